@@ -1,0 +1,46 @@
+//! Command line: clap definitions and the headless commands. Each subcommand lives in its own
+//! file; add a variant to [`Command`] and an arm to [`run`].
+
+pub mod plan;
+pub mod render;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes shared by every headless command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Invalid input or a failed operation.
+    pub const INVALID: u8 = 1;
+    /// Usage error (clap exits with 2 on its own).
+    pub const USAGE: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agentcore-tui",
+    version,
+    about = "From a PromptPack to a secure AWS Bedrock AgentCore deployment",
+    long_about = "From a PromptPack to a secure AWS Bedrock AgentCore deployment.\n\nWith no subcommand it opens the terminal UI. The subcommands are the same engine for scripts and CI: exit code 0 = ok, 1 = invalid input or failed operation, 2 = usage error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a deploy config (and optionally a pack): errors, then warnings with hints
+    Validate(validate::ValidateArgs),
+    /// Show, offline, the resources a pack would create: steps, names, Cedar policies
+    Plan(plan::PlanArgs),
+}
+
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Plan(args) => plan::run(&args),
+    }
+}

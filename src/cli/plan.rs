@@ -1,0 +1,138 @@
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{exit, render};
+use crate::config::{self, CheckContext, Diagnostic};
+use crate::pack::derive::{ResourcePlan, ResourceSpec};
+use crate::pack::{self, PackSummary};
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Deploy config: adapter JSON, or an arena YAML file (its spec.deploy.config is read)
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// PromptPack (*.pack.json)
+    #[arg(long, value_name = "FILE")]
+    pub pack: PathBuf,
+    /// Environment of the arena file to merge over spec.deploy.config
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct PlanReport<'a> {
+    valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pack: Option<PackSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<&'a ResourcePlan>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+pub fn run(args: &PlanArgs) -> ExitCode {
+    let mut diags = Vec::new();
+    let loaded = config::load_path(&args.config, args.env.as_deref());
+    let pack = pack::load_path(&args.pack);
+    let mut plan = None;
+    match (&loaded, &pack) {
+        (Err(e), _) => diags.push(e.to_diagnostic()),
+        (_, Err(e)) => diags.push(e.to_diagnostic()),
+        _ => {}
+    }
+    if let (Ok(l), Ok(p)) = (&loaded, &pack) {
+        // Everything validate reports; the plan itself is only shown for a valid config.
+        diags.extend(config::check(&l.config, Some(p), &CheckContext::default()));
+        diags.extend(l.notes.iter().cloned());
+        if !diags.iter().any(Diagnostic::is_error) {
+            plan = pack::derive::derive(p, &l.config).ok();
+        }
+    }
+    let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
+    let valid = errors.is_empty() && plan.is_some();
+    let report = PlanReport {
+        valid,
+        pack: pack.as_ref().ok().map(pack::Pack::summary),
+        plan: plan.as_ref(),
+        errors,
+        warnings,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("the plan is plain data")
+        );
+    } else {
+        if let Some(p) = &plan {
+            print!("{}", human(p));
+        }
+        let all: Vec<Diagnostic> = report
+            .errors
+            .iter()
+            .chain(&report.warnings)
+            .cloned()
+            .collect();
+        print!("{}", render::diagnostics(&all));
+    }
+    ExitCode::from(if valid { exit::OK } else { exit::INVALID })
+}
+
+pub fn human(plan: &ResourcePlan) -> String {
+    let mut out = String::new();
+    let total = plan.resources().count();
+    let _ = writeln!(
+        out,
+        "Plan for pack {} {} in {}: {total} resource(s)",
+        plan.pack_id, plan.pack_version, plan.region
+    );
+    for (i, step) in plan.steps.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {} ({})", i + 1, step.step.title(), step.resources.len());
+        for r in &step.resources {
+            let mut line = format!("  + {} {}", r.kind, r.name);
+            if r.logical_id != r.name {
+                let _ = write!(line, "  (from {})", r.logical_id);
+            }
+            out.push_str(&render::wrap(&line, "", "      ", render::WIDTH));
+            match &r.spec {
+                ResourceSpec::ToolGateway(g) => {
+                    let _ = writeln!(out, "      gateway {}, tool {}", g.gateway_name, g.tool_name);
+                }
+                ResourceSpec::CedarPolicy(c) => {
+                    for f in &c.forbids {
+                        let _ = writeln!(out, "      policy {} blocks {}:", f.policy_name, f.tool);
+                        for l in f.plan_statement.lines() {
+                            let _ = writeln!(out, "        {l}");
+                        }
+                    }
+                }
+                ResourceSpec::Evaluator(e) => {
+                    let _ = writeln!(
+                        out,
+                        "      {} level, {}-point scale, model {}",
+                        e.level,
+                        e.rating_scale.len(),
+                        e.model_id
+                    );
+                }
+                ResourceSpec::OnlineEvalConfig(o) => {
+                    let _ = writeln!(
+                        out,
+                        "      sampling {}%, log group {}",
+                        o.sampling_percentage,
+                        o.log_group_names.join(", ")
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,428 @@
+//! Per-field checks, usable live while a user types. Each returns every diagnostic for that one
+//! field (errors first, with the adapter's wording, then warnings).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::diagnostic::{Diagnostic, category};
+
+static REGION_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]{2}-[a-z]+-\d+$").unwrap());
+static ROLE_ARN_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^arn:aws:iam::\d{12}:role/.+$").unwrap());
+static ARN_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$").unwrap());
+static KMS_KEY_ARN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^arn:aws[a-z-]*:kms:([a-z]{2}-[a-z]+-\d+):(\d{12}):(key|alias)/.+$").unwrap()
+});
+// AWS tag character set: letters, digits, whitespace and `_ . : / = + - @`.
+static TAG_CHARS_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$").unwrap());
+
+pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
+pub const OIDC_DISCOVERY_SUFFIX: &str = "/.well-known/openid-configuration";
+
+/// Regions where Bedrock AgentCore is generally available. The adapter only knows the first
+/// three (us-east-1, us-west-2, eu-west-1) and so warns wrongly about the others.
+pub const AGENTCORE_REGIONS: [&str; 9] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-central-1",
+    "eu-west-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+];
+
+pub const TAG_MAX_COUNT: usize = 50;
+pub const TAG_KEY_MAX: usize = 128;
+pub const TAG_VALUE_MAX: usize = 256;
+
+/// Account segment of any ARN (`arn:partition:service:region:account:…`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let acct = arn.split(':').nth(4)?;
+    (acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())).then_some(acct)
+}
+
+pub fn region(value: &str) -> Vec<Diagnostic> {
+    if value.is_empty() {
+        return vec![
+            Diagnostic::error("region", category::CONFIGURATION, "region is required")
+                .with_hint("set region to an AgentCore region such as us-west-2"),
+        ];
+    }
+    if !REGION_RE.is_match(value) {
+        return vec![
+            Diagnostic::error(
+                "region",
+                category::CONFIGURATION,
+                format!("region {value:?} does not match expected format (e.g. us-west-2)"),
+            )
+            .with_hint("use a region code such as us-east-1, not a display name or an AZ"),
+        ];
+    }
+    if !AGENTCORE_REGIONS.contains(&value) {
+        return vec![
+            Diagnostic::warning(
+                "region",
+                category::CONFIGURATION,
+                format!("region {value:?} may not support Bedrock AgentCore"),
+            )
+            .with_hint(format!("supported regions: {}", AGENTCORE_REGIONS.join(", "))),
+        ];
+    }
+    vec![]
+}
+
+pub fn runtime_role_arn(value: &str, caller_account: Option<&str>) -> Vec<Diagnostic> {
+    const F: &str = "runtime_role_arn";
+    if value.is_empty() {
+        return vec![
+            Diagnostic::error(F, category::CONFIGURATION, "runtime_role_arn is required")
+                .with_hint("set it to an IAM role ARN: arn:aws:iam::<account>:role/<name>"),
+        ];
+    }
+    let mut out = Vec::new();
+    if !ROLE_ARN_RE.is_match(value) {
+        out.push(
+            Diagnostic::error(
+                F,
+                category::CONFIGURATION,
+                format!("runtime_role_arn {value:?} is not a valid IAM role ARN"),
+            )
+            .with_hint("expected arn:aws:iam::<12-digit account>:role/<name>"),
+        );
+    }
+    let account = arn_account(value);
+    if account == Some(PLACEHOLDER_ACCOUNT) {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::CONFIGURATION,
+                "runtime_role_arn uses the placeholder account ID 123456789012",
+            )
+            .with_hint(
+                "replace with your real AWS account ID (aws sts get-caller-identity shows it)",
+            ),
+        );
+    }
+    if value.contains(":user/") {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::PERMISSION,
+                "runtime_role_arn appears to be an IAM user, not a role",
+            )
+            .with_hint("use an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+        );
+    }
+    if value.contains(":root") {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::PERMISSION,
+                "runtime_role_arn references the root account",
+            )
+            .with_hint("create a dedicated IAM role with least-privilege permissions"),
+        );
+    }
+    if let (Some(role_acct), Some(caller)) = (account, caller_account)
+        && role_acct != caller
+        && role_acct != PLACEHOLDER_ACCOUNT
+    {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::PERMISSION,
+                format!(
+                    "runtime_role_arn is in account {role_acct} but you are signed in to account {caller}"
+                ),
+            )
+            .with_hint(format!(
+                "use a role from account {caller}, or switch to a profile for account {role_acct}; \
+                 a cross-account role needs a trust policy that lets bedrock-agentcore.amazonaws.com assume it"
+            )),
+        );
+    }
+    out
+}
+
+pub fn protocol(value: &str) -> Vec<Diagnostic> {
+    if value.is_empty() || matches!(value, "http" | "a2a" | "both") {
+        return vec![];
+    }
+    vec![
+        Diagnostic::error(
+            "protocol",
+            category::CONFIGURATION,
+            format!(r#"protocol {value:?} must be "http", "a2a", or "both""#),
+        )
+        .with_hint("use http for a single agent, a2a or both for agents that call each other"),
+    ]
+}
+
+pub fn otlp_endpoint(value: &str) -> Vec<Diagnostic> {
+    if value.is_empty() || value.starts_with("http://") || value.starts_with("https://") {
+        return vec![];
+    }
+    vec![
+        Diagnostic::error(
+            "observability.otlp_endpoint",
+            category::CONFIGURATION,
+            format!(
+                "observability.otlp_endpoint {value:?} must be a full URL including scheme (for example http://collector:4318), not host:port"
+            ),
+        )
+        .with_hint(format!("write it as http://{value}")),
+    ]
+}
+
+pub fn memory_strategy(index: usize, value: &str) -> Vec<Diagnostic> {
+    let canonical = super::model::MemoryStore::resolve_alias(value);
+    if super::model::MEMORY_STRATEGIES.contains(&canonical) {
+        return vec![];
+    }
+    vec![
+        Diagnostic::error(
+            format!("memory_store.strategies[{index}]"),
+            category::CONFIGURATION,
+            format!("memory_store: invalid strategy {value:?}"),
+        )
+        .with_hint(
+            "valid strategies: episodic, semantic, summary, user_preference (aliases: session, persistent)",
+        ),
+    ]
+}
+
+pub fn event_expiry_days(value: i64) -> Vec<Diagnostic> {
+    if value == 0 || (3..=365).contains(&value) {
+        return vec![];
+    }
+    vec![
+        Diagnostic::error(
+            "memory_store.event_expiry_days",
+            category::CONFIGURATION,
+            format!("memory_store: event_expiry_days {value} must be between 3 and 365"),
+        )
+        .with_hint("leave it out for the default of 30 days"),
+    ]
+}
+
+/// `memory_store.encryption_key_arn`: the adapter's generic ARN check, then ours: it must be a KMS
+/// key in the deployment region.
+pub fn encryption_key_arn(value: &str, region: &str) -> Vec<Diagnostic> {
+    const F: &str = "memory_store.encryption_key_arn";
+    if value.is_empty() {
+        return vec![];
+    }
+    if !ARN_RE.is_match(value) {
+        return vec![
+            Diagnostic::error(
+                F,
+                category::CONFIGURATION,
+                format!("memory_store: encryption_key_arn {value:?} is not a valid ARN"),
+            )
+            .with_hint("use a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key-id>"),
+        ];
+    }
+    let mut out = Vec::new();
+    match KMS_KEY_ARN_RE.captures(value) {
+        None => out.push(
+            Diagnostic::warning(
+                F,
+                category::CONFIGURATION,
+                format!("memory_store: encryption_key_arn {value:?} is not a KMS key ARN"),
+            )
+            .with_hint("memory encryption needs a symmetric KMS key: arn:aws:kms:<region>:<account>:key/<key-id>"),
+        ),
+        Some(c) => {
+            let key_region = c.get(1).map_or("", |m| m.as_str());
+            if !region.is_empty() && key_region != region {
+                out.push(
+                    Diagnostic::warning(
+                        F,
+                        category::CONFIGURATION,
+                        format!(
+                            "memory_store: encryption key is in {key_region} but the deployment is in {region}"
+                        ),
+                    )
+                    .with_hint(format!(
+                        "KMS keys are regional: create or pick a key in {region}"
+                    )),
+                );
+            }
+            if c.get(3).is_some_and(|m| m.as_str() == "alias") {
+                out.push(
+                    Diagnostic::warning(
+                        F,
+                        category::CONFIGURATION,
+                        "memory_store: encryption_key_arn is an alias ARN",
+                    )
+                    .with_hint("use the key ARN (…:key/<key-id>); an alias can be repointed to another key later"),
+                );
+            }
+        }
+    }
+    out
+}
+
+pub fn a2a_mode(mode: &str, discovery_url_set: bool) -> Vec<Diagnostic> {
+    match mode {
+        "iam" => vec![],
+        "jwt" if discovery_url_set => vec![],
+        "jwt" => vec![
+            Diagnostic::error(
+                "a2a_auth.discovery_url",
+                category::CONFIGURATION,
+                r#"a2a_auth.discovery_url is required when mode is "jwt""#,
+            )
+            .with_hint("set the OIDC discovery URL of your identity provider, e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/openid-configuration"),
+        ],
+        "" => vec![
+            Diagnostic::error(
+                "a2a_auth.mode",
+                category::CONFIGURATION,
+                r#"a2a_auth.mode is required ("iam" or "jwt")"#,
+            )
+            .with_hint("iam is the simplest: runtimes sign calls to each other with the runtime role"),
+        ],
+        other => vec![
+            Diagnostic::error(
+                "a2a_auth.mode",
+                category::CONFIGURATION,
+                format!(r#"a2a_auth.mode {other:?} must be "iam" or "jwt""#),
+            )
+            .with_hint("use iam (SigV4 with the runtime role) or jwt (an OIDC identity provider)"),
+        ],
+    }
+}
+
+pub fn discovery_url(value: &str) -> Vec<Diagnostic> {
+    const F: &str = "a2a_auth.discovery_url";
+    if value.is_empty() {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    if !value.starts_with("https://") {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::SECURITY,
+                format!("a2a_auth.discovery_url {value:?} does not use https"),
+            )
+            .with_hint("the signing keys are fetched from this URL; use the https:// URL of your identity provider"),
+        );
+    }
+    if !value.trim_end_matches('/').ends_with(OIDC_DISCOVERY_SUFFIX) {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::CONFIGURATION,
+                format!("a2a_auth.discovery_url {value:?} is not an OIDC discovery document URL"),
+            )
+            .with_hint(format!(
+                "it must end in {OIDC_DISCOVERY_SUFFIX}, e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>{OIDC_DISCOVERY_SUFFIX}"
+            )),
+        );
+    }
+    out
+}
+
+/// Key checks: the adapter's length rules (errors), the AWS character set (error) and the
+/// reserved `aws:` prefix (warning: AWS refuses it on create).
+pub fn tag_key(key: &str) -> Vec<Diagnostic> {
+    let field = format!("tags.{key}");
+    let mut out = Vec::new();
+    if key.is_empty() {
+        out.push(
+            Diagnostic::error(field.clone(), category::CONFIGURATION, "tags: key must not be empty")
+                .with_hint("give the tag a key, or remove it"),
+        );
+        return out;
+    }
+    let len = key.chars().count();
+    if len > TAG_KEY_MAX {
+        out.push(
+            Diagnostic::error(
+                field.clone(),
+                category::CONFIGURATION,
+                format!("tags: key {key:?} exceeds max length {TAG_KEY_MAX}"),
+            )
+            .with_hint(format!("shorten the key to at most {TAG_KEY_MAX} characters (it has {len})")),
+        );
+    }
+    if !TAG_CHARS_RE.is_match(key) {
+        out.push(
+            Diagnostic::error(
+                field.clone(),
+                category::CONFIGURATION,
+                format!("tags: key {key:?} contains characters AWS does not allow in tags"),
+            )
+            .with_hint("use letters, digits, spaces and _ . : / = + - @ only"),
+        );
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        out.push(
+            Diagnostic::warning(
+                field,
+                category::CONFIGURATION,
+                format!("tags: key {key:?} uses the reserved aws: prefix"),
+            )
+            .with_hint("AWS rejects user tags starting with aws:; rename the key, e.g. without the prefix"),
+        );
+    }
+    out
+}
+
+pub fn tag_value(key: &str, value: &str) -> Vec<Diagnostic> {
+    let field = format!("tags.{key}");
+    let mut out = Vec::new();
+    let len = value.chars().count();
+    if len > TAG_VALUE_MAX {
+        out.push(
+            Diagnostic::error(
+                field.clone(),
+                category::CONFIGURATION,
+                format!("tags: value for key {key:?} exceeds max length {TAG_VALUE_MAX}"),
+            )
+            .with_hint(format!("shorten the value to at most {TAG_VALUE_MAX} characters (it has {len})")),
+        );
+    }
+    if !TAG_CHARS_RE.is_match(value) {
+        out.push(
+            Diagnostic::error(
+                field,
+                category::CONFIGURATION,
+                format!("tags: value for key {key:?} contains characters AWS does not allow in tags"),
+            )
+            .with_hint("use letters, digits, spaces and _ . : / = + - @ only"),
+        );
+    }
+    out
+}
+
+pub fn runtime_binary_path(value: Option<&str>, container_image: bool, check_file: bool) -> Vec<Diagnostic> {
+    const F: &str = "runtime_binary_path";
+    match value {
+        None | Some("") if container_image => vec![],
+        None | Some("") => vec![
+            Diagnostic::error(
+                F,
+                category::CONFIGURATION,
+                "runtime_binary_path is required (path to pre-compiled Go runtime binary)",
+            )
+            .with_hint("point it at the PromptKit AgentCore runtime binary (linux/arm64) from the promptarena-deploy-agentcore release"),
+        ],
+        Some(p) if check_file && !std::path::Path::new(p).is_file() => vec![
+            Diagnostic::warning(
+                F,
+                category::CONFIGURATION,
+                format!("runtime_binary_path {p:?} does not exist on this machine"),
+            )
+            .with_hint("check the path (relative paths are resolved from the current directory)"),
+        ],
+        Some(_) => vec![],
+    }
+}

@@ -1,0 +1,312 @@
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The adapter's `deploy_config` (`spec.deploy.config` in an arena file).
+///
+/// Required-by-the-adapter fields default to empty here so that a missing one is reported by
+/// validation with the adapter's message instead of failing the parse.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployConfig {
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub runtime_role_arn: String,
+    #[serde(default, skip_serializing_if = "MemoryStore::is_empty")]
+    pub memory_store: MemoryStore,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_binary_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<ToolsConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observability: Option<ObservabilityConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub a2a_auth: Option<A2aAuth>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<ProviderBinding>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tool_targets: BTreeMap<String, ToolTarget>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// `memory_store` in any of its three forms; strategies are kept as written (aliases are
+/// resolved by [`MemoryStore::canonical_strategies`]) so validation can name a bad one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MemoryStore {
+    pub strategies: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_expiry_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_key_arn: Option<String>,
+}
+
+pub const DEFAULT_EVENT_EXPIRY_DAYS: i64 = 30;
+pub const MEMORY_STRATEGIES: [&str; 4] = ["episodic", "semantic", "summary", "user_preference"];
+
+impl MemoryStore {
+    pub fn is_empty(&self) -> bool {
+        self.strategies.is_empty()
+            && self.event_expiry_days.is_none()
+            && self.encryption_key_arn.is_none()
+    }
+
+    /// Memory is created only when at least one strategy is configured (the adapter's rule).
+    pub fn is_configured(&self) -> bool {
+        !self.strategies.is_empty()
+    }
+
+    pub fn resolve_alias(s: &str) -> &str {
+        match s {
+            "session" => "episodic",
+            "persistent" => "semantic",
+            other => other,
+        }
+    }
+
+    /// Aliases resolved, duplicates dropped, order kept (what `PROMPTPACK_MEMORY_STORE` carries).
+    pub fn canonical_strategies(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.strategies {
+            let c = Self::resolve_alias(s).to_string();
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    pub fn event_expiry_days_or_default(&self) -> i64 {
+        match self.event_expiry_days {
+            Some(0) | None => DEFAULT_EVENT_EXPIRY_DAYS,
+            Some(d) => d,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemoryStoreObject {
+    #[serde(default)]
+    strategies: Vec<String>,
+    #[serde(default)]
+    event_expiry_days: Option<i64>,
+    #[serde(default)]
+    encryption_key_arn: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for MemoryStore {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MemoryStore;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a strategy string, an array of strategies, or an object {strategies, event_expiry_days, encryption_key_arn}")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<MemoryStore, E> {
+                Ok(MemoryStore::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<MemoryStore, E> {
+                Ok(MemoryStore::default())
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<MemoryStore, E> {
+                let strategies = if s.is_empty() { vec![] } else { vec![s.to_string()] };
+                Ok(MemoryStore {
+                    strategies,
+                    ..Default::default()
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MemoryStore, A::Error> {
+                let mut strategies = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    strategies.push(s);
+                }
+                Ok(MemoryStore {
+                    strategies,
+                    ..Default::default()
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MemoryStore, A::Error> {
+                let o = MemoryStoreObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(MemoryStore {
+                    strategies: o.strategies,
+                    event_expiry_days: o.event_expiry_days,
+                    encryption_key_arn: o.encryption_key_arn,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolsConfig {
+    #[serde(default)]
+    pub code_interpreter: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservabilityConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudwatch_log_group: Option<String>,
+    #[serde(default)]
+    pub tracing_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otlp_endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct A2aAuth {
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_audience: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_clients: Vec<String>,
+}
+
+pub const PROVIDER_ROLES: [&str; 6] = ["embedding", "image", "inference", "llm", "stt", "tts"];
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderBinding {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arena_provider: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub provider_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+impl ProviderBinding {
+    pub fn role_or_default(&self) -> &str {
+        match self.role.as_deref() {
+            None | Some("") => "llm",
+            Some(r) => r,
+        }
+    }
+}
+
+/// One entry of `tool_targets` (the adapter's `ArenaToolSpec`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolTarget {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_schema: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_gateway: Option<ApiGatewayTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi: Option<SchemaSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smithy: Option<SchemaSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<CredentialConfig>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpTarget {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGatewayTarget {
+    #[serde(default)]
+    pub rest_api_id: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<ApiGatewayFilter>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<ApiGatewayOverride>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGatewayFilter {
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiGatewayOverride {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub method: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaSource {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialConfig {
+    #[serde(default, rename = "type")]
+    pub credential_type: String,
+}
+
+impl DeployConfig {
+    /// The 12-digit account of `runtime_role_arn`, if the ARN has one.
+    pub fn role_account(&self) -> Option<&str> {
+        crate::config::fields::arn_account(&self.runtime_role_arn)
+    }
+
+    pub fn a2a_mode(&self) -> Option<&str> {
+        self.a2a_auth.as_ref().map(|a| a.mode.as_str())
+    }
+
+    pub fn log_group(&self) -> Option<&str> {
+        self.observability
+            .as_ref()
+            .and_then(|o| o.cloudwatch_log_group.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+}

@@ -1,0 +1,120 @@
+//! Cedar `forbid` statements for blocked tools, in the AgentCore action format
+//! (`AgentCore::Action::"<target>___<tool>"`, resource pinned to the gateway ARN). Every
+//! statement is rendered through [`render_forbid`], which parses it back with the `cedar-policy`
+//! crate and checks it says exactly what was meant, so a tool name cannot inject anything.
+
+use std::fmt;
+use std::str::FromStr;
+
+use cedar_policy::{ActionConstraint, Effect, EntityUid, PolicySet, ResourceConstraint};
+use serde::{Deserialize, Serialize};
+
+pub const ACTION_TYPE: &str = "AgentCore::Action";
+pub const GATEWAY_TYPE: &str = "AgentCore::Gateway";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CedarError {
+    pub statement: String,
+    pub message: String,
+}
+
+impl fmt::Display for CedarError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "generated Cedar policy is invalid: {}", self.message)
+    }
+}
+
+impl std::error::Error for CedarError {}
+
+/// One `forbid` to create with CreatePolicy once the gateway exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CedarForbid {
+    /// The AWS policy name.
+    pub policy_name: String,
+    /// The pack tool key being blocked.
+    pub tool: String,
+    /// Action id as the gateway's Cedar schema names it: `<target name>___<tool name>`.
+    pub action: String,
+    /// The statement rendered with a placeholder gateway ARN, for plan output. Apply must call
+    /// [`CedarForbid::statement`] with the real ARN instead of editing this text.
+    pub plan_statement: String,
+}
+
+impl CedarForbid {
+    pub fn statement(&self, gateway_arn: &str) -> Result<String, CedarError> {
+        render_forbid(&self.action, gateway_arn)
+    }
+}
+
+/// The gateway exposes a Lambda target's tools as `<target>___<tool>` (three underscores).
+pub fn action_id(target_name: &str, tool_name: &str) -> String {
+    format!("{target_name}___{tool_name}")
+}
+
+/// A placeholder ARN in the real format, used only to show and check plan-time statements.
+pub fn placeholder_gateway_arn(region: &str, account: &str, gateway_name: &str) -> String {
+    let region = if region.is_empty() { "REGION" } else { region };
+    let account = if account.is_empty() { "ACCOUNT" } else { account };
+    format!("arn:aws:bedrock-agentcore:{region}:{account}:gateway/{gateway_name}-PENDING")
+}
+
+/// Cedar string literal escaping: Cedar's unescaper accepts exactly the escapes Rust's
+/// `escape_default` produces (`\\`, `\"`, `\'`, `\n`, `\r`, `\t`, `\u{…}`).
+pub fn quote(s: &str) -> String {
+    format!("\"{}\"", s.escape_default())
+}
+
+pub fn render_forbid(action: &str, gateway_arn: &str) -> Result<String, CedarError> {
+    let text = format!(
+        "forbid (\n  principal,\n  action == {ACTION_TYPE}::{},\n  resource == {GATEWAY_TYPE}::{}\n);",
+        quote(action),
+        quote(gateway_arn)
+    );
+    check_forbid(&text, action, gateway_arn)?;
+    Ok(text)
+}
+
+/// Parses `text` with cedar-policy and checks it is one static `forbid` of exactly this action on
+/// exactly this gateway.
+pub fn check_forbid(text: &str, action: &str, gateway_arn: &str) -> Result<(), CedarError> {
+    let err = |message: String| CedarError {
+        statement: text.to_string(),
+        message,
+    };
+    let set = PolicySet::from_str(text).map_err(|e| err(e.to_string()))?;
+    let policies: Vec<_> = set.policies().collect();
+    if policies.len() != 1 || set.templates().count() != 0 {
+        return Err(err(format!(
+            "expected one policy, found {} policies and {} templates",
+            policies.len(),
+            set.templates().count()
+        )));
+    }
+    let p = policies[0];
+    if p.effect() != Effect::Forbid {
+        return Err(err("the policy is not a forbid".into()));
+    }
+    let want_action = uid(ACTION_TYPE, action).map_err(err)?;
+    if p.action_constraint() != ActionConstraint::Eq(want_action) {
+        return Err(err(format!("the action is not {ACTION_TYPE}::{}", quote(action))));
+    }
+    let want_resource = uid(GATEWAY_TYPE, gateway_arn).map_err(err)?;
+    if p.resource_constraint() != ResourceConstraint::Eq(want_resource) {
+        return Err(err(format!(
+            "the resource is not {GATEWAY_TYPE}::{}",
+            quote(gateway_arn)
+        )));
+    }
+    if p.has_non_scope_constraint() {
+        return Err(err("the policy has a when/unless condition".into()));
+    }
+    Ok(())
+}
+
+fn uid(type_name: &str, id: &str) -> Result<EntityUid, String> {
+    let ty = cedar_policy::EntityTypeName::from_str(type_name).map_err(|e| e.to_string())?;
+    Ok(EntityUid::from_type_name_and_id(
+        ty,
+        cedar_policy::EntityId::new(id),
+    ))
+}
