@@ -1,0 +1,257 @@
+//! Whether a KMS key can encrypt AgentCore recommendations (seed 000: symmetric encryption key,
+//! enabled, in the recommendation's region, customer managed), and in plain words why not.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What we know about a key, independent of the SDK (the TUI and tests build these directly).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyInfo {
+    pub key_id: String,
+    pub arn: String,
+    /// Alias names (`alias/x`) pointing at the key, sorted.
+    pub aliases: Vec<String>,
+    pub description: String,
+    /// `SYMMETRIC_DEFAULT`, `RSA_2048`, …
+    pub key_spec: String,
+    /// `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, …
+    pub key_usage: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, …
+    pub key_state: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+}
+
+impl KeyInfo {
+    /// The name a person recognises: the first alias, else the key id.
+    pub fn label(&self) -> &str {
+        self.aliases
+            .first()
+            .map(String::as_str)
+            .unwrap_or(&self.key_id)
+    }
+
+    /// The region in the key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
+    pub fn region(&self) -> &str {
+        arn_region(&self.arn)
+    }
+}
+
+pub(crate) fn arn_region(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or_default()
+}
+
+/// One reason a key cannot be used; a key can have several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Ineligibility {
+    AwsManaged,
+    NotSymmetric { key_spec: String },
+    WrongUsage { key_usage: String },
+    NotEnabled { key_state: String },
+    OtherRegion { key_region: String, region: String },
+}
+
+impl Ineligibility {
+    pub fn fix(&self) -> String {
+        match self {
+            Ineligibility::AwsManaged => {
+                "AWS managed keys cannot be used here: pick a customer managed key, or the AWS owned key (no kmsKeyArn)".into()
+            }
+            Ineligibility::NotSymmetric { .. } | Ineligibility::WrongUsage { .. } => {
+                "create a symmetric encryption key (key spec SYMMETRIC_DEFAULT, usage ENCRYPT_DECRYPT)".into()
+            }
+            Ineligibility::NotEnabled { key_state } if key_state == "Disabled" => {
+                "enable it (aws kms enable-key --key-id KEY) or choose another key".into()
+            }
+            Ineligibility::NotEnabled { key_state } if key_state == "PendingDeletion" => {
+                "cancel the deletion (aws kms cancel-key-deletion --key-id KEY), then enable it, or choose another key".into()
+            }
+            Ineligibility::NotEnabled { .. } => "wait until the key is Enabled, or choose another key".into(),
+            Ineligibility::OtherRegion { region, .. } => {
+                format!("recommendations must use a key in their own region: choose or create a key in {region}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Ineligibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ineligibility::AwsManaged => f.write_str("AWS managed key, not customer managed"),
+            Ineligibility::NotSymmetric { key_spec } => {
+                write!(
+                    f,
+                    "asymmetric key ({key_spec}); only SYMMETRIC_DEFAULT keys encrypt recommendations"
+                )
+            }
+            Ineligibility::WrongUsage { key_usage } => {
+                write!(f, "key usage is {key_usage}, not ENCRYPT_DECRYPT")
+            }
+            Ineligibility::NotEnabled { key_state } => match key_state.as_str() {
+                "Disabled" => f.write_str("disabled"),
+                "PendingDeletion" => f.write_str("pending deletion"),
+                other => write!(f, "state is {other}, not Enabled"),
+            },
+            Ineligibility::OtherRegion { key_region, region } => {
+                write!(f, "in {key_region}, not in {region}")
+            }
+        }
+    }
+}
+
+/// Every reason `key` cannot encrypt recommendations in `region`; empty when it can.
+pub fn check(key: &KeyInfo, region: &str) -> Vec<Ineligibility> {
+    let mut out = Vec::new();
+    if key.key_manager == "AWS" {
+        out.push(Ineligibility::AwsManaged);
+    }
+    if key.key_spec != "SYMMETRIC_DEFAULT" {
+        out.push(Ineligibility::NotSymmetric {
+            key_spec: key.key_spec.clone(),
+        });
+    }
+    if key.key_usage != "ENCRYPT_DECRYPT" {
+        out.push(Ineligibility::WrongUsage {
+            key_usage: key.key_usage.clone(),
+        });
+    }
+    if key.key_state != "Enabled" {
+        out.push(Ineligibility::NotEnabled {
+            key_state: key.key_state.clone(),
+        });
+    }
+    let key_region = key.region();
+    if key_region != region {
+        out.push(Ineligibility::OtherRegion {
+            key_region: key_region.to_owned(),
+            region: region.to_owned(),
+        });
+    }
+    out
+}
+
+/// One line for a greyed-out list entry: "alias/x: disabled — enable it (…)".
+pub fn reason_line(key: &KeyInfo, reasons: &[Ineligibility]) -> Option<String> {
+    let first = reasons.first()?;
+    let all: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+    Some(format!(
+        "{}: {} — {}",
+        key.label(),
+        all.join("; "),
+        first.fix()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(spec: &str, usage: &str, state: &str, region: &str, manager: &str) -> KeyInfo {
+        KeyInfo {
+            key_id: "1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+            arn: format!(
+                "arn:aws:kms:{region}:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            ),
+            aliases: vec!["alias/recs".into()],
+            description: String::new(),
+            key_spec: spec.into(),
+            key_usage: usage.into(),
+            key_state: state.into(),
+            key_manager: manager.into(),
+        }
+    }
+
+    #[test]
+    fn symmetric_enabled_customer_key_in_region_is_eligible() {
+        let k = key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Enabled",
+            "us-east-1",
+            "CUSTOMER",
+        );
+        assert_eq!(check(&k, "us-east-1"), vec![]);
+        assert_eq!(reason_line(&k, &[]), None);
+    }
+
+    #[test]
+    fn each_rule_gives_its_own_reason_and_fix() {
+        let disabled = key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Disabled",
+            "us-east-1",
+            "CUSTOMER",
+        );
+        let r = check(&disabled, "us-east-1");
+        assert_eq!(
+            r,
+            vec![Ineligibility::NotEnabled {
+                key_state: "Disabled".into()
+            }]
+        );
+        assert_eq!(
+            reason_line(&disabled, &r).unwrap(),
+            "alias/recs: disabled — enable it (aws kms enable-key --key-id KEY) or choose another key"
+        );
+
+        let pending = key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "PendingDeletion",
+            "us-east-1",
+            "CUSTOMER",
+        );
+        let r = check(&pending, "us-east-1");
+        assert_eq!(r[0].to_string(), "pending deletion");
+        assert!(r[0].fix().contains("cancel-key-deletion"));
+
+        let rsa = key(
+            "RSA_2048",
+            "SIGN_VERIFY",
+            "Enabled",
+            "us-east-1",
+            "CUSTOMER",
+        );
+        let r = check(&rsa, "us-east-1");
+        assert_eq!(r.len(), 2);
+        assert!(r[0].to_string().contains("asymmetric key (RSA_2048)"));
+        assert!(r[1].to_string().contains("SIGN_VERIFY"));
+
+        let west = key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Enabled",
+            "us-west-2",
+            "CUSTOMER",
+        );
+        let r = check(&west, "us-east-1");
+        assert_eq!(r[0].to_string(), "in us-west-2, not in us-east-1");
+        assert!(r[0].fix().contains("us-east-1"));
+
+        let aws = key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Enabled",
+            "us-east-1",
+            "AWS",
+        );
+        assert_eq!(check(&aws, "us-east-1"), vec![Ineligibility::AwsManaged]);
+    }
+
+    #[test]
+    fn label_falls_back_to_key_id() {
+        let mut k = key(
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Enabled",
+            "us-east-1",
+            "CUSTOMER",
+        );
+        k.aliases.clear();
+        assert_eq!(k.label(), "1234abcd-12ab-34cd-56ef-1234567890ab");
+        assert_eq!(k.region(), "us-east-1");
+    }
+}

@@ -1,0 +1,5 @@
+//! KMS for recommendation encryption: which keys qualify, what their key policy lacks, the policy
+//! to recommend, and (through the SDK) listing keys, reading and writing policies, and CloudTrail.
+
+pub mod eligibility;
+pub mod policy;

@@ -1,0 +1,413 @@
+use super::*;
+
+const ACCOUNT: &str = "111122223333";
+const ROLE: &str = "arn:aws:iam::111122223333:role/MyRecommendationRole";
+
+fn target() -> PolicyTarget {
+    PolicyTarget::new(ACCOUNT, "us-east-1", ROLE).unwrap()
+}
+
+/// Seed 000's policy, verbatim.
+const SEED: &str = r#"{
+"Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllowCallerAccess",
+      "Effect": "Allow",
+      "Principal": { "AWS": "arn:aws:iam::111122223333:role/MyRecommendationRole" },
+      "Action": "kms:DescribeKey",
+      "Resource": "*"
+    },
+    {
+      "Sid": "AllowCallerCryptoOps",
+      "Effect": "Allow",
+      "Principal": { "AWS": "arn:aws:iam::111122223333:role/MyRecommendationRole" },
+      "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+      "Resource": "*",
+      "Condition": {
+        "StringLike": {
+          "kms:EncryptionContext:aws:bedrock-agentcore:recommendationArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/*"
+        }
+      }
+    },
+    {
+      "Sid": "AllowServicePrincipalAccess",
+      "Effect": "Allow",
+      "Principal": { "Service": "bedrock-agentcore.amazonaws.com" },
+      "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+      "Resource": "*",
+      "Condition": {
+        "StringEquals": { "aws:SourceAccount": "111122223333" },
+        "ArnLike": { "aws:SourceArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/*" }
+      }
+    }
+  ]
+}"#;
+
+fn doc() -> Value {
+    serde_json::from_str(SEED).unwrap()
+}
+
+fn with_root(mut d: Value) -> Value {
+    d["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, root_statement(ACCOUNT));
+    d
+}
+
+fn edit(f: impl FnOnce(&mut Vec<Value>)) -> String {
+    let mut d = with_root(doc());
+    f(d["Statement"].as_array_mut().unwrap());
+    d.to_string()
+}
+
+fn kinds(a: &Analysis) -> Vec<(FindingKind, Option<Requirement>)> {
+    a.findings.iter().map(|f| (f.kind, f.requirement)).collect()
+}
+
+fn remove_sid(sid: &str) -> String {
+    edit(|s| s.retain(|st| st["Sid"] != sid))
+}
+
+#[test]
+fn seed_policy_is_compliant() {
+    let a = analyse(SEED, &target()).unwrap();
+    assert!(a.is_compliant(), "{a:#?}");
+    assert!(Requirement::ALL.iter().all(|r| a.satisfies(*r)));
+    // Seed 000 lists the minimum statements only; on its own it would leave nobody able to
+    // administer the key, and we say so.
+    assert_eq!(kinds(&a), vec![(FindingKind::LockoutRisk, None)]);
+
+    let with_admin = with_root(doc()).to_string();
+    let a = analyse(&with_admin, &target()).unwrap();
+    assert!(a.findings.is_empty(), "{a:#?}");
+}
+
+#[test]
+fn each_removed_statement_is_missing_with_its_fix() {
+    for r in Requirement::ALL {
+        let a = analyse(&remove_sid(r.sid()), &target()).unwrap();
+        assert!(!a.is_compliant());
+        assert!(!a.satisfies(r));
+        assert_eq!(
+            kinds(&a),
+            vec![(FindingKind::Missing, Some(r))],
+            "{r:?}: {a:#?}"
+        );
+        assert!(a.findings[0].fix.contains(r.sid()));
+    }
+    let a = analyse(&remove_sid("AllowCallerCryptoOps"), &target()).unwrap();
+    assert_eq!(
+        a.findings[0].message,
+        "no statement allows arn:aws:iam::111122223333:role/MyRecommendationRole kms:GenerateDataKey and kms:Decrypt"
+    );
+}
+
+#[test]
+fn caller_crypto_without_encryption_context_is_unscoped() {
+    let p = edit(|s| {
+        s[2].as_object_mut().unwrap().remove("Condition");
+    });
+    let a = analyse(&p, &target()).unwrap();
+    assert_eq!(
+        kinds(&a),
+        vec![(FindingKind::Unscoped, Some(Requirement::CallerCryptoOps))]
+    );
+    let f = &a.findings[0];
+    assert_eq!(f.statement.as_deref(), Some("AllowCallerCryptoOps"));
+    assert!(
+        f.message.contains("no encryption-context condition"),
+        "{}",
+        f.message
+    );
+    assert!(f.fix.contains(CONTEXT_CONDITION_KEY) && f.fix.contains("recommendation/*"));
+}
+
+#[test]
+fn service_principal_without_source_conditions_is_a_confused_deputy() {
+    for drop in [
+        vec!["StringEquals"],
+        vec!["ArnLike"],
+        vec!["StringEquals", "ArnLike"],
+    ] {
+        let p = edit(|s| {
+            let c = s[3]["Condition"].as_object_mut().unwrap();
+            for d in &drop {
+                c.remove(*d);
+            }
+        });
+        let a = analyse(&p, &target()).unwrap();
+        assert_eq!(
+            kinds(&a),
+            vec![(FindingKind::Unscoped, Some(Requirement::ServicePrincipal))],
+            "{drop:?}"
+        );
+        assert!(a.findings[0].message.contains("confused-deputy"));
+        assert!(
+            a.findings[0].fix.contains("aws:SourceAccount")
+                && a.findings[0].fix.contains("aws:SourceArn")
+        );
+    }
+}
+
+#[test]
+fn wrong_account_or_region_in_the_scope_is_named() {
+    let p = edit(|s| {
+        s[3]["Condition"]["StringEquals"]["aws:SourceAccount"] = json!("444455556666");
+    });
+    let a = analyse(&p, &target()).unwrap();
+    assert_eq!(
+        kinds(&a),
+        vec![(FindingKind::WrongScope, Some(Requirement::ServicePrincipal))]
+    );
+    assert!(
+        a.findings[0]
+            .message
+            .contains("444455556666 instead of 111122223333")
+    );
+
+    let p = edit(|s| {
+        s[2]["Condition"]["StringLike"][CONTEXT_CONDITION_KEY] =
+            json!("arn:aws:bedrock-agentcore:us-west-2:111122223333:recommendation/*");
+    });
+    let a = analyse(&p, &target()).unwrap();
+    assert_eq!(
+        kinds(&a),
+        vec![(FindingKind::WrongScope, Some(Requirement::CallerCryptoOps))]
+    );
+    assert!(
+        a.findings[0]
+            .message
+            .contains("region us-west-2 instead of us-east-1"),
+        "{}",
+        a.findings[0].message
+    );
+    assert!(!a.satisfies(Requirement::CallerCryptoOps));
+
+    // The same policy analysed for us-west-2 is fine for the caller but wrong for the service.
+    let west = PolicyTarget::new(ACCOUNT, "us-west-2", ROLE).unwrap();
+    let a = analyse(&p, &west).unwrap();
+    assert!(a.satisfies(Requirement::CallerCryptoOps));
+    assert!(!a.satisfies(Requirement::ServicePrincipal));
+}
+
+#[test]
+fn wildcard_account_in_scope_is_too_loose() {
+    let p = edit(|s| {
+        s[3]["Condition"]["ArnLike"]["aws:SourceArn"] =
+            json!("arn:aws:bedrock-agentcore:*:*:recommendation/*");
+    });
+    let a = analyse(&p, &target()).unwrap();
+    assert_eq!(
+        kinds(&a),
+        vec![(FindingKind::Unscoped, Some(Requirement::ServicePrincipal))]
+    );
+    assert!(a.findings[0].message.contains("other accounts"));
+}
+
+#[test]
+fn kms_star_and_principal_star_are_too_broad() {
+    let p = edit(|s| {
+        s.push(json!({"Sid": "Everything", "Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*", "Resource": "*"}));
+    });
+    let a = analyse(&p, &target()).unwrap();
+    assert_eq!(kinds(&a), vec![(FindingKind::TooBroad, None)]);
+    assert_eq!(a.findings[0].statement.as_deref(), Some("Everything"));
+    assert!(!a.is_compliant());
+
+    let p = edit(|s| {
+        s.push(
+            json!({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}),
+        );
+    });
+    let a = analyse(&p, &target()).unwrap();
+    assert_eq!(kinds(&a), vec![(FindingKind::TooBroad, None)]);
+    assert_eq!(a.findings[0].statement.as_deref(), Some("statement #5"));
+    assert!(a.findings[0].message.contains("every AWS principal"));
+}
+
+#[test]
+fn assumed_role_session_is_matched_to_its_role() {
+    let t = PolicyTarget::new(
+        ACCOUNT,
+        "us-east-1",
+        "arn:aws:sts::111122223333:assumed-role/MyRecommendationRole/me",
+    )
+    .unwrap();
+    assert_eq!(t.caller, ROLE);
+    assert!(analyse(SEED, &t).unwrap().is_compliant());
+    // A role with a path in the policy is still the same role.
+    let pathed = SEED.replace(
+        "role/MyRecommendationRole",
+        "role/service/MyRecommendationRole",
+    );
+    assert!(analyse(&pathed, &t).unwrap().is_compliant());
+    // Another role is not.
+    let other =
+        PolicyTarget::new(ACCOUNT, "us-east-1", "arn:aws:iam::111122223333:role/Other").unwrap();
+    let a = analyse(SEED, &other).unwrap();
+    assert!(!a.satisfies(Requirement::CallerDescribeKey));
+    assert!(!a.satisfies(Requirement::CallerCryptoOps));
+    assert!(a.satisfies(Requirement::ServicePrincipal));
+}
+
+#[test]
+fn bad_target_input_names_field_value_and_fix() {
+    let e = PolicyTarget::new("1234", "us-east-1", ROLE).unwrap_err();
+    assert_eq!(e.field, "account");
+    assert!(e.to_string().contains("\"1234\""));
+    let e = PolicyTarget::new(ACCOUNT, "useast1", ROLE).unwrap_err();
+    assert_eq!(e.field, "region");
+    let e =
+        PolicyTarget::new(ACCOUNT, "us-east-1", "arn:aws:iam::111122223333:policy/x").unwrap_err();
+    assert_eq!(e.field, "role");
+    assert!(e.fix.contains("arn:aws:iam::ACCOUNT:role/NAME"));
+}
+
+#[test]
+fn bad_policy_json_reports_line_and_column() {
+    let e = analyse("{\n  \"Statement\": [\n    {,\n", &target()).unwrap_err();
+    assert!(matches!(e, PolicyError::NotJson { line: 3, .. }), "{e:?}");
+    assert_eq!(
+        analyse("{}", &target()).unwrap_err(),
+        PolicyError::NoStatements
+    );
+}
+
+fn sids(policy: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(policy).unwrap();
+    v["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn recommended_policy_from_default_key_policy_keeps_root_and_passes_analysis() {
+    let default = json!({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [root_statement(ACCOUNT)]}).to_string();
+    let rec = recommended_policy(Some(&default), &target()).unwrap();
+    assert_eq!(
+        sids(&rec),
+        vec![
+            ROOT_SID,
+            "AllowCallerAccess",
+            "AllowCallerCryptoOps",
+            "AllowServicePrincipalAccess"
+        ]
+    );
+    let a = analyse(&rec, &target()).unwrap();
+    assert!(a.findings.is_empty(), "{a:#?}");
+    let v: Value = serde_json::from_str(&rec).unwrap();
+    assert_eq!(v["Id"], "key-default-1");
+    assert_eq!(v["Statement"][0], root_statement(ACCOUNT));
+    // The generated statements are seed 000's, for this account, region and role.
+    let seed_stmts = doc()["Statement"].clone();
+    assert_eq!(
+        v["Statement"].as_array().unwrap()[1..].to_vec(),
+        seed_stmts.as_array().unwrap().clone()
+    );
+}
+
+#[test]
+fn recommended_policy_repairs_in_place_and_keeps_other_statements() {
+    let admin = json!({"Sid": "KeyAdmins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"},
+        "Action": ["kms:Create*", "kms:Describe*", "kms:Put*", "kms:ScheduleKeyDeletion"], "Resource": "*"});
+    let public =
+        json!({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"});
+    let unscoped_service = json!({"Sid": "AgentCore", "Effect": "Allow", "Principal": {"Service": SERVICE_PRINCIPAL},
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"});
+    let current = json!({"Version": "2012-10-17", "Statement": [root_statement(ACCOUNT), admin.clone(), public, unscoped_service]}).to_string();
+    let before = analyse(&current, &target()).unwrap();
+    assert!(
+        before
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::TooBroad)
+    );
+    assert!(
+        before
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::Unscoped)
+    );
+
+    let rec = recommended_policy(Some(&current), &target()).unwrap();
+    // Root and admin statements kept, the public one dropped, the service statement repaired where it was.
+    assert_eq!(
+        sids(&rec),
+        vec![
+            ROOT_SID,
+            "KeyAdmins",
+            "AllowServicePrincipalAccess",
+            "AllowCallerAccess",
+            "AllowCallerCryptoOps"
+        ]
+    );
+    let v: Value = serde_json::from_str(&rec).unwrap();
+    assert_eq!(v["Statement"][1], admin);
+    assert!(analyse(&rec, &target()).unwrap().findings.is_empty());
+
+    // Applying it again changes nothing.
+    assert_eq!(recommended_policy(Some(&rec), &target()).unwrap(), rec);
+}
+
+#[test]
+fn recommended_policy_never_locks_the_account_out() {
+    for current in [Some(SEED.to_owned()), Some(remove_sid(ROOT_SID)), None] {
+        let rec = recommended_policy(current.as_deref(), &target()).unwrap();
+        let a = analyse(&rec, &target()).unwrap();
+        assert!(a.findings.is_empty(), "{current:?}: {a:#?}");
+        assert_eq!(sids(&rec)[0], ROOT_SID);
+    }
+}
+
+#[test]
+fn recommended_policy_keeps_a_broad_role_grant_but_adds_scoped_statements() {
+    let p = json!({"Statement": [root_statement(ACCOUNT),
+        {"Sid": "RoleUse", "Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*", "Resource": "*"}]})
+    .to_string();
+    let rec = recommended_policy(Some(&p), &target()).unwrap();
+    // kms:* already covers DescribeKey (no scope needed); the crypto grant needs its scoped twin.
+    assert_eq!(
+        sids(&rec),
+        vec![
+            ROOT_SID,
+            "RoleUse",
+            "AllowCallerCryptoOps",
+            "AllowServicePrincipalAccess"
+        ]
+    );
+    let a = analyse(&rec, &target()).unwrap();
+    // Still told, because removing a role's rights could break other uses of the key.
+    assert_eq!(kinds(&a), vec![(FindingKind::TooBroad, None)]);
+    assert!(Requirement::ALL.iter().all(|r| a.satisfies(*r)));
+}
+
+#[test]
+fn diff_shows_added_statements_only() {
+    let current =
+        json!({"Version": "2012-10-17", "Statement": [root_statement(ACCOUNT)]}).to_string();
+    let rec = recommended_policy(Some(&current), &target()).unwrap();
+    let d = diff(&current, &rec);
+    assert!(d.iter().all(|l| l.change != LineChange::Removed), "{d:#?}");
+    assert!(d.iter().any(|l| l.change == LineChange::Added
+        && l.text.contains("\"Sid\": \"AllowServicePrincipalAccess\"")));
+    assert!(
+        d.iter()
+            .any(|l| l.change == LineChange::Same
+                && l.text.contains("arn:aws:iam::111122223333:root"))
+    );
+    let text = diff_text(&current, &rec);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("+ ") && l.contains("AllowCallerCryptoOps"))
+    );
+    assert!(
+        diff(&rec, &rec)
+            .iter()
+            .all(|l| l.change == LineChange::Same)
+    );
+}
