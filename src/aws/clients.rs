@@ -1,0 +1,208 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use serde::Serialize;
+
+use super::error::{Category, Error, ErrorContext};
+
+/// How to reach AWS. Empty fields fall back to the SDK's own chain
+/// (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL*`, `~/.aws/config`).
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Static credentials, used for the local emulator only.
+    pub static_credentials: bool,
+    /// Attempts per call (throttling and 5xx are retried with backoff).
+    pub max_attempts: Option<u32>,
+}
+
+/// The SDK clients the deploy engine needs, all built from one `SdkConfig`
+/// so local and AWS use the same code path.
+#[derive(Clone)]
+pub struct Clients {
+    pub control: aws_sdk_bedrockagentcorecontrol::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub region: String,
+    pub profile: Option<String>,
+    /// Set when the endpoint is not AWS (emulator or `AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    sdk: SdkConfig,
+    // Keeps an embedded emulator alive as long as any clone of the clients.
+    local: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clients")
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+const DEFAULT_ATTEMPTS: u32 = 8;
+
+impl Clients {
+    pub async fn connect(opts: &ConnectOptions) -> Result<Clients, Error> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(opts.max_attempts.unwrap_or(DEFAULT_ATTEMPTS))
+                    .with_initial_backoff(Duration::from_millis(100))
+                    .with_max_backoff(Duration::from_secs(5)),
+            )
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &opts.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(u) = &opts.endpoint_url {
+            loader = loader.endpoint_url(u);
+        }
+        if opts.static_credentials {
+            // The emulator accepts any key; these are not secrets.
+            loader = loader.credentials_provider(Credentials::new(
+                "local", "local", None, None, "local-emulator",
+            ));
+        }
+        let sdk = loader.load().await;
+        let region = sdk
+            .region()
+            .map(|r| r.to_string())
+            .ok_or_else(|| {
+                Error::new(
+                    Category::Configuration,
+                    "LoadConfig",
+                    "no AWS region: none in the deploy config, --region, AWS_REGION or the profile",
+                )
+                .with_hint("set \"region\" in the deploy config (e.g. \"us-west-2\") or export AWS_REGION")
+            })?;
+        let endpoint_url = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
+        let profile = opts
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|s| !s.is_empty()));
+        Ok(Self::from_sdk_config(sdk, region, profile, endpoint_url))
+    }
+
+    fn from_sdk_config(
+        sdk: SdkConfig,
+        region: String,
+        profile: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> Clients {
+        // Path-style so a bucket name never has to resolve as a host (emulator,
+        // S3-compatible endpoints); AWS accepts both.
+        let s3_conf = aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build();
+        Clients {
+            control: aws_sdk_bedrockagentcorecontrol::Client::new(&sdk),
+            sts: aws_sdk_sts::Client::new(&sdk),
+            s3: aws_sdk_s3::Client::from_conf(s3_conf),
+            region,
+            profile,
+            endpoint_url,
+            sdk,
+            local: None,
+        }
+    }
+
+    /// Clients for an AWS-compatible endpoint with static local credentials,
+    /// e.g. an emulator started elsewhere.
+    pub async fn for_endpoint(endpoint_url: &str, region: &str) -> Result<Clients, Error> {
+        Clients::connect(&ConnectOptions {
+            region: Some(region.to_owned()),
+            endpoint_url: Some(endpoint_url.to_owned()),
+            static_credentials: true,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Ties the lifetime of something (an embedded emulator) to these clients.
+    pub fn keep_alive(mut self, guard: Arc<dyn std::any::Any + Send + Sync>) -> Clients {
+        self.local = Some(guard);
+        self
+    }
+
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    pub fn error_context(&self) -> ErrorContext {
+        ErrorContext {
+            profile: self.profile.clone(),
+            caller_arn: None,
+        }
+    }
+
+    pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("sts", "GetCallerIdentity", &e, &self.error_context()))?;
+        Ok(CallerIdentity {
+            account: out.account().unwrap_or_default().to_owned(),
+            arn: out.arn().unwrap_or_default().to_owned(),
+            user_id: out.user_id().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn unreachable_endpoint_is_a_network_error_with_hint() {
+        // Port 9 (discard) on localhost is closed on test machines.
+        let c = Clients::connect(&ConnectOptions {
+            region: Some("us-west-2".into()),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            static_credentials: true,
+            max_attempts: Some(1),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let err = c.caller_identity().await.unwrap_err();
+        assert_eq!(err.category, Category::Network, "{err:?}");
+        assert!(err.hint.unwrap().contains("AWS_ENDPOINT_URL"));
+    }
+
+    #[tokio::test]
+    async fn explicit_region_and_endpoint_are_used() {
+        let c = Clients::for_endpoint("http://127.0.0.1:9", "eu-west-1").await.unwrap();
+        assert_eq!(c.region, "eu-west-1");
+        assert_eq!(c.endpoint_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert!(format!("{c:?}").contains("eu-west-1"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Building the SDK clients (AWS, an AWS-compatible endpoint, or the embedded
+//! emulator) and turning SDK errors into messages a person can act on.
+
+mod clients;
+mod error;
+
+pub use clients::{CallerIdentity, Clients, ConnectOptions};
+pub use error::{Category, Error, ErrorContext};

@@ -1,0 +1,1289 @@
+//! Apply: the pipeline's steps in order, independent resources of a step at
+//! once (bounded), state saved around every call, dependants of a failure
+//! skipped with the reason, cancellation that starts nothing new.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::artifact::{self, RuntimeArtifact};
+use super::cloud::{self, Found, call, is_conflict, is_not_found};
+use super::context::Deployment;
+use super::events::{Event, ResourcePhase, Step};
+use super::poll::{self, Probe};
+use super::sdk::{self, fingerprint, hash_map};
+use super::state::{RecordStatus, ResourceRecord};
+use crate::aws::{self, Category};
+use crate::pack::derive::{
+    CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourceKind,
+    ResourcePlan, ResourceSpec, RuntimeSpec, ToolGatewaySpec,
+};
+
+/// The state `type` of the one MCP gateway that carries every tool target
+/// (the adapter's dry-run state uses the same word).
+pub const GATEWAY_KIND: &str = "gateway";
+
+#[derive(Debug, Clone)]
+pub enum ArtifactSource {
+    /// A container image URI (ECR).
+    Container(String),
+    /// The PromptKit runtime binary, zipped with the pack and put in S3.
+    Code(PathBuf),
+    /// Nothing configured: runtimes fail with an explanation.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub artifact: ArtifactSource,
+    /// The raw pack text: it ships unchanged as `pack.json` in the code package.
+    pub pack_json: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Adopted,
+    Unchanged,
+    Failed,
+    Skipped,
+    NotStarted,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceOutcome {
+    pub kind: String,
+    pub name: String,
+    pub result: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<aws::Error>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    pub outcomes: Vec<ResourceOutcome>,
+    pub cancelled: bool,
+    pub elapsed_secs: f64,
+}
+
+impl ApplyReport {
+    pub fn ok(&self) -> bool {
+        !self.cancelled
+            && self
+                .outcomes
+                .iter()
+                .all(|o| !matches!(o.result, Outcome::Failed | Outcome::Skipped | Outcome::NotStarted))
+    }
+
+    pub fn count(&self, r: Outcome) -> usize {
+        self.outcomes.iter().filter(|o| o.result == r).count()
+    }
+
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "Apply {}: {} created, {} updated, {} adopted, {} unchanged, {} failed, {} skipped",
+            if self.cancelled {
+                "cancelled"
+            } else if self.ok() {
+                "complete"
+            } else {
+                "finished with errors"
+            },
+            self.count(Outcome::Created),
+            self.count(Outcome::Updated),
+            self.count(Outcome::Adopted),
+            self.count(Outcome::Unchanged),
+            self.count(Outcome::Failed),
+            self.count(Outcome::Skipped),
+        );
+        let ns = self.count(Outcome::NotStarted);
+        if ns > 0 {
+            s.push_str(&format!(", {ns} not started"));
+        }
+        s.push_str(&format!(" in {:.1}s", self.elapsed_secs));
+        s
+    }
+}
+
+#[derive(Debug, Clone)]
+struct GatewayRef {
+    id: String,
+    arn: String,
+    name: String,
+    role_arn: String,
+}
+
+#[derive(Default)]
+struct Outputs {
+    memory_arn: Option<String>,
+    gateway: Option<Result<GatewayRef, aws::Error>>,
+    engine_arns: BTreeMap<String, String>,
+    runtimes: BTreeMap<String, Found>,
+    evaluators: BTreeMap<String, Found>,
+    a2a: Option<Result<(), aws::Error>>,
+}
+
+/// How a resource was found (or made) before its final record is written.
+enum Located {
+    New(Found),
+    Adopted(Found),
+    Current(Found),
+    Stale(Found),
+}
+
+impl Located {
+    fn found(&self) -> &Found {
+        match self {
+            Located::New(f) | Located::Adopted(f) | Located::Current(f) | Located::Stale(f) => f,
+        }
+    }
+}
+
+struct Lc<'a> {
+    run: &'a Run<'a>,
+    step: Step,
+    kind: String,
+    name: String,
+    started: Instant,
+}
+
+impl Lc<'_> {
+    fn phase(&self, phase: ResourcePhase, arn: Option<&str>) {
+        self.run.dep.events.send(Event::Resource {
+            step: self.step,
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            phase,
+            elapsed: self.started.elapsed(),
+            arn: arn.map(str::to_owned),
+        });
+    }
+
+    fn calling(&self, op: &str) {
+        self.phase(ResourcePhase::Calling(op.to_owned()), None);
+    }
+}
+
+struct Run<'a> {
+    dep: &'a Deployment,
+    plan: &'a ResourcePlan,
+    opts: &'a ApplyOptions,
+    artifact: Option<Result<RuntimeArtifact, aws::Error>>,
+    out: Mutex<Outputs>,
+    gateway_lock: tokio::sync::Mutex<()>,
+    failed: Mutex<BTreeSet<(ResourceKind, String)>>,
+    outcomes: Mutex<Vec<ResourceOutcome>>,
+    done: AtomicUsize,
+    total: usize,
+    started: Instant,
+}
+
+pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -> ApplyReport {
+    let started = Instant::now();
+    let total = plan.resources().count();
+    let _ = dep.store.update(|st| {
+        st.pack_id = plan.pack_id.clone();
+        st.version = plan.pack_version.clone();
+        st.region = Some(dep.clients.region.clone());
+        st.account = Some(dep.account.clone());
+    });
+    let mut run = Run {
+        dep,
+        plan,
+        opts,
+        artifact: None,
+        out: Mutex::new(Outputs::default()),
+        gateway_lock: tokio::sync::Mutex::new(()),
+        failed: Mutex::new(BTreeSet::new()),
+        outcomes: Mutex::new(Vec::new()),
+        done: AtomicUsize::new(0),
+        total,
+        started,
+    };
+    if plan.resources().any(|r| r.kind == ResourceKind::AgentRuntime) && !dep.cancel.is_cancelled() {
+        run.artifact = Some(run.prepare_artifact().await);
+    }
+    for step in &plan.steps {
+        if step.resources.is_empty() {
+            continue;
+        }
+        if dep.cancel.is_cancelled() {
+            for r in &step.resources {
+                run.not_started(step.step, r);
+            }
+            continue;
+        }
+        let step_started = Instant::now();
+        dep.events.send(Event::StepStarted {
+            step: step.step,
+            resources: step.resources.len(),
+        });
+        let before = run.outcomes.lock().unwrap().len();
+        match step.step {
+            Step::ToolGateways => run.ensure_gateway(&step.resources).await,
+            Step::A2aWiring => run.wire_a2a().await,
+            _ => {}
+        }
+        let results: Vec<()> = futures_util::stream::iter(step.resources.iter())
+            .map(|r| run.one(step.step, r))
+            .buffer_unordered(dep.concurrency.max(1))
+            .collect()
+            .await;
+        drop(results);
+        let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+        for o in &run.outcomes.lock().unwrap()[before..] {
+            match o.result {
+                Outcome::Failed => failed += 1,
+                Outcome::Skipped | Outcome::NotStarted => skipped += 1,
+                _ => ok += 1,
+            }
+        }
+        dep.events.send(Event::StepFinished {
+            step: step.step,
+            succeeded: ok,
+            failed,
+            skipped,
+            elapsed: step_started.elapsed(),
+        });
+    }
+    if !dep.cancel.is_cancelled() {
+        let _ = dep.store.update(|st| st.deployed_at = Some(chrono::Utc::now()));
+    }
+    ApplyReport {
+        outcomes: run.outcomes.into_inner().unwrap(),
+        cancelled: dep.cancel.is_cancelled(),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+impl<'a> Run<'a> {
+    fn c(&self) -> &aws::Clients {
+        &self.dep.clients
+    }
+
+    fn lc(&'a self, step: Step, kind: &str, name: &str) -> Lc<'a> {
+        Lc {
+            run: self,
+            step,
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            started: Instant::now(),
+        }
+    }
+
+    fn progress(&self) {
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        let elapsed = self.started.elapsed();
+        let eta = (done < self.total && done > 0)
+            .then(|| elapsed.mul_f64((self.total - done) as f64 / done as f64));
+        self.dep.events.send(Event::Progress {
+            done,
+            total: self.total,
+            elapsed,
+            eta,
+        });
+    }
+
+    fn outcome(&self, o: ResourceOutcome) {
+        self.outcomes.lock().unwrap().push(o);
+        self.progress();
+    }
+
+    fn not_started(&self, step: Step, r: &DesiredResource) {
+        let lc = self.lc(step, r.kind.as_str(), &r.name);
+        lc.phase(ResourcePhase::Skipped("cancelled before it started".into()), None);
+        self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
+        self.outcome(ResourceOutcome {
+            kind: r.kind.to_string(),
+            name: r.name.clone(),
+            result: Outcome::NotStarted,
+            arn: None,
+            error: None,
+            reason: Some("cancelled before it started".into()),
+        });
+    }
+
+    async fn prepare_artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
+        match &self.opts.artifact {
+            ArtifactSource::Container(uri) => {
+                self.dep.events.log(format!("runtime artifact: container image {uri}"));
+                Ok(RuntimeArtifact::Container { uri: uri.clone() })
+            }
+            ArtifactSource::Missing => Err(aws::Error::new(
+                Category::Configuration,
+                "PrepareArtifact",
+                "no runtime artifact: runtime_binary_path is not set and no container image was given",
+            )
+            .with_hint("set runtime_binary_path in the deploy config to the PromptKit runtime binary, or pass --image <ECR image URI>")),
+            ArtifactSource::Code(path) => {
+                let bytes = artifact::build_code_zip(path, &self.opts.pack_json).map_err(|m| {
+                    aws::Error::new(Category::Configuration, "PrepareArtifact", m)
+                })?;
+                let bucket = artifact::code_bucket(&self.dep.account, &self.dep.clients.region);
+                let key = artifact::code_key(&self.plan.pack_id, &self.plan.pack_version);
+                self.dep.events.log(format!(
+                    "uploading code package ({} KiB) to s3://{bucket}/{key}",
+                    bytes.len().div_ceil(1024)
+                ));
+                artifact::upload(self.c(), &bucket, &key, bytes).await?;
+                Ok(RuntimeArtifact::Code { bucket, key })
+            }
+        }
+    }
+
+    async fn one(&self, step: Step, r: &DesiredResource) {
+        if self.dep.cancel.is_cancelled() {
+            self.not_started(step, r);
+            return;
+        }
+        let lc = self.lc(step, r.kind.as_str(), &r.name);
+        let blocked = {
+            let failed = self.failed.lock().unwrap();
+            r.depends_on.iter().find(|d| failed.contains(*d)).cloned()
+        };
+        if let Some((k, n)) = blocked {
+            let reason = format!("depends on {k} {n}, which did not deploy");
+            lc.phase(ResourcePhase::Skipped(reason.clone()), None);
+            self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
+            self.outcome(ResourceOutcome {
+                kind: r.kind.to_string(),
+                name: r.name.clone(),
+                result: Outcome::Skipped,
+                arn: None,
+                error: None,
+                reason: Some(reason),
+            });
+            return;
+        }
+        lc.phase(ResourcePhase::Pending, None);
+        let res = match &r.spec {
+            ResourceSpec::Memory(s) => self.memory(&lc, s).await,
+            ResourceSpec::ToolGateway(s) => self.target(&lc, s).await,
+            ResourceSpec::CedarPolicy(s) => self.cedar(&lc, s).await,
+            ResourceSpec::AgentRuntime(s) => self.runtime(&lc, s).await,
+            ResourceSpec::A2aEndpoint(s) => self.endpoint(&lc, &s.runtime_name).await,
+            ResourceSpec::Evaluator(s) => self.evaluator(&lc, s).await,
+            ResourceSpec::OnlineEvalConfig(s) => self.online_eval(&lc, s).await,
+        };
+        match res {
+            Ok((result, arn)) => {
+                let phase = match result {
+                    Outcome::Adopted => ResourcePhase::Adopted,
+                    Outcome::Unchanged => ResourcePhase::Unchanged,
+                    _ => ResourcePhase::Ready,
+                };
+                lc.phase(phase, Some(&arn));
+                self.outcome(ResourceOutcome {
+                    kind: r.kind.to_string(),
+                    name: r.name.clone(),
+                    result,
+                    arn: Some(arn),
+                    error: None,
+                    reason: None,
+                });
+            }
+            Err(e) => {
+                self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
+                let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
+                if !interrupted {
+                    let _ = self.dep.store.update(|st| {
+                        match st.resources.iter_mut().find(|x| x.kind == lc.kind && x.name == lc.name) {
+                            Some(x) => {
+                                x.status = Some(RecordStatus::Failed);
+                                x.updated_at = Some(chrono::Utc::now());
+                            }
+                            None => {
+                                let mut rec = ResourceRecord::new(&lc.kind, &lc.name);
+                                rec.status = Some(RecordStatus::Failed);
+                                rec.created_at = Some(chrono::Utc::now());
+                                st.resources.push(rec);
+                            }
+                        }
+                    });
+                }
+                self.dep.events.send(Event::Error {
+                    step: Some(step),
+                    kind: lc.kind.clone(),
+                    name: lc.name.clone(),
+                    category: e.category,
+                    message: e.message.clone(),
+                    hint: e.hint.clone(),
+                });
+                lc.phase(ResourcePhase::Failed, None);
+                self.outcome(ResourceOutcome {
+                    kind: r.kind.to_string(),
+                    name: r.name.clone(),
+                    result: if interrupted { Outcome::NotStarted } else { Outcome::Failed },
+                    arn: None,
+                    reason: interrupted.then(|| "cancelled while waiting; resume with apply".to_owned()),
+                    error: Some(e),
+                });
+            }
+        }
+    }
+
+    fn record(&self, kind: &str, name: &str, f: &Found, status: RecordStatus, hash: &str, extra: &[(&str, String)]) {
+        let mut rec = ResourceRecord::new(kind, name);
+        rec.arn = Some(f.arn.clone()).filter(|a| !a.is_empty());
+        rec.status = Some(status);
+        rec.metadata.insert("id".into(), f.id.clone());
+        if !hash.is_empty() {
+            rec.metadata.insert("spec_hash".into(), hash.to_owned());
+        }
+        for (k, v) in extra {
+            rec.metadata.insert((*k).to_owned(), v.clone());
+        }
+        if let Err(e) = self.dep.store.upsert(rec) {
+            self.dep.events.warn(format!("state not saved: {e}"));
+        }
+    }
+
+    async fn wait(
+        &self,
+        lc: &Lc<'_>,
+        probe: impl AsyncFn() -> Result<Probe, aws::Error>,
+    ) -> Result<String, aws::Error> {
+        poll::until_ready(
+            &lc.kind,
+            &lc.name,
+            &self.dep.poll,
+            &self.dep.cancel,
+            |s| lc.phase(ResourcePhase::Waiting(s.to_owned()), None),
+            || probe(),
+        )
+        .await
+    }
+
+    /// Finds the resource (recorded id first, then by name) or creates it,
+    /// recording `creating` before the Create call; waits until it is ready.
+    async fn locate_or_create(
+        &self,
+        lc: &Lc<'_>,
+        hash: &str,
+        find: impl AsyncFn() -> Result<Option<Found>, aws::Error>,
+        create: impl AsyncFn() -> Result<Found, aws::Error>,
+        probe: impl AsyncFn(&str) -> Result<Probe, aws::Error>,
+    ) -> Result<Located, aws::Error> {
+        let rec = self.dep.store.snapshot().get(&lc.kind, &lc.name).cloned();
+        let mut existing: Option<(Found, bool)> = None;
+        if let Some(id) = rec.as_ref().and_then(|r| r.meta("id")).filter(|i| !i.is_empty()) {
+            match probe(id).await {
+                Ok(_) => {
+                    existing = Some((
+                        Found {
+                            id: id.to_owned(),
+                            arn: rec.as_ref().and_then(|r| r.arn.clone()).unwrap_or_default(),
+                        },
+                        false,
+                    ))
+                }
+                Err(e) if is_not_found(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if existing.is_none() {
+            existing = find().await?.map(|f| (f, true));
+        }
+        if let Some((f, adopted)) = existing {
+            let id = f.id.clone();
+            self.wait(lc, async || probe(&id).await).await?;
+            let current = !adopted
+                && rec.as_ref().is_some_and(|r| {
+                    r.meta("spec_hash") == Some(hash)
+                        && matches!(r.status, Some(RecordStatus::Created) | Some(RecordStatus::Updated))
+                });
+            return Ok(if current {
+                Located::Current(f)
+            } else if adopted && rec.as_ref().is_none_or(|r| r.status == Some(RecordStatus::Creating) || r.status.is_none()) {
+                Located::Adopted(f)
+            } else {
+                Located::Stale(f)
+            });
+        }
+        let mut creating = ResourceRecord::new(&lc.kind, &lc.name);
+        creating.status = Some(RecordStatus::Creating);
+        self.dep
+            .store
+            .upsert(creating.clone())
+            .map_err(|e| aws::Error::new(Category::Configuration, "SaveState", e.to_string()))?;
+        let f = match create().await {
+            Ok(f) => f,
+            Err(e) if is_conflict(&e) => match find().await? {
+                Some(f) => {
+                    let id = f.id.clone();
+                    self.wait(lc, async || probe(&id).await).await?;
+                    return Ok(Located::Adopted(f));
+                }
+                None => return Err(e),
+            },
+            Err(e) => return Err(e),
+        };
+        creating.arn = Some(f.arn.clone());
+        creating.metadata.insert("id".into(), f.id.clone());
+        let _ = self.dep.store.upsert(creating);
+        lc.phase(ResourcePhase::Waiting("CREATING".into()), Some(&f.arn));
+        let id = f.id.clone();
+        self.wait(lc, async || probe(&id).await).await?;
+        Ok(Located::New(f))
+    }
+
+    fn finish(&self, lc: &Lc<'_>, loc: &Located, hash: &str, extra: &[(&str, String)]) -> (Outcome, String) {
+        let (result, status) = match loc {
+            Located::New(_) => (Outcome::Created, RecordStatus::Created),
+            Located::Adopted(_) => (Outcome::Adopted, RecordStatus::Created),
+            Located::Current(_) => (Outcome::Unchanged, RecordStatus::Created),
+            Located::Stale(_) => (Outcome::Updated, RecordStatus::Updated),
+        };
+        let f = loc.found();
+        let prior = self.dep.store.snapshot().get(&lc.kind, &lc.name).and_then(|r| r.status);
+        // An unchanged resource keeps the status it had.
+        let status = match (result, prior) {
+            (Outcome::Unchanged, Some(p @ (RecordStatus::Created | RecordStatus::Updated))) => p,
+            _ => status,
+        };
+        self.record(&lc.kind, &lc.name, f, status, hash, extra);
+        (result, f.arn.clone())
+    }
+
+    // ---- memory ----
+
+    async fn memory(&self, lc: &Lc<'_>, s: &MemorySpec) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let hash = fingerprint(s);
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                async || cloud::find_memory(c, &lc.name).await,
+                async || {
+                    lc.calling("CreateMemory");
+                    let mut req = c
+                        .control
+                        .create_memory()
+                        .name(&lc.name)
+                        .event_expiry_duration(s.event_expiry_days.clamp(3, 365) as i32)
+                        .memory_execution_role_arn(&s.execution_role_arn)
+                        .set_memory_strategies(Some(sdk::memory_strategies(s)?))
+                        .set_tags(Some(hash_map(&s.tags)));
+                    if let Some(k) = &s.encryption_key_arn {
+                        req = req.encryption_key_arn(k);
+                    }
+                    let o = call(c, "CreateMemory", req.send()).await?;
+                    let m = o.memory().ok_or_else(|| {
+                        aws::Error::new(Category::Resource, "CreateMemory", "CreateMemory returned no memory")
+                    })?;
+                    Ok(Found {
+                        id: m.id().to_owned(),
+                        arn: m.arn().to_owned(),
+                    })
+                },
+                async |id| cloud::memory_probe(c, id).await,
+            )
+            .await?;
+        if let Located::Stale(_) = loc {
+            self.dep.events.warn(format!(
+                "memory {} settings changed; memory is not modified in place (destroy and apply to change strategies or the key)",
+                lc.name
+            ));
+        }
+        self.out.lock().unwrap().memory_arn = Some(loc.found().arn.clone());
+        Ok(self.finish(lc, &loc, &hash, &[]))
+    }
+
+    // ---- gateway and targets ----
+
+    async fn ensure_gateway(&self, resources: &[DesiredResource]) {
+        let Some(spec) = resources.iter().find_map(|r| match &r.spec {
+            ResourceSpec::ToolGateway(s) => Some(s),
+            _ => None,
+        }) else {
+            return;
+        };
+        let c = self.c();
+        let lc = self.lc(Step::ToolGateways, GATEWAY_KIND, &spec.gateway_name);
+        lc.phase(ResourcePhase::Pending, None);
+        let hash = fingerprint(&(&spec.gateway_name, &spec.role_arn));
+        let res = self
+            .locate_or_create(
+                &lc,
+                &hash,
+                async || cloud::find_gateway(c, &spec.gateway_name).await,
+                async || {
+                    lc.calling("CreateGateway");
+                    let o = call(
+                        c,
+                        "CreateGateway",
+                        c.control
+                            .create_gateway()
+                            .name(&spec.gateway_name)
+                            .role_arn(&spec.role_arn)
+                            .protocol_type(aws_sdk_bedrockagentcorecontrol::types::GatewayProtocolType::Mcp)
+                            .authorizer_type(aws_sdk_bedrockagentcorecontrol::types::AuthorizerType::None)
+                            .set_tags(Some(hash_map(&spec.tags)))
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.gateway_id().to_owned(),
+                        arn: o.gateway_arn().to_owned(),
+                    })
+                },
+                async |id| cloud::gateway_probe(c, id).await,
+            )
+            .await;
+        let gw = match res {
+            Ok(loc) => {
+                let (_, arn) = self.finish(&lc, &loc, &hash, &[]);
+                lc.phase(ResourcePhase::Ready, Some(&arn));
+                Ok(GatewayRef {
+                    id: loc.found().id.clone(),
+                    arn,
+                    name: spec.gateway_name.clone(),
+                    role_arn: spec.role_arn.clone(),
+                })
+            }
+            Err(e) => {
+                lc.phase(ResourcePhase::Failed, None);
+                Err(e)
+            }
+        };
+        self.out.lock().unwrap().gateway = Some(gw);
+    }
+
+    fn gateway(&self) -> Result<GatewayRef, aws::Error> {
+        match &self.out.lock().unwrap().gateway {
+            Some(Ok(g)) => Ok(g.clone()),
+            Some(Err(e)) => {
+                let mut e = e.clone();
+                e.message = format!("the tool gateway could not be created: {}", e.message);
+                Err(e)
+            }
+            None => Err(aws::Error::new(
+                Category::Configuration,
+                "UpdateGateway",
+                "no gateway to associate the policy engine with (the pack has no tools)",
+            )),
+        }
+    }
+
+    async fn target(&self, lc: &Lc<'_>, s: &ToolGatewaySpec) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let gw = self.gateway()?;
+        let hash = fingerprint(&(s, &gw.id));
+        let config = sdk::target_configuration(s)?;
+        let creds = sdk::credential_providers(s)?;
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                async || cloud::find_target(c, &gw.id, &s.target_name).await.map(|o| {
+                    o.map(|id| Found {
+                        id,
+                        arn: gw.arn.clone(),
+                    })
+                }),
+                async || {
+                    lc.calling("CreateGatewayTarget");
+                    let o = call(
+                        c,
+                        "CreateGatewayTarget",
+                        c.control
+                            .create_gateway_target()
+                            .gateway_identifier(&gw.id)
+                            .name(&s.target_name)
+                            .target_configuration(config.clone())
+                            .set_credential_provider_configurations(Some(creds.clone()).filter(|v| !v.is_empty()))
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.target_id().to_owned(),
+                        arn: o.gateway_arn().to_owned(),
+                    })
+                },
+                async |id| cloud::target_probe(c, &gw.id, id).await,
+            )
+            .await?;
+        if let Located::Stale(f) = &loc {
+            lc.calling("UpdateGatewayTarget");
+            call(
+                c,
+                "UpdateGatewayTarget",
+                c.control
+                    .update_gateway_target()
+                    .gateway_identifier(&gw.id)
+                    .target_id(&f.id)
+                    .name(&s.target_name)
+                    .target_configuration(config.clone())
+                    .set_credential_provider_configurations(Some(creds.clone()).filter(|v| !v.is_empty()))
+                    .send(),
+            )
+            .await?;
+            self.wait(lc, async || cloud::target_probe(c, &gw.id, &f.id).await).await?;
+        }
+        let extra = [
+            ("gateway_id", gw.id.clone()),
+            ("gateway_arn", gw.arn.clone()),
+            ("gateway_name", gw.name.clone()),
+        ];
+        let mut loc = loc;
+        let (Located::New(f) | Located::Adopted(f) | Located::Current(f) | Located::Stale(f)) = &mut loc;
+        f.arn = gw.arn.clone();
+        Ok(self.finish(lc, &loc, &hash, &extra))
+    }
+
+    // ---- cedar ----
+
+    async fn cedar(&self, lc: &Lc<'_>, s: &CedarPolicySpec) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let gw = self.gateway()?;
+        let hash = fingerprint(&(s, &gw.arn));
+        let engine = self
+            .locate_or_create(
+                lc,
+                &hash,
+                async || cloud::find_policy_engine(c, &s.engine_name).await,
+                async || {
+                    lc.calling("CreatePolicyEngine");
+                    let o = call(
+                        c,
+                        "CreatePolicyEngine",
+                        c.control
+                            .create_policy_engine()
+                            .name(&s.engine_name)
+                            .description(format!("Tool blocklist of prompt {}", s.prompt))
+                            .set_tags(Some(hash_map(&s.tags)))
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.policy_engine_id().to_owned(),
+                        arn: o.policy_engine_arn().to_owned(),
+                    })
+                },
+                async |id| cloud::policy_engine_probe(c, id).await,
+            )
+            .await?;
+        let ef = engine.found().clone();
+        let ef_id = ef.id.as_str();
+        self.associate(lc, &gw, &ef.arn).await?;
+
+        // One policy per forbid, made concurrently; extra ones removed.
+        lc.calling("ListPolicies");
+        let existing = cloud::list_policies(c, &ef.id).await?;
+        let mut wanted = Vec::new();
+        for f in &s.forbids {
+            let stmt = f.statement(&gw.arn).map_err(|e| {
+                aws::Error::new(Category::Configuration, "CreatePolicy", e.to_string())
+            })?;
+            wanted.push((f.policy_name.clone(), stmt));
+        }
+        let results = futures_util::future::join_all(wanted.iter().map(|(name, stmt)| {
+            let existing = &existing;
+            async move {
+                let have = existing.iter().find(|p| p.name() == name);
+                let same = have.and_then(|p| p.definition()).is_some_and(|d| match d {
+                    aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(cp) => cp.statement() == stmt,
+                    _ => false,
+                });
+                let definition = aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(sdk::built(
+                    aws_sdk_bedrockagentcorecontrol::types::CedarPolicy::builder().statement(stmt).build(),
+                    "Cedar policy",
+                )?);
+                let id = match have {
+                    Some(p) if same => p.policy_id().to_owned(),
+                    Some(p) => {
+                        call(
+                            c,
+                            "UpdatePolicy",
+                            c.control
+                                .update_policy()
+                                .policy_engine_id(ef_id)
+                                .policy_id(p.policy_id())
+                                .definition(definition)
+                                .send(),
+                        )
+                        .await?;
+                        p.policy_id().to_owned()
+                    }
+                    None => call(
+                        c,
+                        "CreatePolicy",
+                        c.control
+                            .create_policy()
+                            .policy_engine_id(ef_id)
+                            .name(name)
+                            .definition(definition)
+                            .send(),
+                    )
+                    .await?
+                    .policy_id()
+                    .to_owned(),
+                };
+                poll::until_ready("cedar policy", name, &self.dep.poll, &self.dep.cancel, |_| {}, || {
+                    cloud::policy_probe(c, ef_id, &id)
+                })
+                .await?;
+                Ok::<String, aws::Error>(id)
+            }
+        }))
+        .await;
+        let mut ids = Vec::new();
+        for r in results {
+            ids.push(r?);
+        }
+        for p in existing.iter().filter(|p| !wanted.iter().any(|(n, _)| n == p.name())) {
+            call(
+                c,
+                "DeletePolicy",
+                c.control
+                    .delete_policy()
+                    .policy_engine_id(&ef.id)
+                    .policy_id(p.policy_id())
+                    .send(),
+            )
+            .await?;
+        }
+        self.out
+            .lock()
+            .unwrap()
+            .engine_arns
+            .insert(s.engine_name.clone(), ef.arn.clone());
+        let extra = [
+            ("policy_engine_id", ef.id.clone()),
+            ("policy_engine_arn", ef.arn.clone()),
+            ("policy_id", ids.last().cloned().unwrap_or_default()),
+            ("policy_count", ids.len().to_string()),
+            ("gateway_id", gw.id.clone()),
+        ];
+        Ok(self.finish(lc, &engine, &hash, &extra))
+    }
+
+    /// UpdateGateway re-sends name, roleArn and authorizerType (all required)
+    /// with the engine; one gateway update at a time.
+    async fn associate(&self, lc: &Lc<'_>, gw: &GatewayRef, engine_arn: &str) -> Result<(), aws::Error> {
+        let c = self.c();
+        let _g = self.gateway_lock.lock().await;
+        let cur = call(c, "GetGateway", c.control.get_gateway().gateway_identifier(&gw.id).send()).await?;
+        let current = cur.policy_engine_configuration().map(|p| p.arn().to_owned());
+        if current.as_deref() == Some(engine_arn) {
+            return Ok(());
+        }
+        let ours: Vec<String> = self.out.lock().unwrap().engine_arns.values().cloned().collect();
+        if let Some(other) = current.as_ref().filter(|a| ours.contains(a)) {
+            // Apply ran this before for another prompt: a gateway enforces one engine.
+            self.dep.events.warn(format!(
+                "the gateway enforces one policy engine at a time: {} replaces {other}",
+                lc.name
+            ));
+        }
+        lc.calling("UpdateGateway");
+        use aws_sdk_bedrockagentcorecontrol::types as t;
+        call(
+            c,
+            "UpdateGateway",
+            c.control
+                .update_gateway()
+                .gateway_identifier(&gw.id)
+                .name(&gw.name)
+                .role_arn(&gw.role_arn)
+                .protocol_type(t::GatewayProtocolType::Mcp)
+                .authorizer_type(t::AuthorizerType::None)
+                .policy_engine_configuration(sdk::built(
+                    t::GatewayPolicyEngineConfiguration::builder()
+                        .arn(engine_arn)
+                        .mode(t::GatewayPolicyEngineMode::Enforce)
+                        .build(),
+                    "policy engine configuration",
+                )?)
+                .send(),
+        )
+        .await?;
+        poll::until_ready("gateway", &gw.name, &self.dep.poll, &self.dep.cancel, |s| {
+            lc.phase(ResourcePhase::Waiting(format!("gateway {s}")), None)
+        }, || cloud::gateway_probe(c, &gw.id))
+        .await?;
+        Ok(())
+    }
+
+    // ---- runtimes ----
+
+    fn runtime_env(&self, s: &RuntimeSpec, with_agents: bool) -> BTreeMap<String, String> {
+        let out = self.out.lock().unwrap();
+        let mut env = s.env.clone();
+        if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_MEMORY_ID") {
+            if let Some(m) = &out.memory_arn {
+                env.insert("PROMPTPACK_MEMORY_ID".into(), m.clone());
+            }
+        }
+        if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_POLICY_ENGINE_ARN") && !out.engine_arns.is_empty() {
+            let arns: Vec<&str> = out.engine_arns.values().map(String::as_str).collect();
+            env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arns.join(","));
+        }
+        if with_agents && s.is_entry {
+            if let Some(agents) = self.agents_json(&out) {
+                env.insert("PROMPTPACK_AGENTS".into(), agents);
+            }
+        }
+        env
+    }
+
+    /// `{member: runtime ARN}` once every member runtime exists.
+    fn agents_json(&self, out: &Outputs) -> Option<String> {
+        let mut m = serde_json::Map::new();
+        for r in self.plan.resources().filter(|r| r.kind == ResourceKind::AgentRuntime) {
+            let ResourceSpec::AgentRuntime(s) = &r.spec else { continue };
+            let member = s.agent.clone()?;
+            m.insert(member, serde_json::Value::String(out.runtimes.get(&r.name)?.arn.clone()));
+        }
+        Some(serde_json::Value::Object(m).to_string())
+    }
+
+    fn artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
+        match &self.artifact {
+            Some(Ok(a)) => Ok(a.clone()),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(aws::Error::new(Category::Configuration, "PrepareArtifact", "the runtime artifact was not prepared")),
+        }
+    }
+
+    async fn update_runtime(
+        &self,
+        lc: &Lc<'_>,
+        id: &str,
+        s: &RuntimeSpec,
+        art: &RuntimeArtifact,
+        env: &BTreeMap<String, String>,
+    ) -> Result<(), aws::Error> {
+        let c = self.c();
+        lc.calling("UpdateAgentRuntime");
+        let mut req = c
+            .control
+            .update_agent_runtime()
+            .agent_runtime_id(id)
+            .agent_runtime_artifact(art.to_sdk())
+            .role_arn(&s.role_arn)
+            .network_configuration(sdk::network_public()?)
+            .set_environment_variables(Some(hash_map(env)));
+        if let Some(p) = &s.server_protocol {
+            req = req.protocol_configuration(sdk::protocol(p)?);
+        }
+        if let Some(a) = &s.authorizer {
+            req = req.authorizer_configuration(sdk::jwt_authorizer(a)?);
+        }
+        call(c, "UpdateAgentRuntime", req.send()).await?;
+        self.wait(lc, async || cloud::runtime_probe(c, id).await).await?;
+        Ok(())
+    }
+
+    async fn runtime(&self, lc: &Lc<'_>, s: &RuntimeSpec) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let art = self.artifact()?;
+        let env = self.runtime_env(s, false);
+        let hash = fingerprint(&(s, &art, &env));
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                async || cloud::find_runtime(c, &lc.name).await,
+                async || {
+                    lc.calling("CreateAgentRuntime");
+                    let mut req = c
+                        .control
+                        .create_agent_runtime()
+                        .agent_runtime_name(&lc.name)
+                        .agent_runtime_artifact(art.to_sdk())
+                        .role_arn(&s.role_arn)
+                        .network_configuration(sdk::network_public()?)
+                        .set_environment_variables(Some(hash_map(&env)))
+                        .set_tags(Some(hash_map(&s.tags)));
+                    if let Some(p) = &s.server_protocol {
+                        req = req.protocol_configuration(sdk::protocol(p)?);
+                    }
+                    if let Some(a) = &s.authorizer {
+                        req = req.authorizer_configuration(sdk::jwt_authorizer(a)?);
+                    }
+                    let o = call(c, "CreateAgentRuntime", req.send()).await?;
+                    Ok(Found {
+                        id: o.agent_runtime_id().to_owned(),
+                        arn: o.agent_runtime_arn().to_owned(),
+                    })
+                },
+                async |id| cloud::runtime_probe(c, id).await,
+            )
+            .await?;
+        if let Located::Stale(f) | Located::Adopted(f) = &loc {
+            // Existing runtimes are updated in place, never recreated.
+            self.update_runtime(lc, &f.id, s, &art, &env).await?;
+            call(
+                c,
+                "TagResource",
+                c.control
+                    .tag_resource()
+                    .resource_arn(&f.arn)
+                    .set_tags(Some(hash_map(&s.tags)))
+                    .send(),
+            )
+            .await?;
+        }
+        self.out
+            .lock()
+            .unwrap()
+            .runtimes
+            .insert(lc.name.clone(), loc.found().clone());
+        let loc = match loc {
+            Located::Adopted(f) => Located::Stale(f),
+            other => other,
+        };
+        Ok(self.finish(lc, &loc, &hash, &[]))
+    }
+
+    // ---- A2A ----
+
+    /// The entry runtime learns its peers (`PROMPTPACK_AGENTS`), updated
+    /// only when the map changed.
+    async fn wire_a2a(&self) {
+        let res = self.wire_a2a_inner().await;
+        if let Err(e) = &res {
+            self.dep.events.send(Event::Error {
+                step: Some(Step::A2aWiring),
+                kind: ResourceKind::AgentRuntime.to_string(),
+                name: "entry".into(),
+                category: e.category,
+                message: e.message.clone(),
+                hint: e.hint.clone(),
+            });
+        }
+        self.out.lock().unwrap().a2a = Some(res);
+    }
+
+    async fn wire_a2a_inner(&self) -> Result<(), aws::Error> {
+        let c = self.c();
+        let Some((entry, spec)) = self.plan.resources().find_map(|r| match &r.spec {
+            ResourceSpec::AgentRuntime(s) if s.is_entry => Some((r, s)),
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let (found, agents) = {
+            let out = self.out.lock().unwrap();
+            (out.runtimes.get(&entry.name).cloned(), self.agents_json(&out))
+        };
+        let (Some(found), Some(agents)) = (found, agents) else {
+            return Err(aws::Error::new(
+                Category::Resource,
+                "UpdateAgentRuntime",
+                "not every member runtime deployed, so the entry agent cannot be told its peers",
+            ));
+        };
+        let cur = call(
+            c,
+            "GetAgentRuntime",
+            c.control.get_agent_runtime().agent_runtime_id(&found.id).send(),
+        )
+        .await?;
+        let have = cur
+            .environment_variables()
+            .and_then(|e| e.get("PROMPTPACK_AGENTS"))
+            .cloned();
+        if have.as_deref() == Some(agents.as_str()) {
+            return Ok(());
+        }
+        let lc = self.lc(Step::A2aWiring, ResourceKind::AgentRuntime.as_str(), &entry.name);
+        let art = self.artifact()?;
+        let env = self.runtime_env(spec, true);
+        self.update_runtime(&lc, &found.id, spec, &art, &env).await?;
+        lc.phase(ResourcePhase::Ready, Some(&found.arn));
+        self.dep
+            .events
+            .log(format!("entry agent {} now knows its peers (PROMPTPACK_AGENTS)", entry.name));
+        Ok(())
+    }
+
+    async fn endpoint(&self, lc: &Lc<'_>, runtime_name: &str) -> Result<(Outcome, String), aws::Error> {
+        if let Some(Err(e)) = &self.out.lock().unwrap().a2a {
+            return Err(e.clone());
+        }
+        let Some(rt) = self.out.lock().unwrap().runtimes.get(runtime_name).cloned() else {
+            return Err(aws::Error::new(
+                Category::Resource,
+                "A2AWiring",
+                format!("runtime {runtime_name} is not deployed"),
+            ));
+        };
+        // Logical resource: the member runtime serves A2A itself.
+        let prior = self.dep.store.snapshot().get(&lc.kind, &lc.name).cloned();
+        let hash = fingerprint(&rt.arn);
+        let loc = if prior.as_ref().is_some_and(|p| p.meta("spec_hash") == Some(hash.as_str())) {
+            Located::Current(rt.clone())
+        } else {
+            Located::New(rt.clone())
+        };
+        Ok(self.finish(lc, &loc, &hash, &[("runtime_name", runtime_name.to_owned())]))
+    }
+
+    // ---- evaluation ----
+
+    async fn evaluator(&self, lc: &Lc<'_>, s: &EvaluatorSpec) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let hash = fingerprint(s);
+        let config = sdk::evaluator_config(s)?;
+        let level = aws_sdk_bedrockagentcorecontrol::types::EvaluatorLevel::from(s.level.as_str());
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                async || cloud::find_evaluator(c, &lc.name).await,
+                async || {
+                    lc.calling("CreateEvaluator");
+                    let o = call(
+                        c,
+                        "CreateEvaluator",
+                        c.control
+                            .create_evaluator()
+                            .evaluator_name(&lc.name)
+                            .evaluator_config(config.clone())
+                            .level(level.clone())
+                            .set_description(s.description.clone())
+                            .set_tags(Some(hash_map(&s.tags)))
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.evaluator_id().to_owned(),
+                        arn: o.evaluator_arn().to_owned(),
+                    })
+                },
+                async |id| cloud::evaluator_probe(c, id).await,
+            )
+            .await?;
+        if let Located::Stale(f) = &loc {
+            lc.calling("UpdateEvaluator");
+            call(
+                c,
+                "UpdateEvaluator",
+                c.control
+                    .update_evaluator()
+                    .evaluator_id(&f.id)
+                    .evaluator_config(config.clone())
+                    .level(level.clone())
+                    .set_description(s.description.clone())
+                    .send(),
+            )
+            .await?;
+            self.wait(lc, async || cloud::evaluator_probe(c, &f.id).await).await?;
+        }
+        self.out
+            .lock()
+            .unwrap()
+            .evaluators
+            .insert(lc.name.clone(), loc.found().clone());
+        Ok(self.finish(lc, &loc, &hash, &[]))
+    }
+
+    async fn online_eval(&self, lc: &Lc<'_>, s: &OnlineEvalSpec) -> Result<(Outcome, String), aws::Error> {
+        use aws_sdk_bedrockagentcorecontrol::types as t;
+        let c = self.c();
+        let mut refs = Vec::new();
+        {
+            let out = self.out.lock().unwrap();
+            for name in &s.evaluators {
+                match out.evaluators.get(name) {
+                    Some(f) => refs.push(f.id.clone()),
+                    None => {
+                        return Err(aws::Error::new(
+                            Category::Resource,
+                            "CreateOnlineEvaluationConfig",
+                            format!("evaluator {name} is not deployed"),
+                        ));
+                    }
+                }
+            }
+        }
+        refs.extend(s.builtin_evaluator_ids.iter().cloned());
+        if refs.is_empty() {
+            return Err(aws::Error::new(
+                Category::Configuration,
+                "CreateOnlineEvaluationConfig",
+                "no evaluator references available",
+            ));
+        }
+        let hash = fingerprint(&(s, &refs));
+        let rule = t::Rule::builder()
+            .sampling_config(sdk::built(
+                t::SamplingConfig::builder()
+                    .sampling_percentage(s.sampling_percentage)
+                    .build(),
+                "sampling",
+            )?)
+            .build();
+        let source = t::DataSourceConfig::CloudWatchLogs(sdk::built(
+            t::CloudWatchLogsInputConfig::builder()
+                .set_log_group_names(Some(s.log_group_names.clone()))
+                .set_service_names(Some(s.service_names.clone()))
+                .build(),
+            "data source",
+        )?);
+        let evaluators: Vec<t::EvaluatorReference> =
+            refs.iter().map(|id| t::EvaluatorReference::EvaluatorId(id.clone())).collect();
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                async || cloud::find_online_eval(c, &lc.name).await,
+                async || {
+                    lc.calling("CreateOnlineEvaluationConfig");
+                    let o = call(
+                        c,
+                        "CreateOnlineEvaluationConfig",
+                        c.control
+                            .create_online_evaluation_config()
+                            .online_evaluation_config_name(&lc.name)
+                            .rule(rule.clone())
+                            .data_source_config(source.clone())
+                            .set_evaluators(Some(evaluators.clone()))
+                            .evaluation_execution_role_arn(&s.execution_role_arn)
+                            .enable_on_create(true)
+                            .set_tags(Some(hash_map(&s.tags)))
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.online_evaluation_config_id().to_owned(),
+                        arn: o.online_evaluation_config_arn().to_owned(),
+                    })
+                },
+                async |id| cloud::online_eval_probe(c, id).await,
+            )
+            .await?;
+        if let Located::Stale(f) = &loc {
+            lc.calling("UpdateOnlineEvaluationConfig");
+            call(
+                c,
+                "UpdateOnlineEvaluationConfig",
+                c.control
+                    .update_online_evaluation_config()
+                    .online_evaluation_config_id(&f.id)
+                    .rule(rule.clone())
+                    .data_source_config(source.clone())
+                    .set_evaluators(Some(evaluators.clone()))
+                    .evaluation_execution_role_arn(&s.execution_role_arn)
+                    .send(),
+            )
+            .await?;
+            self.wait(lc, async || cloud::online_eval_probe(c, &f.id).await).await?;
+        }
+        Ok(self.finish(lc, &loc, &hash, &[]))
+    }
+}
