@@ -93,7 +93,13 @@ pub fn human(plan: &ResourcePlan) -> String {
         plan.pack_id, plan.pack_version, plan.region
     );
     for (i, step) in plan.steps.iter().enumerate() {
-        let _ = writeln!(out, "\n{}. {} ({})", i + 1, step.step.title(), step.resources.len());
+        let _ = writeln!(
+            out,
+            "\n{}. {} ({})",
+            i + 1,
+            step.step.title(),
+            step.resources.len()
+        );
         for r in &step.resources {
             let mut line = format!("  + {} {}", r.kind, r.name);
             if r.logical_id != r.name {
@@ -102,7 +108,11 @@ pub fn human(plan: &ResourcePlan) -> String {
             out.push_str(&render::wrap(&line, "", "      ", render::WIDTH));
             match &r.spec {
                 ResourceSpec::ToolGateway(g) => {
-                    let _ = writeln!(out, "      gateway {}, tool {}", g.gateway_name, g.tool_name);
+                    let _ = writeln!(
+                        out,
+                        "      gateway {}, tool {}",
+                        g.gateway_name, g.tool_name
+                    );
                 }
                 ResourceSpec::CedarPolicy(c) => {
                     for f in &c.forbids {

@@ -54,12 +54,13 @@ pub fn wrap(text: &str, first_indent: &str, rest_indent: &str, width: usize) -> 
 
 pub fn diagnostic(d: &Diagnostic) -> String {
     let label = if d.is_error() { "error" } else { "warning" };
-    let mut out = wrap(
-        &format!("{label} [{}] {}: {}", d.category, d.field, d.message),
-        "",
-        "    ",
-        WIDTH,
-    );
+    // The adapter's messages usually name the field already; don't say it twice.
+    let head = if d.field.is_empty() || d.message.contains(&d.field) {
+        format!("{label} [{}] {}", d.category, d.message)
+    } else {
+        format!("{label} [{}] {}: {}", d.category, d.field, d.message)
+    };
+    let mut out = wrap(&head, "", "    ", WIDTH);
     if let Some(h) = &d.hint {
         out.push_str(&wrap(&format!("hint: {h}"), "  ", "        ", WIDTH));
     }

@@ -26,7 +26,9 @@ pub fn diagnose(cfg: &DeployConfig, pack: Option<&Pack>, ctx: &CheckContext) -> 
                 .with_hint("specify allowed_audience to restrict JWT token validation"),
             );
         }
-        all.extend(fields::discovery_url(a.discovery_url.as_deref().unwrap_or("")));
+        all.extend(fields::discovery_url(
+            a.discovery_url.as_deref().unwrap_or(""),
+        ));
     }
     if cfg
         .memory_store

@@ -70,7 +70,10 @@ pub fn region(value: &str) -> Vec<Diagnostic> {
                 category::CONFIGURATION,
                 format!("region {value:?} may not support Bedrock AgentCore"),
             )
-            .with_hint(format!("supported regions: {}", AGENTCORE_REGIONS.join(", "))),
+            .with_hint(format!(
+                "supported regions: {}",
+                AGENTCORE_REGIONS.join(", ")
+            )),
         ];
     }
     vec![]
@@ -337,8 +340,12 @@ pub fn tag_key(key: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if key.is_empty() {
         out.push(
-            Diagnostic::error(field.clone(), category::CONFIGURATION, "tags: key must not be empty")
-                .with_hint("give the tag a key, or remove it"),
+            Diagnostic::error(
+                field.clone(),
+                category::CONFIGURATION,
+                "tags: key must not be empty",
+            )
+            .with_hint("give the tag a key, or remove it"),
         );
         return out;
     }
@@ -350,7 +357,9 @@ pub fn tag_key(key: &str) -> Vec<Diagnostic> {
                 category::CONFIGURATION,
                 format!("tags: key {key:?} exceeds max length {TAG_KEY_MAX}"),
             )
-            .with_hint(format!("shorten the key to at most {TAG_KEY_MAX} characters (it has {len})")),
+            .with_hint(format!(
+                "shorten the key to at most {TAG_KEY_MAX} characters (it has {len})"
+            )),
         );
     }
     if !TAG_CHARS_RE.is_match(key) {
@@ -370,7 +379,9 @@ pub fn tag_key(key: &str) -> Vec<Diagnostic> {
                 category::CONFIGURATION,
                 format!("tags: key {key:?} uses the reserved aws: prefix"),
             )
-            .with_hint("AWS rejects user tags starting with aws:; rename the key, e.g. without the prefix"),
+            .with_hint(
+                "AWS rejects user tags starting with aws:; rename the key, e.g. without the prefix",
+            ),
         );
     }
     out
@@ -387,7 +398,9 @@ pub fn tag_value(key: &str, value: &str) -> Vec<Diagnostic> {
                 category::CONFIGURATION,
                 format!("tags: value for key {key:?} exceeds max length {TAG_VALUE_MAX}"),
             )
-            .with_hint(format!("shorten the value to at most {TAG_VALUE_MAX} characters (it has {len})")),
+            .with_hint(format!(
+                "shorten the value to at most {TAG_VALUE_MAX} characters (it has {len})"
+            )),
         );
     }
     if !TAG_CHARS_RE.is_match(value) {
@@ -395,7 +408,9 @@ pub fn tag_value(key: &str, value: &str) -> Vec<Diagnostic> {
             Diagnostic::error(
                 field,
                 category::CONFIGURATION,
-                format!("tags: value for key {key:?} contains characters AWS does not allow in tags"),
+                format!(
+                    "tags: value for key {key:?} contains characters AWS does not allow in tags"
+                ),
             )
             .with_hint("use letters, digits, spaces and _ . : / = + - @ only"),
         );
@@ -403,7 +418,11 @@ pub fn tag_value(key: &str, value: &str) -> Vec<Diagnostic> {
     out
 }
 
-pub fn runtime_binary_path(value: Option<&str>, container_image: bool, check_file: bool) -> Vec<Diagnostic> {
+pub fn runtime_binary_path(
+    value: Option<&str>,
+    container_image: bool,
+    check_file: bool,
+) -> Vec<Diagnostic> {
     const F: &str = "runtime_binary_path";
     match value {
         None | Some("") if container_image => vec![],

@@ -34,7 +34,11 @@ impl LoadError {
     }
 
     pub fn to_diagnostic(&self) -> Diagnostic {
-        let d = Diagnostic::error(self.field.clone(), category::CONFIGURATION, self.to_string());
+        let d = Diagnostic::error(
+            self.field.clone(),
+            category::CONFIGURATION,
+            self.to_string(),
+        );
         match &self.hint {
             Some(h) => d.with_hint(h.clone()),
             None => d,
@@ -53,7 +57,7 @@ impl fmt::Display for LoadError {
         } else if let (Some(l), Some(c)) = (self.line, self.column) {
             write!(f, "line {l}, column {c}: ")?;
         }
-        if !self.field.is_empty() && self.field != "." {
+        if !self.field.is_empty() {
             write!(f, "at {}: ", self.field)?;
         }
         f.write_str(&self.message)
@@ -99,7 +103,11 @@ pub fn from_json_str(text: &str) -> Result<DeployConfig, LoadError> {
             file: None,
             line: Some(inner.line()),
             column: Some(inner.column()),
-            field: if field == "." { String::new() } else { field },
+            field: if field == "." || field == "?" {
+                String::new()
+            } else {
+                field
+            },
             message,
             hint,
         }
@@ -140,9 +148,14 @@ pub fn from_arena_yaml_str(text: &str, env: Option<&str>) -> Result<LoadedConfig
                 field: "spec.deploy".into(),
                 ..LoadError::plain("the arena file has no spec.deploy block")
             }
-            .with_hint("add spec.deploy: {provider: agentcore, config: {region: …, runtime_role_arn: …}}")
+            .with_hint(
+                "add spec.deploy: {provider: agentcore, config: {region: …, runtime_role_arn: …}}",
+            )
         })?;
-    let provider = deploy.get("provider").and_then(Value::as_str).map(str::to_string);
+    let provider = deploy
+        .get("provider")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let mut merged = match deploy.get("config") {
         Some(Value::Mapping(m)) => m.clone(),
         Some(Value::Null) | None => serde_yaml_ng::Mapping::new(),
@@ -157,7 +170,12 @@ pub fn from_arena_yaml_str(text: &str, env: Option<&str>) -> Result<LoadedConfig
         let envs = deploy.get("environments").and_then(Value::as_mapping);
         let Some(env_block) = envs.and_then(|m| m.get(env)) else {
             let known: Vec<String> = envs
-                .map(|m| m.keys().filter_map(Value::as_str).map(str::to_string).collect())
+                .map(|m| {
+                    m.keys()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default();
             return Err(LoadError {
                 field: format!("spec.deploy.environments.{env}"),
@@ -184,8 +202,7 @@ pub fn from_arena_yaml_str(text: &str, env: Option<&str>) -> Result<LoadedConfig
             }
         }
     }
-    let result: Result<DeployConfig, _> =
-        serde_path_to_error::deserialize(Value::Mapping(merged));
+    let result: Result<DeployConfig, _> = serde_path_to_error::deserialize(Value::Mapping(merged));
     let config = result.map_err(|e| {
         let path = e.path().to_string();
         let message = e.into_inner().to_string();
@@ -208,7 +225,9 @@ pub fn from_arena_yaml_str(text: &str, env: Option<&str>) -> Result<LoadedConfig
                 category::CONFIGURATION,
                 format!("spec.deploy.provider is {p:?}, not \"agentcore\""),
             )
-            .with_hint("set provider: agentcore so promptarena hands this config to the AgentCore adapter"),
+            .with_hint(
+                "set provider: agentcore so promptarena hands this config to the AgentCore adapter",
+            ),
         );
     }
     Ok(LoadedConfig {
@@ -227,9 +246,8 @@ pub fn load_path(path: &Path, env: Option<&str>) -> Result<LoadedConfig, LoadErr
         e.file = Some(path.to_path_buf());
         e
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        with_file(LoadError::plain(format!("cannot read the file: {e}")))
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| with_file(LoadError::plain(format!("cannot read the file: {e}"))))?;
     let is_yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
@@ -239,8 +257,9 @@ pub fn load_path(path: &Path, env: Option<&str>) -> Result<LoadedConfig, LoadErr
     }
     if env.is_some() {
         return Err(with_file(
-            LoadError::plain("--env applies only to arena YAML files")
-                .with_hint("drop --env, or pass the arena file (*.arena.yaml) that defines the environment"),
+            LoadError::plain("--env applies only to arena YAML files").with_hint(
+                "drop --env, or pass the arena file (*.arena.yaml) that defines the environment",
+            ),
         ));
     }
     let config = from_json_str(&text).map_err(with_file)?;

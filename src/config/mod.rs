@@ -10,7 +10,9 @@ pub mod tags;
 pub mod validate;
 
 pub use diagnostic::{CheckContext, Diagnostic, Severity, category};
-pub use load::{ConfigSource, LoadError, LoadedConfig, from_arena_yaml_str, from_json_str, load_path};
+pub use load::{
+    ConfigSource, LoadError, LoadedConfig, from_arena_yaml_str, from_json_str, load_path,
+};
 pub use model::*;
 
 use crate::pack::{Pack, derive};

@@ -121,7 +121,11 @@ impl<'de> Deserialize<'de> for MemoryStore {
                 Ok(MemoryStore::default())
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<MemoryStore, E> {
-                let strategies = if s.is_empty() { vec![] } else { vec![s.to_string()] };
+                let strategies = if s.is_empty() {
+                    vec![]
+                } else {
+                    vec![s.to_string()]
+                };
                 Ok(MemoryStore {
                     strategies,
                     ..Default::default()

@@ -34,7 +34,10 @@ pub fn user_tag_diagnostics(user: &Tags) -> Vec<Diagnostic> {
             Diagnostic::error(
                 "tags",
                 category::CONFIGURATION,
-                format!("tags: at most {TAG_MAX_COUNT} tags allowed, got {}", user.len()),
+                format!(
+                    "tags: at most {TAG_MAX_COUNT} tags allowed, got {}",
+                    user.len()
+                ),
             )
             .with_hint(format!("remove {} tag(s)", user.len() - TAG_MAX_COUNT)),
         );

@@ -13,14 +13,18 @@ pub fn validate(cfg: &DeployConfig, ctx: &CheckContext) -> Vec<Diagnostic> {
     all.extend(fields::runtime_role_arn(&cfg.runtime_role_arn, None));
     all.extend(fields::runtime_binary_path(
         cfg.runtime_binary_path.as_deref(),
-        ctx.container_image_uri.as_deref().is_some_and(|s| !s.is_empty()),
+        ctx.container_image_uri
+            .as_deref()
+            .is_some_and(|s| !s.is_empty()),
         false,
     ));
     if let Some(p) = &cfg.protocol {
         all.extend(fields::protocol(p));
     }
     if let Some(o) = &cfg.observability {
-        all.extend(fields::otlp_endpoint(o.otlp_endpoint.as_deref().unwrap_or("")));
+        all.extend(fields::otlp_endpoint(
+            o.otlp_endpoint.as_deref().unwrap_or(""),
+        ));
     }
     if cfg.memory_store.is_configured() {
         for (i, s) in cfg.memory_store.strategies.iter().enumerate() {
@@ -98,7 +102,10 @@ fn provider_bindings(cfg: &DeployConfig) -> Vec<Diagnostic> {
                 Diagnostic::error(
                     format!("{field}.role"),
                     category::CONFIGURATION,
-                    format!("{label}: role {role:?} must be one of {}", PROVIDER_ROLES.join(", ")),
+                    format!(
+                        "{label}: role {role:?} must be one of {}",
+                        PROVIDER_ROLES.join(", ")
+                    ),
                 )
                 .with_hint("leave role out for llm"),
             );

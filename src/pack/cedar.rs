@@ -54,7 +54,11 @@ pub fn action_id(target_name: &str, tool_name: &str) -> String {
 /// A placeholder ARN in the real format, used only to show and check plan-time statements.
 pub fn placeholder_gateway_arn(region: &str, account: &str, gateway_name: &str) -> String {
     let region = if region.is_empty() { "REGION" } else { region };
-    let account = if account.is_empty() { "ACCOUNT" } else { account };
+    let account = if account.is_empty() {
+        "ACCOUNT"
+    } else {
+        account
+    };
     format!("arn:aws:bedrock-agentcore:{region}:{account}:gateway/{gateway_name}-PENDING")
 }
 
@@ -96,7 +100,10 @@ pub fn check_forbid(text: &str, action: &str, gateway_arn: &str) -> Result<(), C
     }
     let want_action = uid(ACTION_TYPE, action).map_err(err)?;
     if p.action_constraint() != ActionConstraint::Eq(want_action) {
-        return Err(err(format!("the action is not {ACTION_TYPE}::{}", quote(action))));
+        return Err(err(format!(
+            "the action is not {ACTION_TYPE}::{}",
+            quote(action)
+        )));
     }
     let want_resource = uid(GATEWAY_TYPE, gateway_arn).map_err(err)?;
     if p.resource_constraint() != ResourceConstraint::Eq(want_resource) {

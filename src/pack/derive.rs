@@ -11,7 +11,7 @@ use super::cedar::{self, CedarForbid};
 use super::naming;
 use super::{EvalDef, Pack};
 use crate::config::tags::{Tags, effective_tags};
-use crate::config::{Diagnostic, DeployConfig, ToolTarget, category};
+use crate::config::{DeployConfig, Diagnostic, ToolTarget, category};
 
 pub const DEFAULT_JUDGE_INSTRUCTIONS: &str = "Evaluate the agent response quality.";
 pub const DEFAULT_JUDGE_MODEL: &str = "anthropic.claude-sonnet-4-20250514-v1:0";
@@ -489,7 +489,11 @@ fn cedar_policies(cx: &mut Ctx, gateways: &[DesiredResource]) -> Vec<DesiredReso
     let pack = cx.pack;
     let mut out = Vec::new();
     for (prompt_key, prompt) in &pack.prompts {
-        let Some(tp) = prompt.tool_policy.as_ref().filter(|tp| !tp.blocklist.is_empty()) else {
+        let Some(tp) = prompt
+            .tool_policy
+            .as_ref()
+            .filter(|tp| !tp.blocklist.is_empty())
+        else {
             continue;
         };
         let mut blocked: Vec<(usize, &DesiredResource)> = Vec::new();
@@ -581,7 +585,11 @@ fn providers_env(cfg: &DeployConfig, env: &mut BTreeMap<String, String>) {
         .providers
         .iter()
         .position(|b| b.name == "default")
-        .or_else(|| cfg.providers.iter().position(|b| b.role_or_default() == "llm"));
+        .or_else(|| {
+            cfg.providers
+                .iter()
+                .position(|b| b.role_or_default() == "llm")
+        });
     let list: Vec<Value> = cfg
         .providers
         .iter()
@@ -590,7 +598,10 @@ fn providers_env(cfg: &DeployConfig, env: &mut BTreeMap<String, String>) {
             let mut o = serde_json::Map::new();
             o.insert("name".into(), json!(b.name));
             o.insert("role".into(), json!(b.role_or_default()));
-            o.insert("type".into(), json!(b.provider_type.clone().unwrap_or_default()));
+            o.insert(
+                "type".into(),
+                json!(b.provider_type.clone().unwrap_or_default()),
+            );
             if let Some(m) = b.model.as_ref().filter(|m| !m.is_empty()) {
                 o.insert("model".into(), json!(m));
             }
@@ -600,7 +611,10 @@ fn providers_env(cfg: &DeployConfig, env: &mut BTreeMap<String, String>) {
             Value::Object(o)
         })
         .collect();
-    env.insert("PROMPTPACK_PROVIDERS".into(), Value::Array(list).to_string());
+    env.insert(
+        "PROMPTPACK_PROVIDERS".into(),
+        Value::Array(list).to_string(),
+    );
     if let Some(p) = primary_idx.map(|i| &cfg.providers[i]) {
         if let Some(t) = p.provider_type.as_ref().filter(|s| !s.is_empty()) {
             env.insert("PROMPTPACK_PROVIDER_TYPE".into(), t.clone());
@@ -672,7 +686,11 @@ fn base_env(cx: &Ctx) -> BTreeMap<String, String> {
     if let Some(lg) = cfg.log_group() {
         env.insert("PROMPTPACK_LOG_GROUP".into(), lg.to_string());
     }
-    if cfg.observability.as_ref().is_some_and(|o| o.tracing_enabled) {
+    if cfg
+        .observability
+        .as_ref()
+        .is_some_and(|o| o.tracing_enabled)
+    {
         env.insert("PROMPTPACK_TRACING_ENABLED".into(), "true".into());
         // The runtime reads OTEL_TRACING_ENABLED, not the variable the adapter sets.
         env.insert("OTEL_TRACING_ENABLED".into(), "true".into());
@@ -694,7 +712,10 @@ fn base_env(cx: &Ctx) -> BTreeMap<String, String> {
     if let Some(a) = cfg.a2a_auth.as_ref().filter(|a| !a.mode.is_empty()) {
         env.insert("PROMPTPACK_A2A_AUTH_MODE".into(), a.mode.clone());
         if a.mode == "iam" {
-            env.insert("PROMPTPACK_A2A_AUTH_ROLE".into(), cfg.runtime_role_arn.clone());
+            env.insert(
+                "PROMPTPACK_A2A_AUTH_ROLE".into(),
+                cfg.runtime_role_arn.clone(),
+            );
         }
     }
     if let Some(p) = cfg.protocol.as_ref().filter(|p| !p.is_empty()) {
@@ -761,7 +782,12 @@ fn runtimes(
                         format!(
                             "pack field agents.entry = {:?} is not one of agents.members ({})",
                             agents.entry,
-                            agents.members.keys().cloned().collect::<Vec<_>>().join(", ")
+                            agents
+                                .members
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     )
                     .with_hint("set agents.entry to the member that receives requests first"),
@@ -775,7 +801,9 @@ fn runtimes(
                             category::PACK,
                             format!("pack field agents.members.{m} names no prompt of the pack"),
                         )
-                        .with_hint("every member must be a key of prompts; the runtime loads that prompt"),
+                        .with_hint(
+                            "every member must be a key of prompts; the runtime loads that prompt",
+                        ),
                     );
                 }
                 if let Some(n) = cx.name(m, "", &format!("agents.members.{m}")) {
@@ -820,9 +848,10 @@ fn a2a_endpoints(cx: &mut Ctx, runtimes: &[DesiredResource]) -> Vec<DesiredResou
     if !cx.pack.is_multi_agent() {
         return vec![];
     }
-    let Some(entry) = runtimes.iter().find(|r| {
-        matches!(&r.spec, ResourceSpec::AgentRuntime(s) if s.is_entry)
-    }) else {
+    let Some(entry) = runtimes
+        .iter()
+        .find(|r| matches!(&r.spec, ResourceSpec::AgentRuntime(s) if s.is_entry))
+    else {
         return vec![];
     };
     runtimes

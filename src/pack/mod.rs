@@ -51,7 +51,11 @@ impl PackError {
         } else {
             format!("pack.{}", self.field)
         };
-        let d = crate::config::Diagnostic::error(field, crate::config::category::PACK, self.to_string());
+        let d = crate::config::Diagnostic::error(
+            field,
+            crate::config::category::PACK,
+            self.to_string(),
+        );
         match &self.hint {
             Some(h) => d.with_hint(h.clone()),
             None => d,
@@ -107,9 +111,10 @@ pub fn parse_str(text: &str) -> Result<Pack, PackError> {
             message.truncate(i);
         }
         let hint = match inner.classify() {
-            serde_json::error::Category::Data => {
-                Some("fix the value's type (the adapter's Go decoder rejects it the same way)".to_string())
-            }
+            serde_json::error::Category::Data => Some(
+                "fix the value's type (the adapter's Go decoder rejects it the same way)"
+                    .to_string(),
+            ),
             serde_json::error::Category::Eof => Some("the file is truncated".to_string()),
             _ => None,
         };
@@ -117,7 +122,11 @@ pub fn parse_str(text: &str) -> Result<Pack, PackError> {
             file: None,
             line: Some(inner.line()),
             column: Some(inner.column()),
-            field: if field == "." { String::new() } else { field },
+            field: if field == "." || field == "?" {
+                String::new()
+            } else {
+                field
+            },
             message,
             hint,
         }

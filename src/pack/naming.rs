@@ -32,8 +32,14 @@ pub fn aws_name(raw: &str, suffix: &str, pack_field: &str) -> Result<String, Dia
     let reason = if raw.is_empty() {
         "it is empty".to_string()
     } else if !raw.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        format!("it starts with {:?}, and AWS names must start with a letter", raw.chars().next().unwrap_or(' '))
-    } else if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
+        format!(
+            "it starts with {:?}, and AWS names must start with a letter",
+            raw.chars().next().unwrap_or(' ')
+        )
+    } else if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
         format!("it contains {bad:?}; only letters, digits, '_' and '-' can be used")
     } else {
         format!(
