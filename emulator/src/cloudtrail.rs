@@ -1,0 +1,300 @@
+//! CloudTrail: every KMS use becomes an event; LookupEvents (awsJson1.1) reads them back.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::wire::{ApiError, ApiResult, ts_num};
+use crate::world::{Ctx, DEPLOYER_ROLE, SERVICE_PRINCIPAL, SESSION_NAME, WorldState};
+
+/// Who made a KMS call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    /// The deployer role, directly.
+    Caller,
+    /// The deployer role, through AgentCore (forward access session).
+    CallerViaService,
+    /// `bedrock-agentcore.amazonaws.com` itself, in the asynchronous workflow.
+    Service,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrailEvent {
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub name: String,
+    pub region: String,
+    pub actor: Actor,
+    pub access_key: String,
+    pub key_arn: Option<String>,
+    pub encryption_context: BTreeMap<String, String>,
+    pub request_parameters: Value,
+    pub error: Option<(String, String)>,
+    pub source_arn: Option<String>,
+    pub request_id: String,
+    pub user_agent: String,
+}
+
+pub struct Call<'a> {
+    pub event_name: &'a str,
+    pub actor: Actor,
+    pub key_arn: Option<String>,
+    pub encryption_context: BTreeMap<String, String>,
+    pub request_parameters: Value,
+    pub error: Option<(String, String)>,
+    pub source_arn: Option<String>,
+}
+
+const MAX_EVENTS: usize = 5000;
+
+pub fn record(world: &mut WorldState, ctx: &Ctx, call: Call) {
+    record_at(world, ctx, ctx.now, call);
+}
+
+pub fn record_at(world: &mut WorldState, ctx: &Ctx, time: DateTime<Utc>, call: Call) {
+    let id = world.next_uuid();
+    let mut params = call.request_parameters;
+    if !call.encryption_context.is_empty()
+        && let Value::Object(m) = &mut params
+    {
+        m.insert("encryptionContext".into(), json!(call.encryption_context));
+    }
+    world.events.push(TrailEvent {
+        id,
+        time,
+        name: call.event_name.to_string(),
+        region: ctx.region.clone(),
+        actor: call.actor,
+        access_key: ctx.access_key.clone(),
+        key_arn: call.key_arn,
+        encryption_context: call.encryption_context,
+        request_parameters: params,
+        error: call.error,
+        source_arn: call.source_arn,
+        request_id: ctx.request_id.clone(),
+        user_agent: ctx.user_agent.clone(),
+    });
+    if world.events.len() > MAX_EVENTS {
+        let excess = world.events.len() - MAX_EVENTS;
+        world.events.drain(..excess);
+    }
+}
+
+fn read_only(name: &str) -> bool {
+    matches!(
+        name,
+        "DescribeKey"
+            | "ListKeys"
+            | "ListAliases"
+            | "GetKeyPolicy"
+            | "Decrypt"
+            | "Encrypt"
+            | "GenerateDataKey"
+    )
+}
+
+fn username(e: &TrailEvent) -> Option<String> {
+    match e.actor {
+        Actor::Service => None,
+        _ => Some(SESSION_NAME.to_string()),
+    }
+}
+
+fn record_json(e: &TrailEvent, account: &str) -> Value {
+    let session_arn = format!("arn:aws:sts::{account}:assumed-role/{DEPLOYER_ROLE}/{SESSION_NAME}");
+    let identity = match e.actor {
+        Actor::Service => json!({"type": "AWSService", "invokedBy": SERVICE_PRINCIPAL}),
+        actor => {
+            let mut id = json!({
+                "type": "AssumedRole",
+                "principalId": format!("AROAEMULATORDEPLOYER:{SESSION_NAME}"),
+                "arn": session_arn,
+                "accountId": account,
+                "accessKeyId": e.access_key,
+                "sessionContext": {
+                    "sessionIssuer": {
+                        "type": "Role",
+                        "principalId": "AROAEMULATORDEPLOYER",
+                        "arn": format!("arn:aws:iam::{account}:role/{DEPLOYER_ROLE}"),
+                        "accountId": account,
+                        "userName": DEPLOYER_ROLE,
+                    },
+                },
+            });
+            if actor == Actor::CallerViaService {
+                id["invokedBy"] = json!(SERVICE_PRINCIPAL);
+            }
+            id
+        }
+    };
+    let mut rec = json!({
+        "eventVersion": "1.11",
+        "userIdentity": identity,
+        "eventTime": e.time.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "eventSource": "kms.amazonaws.com",
+        "eventName": e.name,
+        "awsRegion": e.region,
+        "sourceIPAddress": if e.actor == Actor::Caller { "127.0.0.1" } else { SERVICE_PRINCIPAL },
+        "userAgent": if e.actor == Actor::Caller { e.user_agent.as_str() } else { SERVICE_PRINCIPAL },
+        "requestParameters": e.request_parameters,
+        "responseElements": Value::Null,
+        "requestID": e.request_id,
+        "eventID": e.id,
+        "readOnly": read_only(&e.name),
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+    });
+    if let Some(arn) = &e.key_arn {
+        rec["resources"] = json!([{"accountId": account, "type": "AWS::KMS::Key", "ARN": arn}]);
+    }
+    if let Some((code, msg)) = &e.error {
+        rec["errorCode"] = json!(code);
+        rec["errorMessage"] = json!(msg);
+    }
+    if let Some(src) = &e.source_arn {
+        rec["additionalEventData"] = json!({"sourceArn": src});
+    }
+    rec
+}
+
+fn invalid(code: &str, message: impl Into<String>) -> ApiError {
+    ApiError::new(400, code, message)
+}
+
+pub fn lookup_events(world: &WorldState, ctx: &Ctx, body: &Map<String, Value>) -> ApiResult<Value> {
+    let mut filters = Vec::new();
+    if let Some(v) = body.get("LookupAttributes") {
+        let Value::Array(attrs) = v else {
+            return Err(invalid(
+                "InvalidLookupAttributesException",
+                "LookupAttributes must be a list",
+            ));
+        };
+        if attrs.len() > 1 {
+            return Err(invalid(
+                "InvalidLookupAttributesException",
+                "You can only specify one lookup attribute.",
+            ));
+        }
+        for a in attrs {
+            let key = a
+                .get("AttributeKey")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let value = a
+                .get("AttributeValue")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if !matches!(
+                key,
+                "EventId"
+                    | "EventName"
+                    | "ReadOnly"
+                    | "Username"
+                    | "ResourceType"
+                    | "ResourceName"
+                    | "EventSource"
+                    | "AccessKeyId"
+            ) {
+                return Err(invalid(
+                    "InvalidLookupAttributesException",
+                    format!(
+                        "Invalid AttributeKey '{key}'; use EventName, EventSource, ResourceName, ResourceType, Username, ReadOnly, EventId or AccessKeyId"
+                    ),
+                ));
+            }
+            filters.push((key.to_string(), value));
+        }
+    }
+    let ts = |name: &str| -> ApiResult<Option<DateTime<Utc>>> {
+        match body.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => {
+                let secs = v.as_f64().ok_or_else(|| {
+                    invalid(
+                        "InvalidTimeRangeException",
+                        format!("{name} must be a timestamp"),
+                    )
+                })?;
+                Ok(DateTime::from_timestamp_millis((secs * 1000.0) as i64))
+            }
+        }
+    };
+    let (start, end) = (ts("StartTime")?, ts("EndTime")?);
+    if let (Some(s), Some(e)) = (start, end)
+        && s > e
+    {
+        return Err(invalid(
+            "InvalidTimeRangeException",
+            "StartTime must be before EndTime",
+        ));
+    }
+    let max = match body.get("MaxResults").and_then(Value::as_i64) {
+        None => 50,
+        Some(n) if (1..=50).contains(&n) => n as usize,
+        Some(_) => {
+            return Err(invalid(
+                "InvalidMaxResultsException",
+                "MaxResults must be between 1 and 50",
+            ));
+        }
+    };
+    let matches = |e: &TrailEvent| {
+        e.region == ctx.region
+            && start.is_none_or(|s| e.time >= s)
+            && end.is_none_or(|t| e.time <= t)
+            && filters.iter().all(|(k, v)| match k.as_str() {
+                "EventId" => e.id == *v,
+                "EventName" => e.name == *v,
+                "ReadOnly" => read_only(&e.name).to_string() == *v,
+                "Username" => username(e).as_deref() == Some(v.as_str()),
+                "ResourceType" => e.key_arn.is_some() && v == "AWS::KMS::Key",
+                "ResourceName" => e.key_arn.as_deref() == Some(v.as_str()),
+                "EventSource" => v == "kms.amazonaws.com",
+                "AccessKeyId" => e.actor != Actor::Service && e.access_key == *v,
+                _ => false,
+            })
+    };
+    // Newest first, as CloudTrail answers; the token is the id of the last event returned.
+    let all: Vec<&TrailEvent> = world.events.iter().rev().filter(|e| matches(e)).collect();
+    let start_at = match body.get("NextToken").and_then(Value::as_str) {
+        Some(tok) => all
+            .iter()
+            .position(|e| e.id == tok)
+            .map(|p| p + 1)
+            .ok_or_else(|| invalid("InvalidNextTokenException", "The NextToken is not valid."))?,
+        None => 0,
+    };
+    let page: Vec<&TrailEvent> = all.iter().skip(start_at).take(max).copied().collect();
+    let mut out = json!({
+        "Events": page.iter().map(|e| {
+            let mut ev = json!({
+                "EventId": e.id,
+                "EventName": e.name,
+                "ReadOnly": read_only(&e.name).to_string(),
+                "EventTime": ts_num(&e.time),
+                "EventSource": "kms.amazonaws.com",
+                "CloudTrailEvent": record_json(e, &world.account).to_string(),
+                "Resources": e.key_arn.iter().map(|a| json!({"ResourceType": "AWS::KMS::Key", "ResourceName": a})).collect::<Vec<_>>(),
+            });
+            if let Some(u) = username(e) {
+                ev["Username"] = json!(u);
+            }
+            if e.actor != Actor::Service {
+                ev["AccessKeyId"] = json!(e.access_key);
+            }
+            ev
+        }).collect::<Vec<_>>(),
+    });
+    if start_at + page.len() < all.len()
+        && let Some(last) = page.last()
+    {
+        out["NextToken"] = json!(last.id);
+    }
+    Ok(out)
+}

@@ -1,0 +1,548 @@
+//! AgentCore control plane (restJson1): one generic lifecycle for every resource kind; the
+//! per-kind request checks and response shapes live in `shapes`.
+
+mod shapes;
+
+use std::collections::BTreeMap;
+
+use axum::http::Method;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use crate::timing::Timing;
+use crate::validate;
+use crate::wire::{ApiError, ApiResult, empty_response, json_response, query_get};
+use crate::world::{Ctx, Kind, Pending, Resource, WorldState};
+
+pub use shapes::Shape;
+
+#[derive(Debug, Clone)]
+pub enum Route {
+    Create(Kind, Option<String>),
+    Get(Kind, String, Option<String>),
+    Update(Kind, String, Option<String>),
+    Delete(Kind, String, Option<String>),
+    List(Kind, Option<String>),
+    Tag(String),
+    Untag(String),
+    ListTags(String),
+}
+
+/// Maps method + decoded path segments to the AWS operation name and what to do.
+pub fn route(method: &Method, segs: &[String]) -> Option<(&'static str, Route)> {
+    use Kind::*;
+    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let m = method.as_str();
+    let r = match (m, s.as_slice()) {
+        ("POST", ["memories", "create"]) => ("CreateMemory", Route::Create(Memory, None)),
+        ("GET", ["memories", id, "details"]) => {
+            ("GetMemory", Route::Get(Memory, id.to_string(), None))
+        }
+        ("PUT", ["memories", id, "update"]) => {
+            ("UpdateMemory", Route::Update(Memory, id.to_string(), None))
+        }
+        ("DELETE", ["memories", id, "delete"]) => {
+            ("DeleteMemory", Route::Delete(Memory, id.to_string(), None))
+        }
+        ("POST", ["memories"]) => ("ListMemories", Route::List(Memory, None)),
+
+        ("POST", ["gateways"]) => ("CreateGateway", Route::Create(Gateway, None)),
+        ("GET", ["gateways"]) => ("ListGateways", Route::List(Gateway, None)),
+        ("GET", ["gateways", id]) => ("GetGateway", Route::Get(Gateway, id.to_string(), None)),
+        ("PUT", ["gateways", id]) => (
+            "UpdateGateway",
+            Route::Update(Gateway, id.to_string(), None),
+        ),
+        ("DELETE", ["gateways", id]) => (
+            "DeleteGateway",
+            Route::Delete(Gateway, id.to_string(), None),
+        ),
+        ("POST", ["gateways", g, "targets"]) => (
+            "CreateGatewayTarget",
+            Route::Create(GatewayTarget, Some(g.to_string())),
+        ),
+        ("GET", ["gateways", g, "targets"]) => (
+            "ListGatewayTargets",
+            Route::List(GatewayTarget, Some(g.to_string())),
+        ),
+        ("GET", ["gateways", g, "targets", t]) => (
+            "GetGatewayTarget",
+            Route::Get(GatewayTarget, t.to_string(), Some(g.to_string())),
+        ),
+        ("PUT", ["gateways", g, "targets", t]) => (
+            "UpdateGatewayTarget",
+            Route::Update(GatewayTarget, t.to_string(), Some(g.to_string())),
+        ),
+        ("DELETE", ["gateways", g, "targets", t]) => (
+            "DeleteGatewayTarget",
+            Route::Delete(GatewayTarget, t.to_string(), Some(g.to_string())),
+        ),
+
+        ("POST", ["policy-engines"]) => ("CreatePolicyEngine", Route::Create(PolicyEngine, None)),
+        ("GET", ["policy-engines"]) => ("ListPolicyEngines", Route::List(PolicyEngine, None)),
+        ("GET", ["policy-engines", id]) => (
+            "GetPolicyEngine",
+            Route::Get(PolicyEngine, id.to_string(), None),
+        ),
+        ("PATCH", ["policy-engines", id]) => (
+            "UpdatePolicyEngine",
+            Route::Update(PolicyEngine, id.to_string(), None),
+        ),
+        ("DELETE", ["policy-engines", id]) => (
+            "DeletePolicyEngine",
+            Route::Delete(PolicyEngine, id.to_string(), None),
+        ),
+        ("POST", ["policy-engines", e, "policies"]) => {
+            ("CreatePolicy", Route::Create(Policy, Some(e.to_string())))
+        }
+        ("GET", ["policy-engines", e, "policies"]) => {
+            ("ListPolicies", Route::List(Policy, Some(e.to_string())))
+        }
+        ("GET", ["policy-engines", e, "policies", p]) => (
+            "GetPolicy",
+            Route::Get(Policy, p.to_string(), Some(e.to_string())),
+        ),
+        ("PATCH", ["policy-engines", e, "policies", p]) => (
+            "UpdatePolicy",
+            Route::Update(Policy, p.to_string(), Some(e.to_string())),
+        ),
+        ("DELETE", ["policy-engines", e, "policies", p]) => (
+            "DeletePolicy",
+            Route::Delete(Policy, p.to_string(), Some(e.to_string())),
+        ),
+
+        ("PUT", ["runtimes"]) => ("CreateAgentRuntime", Route::Create(AgentRuntime, None)),
+        ("POST", ["runtimes"]) => ("ListAgentRuntimes", Route::List(AgentRuntime, None)),
+        ("GET", ["runtimes", id]) => (
+            "GetAgentRuntime",
+            Route::Get(AgentRuntime, id.to_string(), None),
+        ),
+        ("PUT", ["runtimes", id]) => (
+            "UpdateAgentRuntime",
+            Route::Update(AgentRuntime, id.to_string(), None),
+        ),
+        ("DELETE", ["runtimes", id]) => (
+            "DeleteAgentRuntime",
+            Route::Delete(AgentRuntime, id.to_string(), None),
+        ),
+
+        ("POST", ["evaluators", "create"]) => ("CreateEvaluator", Route::Create(Evaluator, None)),
+        ("POST", ["evaluators"]) => ("ListEvaluators", Route::List(Evaluator, None)),
+        ("GET", ["evaluators", id]) => {
+            ("GetEvaluator", Route::Get(Evaluator, id.to_string(), None))
+        }
+        ("PUT", ["evaluators", id]) => (
+            "UpdateEvaluator",
+            Route::Update(Evaluator, id.to_string(), None),
+        ),
+        ("DELETE", ["evaluators", id]) => (
+            "DeleteEvaluator",
+            Route::Delete(Evaluator, id.to_string(), None),
+        ),
+
+        ("POST", ["online-evaluation-configs", "create"]) => (
+            "CreateOnlineEvaluationConfig",
+            Route::Create(OnlineEvaluationConfig, None),
+        ),
+        ("POST", ["online-evaluation-configs"]) => (
+            "ListOnlineEvaluationConfigs",
+            Route::List(OnlineEvaluationConfig, None),
+        ),
+        ("GET", ["online-evaluation-configs", id]) => (
+            "GetOnlineEvaluationConfig",
+            Route::Get(OnlineEvaluationConfig, id.to_string(), None),
+        ),
+        ("PUT", ["online-evaluation-configs", id]) => (
+            "UpdateOnlineEvaluationConfig",
+            Route::Update(OnlineEvaluationConfig, id.to_string(), None),
+        ),
+        ("DELETE", ["online-evaluation-configs", id]) => (
+            "DeleteOnlineEvaluationConfig",
+            Route::Delete(OnlineEvaluationConfig, id.to_string(), None),
+        ),
+
+        ("POST", ["tags", arn]) => ("TagResource", Route::Tag(arn.to_string())),
+        ("DELETE", ["tags", arn]) => ("UntagResource", Route::Untag(arn.to_string())),
+        ("GET", ["tags", arn]) => ("ListTagsForResource", Route::ListTags(arn.to_string())),
+        _ => return None,
+    };
+    Some(r)
+}
+
+pub fn encode_token(sort_key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{sort_key}"))
+}
+
+pub fn decode_token(token: &str) -> Result<String, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("v1:").map(str::to_string))
+        .ok_or_else(|| {
+            ApiError::validation(vec![(
+                "nextToken".into(),
+                format!("Value '{token}' at 'nextToken' is not a token this service issued"),
+            )])
+        })
+}
+
+fn due(ctx: &Ctx, d: std::time::Duration) -> chrono::DateTime<chrono::Utc> {
+    ctx.now + chrono::Duration::from_std(d).unwrap_or_default()
+}
+
+fn find_id(
+    world: &WorldState,
+    ctx: &Ctx,
+    kind: Kind,
+    id: &str,
+    parent: Option<&str>,
+) -> Result<String, ApiError> {
+    world
+        .resources
+        .values()
+        .find(|r| {
+            r.kind == kind
+                && r.region == ctx.region
+                && (r.id == id || r.arn == id)
+                && parent.is_none_or(|p| r.parent.as_deref() == Some(p))
+        })
+        .map(|r| r.id.clone())
+        .ok_or_else(|| ApiError::not_found(format!("{} {id} not found", kind.label())))
+}
+
+/// The parent of a target or policy must exist; `gatewayIdentifier` may be an id or an ARN.
+fn parent_id(
+    world: &WorldState,
+    ctx: &Ctx,
+    kind: Kind,
+    parent: Option<&str>,
+) -> Result<Option<String>, ApiError> {
+    let parent_kind = match kind {
+        Kind::GatewayTarget => Kind::Gateway,
+        Kind::Policy => Kind::PolicyEngine,
+        _ => return Ok(None),
+    };
+    let p = parent.unwrap_or_default();
+    find_id(world, ctx, parent_kind, p, None).map(Some)
+}
+
+pub fn handle(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    timing: &Timing,
+    route: Route,
+    query: &[(String, String)],
+    body: Map<String, Value>,
+) -> ApiResult<Response> {
+    match route {
+        Route::Create(kind, parent) => {
+            let parent = parent_id(world, ctx, kind, parent.as_deref())?;
+            shapes::validate_create(world, ctx, kind, &body)?;
+            let digest = validate::digest(&body);
+            let token = body
+                .get("clientToken")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            if let Some(tok) = &token
+                && let Some(existing) = world.resources.values().find(|r| {
+                    r.kind == kind && r.client_token.as_ref() == Some(tok) && r.parent == parent
+                })
+            {
+                if existing.request_digest == digest {
+                    return Ok(json_response(202, kind.render(existing, Shape::Create)));
+                }
+                return Err(ApiError::validation_msg(format!(
+                    "clientToken {tok} was already used with a different request"
+                ))
+                .with_reason("IdempotentParameterMismatchException"));
+            }
+            let name = kind
+                .name_of(&body)
+                .unwrap_or_else(|| format!("target-{}", world.id_counter + 1));
+            if world.resources.values().any(|r| {
+                r.kind == kind && r.region == ctx.region && r.parent == parent && r.name == name
+            }) {
+                return Err(ApiError::conflict(format!(
+                    "{} with name {name} already exists",
+                    kind.label()
+                )));
+            }
+            let id = kind.new_id(world, &name);
+            let arn = kind.arn(&ctx.region, &world.account, &id, parent.as_deref());
+            let mut spec = body.clone();
+            spec.remove("clientToken");
+            let tags: BTreeMap<String, String> = spec
+                .remove("tags")
+                .and_then(|t| t.as_object().cloned())
+                .map(|m| {
+                    m.into_iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            shapes::complete_spec(world, ctx, kind, &id, &mut spec);
+            let reason = shapes::failure_reason(kind, &spec, ctx.fail);
+            let pending_to = if reason.is_some() {
+                kind.create_failed()
+            } else {
+                kind.ready()
+            }
+            .to_string();
+            let r = Resource {
+                kind,
+                id: id.clone(),
+                parent,
+                arn,
+                name,
+                region: ctx.region.clone(),
+                created_at: ctx.now,
+                updated_at: ctx.now,
+                status: "CREATING".into(),
+                pending: Some(Pending {
+                    at: due(ctx, timing.provisioning),
+                    to: Some(pending_to),
+                    failure_reason: reason,
+                }),
+                spec,
+                tags,
+                client_token: token,
+                request_digest: digest,
+                version: 1,
+                failure_reason: None,
+            };
+            let out = kind.render(&r, Shape::Create);
+            world.resources.insert(id, r);
+            Ok(json_response(202, out))
+        }
+        Route::Get(kind, id, parent) => {
+            let parent = parent_id(world, ctx, kind, parent.as_deref())?;
+            let rid = find_id(world, ctx, kind, &id, parent.as_deref())?;
+            let r = &world.resources[&rid];
+            if kind == Kind::AgentRuntime
+                && let Some(v) = query_get(query, "version")
+                && v.parse::<u32>()
+                    .ok()
+                    .is_none_or(|n| n == 0 || n > r.version)
+            {
+                return Err(ApiError::not_found(format!(
+                    "Agent runtime {id} version {v} not found"
+                )));
+            }
+            Ok(json_response(200, kind.render(r, Shape::Get)))
+        }
+        Route::Update(kind, id, parent) => {
+            let parent = parent_id(world, ctx, kind, parent.as_deref())?;
+            let rid = find_id(world, ctx, kind, &id, parent.as_deref())?;
+            shapes::validate_update(world, ctx, kind, &body)?;
+            let r = world.resources.get(&rid).expect("found");
+            if matches!(r.status.as_str(), "CREATING" | "UPDATING" | "DELETING") {
+                return Err(ApiError::conflict(format!(
+                    "{} {id} is {} and cannot be updated now; wait until it is {}",
+                    kind.label(),
+                    r.status,
+                    kind.ready()
+                )));
+            }
+            if let Some(new_name) = kind.name_of(&body)
+                && new_name != r.name
+                && world.resources.values().any(|o| {
+                    o.kind == kind
+                        && o.region == ctx.region
+                        && o.parent == parent
+                        && o.name == new_name
+                })
+            {
+                return Err(ApiError::conflict(format!(
+                    "{} with name {new_name} already exists",
+                    kind.label()
+                )));
+            }
+            let mut taken = world.resources.remove(&rid).expect("found");
+            shapes::apply_update(world, kind, &mut taken, body, ctx);
+            let r = world.resources.entry(rid).or_insert(taken);
+            let reason = shapes::failure_reason(kind, &r.spec, ctx.fail);
+            let to = if reason.is_some() {
+                kind.update_failed()
+            } else {
+                kind.ready()
+            }
+            .to_string();
+            r.status = "UPDATING".into();
+            r.updated_at = ctx.now;
+            r.failure_reason = None;
+            r.pending = Some(Pending {
+                at: due(ctx, timing.provisioning),
+                to: Some(to),
+                failure_reason: reason,
+            });
+            if kind == Kind::AgentRuntime {
+                r.version += 1;
+            }
+            Ok(json_response(202, kind.render(r, Shape::Update)))
+        }
+        Route::Delete(kind, id, parent) => {
+            let parent = parent_id(world, ctx, kind, parent.as_deref())?;
+            let rid = find_id(world, ctx, kind, &id, parent.as_deref())?;
+            let children = world
+                .resources
+                .values()
+                .filter(|c| c.parent.as_deref() == Some(rid.as_str()))
+                .count();
+            if children > 0 {
+                // AWS answers DeleteGateway on a gateway that still has targets (even DELETING ones)
+                // with a ValidationException; policy engines with policies behave the same.
+                let what = if kind == Kind::Gateway {
+                    "targets"
+                } else {
+                    "policies"
+                };
+                return Err(ApiError::validation_msg(format!(
+                    "{} {id} has {children} {what} associated with it. Delete all {what} before deleting the {}.",
+                    kind.label(),
+                    kind.label().to_lowercase()
+                ))
+                .with_reason("ResourceConflict"));
+            }
+            if kind == Kind::PolicyEngine {
+                let arn = world.resources[&rid].arn.clone();
+                if let Some(gw) = world.resources.values().find(|g| {
+                    g.kind == Kind::Gateway
+                        && g.spec
+                            .get("policyEngineConfiguration")
+                            .and_then(|p| p.get("arn"))
+                            .and_then(Value::as_str)
+                            == Some(arn.as_str())
+                }) {
+                    return Err(ApiError::conflict(format!(
+                        "Policy engine {id} is associated with gateway {}; detach it first",
+                        gw.id
+                    )));
+                }
+            }
+            let r = world.resources.get_mut(&rid).expect("found");
+            if r.status != "DELETING" {
+                r.status = "DELETING".into();
+                r.updated_at = ctx.now;
+                r.pending = Some(Pending {
+                    at: due(ctx, timing.deletion),
+                    to: None,
+                    failure_reason: None,
+                });
+            }
+            Ok(json_response(202, kind.render(r, Shape::Delete)))
+        }
+        Route::List(kind, parent) => {
+            let parent = parent_id(world, ctx, kind, parent.as_deref())?;
+            let (max_raw, token) = if kind == Kind::Memory {
+                (
+                    body.get("maxResults").map(|v| v.to_string()),
+                    body.get("nextToken")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                )
+            } else {
+                (
+                    query_get(query, "maxResults").map(str::to_string),
+                    query_get(query, "nextToken").map(str::to_string),
+                )
+            };
+            let max = match max_raw {
+                None => 50,
+                Some(m) => match m.parse::<usize>() {
+                    Ok(n) if (1..=100).contains(&n) => n,
+                    _ => {
+                        return Err(ApiError::validation(vec![(
+                            "maxResults".into(),
+                            format!(
+                                "Value '{m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100"
+                            ),
+                        )]));
+                    }
+                },
+            };
+            let after = token.as_deref().map(decode_token).transpose()?;
+            let mut items: Vec<&Resource> = world
+                .resources
+                .values()
+                .filter(|r| r.kind == kind && r.region == ctx.region && r.parent == parent)
+                .filter(|r| after.as_ref().is_none_or(|a| r.sort_key() > *a))
+                .collect();
+            items.sort_by_key(|r| r.sort_key());
+            let page = &items[..items.len().min(max)];
+            let mut out = json!({ kind.list_member(): page.iter().map(|r| kind.render(r, Shape::Summary)).collect::<Vec<_>>() });
+            if items.len() > page.len()
+                && let Some(last) = page.last()
+            {
+                out["nextToken"] = json!(encode_token(&last.sort_key()));
+            }
+            Ok(json_response(200, out))
+        }
+        Route::Tag(arn) | Route::Untag(arn) | Route::ListTags(arn)
+            if !world.resources.values().any(|r| r.arn == arn) =>
+        {
+            Err(ApiError::not_found(format!("Resource {arn} not found")))
+        }
+        Route::Tag(arn) => {
+            let tags = match body.get("tags") {
+                Some(Value::Object(m)) => m.clone(),
+                _ => return Err(ApiError::validation(vec![(
+                    "tags".into(),
+                    "Value null at 'tags' failed to satisfy constraint: Member must not be null"
+                        .into(),
+                )])),
+            };
+            let r = world
+                .resources
+                .values_mut()
+                .find(|r| r.arn == arn)
+                .expect("checked");
+            for (k, v) in tags {
+                if let Some(s) = v.as_str() {
+                    r.tags.insert(k, s.to_string());
+                }
+            }
+            if r.tags.len() > 50 {
+                return Err(ApiError::new(
+                    402,
+                    "ServiceQuotaExceededException",
+                    "A resource can have at most 50 tags",
+                ));
+            }
+            Ok(empty_response(204))
+        }
+        Route::Untag(arn) => {
+            let keys: Vec<&str> = query
+                .iter()
+                .filter(|(k, _)| k == "tagKeys")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            if keys.is_empty() {
+                return Err(ApiError::validation(vec![(
+                    "tagKeys".into(),
+                    "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
+                        .into(),
+                )]));
+            }
+            let r = world
+                .resources
+                .values_mut()
+                .find(|r| r.arn == arn)
+                .expect("checked");
+            for k in keys {
+                r.tags.remove(k);
+            }
+            Ok(empty_response(204))
+        }
+        Route::ListTags(arn) => {
+            let r = world
+                .resources
+                .values()
+                .find(|r| r.arn == arn)
+                .expect("checked");
+            Ok(json_response(200, json!({ "tags": r.tags })))
+        }
+    }
+}

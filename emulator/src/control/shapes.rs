@@ -1,0 +1,866 @@
+//! Per-kind request checks and response shapes (member names and timestamp types from the SDK).
+
+use serde_json::{Map, Value, json};
+
+use crate::validate::{Check, HYPHEN_PATTERN, UNDERSCORE_PATTERN, hyphen_name, underscore_name};
+use crate::wire::{ApiError, ts_num, ts_str};
+use crate::world::{Ctx, Kind, Resource, WorldState};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Create,
+    Get,
+    Update,
+    Delete,
+    Summary,
+}
+
+const AUTHORIZER_TYPES: [&str; 4] = ["CUSTOM_JWT", "AWS_IAM", "NONE", "AUTHENTICATE_ONLY"];
+const TRACES: [&str; 1] = ["cloudWatchLogs"];
+
+impl Kind {
+    fn name_member(self) -> &'static str {
+        match self {
+            Kind::AgentRuntime => "agentRuntimeName",
+            Kind::Evaluator => "evaluatorName",
+            Kind::OnlineEvaluationConfig => "onlineEvaluationConfigName",
+            _ => "name",
+        }
+    }
+
+    pub fn name_of(self, body: &Map<String, Value>) -> Option<String> {
+        body.get(self.name_member())
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    pub fn new_id(self, world: &mut WorldState, name: &str) -> String {
+        match self {
+            Kind::GatewayTarget => world.next_suffix(10, true),
+            Kind::Gateway => format!(
+                "{}-{}",
+                name.to_lowercase(),
+                world.next_suffix(10, false).to_lowercase()
+            ),
+            _ => format!("{name}-{}", world.next_suffix(10, false)),
+        }
+    }
+
+    pub fn arn(self, region: &str, account: &str, id: &str, parent: Option<&str>) -> String {
+        let res = match self {
+            Kind::Memory => format!("memory/{id}"),
+            Kind::Gateway => format!("gateway/{id}"),
+            Kind::GatewayTarget => format!("gateway/{}/target/{id}", parent.unwrap_or_default()),
+            Kind::PolicyEngine => format!("policy-engine/{id}"),
+            Kind::Policy => format!("policy-engine/{}/policy/{id}", parent.unwrap_or_default()),
+            Kind::AgentRuntime => format!("runtime/{id}"),
+            Kind::Evaluator => format!("evaluator/{id}"),
+            Kind::OnlineEvaluationConfig => format!("online-evaluation-config/{id}"),
+        };
+        format!("arn:aws:bedrock-agentcore:{region}:{account}:{res}")
+    }
+
+    pub fn list_member(self) -> &'static str {
+        match self {
+            Kind::Memory => "memories",
+            Kind::Gateway | Kind::GatewayTarget => "items",
+            Kind::PolicyEngine => "policyEngines",
+            Kind::Policy => "policies",
+            Kind::AgentRuntime => "agentRuntimes",
+            Kind::Evaluator => "evaluators",
+            Kind::OnlineEvaluationConfig => "onlineEvaluationConfigs",
+        }
+    }
+
+    pub fn render(self, r: &Resource, shape: Shape) -> Value {
+        match self {
+            Kind::Memory => memory(r, shape),
+            Kind::Gateway => gateway(r, shape),
+            Kind::GatewayTarget => target(r, shape),
+            Kind::PolicyEngine => policy_engine(r),
+            Kind::Policy => policy(r),
+            Kind::AgentRuntime => runtime(r, shape),
+            Kind::Evaluator => evaluator(r, shape),
+            Kind::OnlineEvaluationConfig => online_eval(r, shape),
+        }
+    }
+}
+
+fn copy(out: &mut Value, spec: &Map<String, Value>, members: &[&str]) {
+    for m in members {
+        if let Some(v) = spec.get(*m).filter(|v| !v.is_null()) {
+            out[*m] = v.clone();
+        }
+    }
+}
+
+fn reasons(r: &Resource) -> Vec<String> {
+    r.failure_reason.iter().cloned().collect()
+}
+
+fn memory(r: &Resource, shape: Shape) -> Value {
+    match shape {
+        Shape::Delete => json!({ "memoryId": r.id, "status": r.status }),
+        Shape::Summary => {
+            json!({ "arn": r.arn, "id": r.id, "status": r.status, "createdAt": ts_num(&r.created_at), "updatedAt": ts_num(&r.updated_at) })
+        }
+        _ => {
+            let mut m = json!({
+                "arn": r.arn, "id": r.id, "name": r.name, "status": r.status,
+                "createdAt": ts_num(&r.created_at), "updatedAt": ts_num(&r.updated_at),
+                "strategies": r.spec.get("strategies").cloned().unwrap_or(json!([])),
+            });
+            copy(
+                &mut m,
+                &r.spec,
+                &[
+                    "description",
+                    "encryptionKeyArn",
+                    "memoryExecutionRoleArn",
+                    "eventExpiryDuration",
+                    "indexedKeys",
+                    "namespaceKeys",
+                    "streamDeliveryResources",
+                ],
+            );
+            if let Some(f) = &r.failure_reason {
+                m["failureReason"] = json!(f);
+            }
+            json!({ "memory": m })
+        }
+    }
+}
+
+fn gateway(r: &Resource, shape: Shape) -> Value {
+    match shape {
+        Shape::Delete => {
+            json!({ "gatewayId": r.id, "status": r.status, "statusReasons": reasons(r) })
+        }
+        Shape::Summary => {
+            let mut v = json!({
+                "gatewayId": r.id, "name": r.name, "status": r.status,
+                "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
+                "authorizerType": r.spec.get("authorizerType").cloned().unwrap_or(json!("NONE")),
+                "protocolType": r.spec.get("protocolType").cloned().unwrap_or(json!("MCP")),
+            });
+            copy(&mut v, &r.spec, &["description"]);
+            v
+        }
+        _ => {
+            let mut v = json!({
+                "gatewayArn": r.arn, "gatewayId": r.id,
+                "gatewayUrl": format!("https://{}.gateway.bedrock-agentcore.{}.amazonaws.com/mcp", r.id, r.region),
+                "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
+                "status": r.status, "statusReasons": reasons(r), "name": r.name,
+                "protocolType": r.spec.get("protocolType").cloned().unwrap_or(json!("MCP")),
+                "workloadIdentityDetails": { "workloadIdentityArn": workload_identity(r) },
+            });
+            copy(
+                &mut v,
+                &r.spec,
+                &[
+                    "description",
+                    "roleArn",
+                    "protocolConfiguration",
+                    "authorizerType",
+                    "authorizerConfiguration",
+                    "kmsKeyArn",
+                    "customTransformConfiguration",
+                    "interceptorConfigurations",
+                    "policyEngineConfiguration",
+                    "exceptionLevel",
+                    "wafConfiguration",
+                ],
+            );
+            v
+        }
+    }
+}
+
+fn workload_identity(r: &Resource) -> String {
+    let acct = r.arn.split(':').nth(4).unwrap_or_default();
+    format!(
+        "arn:aws:bedrock-agentcore:{}:{acct}:workload-identity-directory/default/workload-identity/{}",
+        r.region, r.name
+    )
+}
+
+fn gateway_arn_of(r: &Resource) -> String {
+    r.arn
+        .split("/target/")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn target_type(spec: &Map<String, Value>) -> Option<&'static str> {
+    let cfg = spec.get("targetConfiguration")?;
+    let (outer, inner) = cfg.as_object()?.iter().next()?;
+    let variant = inner
+        .as_object()
+        .and_then(|m| m.keys().next())
+        .map(String::as_str)
+        .unwrap_or_default();
+    Some(match (outer.as_str(), variant) {
+        ("mcp", "openApiSchema") => "OPEN_API_SCHEMA",
+        ("mcp", "smithyModel") => "SMITHY_MODEL",
+        ("mcp", "lambda") => "LAMBDA",
+        ("mcp", "mcpServer") => "MCP_SERVER",
+        ("mcp", "apiGateway") => "API_GATEWAY",
+        ("mcp", "connector") | ("http", "connector") => "CONNECTOR",
+        ("http", "agentcoreRuntime") => "AGENTCORE_RUNTIME",
+        ("http", "passthrough") => "PASSTHROUGH",
+        ("inference", "provider") => "PROVIDER",
+        _ => return None,
+    })
+}
+
+fn target(r: &Resource, shape: Shape) -> Value {
+    match shape {
+        Shape::Delete => {
+            json!({ "gatewayArn": gateway_arn_of(r), "targetId": r.id, "status": r.status, "statusReasons": reasons(r) })
+        }
+        Shape::Summary => {
+            let mut v = json!({
+                "targetId": r.id, "name": r.name, "status": r.status,
+                "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
+            });
+            copy(&mut v, &r.spec, &["description"]);
+            if let Some(t) = target_type(&r.spec) {
+                v["targetType"] = json!(t);
+            }
+            v
+        }
+        _ => {
+            let mut v = json!({
+                "gatewayArn": gateway_arn_of(r), "targetId": r.id,
+                "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
+                "status": r.status, "statusReasons": reasons(r), "name": r.name,
+                "credentialProviderConfigurations": r.spec.get("credentialProviderConfigurations").cloned().unwrap_or(json!([])),
+                "protocolType": if r.spec.get("targetConfiguration").and_then(|c| c.get("http")).is_some() { "HTTP" } else { "MCP" },
+            });
+            copy(
+                &mut v,
+                &r.spec,
+                &[
+                    "description",
+                    "targetConfiguration",
+                    "metadataConfiguration",
+                    "privateEndpoint",
+                    "certificateConfigurations",
+                ],
+            );
+            v
+        }
+    }
+}
+
+fn policy_engine(r: &Resource) -> Value {
+    let mut v = json!({
+        "policyEngineId": r.id, "policyEngineArn": r.arn, "name": r.name,
+        "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
+        "status": r.status, "statusReasons": reasons(r),
+    });
+    copy(&mut v, &r.spec, &["description", "encryptionKeyArn"]);
+    v
+}
+
+fn policy(r: &Resource) -> Value {
+    let mut v = json!({
+        "policyId": r.id, "policyArn": r.arn, "policyEngineId": r.parent, "name": r.name,
+        "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
+        "status": r.status, "statusReasons": reasons(r),
+    });
+    copy(
+        &mut v,
+        &r.spec,
+        &["description", "definition", "enforcementMode"],
+    );
+    v
+}
+
+fn runtime(r: &Resource, shape: Shape) -> Value {
+    let version = r.version.to_string();
+    let wid = json!({ "workloadIdentityArn": workload_identity(r) });
+    match shape {
+        Shape::Create => json!({
+            "agentRuntimeArn": r.arn, "agentRuntimeId": r.id, "agentRuntimeVersion": version,
+            "createdAt": ts_str(&r.created_at), "status": r.status, "workloadIdentityDetails": wid,
+        }),
+        Shape::Update => json!({
+            "agentRuntimeArn": r.arn, "agentRuntimeId": r.id, "agentRuntimeVersion": version,
+            "createdAt": ts_str(&r.created_at), "lastUpdatedAt": ts_str(&r.updated_at), "status": r.status, "workloadIdentityDetails": wid,
+        }),
+        Shape::Delete => {
+            json!({ "agentRuntimeId": r.id, "agentRuntimeVersion": version, "status": r.status })
+        }
+        Shape::Summary => json!({
+            "agentRuntimeArn": r.arn, "agentRuntimeId": r.id, "agentRuntimeVersion": version, "agentRuntimeName": r.name,
+            "description": r.spec.get("description").cloned().unwrap_or(json!("")),
+            "lastUpdatedAt": ts_str(&r.updated_at), "status": r.status,
+        }),
+        Shape::Get => {
+            let mut v = json!({
+                "agentRuntimeArn": r.arn, "agentRuntimeId": r.id, "agentRuntimeName": r.name, "agentRuntimeVersion": version,
+                "createdAt": ts_str(&r.created_at), "lastUpdatedAt": ts_str(&r.updated_at), "status": r.status,
+                "workloadIdentityDetails": wid,
+                "lifecycleConfiguration": r.spec.get("lifecycleConfiguration").cloned().unwrap_or(json!({"idleRuntimeSessionTimeout": 900, "maxLifetime": 28800})),
+                "networkConfiguration": r.spec.get("networkConfiguration").cloned().unwrap_or(json!({"networkMode": "PUBLIC"})),
+            });
+            copy(
+                &mut v,
+                &r.spec,
+                &[
+                    "description",
+                    "roleArn",
+                    "agentRuntimeArtifact",
+                    "authorizerConfiguration",
+                    "requestHeaderConfiguration",
+                    "protocolConfiguration",
+                    "environmentVariables",
+                    "filesystemConfigurations",
+                    "capacityProviderConfiguration",
+                    "metadataConfiguration",
+                    "platformVersion",
+                    "allowedPorts",
+                ],
+            );
+            if let Some(f) = &r.failure_reason {
+                v["failureReason"] = json!(f);
+            }
+            v
+        }
+    }
+}
+
+fn evaluator(r: &Resource, shape: Shape) -> Value {
+    match shape {
+        Shape::Create => {
+            json!({ "evaluatorArn": r.arn, "evaluatorId": r.id, "createdAt": ts_num(&r.created_at), "status": r.status })
+        }
+        Shape::Update => {
+            json!({ "evaluatorArn": r.arn, "evaluatorId": r.id, "updatedAt": ts_num(&r.updated_at), "status": r.status })
+        }
+        Shape::Delete => json!({ "evaluatorArn": r.arn, "evaluatorId": r.id, "status": r.status }),
+        Shape::Summary | Shape::Get => {
+            let mut v = json!({
+                "evaluatorArn": r.arn, "evaluatorId": r.id, "evaluatorName": r.name, "status": r.status,
+                "createdAt": ts_num(&r.created_at), "updatedAt": ts_num(&r.updated_at),
+                "evaluatorType": if r.spec.get("evaluatorConfig").and_then(|c| c.get("codeBased")).is_some() { "CustomCode" } else { "Custom" },
+                "lockedForModification": false,
+            });
+            copy(&mut v, &r.spec, &["description", "level", "kmsKeyArn"]);
+            if shape == Shape::Get {
+                copy(&mut v, &r.spec, &["evaluatorConfig"]);
+            }
+            v
+        }
+    }
+}
+
+fn online_eval(r: &Resource, shape: Shape) -> Value {
+    let exec = r
+        .spec
+        .get("executionStatus")
+        .cloned()
+        .unwrap_or(json!("DISABLED"));
+    let mut v = match shape {
+        Shape::Create => {
+            let mut v = json!({ "onlineEvaluationConfigArn": r.arn, "onlineEvaluationConfigId": r.id, "createdAt": ts_num(&r.created_at), "status": r.status, "executionStatus": exec });
+            copy(&mut v, &r.spec, &["outputConfig"]);
+            v
+        }
+        Shape::Update => {
+            json!({ "onlineEvaluationConfigArn": r.arn, "onlineEvaluationConfigId": r.id, "updatedAt": ts_num(&r.updated_at), "status": r.status, "executionStatus": exec })
+        }
+        Shape::Delete => {
+            return json!({ "onlineEvaluationConfigArn": r.arn, "onlineEvaluationConfigId": r.id, "status": r.status });
+        }
+        Shape::Summary => {
+            let mut v = json!({
+                "onlineEvaluationConfigArn": r.arn, "onlineEvaluationConfigId": r.id, "onlineEvaluationConfigName": r.name,
+                "status": r.status, "executionStatus": exec, "createdAt": ts_num(&r.created_at), "updatedAt": ts_num(&r.updated_at),
+            });
+            copy(
+                &mut v,
+                &r.spec,
+                &["description", "insights", "clusteringConfig"],
+            );
+            v
+        }
+        Shape::Get => {
+            let mut v = json!({
+                "onlineEvaluationConfigArn": r.arn, "onlineEvaluationConfigId": r.id, "onlineEvaluationConfigName": r.name,
+                "status": r.status, "executionStatus": exec, "createdAt": ts_num(&r.created_at), "updatedAt": ts_num(&r.updated_at),
+            });
+            copy(
+                &mut v,
+                &r.spec,
+                &[
+                    "description",
+                    "rule",
+                    "dataSourceConfig",
+                    "evaluators",
+                    "outputConfig",
+                    "evaluationExecutionRoleArn",
+                    "insights",
+                    "clusteringConfig",
+                ],
+            );
+            v
+        }
+    };
+    if let Some(f) = &r.failure_reason {
+        v["failureReason"] = json!(f);
+    }
+    v
+}
+
+fn check_authorizer(c: &mut Check, path: &str) {
+    c.union(path, &["customJWTAuthorizer"]);
+    c.required(&format!("{path}.customJWTAuthorizer.discoveryUrl"));
+}
+
+pub fn validate_create(
+    world: &WorldState,
+    ctx: &Ctx,
+    kind: Kind,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let mut c = Check::new(body);
+    match kind {
+        Kind::Memory => {
+            c.required("name")
+                .required("eventExpiryDuration")
+                .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
+                .int_range("eventExpiryDuration", 3, 365)
+                .arn("encryptionKeyArn", "kms")
+                .arn("memoryExecutionRoleArn", "iam");
+            if let Some(Value::Array(strats)) = body.get("memoryStrategies") {
+                for (i, s) in strats.iter().enumerate() {
+                    let ok = s.as_object().is_some_and(|m| {
+                        m.len() == 1 && m.keys().all(|k| STRATEGY_TYPES.iter().any(|(n, _)| n == k))
+                    });
+                    if !ok {
+                        c.fail(
+                            &format!("memoryStrategies.{i}"),
+                            format!(
+                                "Value at 'memoryStrategies.{i}' must have exactly one of [{}]",
+                                STRATEGY_TYPES.map(|(n, _)| n).join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        Kind::Gateway => {
+            c.required("name")
+                .required("roleArn")
+                .required("authorizerType")
+                .name("name", 100, HYPHEN_PATTERN, hyphen_name)
+                .arn("roleArn", "iam")
+                .one_of("authorizerType", &AUTHORIZER_TYPES)
+                .one_of("protocolType", &["MCP"])
+                .one_of("exceptionLevel", &["DEBUG"])
+                .union("protocolConfiguration", &["mcp"])
+                .one_of("protocolConfiguration.mcp.searchType", &["SEMANTIC"])
+                .one_of("policyEngineConfiguration.mode", &["LOG_ONLY", "ENFORCE"])
+                .arn("kmsKeyArn", "kms");
+            if body.contains_key("authorizerConfiguration") {
+                check_authorizer(&mut c, "authorizerConfiguration");
+            }
+            if body.get("authorizerType").and_then(Value::as_str) == Some("CUSTOM_JWT")
+                && body.get("authorizerConfiguration").is_none()
+            {
+                c.fail(
+                    "authorizerConfiguration",
+                    "authorizerConfiguration is required when authorizerType is CUSTOM_JWT".into(),
+                );
+            }
+            check_policy_engine_ref(world, ctx, &mut c, body);
+        }
+        Kind::GatewayTarget => {
+            c.required("targetConfiguration")
+                .name("name", 100, HYPHEN_PATTERN, hyphen_name)
+                .union("targetConfiguration", &["mcp", "http", "inference"]);
+            c.union(
+                "targetConfiguration.mcp",
+                &[
+                    "openApiSchema",
+                    "smithyModel",
+                    "lambda",
+                    "mcpServer",
+                    "apiGateway",
+                    "connector",
+                ],
+            );
+            c.union(
+                "targetConfiguration.mcp.lambda.toolSchema",
+                &["s3", "inlinePayload"],
+            );
+            if let Some(Value::Array(creds)) = body.get("credentialProviderConfigurations") {
+                for (i, cred) in creds.iter().enumerate() {
+                    let t = cred.get("credentialProviderType").and_then(Value::as_str);
+                    if !t.is_some_and(|t| {
+                        [
+                            "GATEWAY_IAM_ROLE",
+                            "OAUTH",
+                            "API_KEY",
+                            "JWT_PASSTHROUGH",
+                            "CALLER_IAM_CREDENTIALS",
+                        ]
+                        .contains(&t)
+                    }) {
+                        c.fail(&format!("credentialProviderConfigurations.{i}.credentialProviderType"), format!("Value '{}' at 'credentialProviderConfigurations.{i}.credentialProviderType' failed to satisfy constraint: Member must satisfy enum value set: [GATEWAY_IAM_ROLE, OAUTH, API_KEY, JWT_PASSTHROUGH, CALLER_IAM_CREDENTIALS]", t.unwrap_or("null")));
+                    }
+                }
+            }
+        }
+        Kind::PolicyEngine => {
+            c.required("name")
+                .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
+                .arn("encryptionKeyArn", "kms");
+        }
+        Kind::Policy => {
+            c.required("name")
+                .required("definition")
+                .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
+                .union("definition", &["cedar", "policyGeneration", "policy"])
+                .required_if_present("definition.cedar", "definition.cedar.statement")
+                .one_of("enforcementMode", &["ACTIVE", "LOG_ONLY"])
+                .one_of(
+                    "validationMode",
+                    &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"],
+                );
+        }
+        Kind::AgentRuntime => {
+            c.required("agentRuntimeName")
+                .required("agentRuntimeArtifact")
+                .required("roleArn");
+            runtime_checks(&mut c, body);
+            c.name("agentRuntimeName", 48, UNDERSCORE_PATTERN, underscore_name);
+        }
+        Kind::Evaluator => {
+            c.required("evaluatorName")
+                .required("evaluatorConfig")
+                .required("level")
+                .name("evaluatorName", 48, UNDERSCORE_PATTERN, underscore_name)
+                .union("evaluatorConfig", &["llmAsAJudge", "codeBased", "derived"])
+                .one_of("level", &["TOOL_CALL", "TRACE", "SESSION"])
+                .arn("kmsKeyArn", "kms");
+        }
+        Kind::OnlineEvaluationConfig => {
+            c.required("onlineEvaluationConfigName")
+                .required("rule")
+                .required("dataSourceConfig")
+                .required("evaluationExecutionRoleArn")
+                .required("enableOnCreate")
+                .name(
+                    "onlineEvaluationConfigName",
+                    48,
+                    UNDERSCORE_PATTERN,
+                    underscore_name,
+                )
+                .required_if_present("rule", "rule.samplingConfig")
+                .required_if_present(
+                    "rule.samplingConfig",
+                    "rule.samplingConfig.samplingPercentage",
+                )
+                .union("dataSourceConfig", &TRACES)
+                .arn("evaluationExecutionRoleArn", "iam");
+            check_evaluator_refs(world, ctx, &mut c, body);
+        }
+    }
+    c.finish()
+}
+
+fn runtime_checks(c: &mut Check, body: &Map<String, Value>) {
+    c.union(
+        "agentRuntimeArtifact",
+        &["containerConfiguration", "codeConfiguration"],
+    )
+    .required_if_present(
+        "agentRuntimeArtifact.containerConfiguration",
+        "agentRuntimeArtifact.containerConfiguration.containerUri",
+    )
+    .one_of(
+        "agentRuntimeArtifact.codeConfiguration.runtime",
+        &[
+            "PYTHON_3_10",
+            "PYTHON_3_11",
+            "PYTHON_3_12",
+            "PYTHON_3_13",
+            "PYTHON_3_14",
+            "NODE_22",
+        ],
+    )
+    .arn("roleArn", "iam")
+    .one_of("networkConfiguration.networkMode", &["PUBLIC", "VPC"])
+    .one_of(
+        "protocolConfiguration.serverProtocol",
+        &["HTTP", "MCP", "A2A", "AGUI"],
+    );
+    if body.contains_key("authorizerConfiguration") {
+        check_authorizer(c, "authorizerConfiguration");
+    }
+    if let Some(Value::Object(env)) = body.get("environmentVariables") {
+        for (k, v) in env {
+            if !v.is_string() {
+                c.fail(
+                    &format!("environmentVariables.{k}"),
+                    format!("Value of environment variable {k} must be a string"),
+                );
+            }
+        }
+    }
+}
+
+fn check_policy_engine_ref(
+    world: &WorldState,
+    ctx: &Ctx,
+    c: &mut Check,
+    body: &Map<String, Value>,
+) {
+    if let Some(arn) = body
+        .get("policyEngineConfiguration")
+        .and_then(|p| p.get("arn"))
+        .and_then(Value::as_str)
+        && !world
+            .resources
+            .values()
+            .any(|r| r.kind == Kind::PolicyEngine && r.region == ctx.region && r.arn == arn)
+    {
+        c.fail(
+            "policyEngineConfiguration.arn",
+            format!("Policy engine {arn} does not exist in {}", ctx.region),
+        );
+    }
+}
+
+fn check_evaluator_refs(world: &WorldState, ctx: &Ctx, c: &mut Check, body: &Map<String, Value>) {
+    if let Some(Value::Array(evs)) = body.get("evaluators") {
+        for (i, e) in evs.iter().enumerate() {
+            match e.get("evaluatorId").and_then(Value::as_str) {
+                Some(id) if id.starts_with("Builtin.") => {}
+                Some(id)
+                    if world.resources.values().any(|r| {
+                        r.kind == Kind::Evaluator && r.region == ctx.region && r.id == id
+                    }) => {}
+                Some(id) => c.fail(
+                    &format!("evaluators.{i}.evaluatorId"),
+                    format!("Evaluator {id} does not exist"),
+                ),
+                None => c.fail(
+                    &format!("evaluators.{i}"),
+                    format!("Value at 'evaluators.{i}' must have exactly one of [evaluatorId]"),
+                ),
+            }
+        }
+    }
+}
+
+pub fn validate_update(
+    world: &WorldState,
+    ctx: &Ctx,
+    kind: Kind,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let mut c = Check::new(body);
+    match kind {
+        Kind::Gateway => {
+            c.required("name")
+                .required("roleArn")
+                .required("authorizerType")
+                .name("name", 100, HYPHEN_PATTERN, hyphen_name)
+                .arn("roleArn", "iam")
+                .one_of("authorizerType", &AUTHORIZER_TYPES)
+                .one_of("policyEngineConfiguration.mode", &["LOG_ONLY", "ENFORCE"])
+                .required_if_present("policyEngineConfiguration", "policyEngineConfiguration.arn")
+                .required_if_present(
+                    "policyEngineConfiguration",
+                    "policyEngineConfiguration.mode",
+                );
+            check_policy_engine_ref(world, ctx, &mut c, body);
+        }
+        Kind::GatewayTarget => {
+            c.required("targetConfiguration")
+                .union("targetConfiguration", &["mcp", "http", "inference"]);
+        }
+        Kind::AgentRuntime => {
+            c.required("agentRuntimeArtifact").required("roleArn");
+            runtime_checks(&mut c, body);
+        }
+        Kind::Memory => {
+            c.int_range("eventExpiryDuration", 3, 365);
+        }
+        Kind::Policy => {
+            c.union("definition", &["cedar", "policyGeneration", "policy"])
+                .one_of("enforcementMode", &["ACTIVE", "LOG_ONLY"]);
+        }
+        Kind::Evaluator => {
+            c.union("evaluatorConfig", &["llmAsAJudge", "codeBased", "derived"])
+                .one_of("level", &["TOOL_CALL", "TRACE", "SESSION"]);
+        }
+        Kind::OnlineEvaluationConfig => {
+            c.one_of("executionStatus", &["ENABLED", "DISABLED"])
+                .union("dataSourceConfig", &TRACES);
+            check_evaluator_refs(world, ctx, &mut c, body);
+        }
+        Kind::PolicyEngine => {}
+    }
+    c.finish()
+}
+
+const STRATEGY_TYPES: [(&str, &str); 5] = [
+    ("semanticMemoryStrategy", "SEMANTIC"),
+    ("summaryMemoryStrategy", "SUMMARIZATION"),
+    ("userPreferenceMemoryStrategy", "USER_PREFERENCE"),
+    ("customMemoryStrategy", "CUSTOM"),
+    ("episodicMemoryStrategy", "EPISODIC"),
+];
+
+fn strategy(world: &mut WorldState, ctx: &Ctx, input: &Value) -> Option<Value> {
+    let (variant, inner) = input.as_object()?.iter().next()?;
+    let stype = STRATEGY_TYPES.iter().find(|(n, _)| n == variant)?.1;
+    let name = inner.get("name").and_then(Value::as_str).unwrap_or(stype);
+    let namespaces = inner.get("namespaces").cloned().unwrap_or(json!([]));
+    let mut s = json!({
+        "strategyId": format!("{name}-{}", world.next_suffix(10, false)),
+        "name": name, "type": stype, "status": "ACTIVE",
+        "namespaces": namespaces.clone(),
+        "namespaceTemplates": inner.get("namespaceTemplates").cloned().unwrap_or(namespaces),
+        "createdAt": ts_num(&ctx.now), "updatedAt": ts_num(&ctx.now),
+    });
+    if let Some(d) = inner.get("description") {
+        s["description"] = d.clone();
+    }
+    Some(s)
+}
+
+/// Fills in what the service adds at creation (strategy ids, execution status).
+pub fn complete_spec(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    kind: Kind,
+    _id: &str,
+    spec: &mut Map<String, Value>,
+) {
+    match kind {
+        Kind::Memory => {
+            let inputs = spec
+                .remove("memoryStrategies")
+                .and_then(|v| v.as_array().cloned())
+                .unwrap_or_default();
+            let strategies: Vec<Value> = inputs
+                .iter()
+                .filter_map(|i| strategy(world, ctx, i))
+                .collect();
+            spec.insert("strategies".into(), Value::Array(strategies));
+        }
+        Kind::OnlineEvaluationConfig => {
+            let on = spec
+                .get("enableOnCreate")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            spec.insert(
+                "executionStatus".into(),
+                json!(if on { "ENABLED" } else { "DISABLED" }),
+            );
+        }
+        Kind::Gateway if !spec.contains_key("protocolType") => {
+            spec.insert("protocolType".into(), json!("MCP"));
+        }
+        _ => {}
+    }
+}
+
+pub fn apply_update(
+    world: &mut WorldState,
+    kind: Kind,
+    r: &mut Resource,
+    body: Map<String, Value>,
+    ctx: &Ctx,
+) {
+    for (k, v) in body {
+        match (kind, k.as_str()) {
+            (_, "clientToken") => {}
+            (Kind::PolicyEngine | Kind::Policy, "description") => match v.get("optionalValue") {
+                Some(d) => {
+                    r.spec.insert("description".into(), d.clone());
+                }
+                None => {
+                    r.spec.remove("description");
+                }
+            },
+            (Kind::Memory, "memoryStrategies") => {
+                let mut strategies = r
+                    .spec
+                    .get("strategies")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if let Some(Value::Array(del)) = v.get("deleteMemoryStrategies") {
+                    let ids: Vec<&str> = del
+                        .iter()
+                        .filter_map(|d| d.get("memoryStrategyId").and_then(Value::as_str))
+                        .collect();
+                    strategies.retain(|s| {
+                        !ids.contains(
+                            &s.get("strategyId")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default(),
+                        )
+                    });
+                }
+                if let Some(Value::Array(add)) = v.get("addMemoryStrategies") {
+                    strategies.extend(add.iter().filter_map(|a| strategy(world, ctx, a)));
+                }
+                r.spec.insert("strategies".into(), Value::Array(strategies));
+            }
+            (Kind::Gateway, "name") | (Kind::AgentRuntime, "agentRuntimeName") => {
+                if let Some(n) = v.as_str() {
+                    r.name = n.to_string();
+                }
+            }
+            _ => {
+                r.spec.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Why a create/update ends in a failed state: an injected fault, or a Cedar statement the
+/// service would reject.
+pub fn failure_reason(kind: Kind, spec: &Map<String, Value>, injected: bool) -> Option<String> {
+    if injected {
+        return Some(format!(
+            "{} provisioning failed (injected fault)",
+            kind.label()
+        ));
+    }
+    if kind == Kind::Policy
+        && let Some(stmt) = spec
+            .get("definition")
+            .and_then(|d| d.get("cedar"))
+            .and_then(|c| c.get("statement"))
+            .and_then(Value::as_str)
+    {
+        let t = stmt.trim();
+        let effect_ok = t.starts_with("permit") || t.starts_with("forbid") || t.starts_with('@');
+        let balanced = t.matches('(').count() == t.matches(')').count();
+        if !effect_ok || !t.ends_with(';') || !balanced {
+            return Some("Cedar parse error: a policy must look like permit(...) when {...}; or forbid(...) ...; and end with ';'".into());
+        }
+    }
+    None
+}
+
+impl Check<'_> {
+    /// `inner` is required only when `outer` was given.
+    pub fn required_if_present(&mut self, outer: &str, inner: &str) -> &mut Self {
+        if self.has(outer) {
+            self.required(inner);
+        }
+        self
+    }
+}

@@ -1,0 +1,958 @@
+//! KMS over awsJson1.1 (`X-Amz-Target: TrentService.<Op>`): keys, aliases, key policies, and real
+//! AES-256-GCM under each key's own material. Every call leaves a CloudTrail event.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::cloudtrail::{self, Actor};
+use crate::crypto::{self, serde_b64};
+use crate::keypolicy::{self, Who};
+use crate::wire::{ApiError, ApiResult, ts_num};
+use crate::world::{Ctx, WorldState};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Key {
+    pub key_id: String,
+    pub arn: String,
+    pub region: String,
+    pub account: String,
+    pub creation_date: DateTime<Utc>,
+    pub description: String,
+    pub key_usage: String,
+    pub key_spec: String,
+    pub key_state: String,
+    pub deletion_date: Option<DateTime<Utc>>,
+    pub pending_window_days: Option<i64>,
+    pub policy: String,
+    pub origin: String,
+    pub multi_region: bool,
+    pub tags: Vec<(String, String)>,
+    #[serde(with = "serde_b64")]
+    pub material: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Alias {
+    pub name: String,
+    pub region: String,
+    pub account: String,
+    pub target_key_id: String,
+    pub creation_date: DateTime<Utc>,
+    pub last_updated: DateTime<Utc>,
+}
+
+impl Alias {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:kms:{}:{}:{}", self.region, self.account, self.name)
+    }
+}
+
+impl Key {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        key_id: String,
+        region: &str,
+        account: &str,
+        created: DateTime<Utc>,
+        spec: &str,
+        usage: &str,
+        policy: String,
+        material: Vec<u8>,
+    ) -> Key {
+        Key {
+            arn: format!("arn:aws:kms:{region}:{account}:key/{key_id}"),
+            key_id,
+            region: region.to_string(),
+            account: account.to_string(),
+            creation_date: created,
+            description: String::new(),
+            key_usage: usage.to_string(),
+            key_spec: spec.to_string(),
+            key_state: "Enabled".into(),
+            deletion_date: None,
+            pending_window_days: None,
+            policy,
+            origin: "AWS_KMS".into(),
+            multi_region: false,
+            tags: Vec::new(),
+            material,
+        }
+    }
+
+    pub fn is_symmetric(&self) -> bool {
+        self.key_spec == "SYMMETRIC_DEFAULT" && self.key_usage == "ENCRYPT_DECRYPT"
+    }
+
+    pub fn metadata(&self) -> Value {
+        let mut m = json!({
+            "AWSAccountId": self.account,
+            "KeyId": self.key_id,
+            "Arn": self.arn,
+            "CreationDate": ts_num(&self.creation_date),
+            "Enabled": self.key_state == "Enabled",
+            "Description": self.description,
+            "KeyUsage": self.key_usage,
+            "KeyState": self.key_state,
+            "Origin": self.origin,
+            "KeyManager": "CUSTOMER",
+            "CustomerMasterKeySpec": self.key_spec,
+            "KeySpec": self.key_spec,
+            "MultiRegion": self.multi_region,
+        });
+        let obj = m.as_object_mut().expect("object literal");
+        match (self.key_usage.as_str(), self.key_spec.as_str()) {
+            ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT") => {
+                obj.insert("EncryptionAlgorithms".into(), json!(["SYMMETRIC_DEFAULT"]));
+            }
+            ("ENCRYPT_DECRYPT", _) => {
+                obj.insert(
+                    "EncryptionAlgorithms".into(),
+                    json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]),
+                );
+            }
+            ("SIGN_VERIFY", s) if s.starts_with("RSA") => {
+                obj.insert(
+                    "SigningAlgorithms".into(),
+                    json!([
+                        "RSASSA_PKCS1_V1_5_SHA_256",
+                        "RSASSA_PKCS1_V1_5_SHA_384",
+                        "RSASSA_PKCS1_V1_5_SHA_512",
+                        "RSASSA_PSS_SHA_256",
+                        "RSASSA_PSS_SHA_384",
+                        "RSASSA_PSS_SHA_512"
+                    ]),
+                );
+            }
+            ("SIGN_VERIFY", _) => {
+                obj.insert("SigningAlgorithms".into(), json!(["ECDSA_SHA_256"]));
+            }
+            ("GENERATE_VERIFY_MAC", _) => {
+                obj.insert("MacAlgorithms".into(), json!(["HMAC_SHA_256"]));
+            }
+            _ => {}
+        }
+        if self.key_spec == "SYMMETRIC_DEFAULT" {
+            obj.insert("CurrentKeyMaterialId".into(), json!(hex_id(&self.material)));
+        }
+        if let Some(d) = &self.deletion_date {
+            obj.insert("DeletionDate".into(), ts_num(d));
+        }
+        if let Some(w) = self.pending_window_days {
+            obj.insert("PendingDeletionWindowInDays".into(), json!(w));
+        }
+        m
+    }
+}
+
+fn hex_id(material: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(material);
+    d.iter().take(32).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes keys whose waiting period is over, as KMS does at the end of ScheduleKeyDeletion.
+pub fn advance(world: &mut WorldState, now: DateTime<Utc>) {
+    let gone: Vec<String> = world
+        .keys
+        .values()
+        .filter(|k| k.key_state == "PendingDeletion" && k.deletion_date.is_some_and(|d| d <= now))
+        .map(|k| k.key_id.clone())
+        .collect();
+    for id in gone {
+        world.keys.remove(&id);
+        world.aliases.retain(|a| a.target_key_id != id);
+    }
+}
+
+/// Canonical encryption context bytes, bound into every ciphertext as AAD.
+pub fn context_aad(ctx: &BTreeMap<String, String>) -> Vec<u8> {
+    serde_json::to_vec(ctx).expect("string map serialises")
+}
+
+const BLOB_MAGIC: &[u8; 4] = b"ACK1";
+
+/// Encrypts under a key's material; the blob names the key so Decrypt can find it, as KMS's does.
+pub fn encrypt_raw(key: &Key, plaintext: &[u8], ec: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut blob = BLOB_MAGIC.to_vec();
+    blob.push(key.key_id.len() as u8);
+    blob.extend_from_slice(key.key_id.as_bytes());
+    blob.extend_from_slice(&crypto::seal(&key.material, &context_aad(ec), plaintext));
+    blob
+}
+
+pub fn blob_key_id(blob: &[u8]) -> Option<String> {
+    let rest = blob.strip_prefix(BLOB_MAGIC)?;
+    let (&len, rest) = rest.split_first()?;
+    let id = rest.get(..len as usize)?;
+    String::from_utf8(id.to_vec()).ok()
+}
+
+fn blob_payload(blob: &[u8]) -> &[u8] {
+    let len = blob.get(4).copied().unwrap_or(0) as usize;
+    blob.get(5 + len..).unwrap_or_default()
+}
+
+pub fn invalid_ciphertext() -> ApiError {
+    ApiError::kms("InvalidCiphertextException", "")
+}
+
+/// Finds a key by id, key ARN, alias name or alias ARN, in the request's region.
+pub fn resolve<'a>(
+    world: &'a WorldState,
+    region: &str,
+    key_ref: &str,
+) -> Result<&'a Key, ApiError> {
+    let not_found = || {
+        ApiError::kms(
+            "NotFoundException",
+            format!(
+                "Key '{}' does not exist",
+                display_ref(world, region, key_ref)
+            ),
+        )
+    };
+    let (ref_region, local) = match key_ref.strip_prefix("arn:aws:kms:") {
+        Some(rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let (r, _acct, res) = (parts.next(), parts.next(), parts.next());
+            match (r, res) {
+                (Some(r), Some(res)) => (r.to_string(), res.to_string()),
+                _ => {
+                    return Err(ApiError::kms(
+                        "InvalidArnException",
+                        format!("Invalid arn {key_ref}"),
+                    ));
+                }
+            }
+        }
+        None => (region.to_string(), key_ref.to_string()),
+    };
+    if ref_region != region {
+        return Err(not_found());
+    }
+    let key_id = if local.starts_with("alias/") {
+        world
+            .aliases
+            .iter()
+            .find(|a| a.region == region && a.name == local)
+            .map(|a| a.target_key_id.clone())
+            .ok_or_else(|| {
+                ApiError::kms(
+                    "NotFoundException",
+                    format!("Alias {} is not found.", alias_arn(world, region, &local)),
+                )
+            })?
+    } else {
+        local.strip_prefix("key/").unwrap_or(&local).to_string()
+    };
+    world
+        .keys
+        .get(&key_id)
+        .filter(|k| k.region == region)
+        .ok_or_else(not_found)
+}
+
+fn alias_arn(world: &WorldState, region: &str, name: &str) -> String {
+    format!("arn:aws:kms:{region}:{}:{name}", world.account)
+}
+
+fn display_ref(world: &WorldState, region: &str, key_ref: &str) -> String {
+    if key_ref.starts_with("arn:") {
+        key_ref.to_string()
+    } else {
+        format!(
+            "arn:aws:kms:{region}:{}:key/{}",
+            world.account,
+            key_ref.trim_start_matches("key/")
+        )
+    }
+}
+
+/// The state checks every cryptographic operation makes, with the exception KMS uses for each.
+pub fn usable_for_crypto(key: &Key) -> Result<(), ApiError> {
+    match key.key_state.as_str() {
+        "Enabled" => {}
+        "Disabled" => {
+            return Err(ApiError::kms(
+                "DisabledException",
+                format!("{} is disabled.", key.arn),
+            ));
+        }
+        "PendingDeletion" => {
+            return Err(ApiError::kms(
+                "KMSInvalidStateException",
+                format!("{} is pending deletion.", key.arn),
+            ));
+        }
+        other => {
+            return Err(ApiError::kms(
+                "KMSInvalidStateException",
+                format!("{} is {other}.", key.arn),
+            ));
+        }
+    }
+    if !key.is_symmetric() {
+        return Err(ApiError::kms(
+            "InvalidKeyUsageException",
+            format!(
+                "You cannot generate a data key or encrypt with an asymmetric KMS key. The key spec of {} is {}.",
+                key.arn, key.key_spec
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A data key under `key`: (plaintext, ciphertext blob).
+pub fn generate_data_key(
+    key: &Key,
+    ec: &BTreeMap<String, String>,
+    len: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let plaintext = crypto::random_bytes(len);
+    let blob = encrypt_raw(key, &plaintext, ec);
+    (plaintext, blob)
+}
+
+/// Decrypts a blob with the key it names; Err(InvalidCiphertext) on a wrong context.
+pub fn decrypt_blob<'a>(
+    world: &'a WorldState,
+    region: &str,
+    blob: &[u8],
+    ec: &BTreeMap<String, String>,
+) -> Result<(&'a Key, Vec<u8>), ApiError> {
+    let key_id = blob_key_id(blob).ok_or_else(invalid_ciphertext)?;
+    let key = resolve(world, region, &key_id)?;
+    usable_for_crypto(key)?;
+    let plain = crypto::open(&key.material, &context_aad(ec), blob_payload(blob))
+        .ok_or_else(invalid_ciphertext)?;
+    Ok((key, plain))
+}
+
+pub fn default_policy(account: &str) -> String {
+    serde_json::to_string_pretty(&json!({
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    }))
+    .expect("static JSON")
+}
+
+fn validate_policy(policy: &str) -> Result<Value, ApiError> {
+    let malformed = |why: String| ApiError::kms("MalformedPolicyDocumentException", why);
+    if policy.len() > 32768 {
+        return Err(malformed(
+            "The key policy is longer than 32768 characters.".into(),
+        ));
+    }
+    let doc: Value = serde_json::from_str(policy)
+        .map_err(|e| malformed(format!("The key policy is not valid JSON: {e}")))?;
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(a)) if !a.is_empty() => a.clone(),
+        Some(s @ Value::Object(_)) => vec![s.clone()],
+        _ => return Err(malformed("The key policy has no Statement.".into())),
+    };
+    for (i, st) in statements.iter().enumerate() {
+        match st.get("Effect").and_then(Value::as_str) {
+            Some("Allow" | "Deny") => {}
+            _ => {
+                return Err(malformed(format!(
+                    "Statement {i} needs an Effect of Allow or Deny."
+                )));
+            }
+        }
+        if st.get("Principal").is_none() && st.get("NotPrincipal").is_none() {
+            return Err(malformed(format!("Statement {i} has no Principal.")));
+        }
+        if st.get("Action").is_none() && st.get("NotAction").is_none() {
+            return Err(malformed(format!("Statement {i} has no Action.")));
+        }
+    }
+    Ok(doc)
+}
+
+fn caller_who(world: &WorldState) -> Who {
+    Who::Aws {
+        arn: world.caller_role_arn(),
+        account: world.account.clone(),
+    }
+}
+
+/// KMS refuses a policy that would lock the caller out of changing it again.
+fn lockout_check(world: &WorldState, policy: &str, bypass: bool) -> Result<(), ApiError> {
+    if bypass {
+        return Ok(());
+    }
+    let req = keypolicy::Request {
+        who: caller_who(world),
+        action: "kms:PutKeyPolicy",
+        context: BTreeMap::new(),
+    };
+    if keypolicy::evaluate(policy, &req).allowed() {
+        Ok(())
+    } else {
+        Err(ApiError::kms(
+            "MalformedPolicyDocumentException",
+            "The new key policy will not allow you to update the key policy in the future.",
+        ))
+    }
+}
+
+fn str_member<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str)
+}
+
+fn required<'a>(body: &'a Map<String, Value>, name: &str) -> Result<&'a str, ApiError> {
+    str_member(body, name).filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::kms(
+            "ValidationException",
+            format!("1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null", lower_first(name)),
+        )
+    })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn context_member(body: &Map<String, Value>) -> Result<BTreeMap<String, String>, ApiError> {
+    match body.get("EncryptionContext") {
+        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|s| (k.clone(), s.to_string()))
+                    .ok_or_else(|| {
+                        ApiError::kms(
+                            "ValidationException",
+                            "EncryptionContext values must be strings",
+                        )
+                    })
+            })
+            .collect(),
+        Some(_) => Err(ApiError::kms(
+            "ValidationException",
+            "EncryptionContext must be a map of strings",
+        )),
+    }
+}
+
+fn page_args(body: &Map<String, Value>) -> Result<(usize, Option<String>), ApiError> {
+    let limit = match body.get("Limit") {
+        None | Some(Value::Null) => 100,
+        Some(v) => match v.as_i64() {
+            Some(n) if (1..=1000).contains(&n) => n as usize,
+            _ => {
+                return Err(ApiError::kms(
+                    "ValidationException",
+                    format!(
+                        "1 validation error detected: Value '{v}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 1000"
+                    ),
+                ));
+            }
+        },
+    };
+    Ok((limit, str_member(body, "Marker").map(str::to_string)))
+}
+
+pub fn handle(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    op: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<Option<Value>> {
+    let key_ref = str_member(body, "KeyId")
+        .or(str_member(body, "TargetKeyId"))
+        .map(str::to_string);
+    let ec = context_member(body).unwrap_or_default();
+    let result = dispatch(world, ctx, op, body);
+    let key_arn = key_ref
+        .as_deref()
+        .and_then(|r| resolve(world, &ctx.region, r).ok().map(|k| k.arn.clone()))
+        .or_else(|| match (&result, op) {
+            (Ok(Some(v)), "CreateKey") => v
+                .pointer("/KeyMetadata/Arn")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        })
+        .or_else(|| {
+            (op == "Decrypt")
+                .then(|| {
+                    str_member(body, "CiphertextBlob")
+                        .and_then(crypto::unb64)
+                        .and_then(|b| blob_key_id(&b))
+                })
+                .flatten()
+                .and_then(|id| world.keys.get(&id).map(|k| k.arn.clone()))
+        });
+    let mut params = Map::new();
+    for (k, v) in body {
+        if !matches!(k.as_str(), "Plaintext" | "CiphertextBlob" | "Policy") {
+            params.insert(lower_first(k), v.clone());
+        }
+    }
+    cloudtrail::record(
+        world,
+        ctx,
+        cloudtrail::Call {
+            event_name: op,
+            actor: Actor::Caller,
+            key_arn,
+            encryption_context: ec,
+            request_parameters: Value::Object(params),
+            error: result
+                .as_ref()
+                .err()
+                .map(|e| (e.code.clone(), e.message.clone())),
+            source_arn: None,
+        },
+    );
+    result
+}
+
+fn dispatch(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    op: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<Option<Value>> {
+    let region = ctx.region.as_str();
+    match op {
+        "CreateKey" => {
+            let spec = str_member(body, "KeySpec")
+                .or(str_member(body, "CustomerMasterKeySpec"))
+                .unwrap_or("SYMMETRIC_DEFAULT");
+            let usage = str_member(body, "KeyUsage").unwrap_or("ENCRYPT_DECRYPT");
+            let spec_ok = matches!(
+                spec,
+                "SYMMETRIC_DEFAULT"
+                    | "RSA_2048"
+                    | "RSA_3072"
+                    | "RSA_4096"
+                    | "ECC_NIST_P256"
+                    | "ECC_NIST_P384"
+                    | "ECC_NIST_P521"
+                    | "ECC_SECG_P256K1"
+                    | "HMAC_224"
+                    | "HMAC_256"
+                    | "HMAC_384"
+                    | "HMAC_512"
+            );
+            if !spec_ok {
+                return Err(ApiError::kms(
+                    "ValidationException",
+                    format!(
+                        "1 validation error detected: Value '{spec}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set"
+                    ),
+                ));
+            }
+            let combo_ok = match spec {
+                "SYMMETRIC_DEFAULT" => usage == "ENCRYPT_DECRYPT",
+                s if s.starts_with("RSA") => matches!(usage, "ENCRYPT_DECRYPT" | "SIGN_VERIFY"),
+                s if s.starts_with("ECC") => matches!(usage, "SIGN_VERIFY" | "KEY_AGREEMENT"),
+                _ => usage == "GENERATE_VERIFY_MAC",
+            };
+            if !combo_ok {
+                return Err(ApiError::kms(
+                    "ValidationException",
+                    format!("KeyUsage {usage} is not compatible with KeySpec {spec}"),
+                ));
+            }
+            let policy = match str_member(body, "Policy") {
+                Some(p) => {
+                    validate_policy(p)?;
+                    lockout_check(
+                        world,
+                        p,
+                        body.get("BypassPolicyLockoutSafetyCheck")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(false),
+                    )?;
+                    p.to_string()
+                }
+                None => default_policy(&world.account),
+            };
+            let id = world.next_uuid();
+            let material = crypto::random_bytes(32);
+            let mut key = Key::new(
+                id.clone(),
+                region,
+                &world.account.clone(),
+                ctx.now,
+                spec,
+                usage,
+                policy,
+                material,
+            );
+            key.description = str_member(body, "Description")
+                .unwrap_or_default()
+                .to_string();
+            key.multi_region = body
+                .get("MultiRegion")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if let Some(Value::Array(tags)) = body.get("Tags") {
+                for t in tags {
+                    match (
+                        t.get("TagKey").and_then(Value::as_str),
+                        t.get("TagValue").and_then(Value::as_str),
+                    ) {
+                        (Some(k), Some(v)) => key.tags.push((k.into(), v.into())),
+                        _ => {
+                            return Err(ApiError::kms(
+                                "TagException",
+                                "Each tag needs a TagKey and a TagValue",
+                            ));
+                        }
+                    }
+                }
+            }
+            let md = key.metadata();
+            world.keys.insert(id, key);
+            Ok(Some(json!({ "KeyMetadata": md })))
+        }
+        "DescribeKey" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            Ok(Some(json!({ "KeyMetadata": key.metadata() })))
+        }
+        "ListKeys" => {
+            let (limit, marker) = page_args(body)?;
+            let mut keys: Vec<&Key> = world.keys.values().filter(|k| k.region == region).collect();
+            keys.sort_by(|a, b| a.key_id.cmp(&b.key_id));
+            let start = match &marker {
+                Some(m) => keys
+                    .iter()
+                    .position(|k| k.key_id.as_str() > m.as_str())
+                    .unwrap_or(keys.len()),
+                None => 0,
+            };
+            let page: Vec<&Key> = keys.iter().skip(start).take(limit).copied().collect();
+            let truncated = start + page.len() < keys.len();
+            let mut out = json!({
+                "Keys": page.iter().map(|k| json!({"KeyId": k.key_id, "KeyArn": k.arn})).collect::<Vec<_>>(),
+                "Truncated": truncated,
+            });
+            if truncated && let Some(last) = page.last() {
+                out["NextMarker"] = json!(last.key_id);
+            }
+            Ok(Some(out))
+        }
+        "ListAliases" => {
+            let (limit, marker) = page_args(body)?;
+            let filter = match str_member(body, "KeyId") {
+                Some(r) => Some(resolve(world, region, r)?.key_id.clone()),
+                None => None,
+            };
+            let mut aliases: Vec<&Alias> = world
+                .aliases
+                .iter()
+                .filter(|a| {
+                    a.region == region && filter.as_ref().is_none_or(|f| *f == a.target_key_id)
+                })
+                .collect();
+            aliases.sort_by(|a, b| a.name.cmp(&b.name));
+            let start = match &marker {
+                Some(m) => aliases
+                    .iter()
+                    .position(|a| a.name.as_str() > m.as_str())
+                    .unwrap_or(aliases.len()),
+                None => 0,
+            };
+            let page: Vec<&Alias> = aliases.iter().skip(start).take(limit).copied().collect();
+            let truncated = start + page.len() < aliases.len();
+            let mut out = json!({
+                "Aliases": page.iter().map(|a| json!({
+                    "AliasName": a.name, "AliasArn": a.arn(), "TargetKeyId": a.target_key_id,
+                    "CreationDate": ts_num(&a.creation_date), "LastUpdatedDate": ts_num(&a.last_updated),
+                })).collect::<Vec<_>>(),
+                "Truncated": truncated,
+            });
+            if truncated && let Some(last) = page.last() {
+                out["NextMarker"] = json!(last.name);
+            }
+            Ok(Some(out))
+        }
+        "CreateAlias" => {
+            let name = required(body, "AliasName")?;
+            let target = required(body, "TargetKeyId")?;
+            let valid = name.len() > 6
+                && name.len() <= 256
+                && name.starts_with("alias/")
+                && name[6..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c));
+            if !valid {
+                return Err(ApiError::kms(
+                    "ValidationException",
+                    format!(
+                        "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$"
+                    ),
+                ));
+            }
+            if name.starts_with("alias/aws/") {
+                return Err(ApiError::kms(
+                    "InvalidAliasNameException",
+                    "Alias must not begin with 'alias/aws/'. The 'alias/aws/' prefix is reserved for AWS managed keys.",
+                ));
+            }
+            if target.starts_with("alias/") || target.contains(":alias/") {
+                return Err(ApiError::kms(
+                    "ValidationException",
+                    "TargetKeyId must be a key ID or key ARN, not an alias",
+                ));
+            }
+            let key = resolve(world, region, target)?;
+            if key.key_state == "PendingDeletion" {
+                return Err(ApiError::kms(
+                    "KMSInvalidStateException",
+                    format!("{} is pending deletion.", key.arn),
+                ));
+            }
+            let target_id = key.key_id.clone();
+            if world
+                .aliases
+                .iter()
+                .any(|a| a.region == region && a.name == name)
+            {
+                return Err(ApiError::kms(
+                    "AlreadyExistsException",
+                    format!(
+                        "An alias with the name {} already exists",
+                        alias_arn(world, region, name)
+                    ),
+                ));
+            }
+            let account = world.account.clone();
+            world.aliases.push(Alias {
+                name: name.to_string(),
+                region: region.to_string(),
+                account,
+                target_key_id: target_id,
+                creation_date: ctx.now,
+                last_updated: ctx.now,
+            });
+            Ok(None)
+        }
+        "DeleteAlias" => {
+            let name = required(body, "AliasName")?;
+            let before = world.aliases.len();
+            world
+                .aliases
+                .retain(|a| !(a.region == region && a.name == name));
+            if world.aliases.len() == before {
+                return Err(ApiError::kms(
+                    "NotFoundException",
+                    format!("Alias {} is not found.", alias_arn(world, region, name)),
+                ));
+            }
+            Ok(None)
+        }
+        "GetKeyPolicy" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            let name = str_member(body, "PolicyName").unwrap_or("default");
+            if name != "default" {
+                return Err(ApiError::kms("NotFoundException", "No such policy exists"));
+            }
+            Ok(Some(
+                json!({ "Policy": key.policy, "PolicyName": "default" }),
+            ))
+        }
+        "PutKeyPolicy" => {
+            let key_id = resolve(world, region, required(body, "KeyId")?)?
+                .key_id
+                .clone();
+            let policy = required(body, "Policy")?;
+            if str_member(body, "PolicyName").is_some_and(|n| n != "default") {
+                return Err(ApiError::kms("NotFoundException", "No such policy exists"));
+            }
+            validate_policy(policy)?;
+            lockout_check(
+                world,
+                policy,
+                body.get("BypassPolicyLockoutSafetyCheck")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            )?;
+            if let Some(k) = world.keys.get_mut(&key_id) {
+                k.policy = policy.to_string();
+            }
+            Ok(None)
+        }
+        "EnableKey" | "DisableKey" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            if key.key_state == "PendingDeletion" {
+                return Err(ApiError::kms(
+                    "KMSInvalidStateException",
+                    format!("{} is pending deletion.", key.arn),
+                ));
+            }
+            let id = key.key_id.clone();
+            if let Some(k) = world.keys.get_mut(&id) {
+                k.key_state = if op == "EnableKey" {
+                    "Enabled"
+                } else {
+                    "Disabled"
+                }
+                .into();
+            }
+            Ok(None)
+        }
+        "ScheduleKeyDeletion" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            let days = match body.get("PendingWindowInDays") {
+                None | Some(Value::Null) => 30,
+                Some(v) => match v.as_i64() {
+                    Some(d) if (7..=30).contains(&d) => d,
+                    _ => {
+                        return Err(ApiError::kms(
+                            "ValidationException",
+                            format!(
+                                "1 validation error detected: Value '{v}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30"
+                            ),
+                        ));
+                    }
+                },
+            };
+            if key.key_state == "PendingDeletion" {
+                return Err(ApiError::kms(
+                    "KMSInvalidStateException",
+                    format!("{} is pending deletion.", key.arn),
+                ));
+            }
+            let id = key.key_id.clone();
+            let k = world.keys.get_mut(&id).expect("resolved above");
+            let when = ctx.now + Duration::days(days);
+            k.key_state = "PendingDeletion".into();
+            k.deletion_date = Some(when);
+            k.pending_window_days = Some(days);
+            Ok(Some(json!({
+                "KeyId": k.arn, "DeletionDate": ts_num(&when), "KeyState": "PendingDeletion", "PendingWindowInDays": days,
+            })))
+        }
+        "CancelKeyDeletion" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            if key.key_state != "PendingDeletion" {
+                return Err(ApiError::kms(
+                    "KMSInvalidStateException",
+                    format!("{} is not pending deletion.", key.arn),
+                ));
+            }
+            let id = key.key_id.clone();
+            let k = world.keys.get_mut(&id).expect("resolved above");
+            k.key_state = "Disabled".into();
+            k.deletion_date = None;
+            k.pending_window_days = None;
+            Ok(Some(json!({ "KeyId": k.arn })))
+        }
+        "GenerateDataKey" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            let ec = context_member(body)?;
+            let len = match (
+                str_member(body, "KeySpec"),
+                body.get("NumberOfBytes").and_then(Value::as_i64),
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err(ApiError::kms(
+                        "ValidationException",
+                        "Please specify either number of bytes or key spec.",
+                    ));
+                }
+                (Some("AES_256"), None) | (None, None) => 32,
+                (Some("AES_128"), None) => 16,
+                (Some(other), None) => {
+                    return Err(ApiError::kms(
+                        "ValidationException",
+                        format!(
+                            "1 validation error detected: Value '{other}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]"
+                        ),
+                    ));
+                }
+                (None, Some(n)) if (1..=1024).contains(&n) => n as usize,
+                (None, Some(n)) => {
+                    return Err(ApiError::kms(
+                        "ValidationException",
+                        format!(
+                            "1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024"
+                        ),
+                    ));
+                }
+            };
+            usable_for_crypto(key)?;
+            if body.get("DryRun").and_then(Value::as_bool) == Some(true) {
+                return Err(ApiError::kms(
+                    "DryRunOperationException",
+                    "The request would have succeeded, but the DryRun flag is set.",
+                ));
+            }
+            let (plain, blob) = generate_data_key(key, &ec, len);
+            Ok(Some(json!({
+                "KeyId": key.arn, "Plaintext": crypto::b64(&plain), "CiphertextBlob": crypto::b64(&blob),
+                "KeyMaterialId": hex_id(&key.material),
+            })))
+        }
+        "Encrypt" => {
+            let key = resolve(world, region, required(body, "KeyId")?)?;
+            let ec = context_member(body)?;
+            let plain = crypto::unb64(required(body, "Plaintext")?).ok_or_else(|| {
+                ApiError::kms("ValidationException", "Plaintext is not valid base64")
+            })?;
+            if plain.is_empty() || plain.len() > 4096 {
+                return Err(ApiError::kms(
+                    "ValidationException",
+                    "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096",
+                ));
+            }
+            usable_for_crypto(key)?;
+            if body.get("DryRun").and_then(Value::as_bool) == Some(true) {
+                return Err(ApiError::kms(
+                    "DryRunOperationException",
+                    "The request would have succeeded, but the DryRun flag is set.",
+                ));
+            }
+            let blob = encrypt_raw(key, &plain, &ec);
+            Ok(Some(
+                json!({ "KeyId": key.arn, "CiphertextBlob": crypto::b64(&blob), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT" }),
+            ))
+        }
+        "Decrypt" => {
+            let ec = context_member(body)?;
+            let blob = str_member(body, "CiphertextBlob")
+                .and_then(crypto::unb64)
+                .ok_or_else(invalid_ciphertext)?;
+            let named = blob_key_id(&blob).ok_or_else(invalid_ciphertext)?;
+            if let Some(r) = str_member(body, "KeyId") {
+                let wanted = resolve(world, region, r)?;
+                if wanted.key_id != named {
+                    return Err(ApiError::kms(
+                        "IncorrectKeyException",
+                        "The key ID in the request does not identify a KMS key that can perform this operation.",
+                    ));
+                }
+            }
+            let (key, plain) = decrypt_blob(world, region, &blob, &ec)?;
+            Ok(Some(json!({
+                "KeyId": key.arn, "Plaintext": crypto::b64(&plain), "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "KeyMaterialId": hex_id(&key.material),
+            })))
+        }
+        other => Err(ApiError::new(
+            400,
+            "UnknownOperationException",
+            format!("Operation {other} is not supported by this emulator"),
+        )),
+    }
+}

@@ -1,0 +1,99 @@
+//! A local stand-in for the AWS APIs agentcore-tui uses, speaking their real wire protocols on
+//! 127.0.0.1: AgentCore control plane and recommendations (restJson1), KMS and CloudTrail
+//! (awsJson1.1), STS (awsQuery) and S3 (restXml, path style). It shares no code with the app.
+
+mod advisor;
+mod cloudtrail;
+mod control;
+mod crypto;
+pub mod demo;
+mod faults;
+mod keypolicy;
+mod kms;
+mod recommendations;
+mod s3;
+mod server;
+mod state_file;
+mod sts;
+mod timing;
+mod validate;
+mod wire;
+mod world;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub use faults::{FAULTS_ENV, FaultRule, FaultSpecError, Faults};
+pub use server::Emulator;
+pub use timing::Timing;
+pub use world::{DEFAULT_ACCOUNT, DEPLOYER_ROLE, SERVICE_PRINCIPAL};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum World {
+    #[default]
+    Demo,
+    Empty,
+}
+
+impl FromStr for World {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "demo" => Ok(World::Demo),
+            "empty" => Ok(World::Empty),
+            other => Err(format!("unknown world `{other}`: use `demo` or `empty`")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub world: World,
+    /// 0 picks a free port; the emulator always binds 127.0.0.1.
+    pub port: u16,
+    pub state_file: Option<PathBuf>,
+    pub timing: Timing,
+    pub faults: Faults,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "cannot listen on 127.0.0.1:{port}: {source}; choose another --port, or 0 for any free port"
+    )]
+    Bind { port: u16, source: std::io::Error },
+    #[error("state file {}: {message}", path.display())]
+    StateFile { path: PathBuf, message: String },
+}
+
+/// Runs an emulator until Ctrl-C, printing where clients should point; for `agentcore-tui emulator`.
+pub async fn serve(config: Config) -> Result<(), Error> {
+    let world = config.world;
+    let emulator = Emulator::start(config).await?;
+    println!(
+        "agentcore emulator listening on {}",
+        emulator.endpoint_url()
+    );
+    println!(
+        "  world: {}, account {}, caller arn:aws:iam::{}:role/{DEPLOYER_ROLE}",
+        if world == World::Demo {
+            "demo"
+        } else {
+            "empty"
+        },
+        emulator.account_id(),
+        emulator.account_id()
+    );
+    println!(
+        "  use it with: AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1",
+        emulator.endpoint_url()
+    );
+    println!("  S3 clients need path-style addressing. Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// Resource counts by kind (resources not yet deleted), as `Emulator::resource_counts` reports them.
+pub type ResourceCounts = BTreeMap<String, usize>;

@@ -1,0 +1,780 @@
+//! Data-plane recommendations, as seed 000 describes them: key checks at Start, envelope encryption
+//! of config and result under the customer's key, the asynchronous workflow run by the service
+//! principal, and Get failing once the key is disabled or going away.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::cloudtrail::{self, Actor, Call};
+use crate::crypto::{self};
+use crate::keypolicy::{self, Who};
+use crate::kms::{self, Key};
+use crate::timing::Timing;
+use crate::validate::{self, Check};
+use crate::wire::{ApiError, ApiResult, query_get, ts_str};
+use crate::world::{Ctx, SERVICE_PRINCIPAL, WorldState};
+
+pub const CONTEXT_KEY: &str = "aws:bedrock-agentcore:recommendationArn";
+const STATUSES: [&str; 5] = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "DELETING"];
+const TYPES: [&str; 2] = [
+    "SYSTEM_PROMPT_RECOMMENDATION",
+    "TOOL_DESCRIPTION_RECOMMENDATION",
+];
+
+/// Recommendation data at rest: in the clear (AWS owned key) or sealed under a data key from the CMK.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stored {
+    Plain(Value),
+    Envelope {
+        #[serde(with = "crypto::serde_b64")]
+        encrypted_data_key: Vec<u8>,
+        #[serde(with = "crypto::serde_b64")]
+        sealed: Vec<u8>,
+    },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub id: String,
+    pub arn: String,
+    pub region: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub rtype: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub kms_key_arn: Option<String>,
+    pub config: Stored,
+    pub result: Option<Stored>,
+    pub client_token: Option<String>,
+    pub request_digest: String,
+    pub tags: BTreeMap<String, String>,
+    pub next_at: Option<DateTime<Utc>>,
+    pub inject_failure: bool,
+}
+
+impl Recommendation {
+    fn sort_key(&self) -> String {
+        format!("{:020}/{}", self.created_at.timestamp_micros(), self.id)
+    }
+
+    fn encryption_context(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([(CONTEXT_KEY.to_string(), self.arn.clone())])
+    }
+
+    fn summary(&self) -> Value {
+        let mut v = json!({
+            "recommendationId": self.id,
+            "recommendationArn": self.arn,
+            "name": self.name,
+            "type": self.rtype,
+            "status": self.status,
+            "createdAt": ts_str(&self.created_at),
+            "updatedAt": ts_str(&self.updated_at),
+        });
+        if let Some(d) = &self.description {
+            v["description"] = json!(d);
+        }
+        v
+    }
+}
+
+pub fn seal(key: &Key, ec: &BTreeMap<String, String>, value: &Value) -> Stored {
+    let (data_key, encrypted_data_key) = kms::generate_data_key(key, ec, 32);
+    let sealed = crypto::seal(
+        &data_key,
+        &kms::context_aad(ec),
+        value.to_string().as_bytes(),
+    );
+    Stored::Envelope {
+        encrypted_data_key,
+        sealed,
+    }
+}
+
+fn open(
+    world: &WorldState,
+    region: &str,
+    ec: &BTreeMap<String, String>,
+    stored: &Stored,
+) -> Result<Value, ApiError> {
+    match stored {
+        Stored::Plain(v) => Ok(v.clone()),
+        Stored::Envelope {
+            encrypted_data_key,
+            sealed,
+        } => {
+            let (_, data_key) = kms::decrypt_blob(world, region, encrypted_data_key, ec)?;
+            let plain = crypto::open(&data_key, &kms::context_aad(ec), sealed)
+                .ok_or_else(kms::invalid_ciphertext)?;
+            serde_json::from_slice(&plain).map_err(|_| kms::invalid_ciphertext())
+        }
+    }
+}
+
+fn service_request<'a>(
+    action: &'a str,
+    world: &WorldState,
+    rec: &Recommendation,
+) -> keypolicy::Request<'a> {
+    let mut context: BTreeMap<String, String> = BTreeMap::from([
+        ("aws:SourceAccount".to_string(), world.account.clone()),
+        ("aws:SourceArn".to_string(), rec.arn.clone()),
+    ]);
+    context.insert(
+        format!("kms:EncryptionContext:{CONTEXT_KEY}"),
+        rec.arn.clone(),
+    );
+    keypolicy::Request {
+        who: Who::Service(SERVICE_PRINCIPAL.to_string()),
+        action,
+        context,
+    }
+}
+
+fn caller_request<'a>(
+    action: &'a str,
+    world: &WorldState,
+    rec_arn: Option<&str>,
+) -> keypolicy::Request<'a> {
+    let mut context = BTreeMap::from([
+        ("kms:CallerAccount".to_string(), world.account.clone()),
+        (
+            "kms:ViaService".to_string(),
+            "bedrock-agentcore.amazonaws.com".to_string(),
+        ),
+    ]);
+    if let Some(arn) = rec_arn {
+        context.insert(
+            format!("kms:EncryptionContext:{CONTEXT_KEY}"),
+            arn.to_string(),
+        );
+    }
+    keypolicy::Request {
+        who: Who::Aws {
+            arn: world.caller_role_arn(),
+            account: world.account.clone(),
+        },
+        action,
+        context,
+    }
+}
+
+fn kms_call(
+    name: &str,
+    actor: Actor,
+    key: &str,
+    ec: &BTreeMap<String, String>,
+    error: Option<&ApiError>,
+    source_arn: Option<&str>,
+) -> Call<'static> {
+    let mut params = json!({ "keyId": key });
+    if name == "GenerateDataKey" {
+        params["keySpec"] = json!("AES_256");
+    }
+    if name == "Decrypt" {
+        params["encryptionAlgorithm"] = json!("SYMMETRIC_DEFAULT");
+    }
+    Call {
+        event_name: Box::leak(name.to_string().into_boxed_str()),
+        actor,
+        key_arn: Some(key.to_string()),
+        encryption_context: ec.clone(),
+        request_parameters: params,
+        error: error.map(|e| (e.code.clone(), e.message.clone())),
+        source_arn: source_arn.map(str::to_string),
+    }
+}
+
+fn kms_access_denied(action: &str, principal: &str, key_arn: &str, rec_arn: &str) -> ApiError {
+    ApiError::access_denied(format!(
+        "{principal} is not authorized to perform: {action} on resource: {key_arn} because no key policy statement allows it \
+         with encryption context {CONTEXT_KEY}={rec_arn}. Add the AllowCallerAccess and AllowCallerCryptoOps statements to the key policy."
+    ))
+}
+
+fn validate_start(body: &Map<String, Value>) -> Result<(), ApiError> {
+    let mut c = Check::new(body);
+    c.required("name")
+        .required("type")
+        .required("recommendationConfig")
+        .name("name", 48, "[a-zA-Z][a-zA-Z0-9_-]{0,47}", |s| {
+            s.chars().next().is_some_and(|f| f.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+        })
+        .one_of("type", &TYPES)
+        .union(
+            "recommendationConfig",
+            &[
+                "systemPromptRecommendationConfig",
+                "toolDescriptionRecommendationConfig",
+            ],
+        )
+        .arn("kmsKeyArn", "kms");
+    c.finish()?;
+    let rtype = body["type"].as_str().unwrap_or_default();
+    let cfg = &body["recommendationConfig"];
+    let mut c = Check::new(cfg.as_object().expect("checked union"));
+    match rtype {
+        "SYSTEM_PROMPT_RECOMMENDATION" => {
+            if cfg.get("systemPromptRecommendationConfig").is_none() {
+                c.fail("recommendationConfig", "type SYSTEM_PROMPT_RECOMMENDATION needs recommendationConfig.systemPromptRecommendationConfig".into());
+            } else {
+                let p = "systemPromptRecommendationConfig";
+                c.required(&format!("{p}.systemPrompt"))
+                    .required(&format!("{p}.agentTraces"))
+                    .union(
+                        &format!("{p}.systemPrompt"),
+                        &["text", "configurationBundle"],
+                    )
+                    .union(
+                        &format!("{p}.agentTraces"),
+                        &[
+                            "sessionSpans",
+                            "cloudwatchLogs",
+                            "batchEvaluation",
+                            "onlineEvaluation",
+                        ],
+                    );
+            }
+        }
+        _ => {
+            if cfg.get("toolDescriptionRecommendationConfig").is_none() {
+                c.fail("recommendationConfig", "type TOOL_DESCRIPTION_RECOMMENDATION needs recommendationConfig.toolDescriptionRecommendationConfig".into());
+            } else {
+                let p = "toolDescriptionRecommendationConfig";
+                c.required(&format!("{p}.toolDescription"))
+                    .required(&format!("{p}.agentTraces"))
+                    .union(
+                        &format!("{p}.toolDescription"),
+                        &["toolDescriptionText", "configurationBundle"],
+                    )
+                    .union(
+                        &format!("{p}.agentTraces"),
+                        &[
+                            "sessionSpans",
+                            "cloudwatchLogs",
+                            "batchEvaluation",
+                            "onlineEvaluation",
+                        ],
+                    );
+            }
+        }
+    }
+    c.finish()
+}
+
+/// The checks StartRecommendation makes on `kmsKeyArn` before it accepts the request
+/// (seed 000: existence, state, symmetric, same region, caller's DescribeKey and GenerateDataKey).
+fn check_key(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    key_arn: &str,
+    rec_arn: &str,
+) -> Result<String, ApiError> {
+    let key_region = key_arn.split(':').nth(3).unwrap_or_default();
+    if key_region != ctx.region {
+        return Err(ApiError::validation_msg(format!(
+            "The KMS key {key_arn} is in {key_region}, but the recommendation is in {}. Use a symmetric customer managed key in the same AWS Region.",
+            ctx.region
+        )));
+    }
+    let Ok(key) = kms::resolve(world, &ctx.region, key_arn) else {
+        return Err(ApiError::validation_msg(format!(
+            "The KMS key {key_arn} does not exist or is not accessible."
+        )));
+    };
+    let key = key.clone();
+    let describe = caller_request("kms:DescribeKey", world, None);
+    let denied = (!keypolicy::evaluate(&key.policy, &describe).allowed()).then(|| {
+        kms_access_denied(
+            "kms:DescribeKey",
+            &ctx.session_arn(&world.account),
+            &key.arn,
+            rec_arn,
+        )
+    });
+    let no_ec = BTreeMap::new();
+    cloudtrail::record(
+        world,
+        ctx,
+        kms_call(
+            "DescribeKey",
+            Actor::CallerViaService,
+            &key.arn,
+            &no_ec,
+            denied.as_ref(),
+            None,
+        ),
+    );
+    if let Some(e) = denied {
+        return Err(e);
+    }
+    match key.key_state.as_str() {
+        "Enabled" => {}
+        "Disabled" => {
+            return Err(ApiError::validation_msg(format!(
+                "The KMS key {} is disabled. Enable it or choose another key.",
+                key.arn
+            )));
+        }
+        "PendingDeletion" => {
+            return Err(ApiError::validation_msg(format!(
+                "The KMS key {} is pending deletion. Cancel the deletion or choose another key.",
+                key.arn
+            )));
+        }
+        other => {
+            return Err(ApiError::validation_msg(format!(
+                "The KMS key {} is in state {other}.",
+                key.arn
+            )));
+        }
+    }
+    if !key.is_symmetric() {
+        return Err(ApiError::validation_msg(format!(
+            "The KMS key {} has key spec {} and usage {}; recommendations support only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT).",
+            key.arn, key.key_spec, key.key_usage
+        )));
+    }
+    Ok(key.key_id)
+}
+
+pub fn start(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    timing: &Timing,
+    body: Map<String, Value>,
+) -> ApiResult<Value> {
+    validate_start(&body)?;
+    let digest = validate::digest(&body);
+    let token = body
+        .get("clientToken")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if let Some(tok) = &token
+        && let Some(existing) = world
+            .recommendations
+            .values()
+            .find(|r| r.client_token.as_ref() == Some(tok))
+    {
+        if existing.request_digest == digest {
+            return Ok(start_output(existing, &body["recommendationConfig"]));
+        }
+        return Err(ApiError::conflict(format!(
+            "clientToken {tok} was already used with different parameters"
+        )));
+    }
+    let name = body["name"].as_str().unwrap_or_default().to_string();
+    if world
+        .recommendations
+        .values()
+        .any(|r| r.region == ctx.region && r.name == name && r.status != "DELETING")
+    {
+        return Err(ApiError::conflict(format!(
+            "A recommendation named {name} already exists"
+        )));
+    }
+    let id = format!("rec-{}", world.next_suffix(12, false).to_lowercase());
+    let arn = format!(
+        "arn:aws:bedrock-agentcore:{}:{}:recommendation/{id}",
+        ctx.region, world.account
+    );
+    let config = body["recommendationConfig"].clone();
+    let kms_key_arn = body
+        .get("kmsKeyArn")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let ec = BTreeMap::from([(CONTEXT_KEY.to_string(), arn.clone())]);
+    let stored = match &kms_key_arn {
+        Some(key_arn) => {
+            let key_id = check_key(world, ctx, key_arn, &arn)?;
+            let key = world.keys[&key_id].clone();
+            let gdk = caller_request("kms:GenerateDataKey", world, Some(&arn));
+            let denied = (!keypolicy::evaluate(&key.policy, &gdk).allowed()).then(|| {
+                kms_access_denied(
+                    "kms:GenerateDataKey",
+                    &ctx.session_arn(&world.account),
+                    &key.arn,
+                    &arn,
+                )
+            });
+            cloudtrail::record(
+                world,
+                ctx,
+                kms_call(
+                    "GenerateDataKey",
+                    Actor::CallerViaService,
+                    &key.arn,
+                    &ec,
+                    denied.as_ref(),
+                    None,
+                ),
+            );
+            if let Some(e) = denied {
+                return Err(e);
+            }
+            seal(&key, &ec, &config)
+        }
+        None => Stored::Plain(config.clone()),
+    };
+    let tags = body
+        .get("tags")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let rec = Recommendation {
+        id: id.clone(),
+        arn,
+        region: ctx.region.clone(),
+        name,
+        description: body
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        rtype: body["type"].as_str().unwrap_or_default().to_string(),
+        status: "PENDING".into(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
+        kms_key_arn,
+        config: stored,
+        result: None,
+        client_token: token,
+        request_digest: digest,
+        tags,
+        next_at: Some(
+            ctx.now + chrono::Duration::from_std(timing.recommendation_pending).unwrap_or_default(),
+        ),
+        inject_failure: ctx.fail,
+    };
+    let out = start_output(&rec, &config);
+    world.recommendations.insert(id, rec);
+    Ok(out)
+}
+
+fn start_output(rec: &Recommendation, config: &Value) -> Value {
+    let mut v = rec.summary();
+    v["recommendationConfig"] = config.clone();
+    v
+}
+
+fn find<'a>(world: &'a WorldState, ctx: &Ctx, id: &str) -> Result<&'a Recommendation, ApiError> {
+    world
+        .recommendations
+        .get(id)
+        .or_else(|| world.recommendations.values().find(|r| r.arn == id))
+        .filter(|r| r.region == ctx.region)
+        .ok_or_else(|| ApiError::not_found(format!("Recommendation {id} not found")))
+}
+
+pub fn get(world: &mut WorldState, ctx: &Ctx, id: &str) -> ApiResult<Value> {
+    let rec = find(world, ctx, id)?.clone();
+    let ec = rec.encryption_context();
+    if let Some(key_arn) = &rec.kms_key_arn {
+        let key_problem = match kms::resolve(world, &rec.region, key_arn) {
+            Err(_) => Some((
+                "NotFoundException",
+                format!(
+                    "The KMS key {key_arn} that encrypts recommendation {} has been deleted; its data cannot be decrypted.",
+                    rec.id
+                ),
+            )),
+            Ok(k) if k.key_state == "Disabled" => Some((
+                "DisabledException",
+                format!(
+                    "The KMS key {key_arn} that encrypts recommendation {} is disabled. Enable the key to read it.",
+                    rec.id
+                ),
+            )),
+            Ok(k) if k.key_state == "PendingDeletion" => Some((
+                "KMSInvalidStateException",
+                format!(
+                    "The KMS key {key_arn} that encrypts recommendation {} is pending deletion. Cancel the key deletion to read it.",
+                    rec.id
+                ),
+            )),
+            Ok(_) => None,
+        };
+        if let Some((kms_code, message)) = key_problem {
+            let kms_err = ApiError::kms(kms_code, message.clone());
+            cloudtrail::record(
+                world,
+                ctx,
+                kms_call(
+                    "Decrypt",
+                    Actor::CallerViaService,
+                    key_arn,
+                    &ec,
+                    Some(&kms_err),
+                    None,
+                ),
+            );
+            return Err(ApiError::validation_msg(message));
+        }
+        let key_policy = kms::resolve(world, &rec.region, key_arn)
+            .map(|k| k.policy.clone())
+            .unwrap_or_default();
+        let req = caller_request("kms:Decrypt", world, Some(&rec.arn));
+        let denied = (!keypolicy::evaluate(&key_policy, &req).allowed()).then(|| {
+            kms_access_denied(
+                "kms:Decrypt",
+                &ctx.session_arn(&world.account),
+                key_arn,
+                &rec.arn,
+            )
+        });
+        let envelopes = [Some(&rec.config), rec.result.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| matches!(s, Stored::Envelope { .. }))
+            .count();
+        for _ in 0..envelopes.max(1) {
+            cloudtrail::record(
+                world,
+                ctx,
+                kms_call(
+                    "Decrypt",
+                    Actor::CallerViaService,
+                    key_arn,
+                    &ec,
+                    denied.as_ref(),
+                    None,
+                ),
+            );
+            if denied.is_some() {
+                break;
+            }
+        }
+        if let Some(e) = denied {
+            return Err(e);
+        }
+    }
+    let config = open(world, &rec.region, &ec, &rec.config).map_err(|e| {
+        ApiError::validation_msg(format!(
+            "Could not decrypt the recommendation configuration: {} {}",
+            e.code, e.message
+        ))
+    })?;
+    let mut v = start_output(&rec, &config);
+    if let Some(k) = &rec.kms_key_arn {
+        v["kmsKeyArn"] = json!(k);
+    }
+    if let Some(result) = &rec.result {
+        let result = open(world, &rec.region, &ec, result).map_err(|e| {
+            ApiError::validation_msg(format!(
+                "Could not decrypt the recommendation result: {} {}",
+                e.code, e.message
+            ))
+        })?;
+        v["recommendationResult"] = result;
+    }
+    Ok(v)
+}
+
+pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiResult<Value> {
+    let mut c = Check::new(&EMPTY);
+    let status = query_get(query, "status");
+    if let Some(s) = status
+        && !STATUSES.contains(&s)
+    {
+        c.fail("status", format!("Value '{s}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [{}]", STATUSES.join(", ")));
+    }
+    let max = match query_get(query, "maxResults") {
+        None => 20,
+        Some(m) => match m.parse::<usize>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                c.fail("maxResults", format!("Value '{m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100"));
+                0
+            }
+        },
+    };
+    c.finish()?;
+    let mut recs: Vec<&Recommendation> = world
+        .recommendations
+        .values()
+        .filter(|r| r.region == ctx.region && status.is_none_or(|s| r.status == s))
+        .collect();
+    recs.sort_by_key(|r| r.sort_key());
+    let after = match query_get(query, "nextToken") {
+        Some(tok) => Some(crate::control::decode_token(tok)?),
+        None => None,
+    };
+    let rest: Vec<&Recommendation> = recs
+        .into_iter()
+        .filter(|r| after.as_ref().is_none_or(|a| r.sort_key() > *a))
+        .collect();
+    let page = &rest[..rest.len().min(max)];
+    let mut out =
+        json!({ "recommendationSummaries": page.iter().map(|r| r.summary()).collect::<Vec<_>>() });
+    if rest.len() > page.len()
+        && let Some(last) = page.last()
+    {
+        out["nextToken"] = json!(crate::control::encode_token(&last.sort_key()));
+    }
+    Ok(out)
+}
+
+static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+
+pub fn delete(world: &mut WorldState, ctx: &Ctx, timing: &Timing, id: &str) -> ApiResult<Value> {
+    let rec_id = find(world, ctx, id)?.id.clone();
+    let rec = world.recommendations.get_mut(&rec_id).expect("found above");
+    if rec.status != "DELETING" {
+        rec.status = "DELETING".into();
+        rec.updated_at = ctx.now;
+        rec.next_at =
+            Some(ctx.now + chrono::Duration::from_std(timing.deletion).unwrap_or_default());
+    }
+    Ok(json!({ "recommendationId": rec.id, "status": "DELETING" }))
+}
+
+/// Runs the asynchronous workflow up to `now`, as the service principal would.
+pub fn advance(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> bool {
+    let mut moved = false;
+    loop {
+        let due: Vec<(String, DateTime<Utc>)> = world
+            .recommendations
+            .values()
+            .filter_map(|r| r.next_at.filter(|t| *t <= now).map(|t| (r.id.clone(), t)))
+            .collect();
+        if due.is_empty() {
+            return moved;
+        }
+        moved = true;
+        for (id, at) in due {
+            step(world, &id, at, timing);
+        }
+    }
+}
+
+fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
+    let Some(rec) = world.recommendations.get(id).cloned() else {
+        return;
+    };
+    let ctx = Ctx {
+        region: rec.region.clone(),
+        now: at,
+        access_key: String::new(),
+        request_id: world.next_uuid(),
+        user_agent: SERVICE_PRINCIPAL.into(),
+        fail: false,
+    };
+    let outcome: Result<Option<Stored>, (String, String)> = match rec.status.as_str() {
+        "DELETING" => {
+            world.recommendations.remove(id);
+            return;
+        }
+        "PENDING" => service_use(world, &ctx, &rec, "Decrypt").map(|_| None),
+        "IN_PROGRESS" => {
+            if rec.inject_failure {
+                Err(("InternalFailure".into(), "The recommendation workflow failed (injected fault). Start the recommendation again.".into()))
+            } else {
+                service_use(world, &ctx, &rec, "Decrypt")
+                    .and_then(|_| {
+                        let ec = rec.encryption_context();
+                        open(world, &rec.region, &ec, &rec.config).map_err(|e| (e.code, e.message))
+                    })
+                    .and_then(|config| {
+                        let result = crate::advisor::recommend(&rec.rtype, &config);
+                        match &rec.kms_key_arn {
+                            Some(_) => {
+                                service_use(world, &ctx, &rec, "GenerateDataKey").map(|key| {
+                                    let key = key.expect("a CMK recommendation has a key");
+                                    Some(seal(&key, &rec.encryption_context(), &result))
+                                })
+                            }
+                            None => Ok(Some(Stored::Plain(result))),
+                        }
+                    })
+            }
+        }
+        _ => return,
+    };
+    let rec = world.recommendations.get_mut(id).expect("still there");
+    rec.updated_at = at;
+    match (rec.status.as_str(), outcome) {
+        ("PENDING", Ok(_)) => {
+            rec.status = "IN_PROGRESS".into();
+            rec.next_at = Some(
+                at + chrono::Duration::from_std(timing.recommendation_running).unwrap_or_default(),
+            );
+        }
+        (_, Ok(result)) => {
+            rec.status = "COMPLETED".into();
+            rec.result = result;
+            rec.next_at = None;
+        }
+        (_, Err((code, message))) => {
+            rec.status = "FAILED".into();
+            let member = if rec.rtype == "TOOL_DESCRIPTION_RECOMMENDATION" {
+                "toolDescriptionRecommendationResult"
+            } else {
+                "systemPromptRecommendationResult"
+            };
+            rec.result = Some(Stored::Plain(
+                json!({ member: { "errorCode": code, "errorMessage": message } }),
+            ));
+            rec.next_at = None;
+        }
+    }
+}
+
+/// The service principal's own use of the key; Err carries the reason the workflow fails.
+fn service_use(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    rec: &Recommendation,
+    op: &str,
+) -> Result<Option<Key>, (String, String)> {
+    let Some(key_arn) = rec.kms_key_arn.clone() else {
+        return Ok(None);
+    };
+    let ec = rec.encryption_context();
+    let key = kms::resolve(world, &rec.region, &key_arn).cloned();
+    let action = format!("kms:{op}");
+    let err = match &key {
+        Err(_) => Some(ApiError::kms("NotFoundException", format!("Key '{key_arn}' does not exist"))),
+        Ok(k) => kms::usable_for_crypto(k).err().or_else(|| {
+            (!keypolicy::evaluate(&k.policy, &service_request(&action, world, rec)).allowed()).then(|| {
+                ApiError::access_denied(format!(
+                    "The key policy of {key_arn} does not allow the service principal {SERVICE_PRINCIPAL} to call {action} \
+                     (scoped by aws:SourceAccount and aws:SourceArn). Add the AllowServicePrincipalAccess statement."
+                ))
+            })
+        }),
+    };
+    cloudtrail::record(
+        world,
+        ctx,
+        kms_call(
+            op,
+            Actor::Service,
+            &key_arn,
+            &ec,
+            err.as_ref(),
+            Some(&rec.arn),
+        ),
+    );
+    match err {
+        Some(e) => Err((
+            if e.code == "AccessDeniedException" {
+                "KMS_ACCESS_DENIED".into()
+            } else {
+                format!("KMS_{}", e.code)
+            },
+            e.message,
+        )),
+        None => Ok(key.ok()),
+    }
+}

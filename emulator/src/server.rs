@@ -1,0 +1,453 @@
+//! The HTTP side: accept loop (so a fault can drop a connection), routing by protocol, faults,
+//! and persistence after every change.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower::ServiceExt;
+
+use crate::faults::{FaultDice, Faults, Outcome};
+use crate::timing::Timing;
+use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
+use crate::world::{Ctx, DEFAULT_ACCOUNT, WorldState};
+use crate::{
+    Config, Error, World, cloudtrail, control, demo, kms, recommendations, s3, state_file, sts,
+};
+
+pub(crate) struct Shared {
+    world: Mutex<WorldState>,
+    dice: Mutex<FaultDice>,
+    timing: Timing,
+    state_file: Option<PathBuf>,
+    save_lock: Mutex<()>,
+}
+
+/// Closes the connection a request arrived on, without an answer.
+#[derive(Clone)]
+struct ConnKill(Arc<Notify>);
+
+pub struct Emulator {
+    port: u16,
+    account: String,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Emulator {
+    pub async fn start(config: Config) -> Result<Emulator, Error> {
+        let now = chrono::Utc::now();
+        let loaded = match &config.state_file {
+            Some(path) => state_file::load(path).map_err(|message| Error::StateFile {
+                path: path.clone(),
+                message,
+            })?,
+            None => None,
+        };
+        let world = loaded.unwrap_or_else(|| match config.world {
+            World::Demo => demo::build(now),
+            World::Empty => WorldState::empty(DEFAULT_ACCOUNT),
+        });
+        if let Some(path) = &config.state_file {
+            state_file::save(path, &world).map_err(|message| Error::StateFile {
+                path: path.clone(),
+                message,
+            })?;
+        }
+        let listener = TcpListener::bind(("127.0.0.1", config.port))
+            .await
+            .map_err(|source| Error::Bind {
+                port: config.port,
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| Error::Bind {
+                port: config.port,
+                source,
+            })?
+            .port();
+        let account = world.account.clone();
+        let shared = Arc::new(Shared {
+            world: Mutex::new(world),
+            dice: Mutex::new(FaultDice::new(config.faults)),
+            timing: config.timing,
+            state_file: config.state_file,
+            save_lock: Mutex::new(()),
+        });
+        let router = Router::new()
+            .fallback(dispatch)
+            .layer(DefaultBodyLimit::max(512 * 1024 * 1024))
+            .with_state(shared.clone());
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, router, stop_rx));
+        Ok(Emulator {
+            port,
+            account,
+            shared,
+            stop,
+            task,
+        })
+    }
+
+    pub fn endpoint_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.account
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *self.shared.dice.lock().expect("fault lock") = FaultDice::new(faults);
+    }
+
+    pub fn resource_counts(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut w = self.shared.world.lock().expect("world lock");
+        w.tick(chrono::Utc::now(), &self.shared.timing);
+        w.counts()
+    }
+
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        persist(&self.shared);
+    }
+}
+
+async fn accept_loop(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!("emulator accept failed: {e}");
+                    continue;
+                }
+            },
+            _ = stop.changed() => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let kill = Arc::new(Notify::new());
+        let router = router.clone();
+        let conn_kill = kill.clone();
+        let svc =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnKill(conn_kill.clone()));
+                router.clone().oneshot(req)
+            });
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = kill.notified() => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}
+
+fn persist(shared: &Shared) {
+    let Some(path) = &shared.state_file else {
+        return;
+    };
+    let _guard = shared.save_lock.lock().expect("save lock");
+    let snapshot = shared.world.lock().expect("world lock").clone();
+    if let Err(e) = state_file::save(path, &snapshot) {
+        tracing::error!("emulator state not saved: {e}");
+    }
+}
+
+/// What a request asks for, decided before faults so they can be set per operation.
+enum Call {
+    Kms(String),
+    CloudTrail(String),
+    Sts(String),
+    S3(&'static str, Vec<String>),
+    Control(&'static str, control::Route),
+    Recommendations(&'static str, Option<String>),
+}
+
+impl Call {
+    fn operation(&self) -> &str {
+        match self {
+            Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) => op,
+            Call::S3(op, _) | Call::Control(op, _) | Call::Recommendations(op, _) => op,
+        }
+    }
+
+    fn protocol(&self) -> Protocol {
+        match self {
+            Call::Kms(_) | Call::CloudTrail(_) => Protocol::AwsJson,
+            Call::Sts(_) => Protocol::AwsQuery,
+            Call::S3(..) => Protocol::RestXml,
+            _ => Protocol::RestJson,
+        }
+    }
+
+    fn throttle_error(&self) -> ApiError {
+        let op = self.operation();
+        match self {
+            Call::Control(..) if op.contains("Memor") => {
+                ApiError::new(429, "ThrottledException", "Rate exceeded")
+            }
+            Call::Sts(_) => ApiError::new(400, "Throttling", "Rate exceeded"),
+            Call::S3(..) => ApiError::new(503, "SlowDown", "Please reduce your request rate."),
+            _ => ApiError::new(
+                if matches!(self, Call::Kms(_) | Call::CloudTrail(_)) {
+                    400
+                } else {
+                    429
+                },
+                "ThrottlingException",
+                "Rate exceeded",
+            ),
+        }
+    }
+
+    fn server_error(&self) -> ApiError {
+        let op = self.operation();
+        match self {
+            Call::Control(..) if op.contains("Memor") => ApiError::new(
+                500,
+                "ServiceException",
+                "An internal error occurred (injected fault)",
+            ),
+            Call::Kms(_) => ApiError::new(
+                500,
+                "KMSInternalException",
+                "An internal error occurred (injected fault)",
+            ),
+            Call::Sts(_) => ApiError::new(
+                500,
+                "InternalFailure",
+                "An internal error occurred (injected fault)",
+            ),
+            Call::S3(..) => ApiError::new(
+                500,
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+            ),
+            _ => ApiError::new(
+                500,
+                "InternalServerException",
+                "An internal error occurred (injected fault)",
+            ),
+        }
+    }
+
+    fn read_only(&self) -> bool {
+        let op = self.operation();
+        ["Get", "List", "Describe", "Head", "Lookup"]
+            .iter()
+            .any(|p| op.starts_with(p))
+            && op != "GetRecommendation"
+    }
+}
+
+fn identify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Option<Call> {
+    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        let (prefix, op) = target.rsplit_once('.')?;
+        return match prefix {
+            "TrentService" => Some(Call::Kms(op.to_string())),
+            p if p.ends_with("CloudTrail_20131101") => Some(Call::CloudTrail(op.to_string())),
+            _ => None,
+        };
+    }
+    let segs = wire::path_segments(uri.path());
+    let scope_service = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split("Credential=").nth(1))
+        .and_then(|c| c.split([',', ' ']).next())
+        .and_then(|scope| scope.split('/').nth(3))
+        .map(str::to_string);
+    let form = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if segs.is_empty() && (form || scope_service.as_deref() == Some("sts")) {
+        return sts::action(body).map(Call::Sts);
+    }
+    if scope_service.as_deref() == Some("s3") {
+        return s3::operation(method, &segs)
+            .filter(|_| !segs.is_empty())
+            .map(|op| Call::S3(op, segs));
+    }
+    if segs.first().map(String::as_str) == Some("recommendations") {
+        let op = match (method.as_str(), segs.len()) {
+            ("POST", 1) => "StartRecommendation",
+            ("GET", 1) => "ListRecommendations",
+            ("GET", 2) => "GetRecommendation",
+            ("DELETE", 2) => "DeleteRecommendation",
+            _ => return None,
+        };
+        return Some(Call::Recommendations(op, segs.get(1).cloned()));
+    }
+    if let Some((op, route)) = control::route(method, &segs) {
+        return Some(Call::Control(op, route));
+    }
+    // Unsigned path-style S3 requests (e.g. curl) still work.
+    s3::operation(method, &segs)
+        .filter(|_| !segs.is_empty())
+        .map(|op| Call::S3(op, segs))
+}
+
+async fn dispatch(
+    State(shared): State<Arc<Shared>>,
+    axum::Extension(kill): axum::Extension<ConnKill>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request_id = wire::new_request_id();
+    let Some(call) = identify(&method, &uri, &headers, &body) else {
+        let e = ApiError::new(
+            404,
+            "UnknownOperationException",
+            format!("No operation matches {method} {}", uri.path()),
+        );
+        return e.render(Protocol::RestJson, &request_id);
+    };
+    let protocol = call.protocol();
+    let (latency, outcome, fail) = shared
+        .dice
+        .lock()
+        .expect("fault lock")
+        .roll(call.operation());
+    if let Some(d) = latency {
+        tokio::time::sleep(d).await;
+    }
+    match outcome {
+        Outcome::Proceed => {}
+        Outcome::Drop => {
+            kill.0.notify_one();
+            std::future::pending::<()>().await;
+        }
+        Outcome::Throttle => return call.throttle_error().render(protocol, &request_id),
+        Outcome::ServerError => return call.server_error().render(protocol, &request_id),
+    }
+    let ctx = Ctx {
+        region: wire::region_from_auth(&headers).unwrap_or_else(|| "us-east-1".to_string()),
+        now: chrono::Utc::now(),
+        access_key: wire::access_key_from_auth(&headers).unwrap_or_else(|| "local".to_string()),
+        request_id: request_id.clone(),
+        user_agent: headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("unknown")
+            .chars()
+            .take(256)
+            .collect(),
+        fail,
+    };
+    let read_only = call.read_only();
+    let (result, changed) = {
+        let mut world = shared.world.lock().expect("world lock");
+        let ticked = world.tick(ctx.now, &shared.timing);
+        let counter = world.id_counter;
+        let result = execute(
+            &mut world,
+            &ctx,
+            &shared.timing,
+            call,
+            &method,
+            &uri,
+            &headers,
+            &body,
+        );
+        (result, ticked || !read_only || world.id_counter != counter)
+    };
+    if changed {
+        persist(&shared);
+    }
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => return e.render(protocol, &request_id),
+    };
+    if protocol != Protocol::RestXml {
+        wire::set_request_id(resp.headers_mut(), &request_id);
+    }
+    resp
+}
+
+#[allow(clippy::too_many_arguments)]
+fn execute(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    timing: &Timing,
+    call: Call,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let _ = method;
+    let query = wire::query_pairs(uri.query());
+    match call {
+        Call::Kms(op) => {
+            let input = wire::parse_json_object(body)
+                .map_err(|e| ApiError::kms("SerializationException", e.message))?;
+            let out = kms::handle(world, ctx, &op, &input)?;
+            Ok(amz_json_response(
+                out.unwrap_or_else(|| Value::Object(Default::default())),
+            ))
+        }
+        Call::CloudTrail(op) => {
+            let input = wire::parse_json_object(body)
+                .map_err(|e| ApiError::new(400, "SerializationException", e.message))?;
+            match op.as_str() {
+                "LookupEvents" => Ok(amz_json_response(cloudtrail::lookup_events(
+                    world, ctx, &input,
+                )?)),
+                other => Err(ApiError::new(
+                    400,
+                    "UnsupportedOperationException",
+                    format!("{other} is not supported by this emulator"),
+                )),
+            }
+        }
+        Call::Sts(action) => sts::handle(&action, &world.account, &ctx.request_id),
+        Call::S3(op, segs) => s3::handle(world, ctx, op, &segs, headers, body),
+        Call::Control(_, route) => {
+            let input = wire::parse_json_object(body)?;
+            control::handle(world, ctx, timing, route, &query, input)
+        }
+        Call::Recommendations(op, id) => {
+            let id = id.unwrap_or_default();
+            match op {
+                "StartRecommendation" => Ok(json_response(
+                    202,
+                    recommendations::start(world, ctx, timing, wire::parse_json_object(body)?)?,
+                )),
+                "GetRecommendation" => {
+                    Ok(json_response(200, recommendations::get(world, ctx, &id)?))
+                }
+                "ListRecommendations" => Ok(json_response(
+                    200,
+                    recommendations::list(world, ctx, &query)?,
+                )),
+                _ => Ok(json_response(
+                    202,
+                    recommendations::delete(world, ctx, timing, &id)?,
+                )),
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `--state FILE`: the world as JSON, written atomically (temp file in the same directory, fsync,
+//! rename) with mode 0600, since it holds the emulator's key material.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::world::WorldState;
+
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    format: u32,
+    world: WorldState,
+}
+
+pub fn load(path: &Path) -> Result<Option<WorldState>, String> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read it: {e}")),
+    };
+    let env: Envelope = serde_json::from_str(&text).map_err(|e| {
+        format!("it is not an emulator state file (line {}, column {}: {e}); move it away or pass another --state path", e.line(), e.column())
+    })?;
+    if env.format != FORMAT {
+        return Err(format!(
+            "it has format {} but this emulator reads format {FORMAT}; delete it to start fresh",
+            env.format
+        ));
+    }
+    Ok(Some(env.world))
+}
+
+pub fn save(path: &Path, world: &WorldState) -> Result<(), String> {
+    let json = serde_json::to_vec(&Envelope {
+        format: FORMAT,
+        world: world.clone(),
+    })
+    .map_err(|e| e.to_string())?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(&json)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
