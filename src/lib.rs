@@ -1,6 +1,9 @@
+
+pub mod aws;
+pub mod deploy;
 pub mod cli;
 pub mod config;
 pub mod pack;
+pub mod tui;
 pub mod kms;
-pub mod aws;
-pub mod deploy;
+pub mod recommend;

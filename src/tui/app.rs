@@ -1,0 +1,240 @@
+//! The application state and its one transition function. `update` is synchronous and does no
+//! I/O: it changes state and returns effects for the runtime. Overlays take keys first.
+
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use super::action::{Action, Outcome};
+use super::effect::Effect;
+use super::keymap::{self, Command, Context};
+use super::persist::Answers;
+use super::screens::Input;
+use super::screens::wizard::{StepId, WizardState};
+use super::theme::Theme;
+use super::ui;
+use super::widgets::overlay;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    /// The keys of the context that was focused when help opened.
+    Help(Context),
+    ConfirmQuit,
+    /// Answers saved by an earlier run, offered back.
+    Resume(Box<Answers>),
+}
+
+pub struct AppOptions {
+    /// Answers to start from (e.g. `--local` preselects the demo pack and the emulator).
+    pub initial: Answers,
+    /// Look for answers saved by an earlier run and offer them.
+    pub offer_saved: bool,
+}
+
+pub struct App {
+    pub wizard: WizardState,
+    pub overlay: Option<Overlay>,
+    pub theme: Theme,
+    size: (u16, u16),
+    frame: u64,
+    quit: bool,
+    changed: bool,
+    /// Saving starts once the resume question is settled, so the old answers are not
+    /// overwritten before the user has been asked about them.
+    persist_ready: bool,
+    last_saved: Option<Answers>,
+    offer_saved: bool,
+}
+
+impl App {
+    pub fn new(options: AppOptions, theme: Theme, size: (u16, u16)) -> Self {
+        Self {
+            wizard: WizardState::new(&options.initial),
+            overlay: None,
+            theme,
+            size,
+            frame: 0,
+            quit: false,
+            changed: true,
+            persist_ready: !options.offer_saved,
+            last_saved: None,
+            offer_saved: options.offer_saved,
+        }
+    }
+
+    /// The effects of starting up.
+    pub fn init(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.offer_saved {
+            effects.push(Effect::LoadSavedAnswers);
+        }
+        effects.extend(self.wizard.start());
+        effects
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether anything changed since the last call (the loop draws only then).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Ticks are only needed while a spinner turns.
+    pub fn animating(&self) -> bool {
+        self.wizard.busy()
+    }
+
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    pub fn frame_count(&self) -> u64 {
+        self.frame
+    }
+
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => Context::Help,
+            Some(Overlay::ConfirmQuit | Overlay::Resume(_)) => Context::Confirm,
+            None => self.wizard.context(),
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let mut effects = match action {
+            Action::Key(k) => self.key(&k),
+            Action::Mouse(m) => self.mouse(&m),
+            Action::Paste(s) => {
+                if self.overlay.is_some() {
+                    return Vec::new();
+                }
+                self.changed = true;
+                self.wizard.handle(Input::Paste(&s))
+            }
+            Action::Resize { width, height } => {
+                self.size = (width, height);
+                self.changed = true;
+                Vec::new()
+            }
+            Action::Tick => {
+                if self.animating() {
+                    self.frame = self.frame.wrapping_add(1);
+                    self.changed = true;
+                }
+                Vec::new()
+            }
+            Action::Task(result) => {
+                if let Outcome::SavedAnswers(saved) = result.outcome {
+                    self.changed = true;
+                    match saved {
+                        Some(a) if *a != *self.wizard.answers() => {
+                            self.overlay = Some(Overlay::Resume(a))
+                        }
+                        _ => self.persist_ready = true,
+                    }
+                    Vec::new()
+                } else {
+                    let (changed, effects) = self.wizard.task(result);
+                    self.changed |= changed;
+                    effects
+                }
+            }
+        };
+        if self.persist_ready && self.last_saved.as_ref() != Some(self.wizard.answers()) {
+            let answers = self.wizard.answers().clone();
+            self.last_saved = Some(answers.clone());
+            effects.push(Effect::SaveAnswers(Box::new(answers)));
+        }
+        effects
+    }
+
+    fn too_small(&self) -> bool {
+        overlay::too_small(Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    fn key(&mut self, k: &KeyEvent) -> Vec<Effect> {
+        let ctx = self.context();
+        let command = keymap::lookup(ctx, k);
+        if self.too_small() {
+            // Nothing is visible to act on; only quitting makes sense.
+            if command == Some(Command::Quit) {
+                self.quit = true;
+            }
+            return Vec::new();
+        }
+        match command {
+            Some(cmd) => self.command(cmd, ctx),
+            None if self.overlay.is_none()
+                && matches!(
+                    ctx,
+                    Context::Text | Context::FilterList | Context::Table | Context::Review
+                ) =>
+            {
+                self.changed = true;
+                self.wizard.handle(Input::Key(k))
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn command(&mut self, cmd: Command, ctx: Context) -> Vec<Effect> {
+        self.changed = true;
+        match (self.overlay.take(), cmd) {
+            (Some(Overlay::Help(_)), _) => Vec::new(),
+            (Some(Overlay::ConfirmQuit), Command::Confirm) => {
+                self.quit = true;
+                Vec::new()
+            }
+            (Some(Overlay::ConfirmQuit), _) => Vec::new(),
+            (Some(Overlay::Resume(saved)), Command::Confirm) => {
+                self.persist_ready = true;
+                self.wizard = WizardState::new(&saved);
+                self.wizard.start()
+            }
+            (Some(Overlay::Resume(_)), _) => {
+                self.persist_ready = true;
+                Vec::new()
+            }
+            (None, Command::Help) => {
+                self.overlay = Some(Overlay::Help(ctx));
+                Vec::new()
+            }
+            (None, Command::Quit) => {
+                self.overlay = Some(Overlay::ConfirmQuit);
+                Vec::new()
+            }
+            (None, other) => self.wizard.handle(Input::Command(other)),
+        }
+    }
+
+    fn mouse(&mut self, m: &MouseEvent) -> Vec<Effect> {
+        if self.overlay.is_some() || self.too_small() {
+            return Vec::new();
+        }
+        let areas = ui::areas(Rect::new(0, 0, self.size.0, self.size.1), self);
+        let pos = Position::new(m.column, m.row);
+        let input = match m.kind {
+            MouseEventKind::ScrollUp if areas.body.contains(pos) => Input::Scroll(-1),
+            MouseEventKind::ScrollDown if areas.body.contains(pos) => Input::Scroll(1),
+            MouseEventKind::Down(MouseButton::Left) if areas.stepper.contains(pos) => {
+                let row = m
+                    .row
+                    .saturating_sub(areas.stepper.y + super::widgets::stepper::FIRST_ROW_OFFSET);
+                let Some(step) = StepId::ALL.get(usize::from(row)) else {
+                    return Vec::new();
+                };
+                self.changed = true;
+                return self.wizard.jump_to(*step);
+            }
+            MouseEventKind::Down(MouseButton::Left) if areas.body.contains(pos) => Input::Click {
+                column: m.column - areas.body.x,
+                row: m.row - areas.body.y,
+                height: areas.body.height,
+            },
+            _ => return Vec::new(),
+        };
+        self.changed = true;
+        self.wizard.handle(input)
+    }
+}

@@ -1,0 +1,406 @@
+//! Key bindings as data. Lookup and the `?` help overlay both read these tables, so the help can
+//! never drift from what the keys really do. Pure: no terminal access.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key means once the context is known. Text typed into a field is not a command: keys
+/// with no binding in a text context go to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    Help,
+    NextStep,
+    PrevStep,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Select,
+    Submit,
+    AddRow,
+    DeleteRow,
+    Retry,
+    Write,
+    Confirm,
+    Cancel,
+}
+
+/// Where the keyboard focus is; decides which table applies on top of [`Context::Global`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Always active, under every other context.
+    Global,
+    /// A single-line text field has focus: printable keys type.
+    Text,
+    /// A list with a filter line: printable keys filter, arrows move.
+    FilterList,
+    /// A list or choice without text entry: letters are free for commands.
+    Choice,
+    /// The tags table: cells are text fields, rows can be added and removed.
+    Table,
+    /// The review step.
+    Review,
+    /// The help overlay.
+    Help,
+    /// A yes/no dialog.
+    Confirm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Self {
+        Self {
+            code,
+            mods: KeyModifiers::NONE,
+        }
+    }
+    pub const fn ch(c: char) -> Self {
+        Self::plain(KeyCode::Char(c))
+    }
+    pub const fn ctrl(c: char) -> Self {
+        Self {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
+    }
+    pub const fn shift(code: KeyCode) -> Self {
+        Self {
+            code,
+            mods: KeyModifiers::SHIFT,
+        }
+    }
+
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        // Terminals disagree on whether `?` or `G` arrive with SHIFT; the character says it all.
+        let mut mods = ev.modifiers;
+        if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        let mut want = self.mods;
+        if matches!(self.code, KeyCode::Char(_) | KeyCode::BackTab) {
+            want.remove(KeyModifiers::SHIFT);
+        }
+        let code = match ev.code {
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            c => c,
+        };
+        code == self.code && mods == want
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Delete => "Del".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{base}")
+        } else if self.mods.contains(KeyModifiers::ALT) {
+            format!("Alt-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub command: Command,
+    pub help: &'static str,
+}
+
+const fn b(keys: &'static [Key], command: Command, help: &'static str) -> Binding {
+    Binding {
+        keys,
+        command,
+        help,
+    }
+}
+
+use Command as C;
+
+const GLOBAL: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(
+        &[Key::ctrl('n'), Key::plain(KeyCode::PageDown)],
+        C::NextStep,
+        "next step (blocked while the step has errors)",
+    ),
+    b(
+        &[Key::ctrl('p'), Key::plain(KeyCode::PageUp)],
+        C::PrevStep,
+        "previous step (answers are kept)",
+    ),
+    b(&[Key::plain(KeyCode::Tab)], C::FocusNext, "next field"),
+    b(
+        &[Key::plain(KeyCode::BackTab)],
+        C::FocusPrev,
+        "previous field",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ctrl('c')],
+        C::Quit,
+        "quit (answers are saved)",
+    ),
+];
+
+const TEXT: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Submit,
+        "accept the field and move on",
+    ),
+    b(&[Key::plain(KeyCode::Up)], C::Up, "previous field"),
+    b(&[Key::plain(KeyCode::Down)], C::Down, "next field"),
+];
+
+const FILTER_LIST: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up)], C::Up, "move up"),
+    b(&[Key::plain(KeyCode::Down)], C::Down, "move down"),
+    b(&[Key::ctrl('u')], C::PageUp, "page up"),
+    b(&[Key::ctrl('d')], C::PageDown, "page down"),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Select,
+        "choose the highlighted entry",
+    ),
+    b(&[Key::ctrl('r')], C::Retry, "retry a failed request"),
+];
+
+const CHOICE: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "move up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "move down",
+    ),
+    b(
+        &[Key::plain(KeyCode::Enter), Key::ch(' ')],
+        C::Select,
+        "choose",
+    ),
+    b(&[Key::ch('r')], C::Retry, "retry a failed request"),
+    b(
+        &[Key::ch('n'), Key::plain(KeyCode::Right)],
+        C::NextStep,
+        "next step",
+    ),
+    b(
+        &[Key::ch('b'), Key::plain(KeyCode::Left)],
+        C::PrevStep,
+        "previous step",
+    ),
+    b(&[Key::ch('?')], C::Help, "show the keys of this screen"),
+    b(&[Key::ch('q')], C::Quit, "quit (answers are saved)"),
+];
+
+const TABLE: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up)], C::Up, "previous row"),
+    b(&[Key::plain(KeyCode::Down)], C::Down, "next row"),
+    b(
+        &[Key::plain(KeyCode::Enter), Key::ctrl('a')],
+        C::AddRow,
+        "add a tag below",
+    ),
+    b(&[Key::ctrl('d')], C::DeleteRow, "delete the tag"),
+];
+
+const REVIEW: &[Binding] = &[
+    b(
+        &[Key::ctrl('w')],
+        C::Write,
+        "write the deploy config to the path",
+    ),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Write,
+        "write the deploy config to the path",
+    ),
+    b(&[Key::plain(KeyCode::Up)], C::Up, "scroll up"),
+    b(&[Key::plain(KeyCode::Down)], C::Down, "scroll down"),
+];
+
+const HELP: &[Binding] = &[b(
+    &[
+        Key::plain(KeyCode::Esc),
+        Key::ch('?'),
+        Key::ch('q'),
+        Key::plain(KeyCode::F(1)),
+    ],
+    C::Cancel,
+    "close the help",
+)];
+
+const CONFIRM: &[Binding] = &[
+    b(
+        &[Key::ch('y'), Key::plain(KeyCode::Enter)],
+        C::Confirm,
+        "yes",
+    ),
+    b(&[Key::ch('n'), Key::plain(KeyCode::Esc)], C::Cancel, "no"),
+];
+
+pub fn bindings(ctx: Context) -> &'static [Binding] {
+    match ctx {
+        Context::Global => GLOBAL,
+        Context::Text => TEXT,
+        Context::FilterList => FILTER_LIST,
+        Context::Choice => CHOICE,
+        Context::Table => TABLE,
+        Context::Review => REVIEW,
+        Context::Help => HELP,
+        Context::Confirm => CONFIRM,
+    }
+}
+
+/// Overlays are modal: only their own table applies. Otherwise the focused context wins over the
+/// global one, so a screen can reuse a global key.
+pub fn layers(ctx: Context) -> &'static [Context] {
+    match ctx {
+        Context::Help => &[Context::Help],
+        Context::Confirm => &[Context::Confirm],
+        Context::Text => &[Context::Text, Context::Global],
+        Context::FilterList => &[Context::FilterList, Context::Global],
+        Context::Choice => &[Context::Choice, Context::Global],
+        Context::Table => &[Context::Table, Context::Global],
+        Context::Review => &[Context::Review, Context::Global],
+        Context::Global => &[Context::Global],
+    }
+}
+
+pub fn lookup(ctx: Context, ev: &KeyEvent) -> Option<Command> {
+    layers(ctx)
+        .iter()
+        .flat_map(|c| bindings(*c))
+        .find(|bnd| bnd.keys.iter().any(|k| k.matches(ev)))
+        .map(|bnd| bnd.command)
+}
+
+/// One help row per binding, the focused context first; a key shadowed by an earlier layer is
+/// left out so the list shows only what the key really does here.
+pub fn help_rows(ctx: Context) -> Vec<(String, &'static str)> {
+    let mut seen: Vec<Key> = Vec::new();
+    let mut rows = Vec::new();
+    for layer in layers(ctx) {
+        for bnd in bindings(*layer) {
+            let keys: Vec<Key> = bnd
+                .keys
+                .iter()
+                .copied()
+                .filter(|k| !seen.contains(k))
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            seen.extend(keys.iter().copied());
+            let label = keys.iter().map(Key::label).collect::<Vec<_>>().join(" / ");
+            rows.push((label, bnd.help));
+        }
+    }
+    rows
+}
+
+/// The first key bound to `cmd` in `ctx` (for the footer's hints).
+pub fn first_key(ctx: Context, cmd: Command) -> Option<String> {
+    layers(ctx)
+        .iter()
+        .flat_map(|c| bindings(*c))
+        .find(|b| b.command == cmd)
+        .and_then(|b| b.keys.first())
+        .map(Key::label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn letters_type_in_text_fields_but_command_in_choices() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Context::Text, &q), None);
+        assert_eq!(lookup(Context::FilterList, &q), None);
+        assert_eq!(lookup(Context::Choice, &q), Some(Command::Quit));
+    }
+
+    #[test]
+    fn question_mark_with_or_without_shift_opens_help_outside_text() {
+        for mods in [KeyModifiers::NONE, KeyModifiers::SHIFT] {
+            assert_eq!(
+                lookup(Context::Choice, &key(KeyCode::Char('?'), mods)),
+                Some(Command::Help)
+            );
+            assert_eq!(lookup(Context::Text, &key(KeyCode::Char('?'), mods)), None);
+        }
+        assert_eq!(
+            lookup(Context::Text, &key(KeyCode::F(1), KeyModifiers::NONE)),
+            Some(Command::Help)
+        );
+    }
+
+    #[test]
+    fn ctrl_keys_match_regardless_of_case() {
+        let ev = key(
+            KeyCode::Char('N'),
+            KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+        );
+        assert_eq!(lookup(Context::Text, &ev), Some(Command::NextStep));
+    }
+
+    #[test]
+    fn overlays_are_modal() {
+        let tab = key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(lookup(Context::Help, &tab), None);
+        assert_eq!(
+            lookup(
+                Context::Confirm,
+                &key(KeyCode::Char('y'), KeyModifiers::NONE)
+            ),
+            Some(Command::Confirm)
+        );
+    }
+
+    #[test]
+    fn help_rows_hide_shadowed_keys() {
+        let rows = help_rows(Context::Table);
+        let enter_rows: Vec<_> = rows
+            .iter()
+            .filter(|(k, _)| k.split(" / ").any(|p| p == "Enter"))
+            .collect();
+        assert_eq!(enter_rows.len(), 1, "{rows:?}");
+        assert!(
+            rows.iter()
+                .any(|(k, h)| k.contains("Ctrl-d") && h.contains("delete"))
+        );
+        assert!(rows.iter().any(|(_, h)| h.starts_with("quit")));
+    }
+}

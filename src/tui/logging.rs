@@ -1,0 +1,36 @@
+//! Tracing to a file in the data dir; nothing ever goes to the terminal, which the TUI owns.
+//! `AGENTCORE_TUI_LOG` sets the filter (default `info`).
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Keep the guard alive for the whole run: dropping it flushes and stops the writer.
+pub fn init(data_dir: &Path) -> std::io::Result<WorkerGuard> {
+    let dir = data_dir.join("logs");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(super::paths::log_file_name());
+    // Create it private before the appender opens it for appending.
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(&file)?;
+    let appender = tracing_appender::rolling::never(&dir, super::paths::log_file_name());
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter =
+        EnvFilter::try_from_env("AGENTCORE_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let installed = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+    if installed.is_err() {
+        // Someone (a test, the CLI) installed a subscriber already; theirs stays.
+    }
+    Ok(guard)
+}

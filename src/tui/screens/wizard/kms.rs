@@ -1,0 +1,365 @@
+//! Step 6: the KMS key for recommendations (and memory, when configured). Customer managed keys
+//! of the region stream in page by page while the list stays usable; keys that cannot be used
+//! are greyed with the reason. "AWS owned key" is always offered and is a valid choice.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::{Flow, Shared, Step, StepCx};
+use crate::config::{Diagnostic, category, fields};
+use crate::tui::action::{Gen, Slot};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{Command, Context};
+use crate::tui::persist::{Answers, KmsChoice};
+use crate::tui::screens::{Input, View};
+use crate::tui::services::{AwsTarget, KeyPage, KmsKey, ServiceError};
+use crate::tui::widgets::filter_list::FilterList;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    AwsOwned,
+    Key {
+        key: Box<KmsKey>,
+        ineligible: Option<String>,
+    },
+}
+
+impl Entry {
+    fn search_text(&self) -> String {
+        match self {
+            Self::AwsOwned => "aws owned key default".into(),
+            Self::Key { key, .. } => format!(
+                "{} {} {} {}",
+                key.aliases.join(" "),
+                key.key_id,
+                key.description,
+                key.key_state
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Load {
+    /// Nothing asked yet (no target or region chosen).
+    Idle,
+    Loading {
+        pages: usize,
+    },
+    Loaded {
+        pages: usize,
+    },
+    Failed(ServiceError),
+}
+
+pub struct KmsStep {
+    list: FilterList<Entry>,
+    load: Load,
+    slot: Slot,
+    loaded_for: Option<(AwsTarget, String)>,
+    choice: KmsChoice,
+    region: String,
+    target: Option<AwsTarget>,
+    refused: Option<String>,
+    diags: Vec<Diagnostic>,
+}
+
+impl KmsStep {
+    pub fn new(answers: &Answers) -> Self {
+        let mut list = FilterList::new(
+            "Filter keys (type to narrow)",
+            "alias, key id, description",
+            vec![Entry::AwsOwned],
+            Entry::search_text,
+        );
+        list.filter.set_focused(true);
+        Self {
+            list,
+            load: Load::Idle,
+            slot: Slot::default(),
+            loaded_for: None,
+            choice: answers.kms.clone(),
+            region: answers.region.clone(),
+            target: answers.target.clone(),
+            refused: None,
+            diags: Vec::new(),
+        }
+    }
+
+    fn request(&mut self, next: Option<String>, pages: usize, effects: &mut Vec<Effect>) {
+        let (Some(target), false) = (self.target.clone(), self.region.is_empty()) else {
+            self.load = Load::Idle;
+            return;
+        };
+        self.load = Load::Loading { pages };
+        effects.push(Effect::ListKmsKeys {
+            generation: self.slot.issue(),
+            target,
+            region: self.region.clone(),
+            next,
+        });
+    }
+
+    fn reload(&mut self, effects: &mut Vec<Effect>) {
+        self.list.clear();
+        self.list.extend(vec![Entry::AwsOwned], Entry::search_text);
+        self.loaded_for = self.target.clone().map(|t| (t, self.region.clone()));
+        self.request(None, 0, effects);
+        self.select_choice();
+    }
+
+    fn select_choice(&mut self) {
+        let choice = self.choice.clone();
+        self.list.select_where(|e| match (e, &choice) {
+            (Entry::AwsOwned, KmsChoice::AwsOwned) => true,
+            (Entry::Key { key, .. }, KmsChoice::Customer { arn }) => &key.arn == arn,
+            _ => false,
+        });
+    }
+
+    pub fn page_loaded(
+        &mut self,
+        generation: Gen,
+        result: Result<KeyPage, ServiceError>,
+        cx: &mut StepCx<'_>,
+    ) -> bool {
+        if !self.slot.accept(generation) {
+            return false;
+        }
+        let pages = match self.load {
+            Load::Loading { pages } => pages + 1,
+            _ => 1,
+        };
+        match result {
+            Ok(page) => {
+                let region = self.region.clone();
+                let entries = page
+                    .keys
+                    .into_iter()
+                    .map(|key| Entry::Key {
+                        ineligible: key.ineligibility(&region),
+                        key: Box::new(key),
+                    })
+                    .collect();
+                self.list.extend(entries, Entry::search_text);
+                self.select_choice();
+                match page.next {
+                    Some(next) => self.request(Some(next), pages, cx.effects),
+                    None => self.load = Load::Loaded { pages },
+                }
+            }
+            Err(e) => self.load = Load::Failed(e),
+        }
+        true
+    }
+
+    fn choose(&mut self) {
+        self.refused = None;
+        match self.list.selected() {
+            Some(Entry::AwsOwned) => self.choice = KmsChoice::AwsOwned,
+            Some(Entry::Key {
+                key,
+                ineligible: None,
+            }) => {
+                self.choice = KmsChoice::Customer {
+                    arn: key.arn.clone(),
+                }
+            }
+            Some(Entry::Key {
+                key,
+                ineligible: Some(why),
+            }) => {
+                self.refused = Some(format!(
+                    "{} cannot be used: {why}",
+                    key.aliases.first().unwrap_or(&key.key_id)
+                ));
+            }
+            None => {}
+        }
+    }
+}
+
+impl Step for KmsStep {
+    fn context(&self) -> Context {
+        Context::FilterList
+    }
+
+    fn handle(&mut self, input: Input<'_>, cx: &mut StepCx<'_>) -> Flow {
+        match input {
+            Input::Command(Command::Up) | Input::Scroll(-1) => self.list.move_by(-1),
+            Input::Command(Command::Down) | Input::Scroll(1) => self.list.move_by(1),
+            Input::Command(Command::PageUp) => self.list.move_by(-10),
+            Input::Command(Command::PageDown) => self.list.move_by(10),
+            Input::Command(Command::Select) => {
+                self.choose();
+                if self.refused.is_none() {
+                    return Flow::Advance;
+                }
+            }
+            Input::Command(Command::Retry) => {
+                if matches!(self.load, Load::Failed(_)) || self.loaded_for.is_none() {
+                    self.reload(cx.effects);
+                }
+            }
+            Input::Key(k) => {
+                self.list.input(k);
+            }
+            Input::Paste(s) => {
+                self.list.paste(s);
+            }
+            Input::Click { row, height, .. } => {
+                let Some(r) = row.checked_sub(LIST_TOP) else {
+                    return Flow::Unhandled;
+                };
+                self.list
+                    .select_row(usize::from(r), usize::from(height.saturating_sub(LIST_TOP)));
+                self.choose();
+            }
+            _ => return Flow::Unhandled,
+        }
+        Flow::Handled
+    }
+
+    fn on_enter(&mut self, cx: &mut StepCx<'_>) {
+        self.region = cx.shared.region().to_string();
+        self.target.clone_from(&cx.shared.target);
+        let wanted = self.target.clone().map(|t| (t, self.region.clone()));
+        if wanted != self.loaded_for || matches!(self.load, Load::Failed(_)) {
+            self.reload(cx.effects);
+        }
+    }
+
+    fn revalidate(&mut self, shared: &Shared) {
+        self.region = shared.region().to_string();
+        self.target.clone_from(&shared.target);
+        self.diags = match &self.choice {
+            KmsChoice::Undecided => vec![
+                Diagnostic::error("kms_key", category::SECURITY, "no KMS key chosen")
+                    .with_hint("choose a customer managed key of this region, or \"AWS owned key\" to let AWS manage encryption"),
+            ],
+            KmsChoice::AwsOwned => Vec::new(),
+            KmsChoice::Customer { arn } => {
+                let mut d = fields::encryption_key_arn(arn, &self.region);
+                for d2 in &mut d {
+                    d2.field = "kms_key".into();
+                }
+                let listed = self.list.items().iter().find_map(|e| match e {
+                    Entry::Key { key, ineligible } if &key.arn == arn => Some(ineligible.clone()),
+                    _ => None,
+                });
+                if let Some(Some(why)) = listed {
+                    d.push(Diagnostic::error("kms_key", category::SECURITY, format!("the chosen key cannot be used: {why}")).with_hint("choose another key or the AWS owned key"));
+                }
+                d
+            }
+        };
+    }
+
+    fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diags
+    }
+
+    fn write(&self, answers: &mut Answers) {
+        answers.kms = self.choice.clone();
+    }
+
+    fn busy(&self) -> bool {
+        matches!(self.load, Load::Loading { .. })
+    }
+
+    fn render(&self, area: Rect, buf: &mut Buffer, view: &View<'_>) {
+        let theme = view.theme;
+        let [chosen, status, filter, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(3),
+            Constraint::Min(1),
+        ])
+        .areas(area);
+        let chosen_text = match &self.choice {
+            KmsChoice::Undecided => Span::styled("none yet", theme.dim),
+            KmsChoice::AwsOwned => Span::styled("AWS owned key", theme.title),
+            KmsChoice::Customer { arn } => Span::styled(arn.clone(), theme.title),
+        };
+        Line::from(vec![Span::raw("Key: "), chosen_text]).render(chosen, buf);
+        let keys = self.list.items().len() - 1;
+        let status_line = match (&self.load, &self.refused) {
+            (_, Some(why)) => Line::styled(format!("✗ {why}"), theme.error),
+            (Load::Idle, _) => Line::styled(
+                "Keys are listed once an account (step 0) and a region (step 1) are chosen.",
+                theme.dim,
+            ),
+            (Load::Loading { pages }, _) => Line::styled(
+                format!(
+                    "{} loading keys of {}… ({keys} so far, page {})",
+                    view.spinner(),
+                    self.region,
+                    pages + 1
+                ),
+                theme.dim,
+            ),
+            (Load::Loaded { .. }, _) => {
+                Line::styled(format!("{keys} key(s) in {}", self.region), theme.dim)
+            }
+            (Load::Failed(e), _) => Line::from(vec![
+                Span::styled(
+                    format!("✗ listing keys failed ({}): {}", e.category, e.message),
+                    theme.error,
+                ),
+                Span::styled("  Ctrl-R retries", theme.dim),
+            ]),
+        };
+        status_line.render(status, buf);
+        self.list.filter.render(filter, buf, theme, None);
+        let chosen_arn = match &self.choice {
+            KmsChoice::Customer { arn } => Some(arn.clone()),
+            _ => None,
+        };
+        let aws_owned = self.choice == KmsChoice::AwsOwned;
+        self.list.render_rows(list, buf, theme, |e, _| match e {
+            Entry::AwsOwned => Line::from(vec![
+                Span::raw(if aws_owned { "● " } else { "  " }),
+                Span::raw("AWS owned key"),
+                Span::styled(
+                    "  no key to manage; you cannot audit or revoke it",
+                    theme.dim,
+                ),
+            ]),
+            Entry::Key { key, ineligible } => {
+                let name = key
+                    .aliases
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| key.key_id.clone());
+                let mark = if chosen_arn.as_deref() == Some(key.arn.as_str()) {
+                    "● "
+                } else {
+                    "  "
+                };
+                match ineligible {
+                    None => Line::from(vec![
+                        Span::raw(mark),
+                        Span::raw(format!("{name:<32}")),
+                        Span::styled(key.key_id.clone(), theme.dim),
+                    ]),
+                    Some(why) => Line::from(vec![
+                        Span::raw(mark),
+                        Span::styled(format!("{name:<32}"), theme.dim),
+                        Span::styled(format!("✗ {why}"), theme.dim),
+                    ]),
+                }
+            }
+        });
+        if list.height > 0 && self.list.visible().is_empty() {
+            Paragraph::new("no key matches the filter")
+                .style(theme.dim)
+                .wrap(Wrap { trim: true })
+                .render(list, buf);
+        }
+    }
+}
+
+/// Rows above the list: the chosen line, the status line and the 3-line filter.
+const LIST_TOP: u16 = 5;

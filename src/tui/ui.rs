@@ -1,0 +1,178 @@
+//! The whole-screen view: header, stepper, the current step, the diagnostics panel, a footer
+//! of key hints, and overlays on top. Reads the app; never changes it.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Widget};
+
+use super::app::{App, Overlay};
+use super::keymap::{self, Command, Context};
+use super::screens::View;
+use super::screens::wizard::StepId;
+use super::widgets::{diagnostics, overlay, stepper};
+
+pub const STEPPER_WIDTH: u16 = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub stepper: Rect,
+    /// Inside the step's border.
+    pub body: Rect,
+    pub body_frame: Rect,
+    pub diagnostics: Rect,
+    pub footer: Rect,
+}
+
+/// Layout shared by rendering and mouse hit-testing, so a click lands where the eye sees it.
+pub fn areas(area: Rect, app: &App) -> Areas {
+    let [header, main, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [stepper, right] =
+        Layout::horizontal([Constraint::Length(STEPPER_WIDTH), Constraint::Min(0)]).areas(main);
+    // The panel grows with its content up to a third of the column, so the step keeps room.
+    let wanted = diagnostics::wanted_height(app.wizard.diagnostics(), right.width);
+    let max = (right.height / 3).max(3);
+    let [body_frame, diag] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(wanted.clamp(3, max))])
+            .areas(right);
+    let body = Block::new().borders(Borders::ALL).inner(body_frame);
+    Areas {
+        header,
+        stepper,
+        body,
+        body_frame,
+        diagnostics: diag,
+        footer,
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    render_to(app, area, frame.buffer_mut());
+}
+
+pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    if overlay::too_small(area) {
+        overlay::render_too_small(area, buf, theme);
+        return;
+    }
+    let a = areas(area, app);
+    let view = View {
+        theme,
+        frame: app.frame_count(),
+    };
+    let current = app.wizard.current();
+
+    header(app, a.header, buf);
+    let rows: Vec<stepper::StepperRow> = StepId::ALL
+        .iter()
+        .map(|s| stepper::StepperRow {
+            label: s.title(),
+            status: app.wizard.status(*s),
+            current: *s == current,
+        })
+        .collect();
+    stepper::render(&rows, a.stepper, buf, theme);
+
+    let title = Line::from(vec![Span::styled(
+        format!(" {} · {} ", current.index(), current.title()),
+        theme.title,
+    )]);
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border)
+        .title(title)
+        .render(a.body_frame, buf);
+    app.wizard.render_step(a.body, buf, &view);
+    diagnostics::render(app.wizard.diagnostics(), a.diagnostics, buf, theme);
+    footer(app, a.footer, buf);
+
+    match &app.overlay {
+        Some(Overlay::Help(ctx)) => overlay::render_help(*ctx, current.title(), area, buf, theme),
+        Some(Overlay::ConfirmQuit) => overlay::render_confirm(
+            "Quit?",
+            &["Your answers are saved and offered next time.".into()],
+            area,
+            buf,
+            theme,
+        ),
+        Some(Overlay::Resume(saved)) => {
+            let mut body = vec!["Answers from your last session were saved:".to_string()];
+            if !saved.pack_path.is_empty() {
+                body.push(format!("  pack    {}", saved.pack_path));
+            }
+            if !saved.region.is_empty() {
+                body.push(format!("  region  {}", saved.region));
+            }
+            if !saved.runtime_role_arn.is_empty() {
+                body.push(format!("  role    {}", saved.runtime_role_arn));
+            }
+            body.push(
+                "Continue with them? (no starts fresh; they are replaced as you type)".into(),
+            );
+            overlay::render_confirm("Resume?", &body, area, buf, theme);
+        }
+        None => {}
+    }
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let shared = app.wizard.shared();
+    let mut spans = vec![
+        Span::styled(" agentcore-tui ", theme.title),
+        Span::styled("· deploy wizard", theme.dim),
+    ];
+    let mut facts = Vec::new();
+    if let Some(t) = &shared.target {
+        facts.push(t.label());
+    }
+    if let Some(acct) = &shared.caller_account {
+        facts.push(format!("account {acct}"));
+    }
+    if !shared.region().is_empty() {
+        facts.push(shared.region().to_string());
+    }
+    if !facts.is_empty() {
+        spans.push(Span::styled(
+            format!("  {}", facts.join(" · ")),
+            theme.accent,
+        ));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    if let Some(why) = &app.wizard.blocked {
+        Line::styled(format!(" ✗ {why}"), theme.error).render(area, buf);
+        return;
+    }
+    let ctx = app.context();
+    let wanted: &[(Command, &str)] = match ctx {
+        Context::Help | Context::Confirm => &[],
+        _ => &[
+            (Command::Help, "help"),
+            (Command::NextStep, "next"),
+            (Command::PrevStep, "back"),
+            (Command::FocusNext, "field"),
+            (Command::Quit, "quit"),
+        ],
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (cmd, label) in wanted {
+        if let Some(key) = keymap::first_key(ctx, *cmd) {
+            spans.push(Span::styled(key, theme.key));
+            spans.push(Span::styled(format!(" {label}  "), theme.dim));
+        }
+    }
+    Line::from(spans).render(area, buf);
+}

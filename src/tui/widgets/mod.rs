@@ -1,0 +1,7 @@
+//! Reusable pieces of screens. Widgets render from state they are given and never compute it.
+
+pub mod diagnostics;
+pub mod filter_list;
+pub mod overlay;
+pub mod stepper;
+pub mod text_field;
