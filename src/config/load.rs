@@ -8,8 +8,8 @@ use super::model::DeployConfig;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {
     pub file: Option<PathBuf>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
     /// Dotted path of the field being read, empty at the top level.
     pub field: String,
     pub message: String,
@@ -101,8 +101,8 @@ pub fn from_json_str(text: &str) -> Result<DeployConfig, LoadError> {
         let hint = unknown_field_hint(&message);
         LoadError {
             file: None,
-            line: Some(inner.line()),
-            column: Some(inner.column()),
+            line: pos(inner.line()),
+            column: pos(inner.column()),
             field: if field == "." || field == "?" {
                 String::new()
             } else {
@@ -113,8 +113,8 @@ pub fn from_json_str(text: &str) -> Result<DeployConfig, LoadError> {
         }
     })?;
     de.end().map_err(|e| LoadError {
-        line: Some(e.line()),
-        column: Some(e.column()),
+        line: pos(e.line()),
+        column: pos(e.column()),
         ..LoadError::plain(strip_position(&e.to_string()))
     })?;
     Ok(cfg)
@@ -135,8 +135,8 @@ pub fn from_arena_yaml_str(text: &str, env: Option<&str>) -> Result<LoadedConfig
     let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| {
         let loc = e.location();
         LoadError {
-            line: loc.as_ref().map(|l| l.line()),
-            column: loc.as_ref().map(|l| l.column()),
+            line: loc.as_ref().and_then(|l| pos(l.line())),
+            column: loc.as_ref().and_then(|l| pos(l.column())),
             ..LoadError::plain(format!("not valid YAML: {e}"))
         }
     })?;
@@ -268,4 +268,9 @@ pub fn load_path(path: &Path, env: Option<&str>) -> Result<LoadedConfig, LoadErr
         source: ConfigSource::Json,
         notes: vec![],
     })
+}
+
+/// Positions are 1-based and small; u32 keeps the error type compact.
+fn pos(n: usize) -> Option<u32> {
+    u32::try_from(n).ok()
 }

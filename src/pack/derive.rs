@@ -131,6 +131,9 @@ pub struct DesiredResource {
     pub spec: ResourceSpec,
 }
 
+// A plan holds a few dozen of these, built once; boxing the big variants would only add noise
+// to every match in the engine.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResourceSpec {

@@ -16,8 +16,8 @@ pub use model::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackError {
     pub file: Option<PathBuf>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
     /// Dotted path into the pack, e.g. `prompts.support.tool_policy.max_rounds`.
     pub field: String,
     pub message: String,
@@ -120,8 +120,8 @@ pub fn parse_str(text: &str) -> Result<Pack, PackError> {
         };
         PackError {
             file: None,
-            line: Some(inner.line()),
-            column: Some(inner.column()),
+            line: pos(inner.line()),
+            column: pos(inner.column()),
             field: if field == "." || field == "?" {
                 String::new()
             } else {
@@ -133,8 +133,8 @@ pub fn parse_str(text: &str) -> Result<Pack, PackError> {
     })?;
     de.end().map_err(|e| PackError {
         file: None,
-        line: Some(e.line()),
-        column: Some(e.column()),
+        line: pos(e.line()),
+        column: pos(e.column()),
         field: String::new(),
         message: "trailing characters after the pack object".into(),
         hint: None,
@@ -211,4 +211,9 @@ impl Pack {
             blocked_tools: blocked,
         }
     }
+}
+
+/// Positions are 1-based and small; u32 keeps the error type compact.
+fn pos(n: usize) -> Option<u32> {
+    u32::try_from(n).ok()
 }
