@@ -488,11 +488,13 @@ pub fn handle(
         Route::Tag(arn) => {
             let tags = match body.get("tags") {
                 Some(Value::Object(m)) => m.clone(),
-                _ => return Err(ApiError::validation(vec![(
+                _ => {
+                    return Err(ApiError::validation(vec![(
                     "tags".into(),
                     "Value null at 'tags' failed to satisfy constraint: Member must not be null"
                         .into(),
-                )])),
+                )]));
+                }
             };
             let r = world
                 .resources
