@@ -24,6 +24,8 @@ pub struct PlanArgs {
     /// Machine-readable output
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub live: super::deploy::LivePlanArgs,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,6 +37,9 @@ struct PlanReport<'a> {
     plan: Option<&'a ResourcePlan>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// With --live: the diff against the deployment (create/update/delete/unchanged, drift).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<serde_json::Value>,
 }
 
 pub fn run(args: &PlanArgs) -> ExitCode {
@@ -56,13 +61,27 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         }
     }
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
-    let valid = errors.is_empty() && plan.is_some();
+    let mut valid = errors.is_empty() && plan.is_some();
+    let live = match (&plan, &loaded) {
+        (Some(p), Ok(l)) if args.live.wanted() => Some(super::deploy::plan_live_section(
+            &args.live,
+            &args.config,
+            &args.pack,
+            p,
+            &l.config,
+        )),
+        _ => None,
+    };
+    valid &= !matches!(live, Some(Err(_)));
     let report = PlanReport {
         valid,
         pack: pack.as_ref().ok().map(pack::Pack::summary),
         plan: plan.as_ref(),
         errors,
         warnings,
+        live: live.as_ref().map(|r| match r {
+            Ok((v, _)) | Err((v, _)) => v.clone(),
+        }),
     };
     if args.json {
         println!(
@@ -80,6 +99,9 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             .cloned()
             .collect();
         print!("{}", render::diagnostics(&all));
+        if let Some(Ok((_, text)) | Err((_, text))) = &live {
+            print!("{text}");
+        }
     }
     ExitCode::from(if valid { exit::OK } else { exit::INVALID })
 }
@@ -101,11 +123,11 @@ pub fn human(plan: &ResourcePlan) -> String {
             step.resources.len()
         );
         for r in &step.resources {
-            let mut line = format!("  + {} {}", r.kind, r.name);
+            let mut line = format!("+ {} {}", r.kind, r.name);
             if r.logical_id != r.name {
-                let _ = write!(line, "  (from {})", r.logical_id);
+                let _ = write!(line, " (from {})", r.logical_id);
             }
-            out.push_str(&render::wrap(&line, "", "      ", render::WIDTH));
+            out.push_str(&render::wrap(&line, "  ", "      ", render::WIDTH));
             match &r.spec {
                 ResourceSpec::ToolGateway(g) => {
                     let _ = writeln!(
