@@ -576,6 +576,46 @@ fn check_reports_caller_account_mismatch_and_pack_level_findings() {
 }
 
 #[test]
+fn config_round_trips_through_json_and_container_image_replaces_the_binary() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/configs/complete.json"),
+    )
+    .unwrap();
+    let c = config::from_json_str(&text).unwrap();
+    let again = config::from_json_str(&serde_json::to_string(&c).unwrap()).unwrap();
+    assert_eq!(c, again);
+    assert_eq!(c.memory_store.strategies.len(), 3);
+    assert_eq!(
+        c.providers[1].arena_provider.as_deref(),
+        Some("claude-judge")
+    );
+    // The three forms of memory_store.
+    for (form, want) in [
+        (r#""session""#, vec!["episodic"]),
+        (
+            r#"["persistent", "semantic", "summary"]"#,
+            vec!["semantic", "summary"],
+        ),
+        (
+            r#"{"strategies": ["user_preference"], "event_expiry_days": 7}"#,
+            vec!["user_preference"],
+        ),
+    ] {
+        let c = config::from_json_str(&format!(r#"{{"memory_store": {form}}}"#)).unwrap();
+        assert_eq!(c.memory_store.canonical_strategies(), want, "{form}");
+    }
+    let mut no_binary = cfg();
+    no_binary.runtime_binary_path = None;
+    let errs = config::validate::validate(&no_binary, &CheckContext::default());
+    assert_eq!(errs[0].field, "runtime_binary_path");
+    let ctx = CheckContext {
+        container_image_uri: Some("111122223333.dkr.ecr.us-west-2.amazonaws.com/agent:1".into()),
+        ..Default::default()
+    };
+    assert!(config::validate::validate(&no_binary, &ctx).is_empty());
+}
+
+#[test]
 fn cedar_injection_attempt_stays_one_forbid() {
     let evil = "x___x\", resource);\npermit(principal, action, resource);\n// \\\"";
     let text = cedar::render_forbid(
@@ -589,9 +629,16 @@ fn cedar_injection_attempt_stays_one_forbid() {
 
 proptest! {
     #[test]
-    fn any_tool_name_renders_to_exactly_the_intended_forbid(tool in any::<String>(), target in "[a-z0-9-]{1,20}") {
+    fn any_tool_name_renders_to_exactly_the_intended_forbid(
+        tool in any::<String>(),
+        target in "[a-z0-9-]{1,20}",
+        arn in prop_oneof![
+            Just("arn:aws:bedrock-agentcore:us-west-2:111122223333:gateway/gw-1".to_string()),
+            any::<String>(),
+        ],
+    ) {
         let action = cedar::action_id(&target, &tool);
-        let arn = "arn:aws:bedrock-agentcore:us-west-2:111122223333:gateway/gw-1";
+        let arn = arn.as_str();
         // render_forbid parses the text back with cedar-policy and compares action and resource.
         let text = cedar::render_forbid(&action, arn).unwrap();
         prop_assert!(cedar::check_forbid(&text, &action, arn).is_ok());

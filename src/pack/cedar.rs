@@ -6,7 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use cedar_policy::{ActionConstraint, Effect, EntityUid, PolicySet, ResourceConstraint};
+use cedar_policy::{
+    ActionConstraint, Effect, EntityUid, PolicySet, PrincipalConstraint, ResourceConstraint,
+};
 use serde::{Deserialize, Serialize};
 
 pub const ACTION_TYPE: &str = "AgentCore::Action";
@@ -97,6 +99,9 @@ pub fn check_forbid(text: &str, action: &str, gateway_arn: &str) -> Result<(), C
     let p = policies[0];
     if p.effect() != Effect::Forbid {
         return Err(err("the policy is not a forbid".into()));
+    }
+    if p.principal_constraint() != PrincipalConstraint::Any {
+        return Err(err("the policy constrains the principal".into()));
     }
     let want_action = uid(ACTION_TYPE, action).map_err(err)?;
     if p.action_constraint() != ActionConstraint::Eq(want_action) {
