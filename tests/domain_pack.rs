@@ -334,6 +334,25 @@ fn local_eval_types_create_no_resources_but_feed_the_metrics_config() {
         .map(|x| x["unit"].as_str().unwrap())
         .collect();
     assert_eq!(units, ["None", "Count", "None"]);
+    let d: serde_json::Value = serde_json::from_str(
+        &agentcore_tui::pack::derive::dashboard_config(&p, "us-west-2").unwrap(),
+    )
+    .unwrap();
+    let titles: Vec<&str> = d["widgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["properties"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Agent: evaluate-example",
+            "Eval: greeting_present",
+            "Eval: politeness",
+            "Eval: farewell_present"
+        ]
+    );
 }
 
 #[test]

@@ -680,6 +680,85 @@ pub fn metrics_config(pack: &Pack) -> Option<String> {
     Some(Value::Object(cfg).to_string())
 }
 
+/// `PROMPTPACK_DASHBOARD_CONFIG`: a CloudWatch dashboard body with one widget per agent, an A2A
+/// latency widget for multi-agent packs and one widget per eval metric (with its range as
+/// threshold lines). Laid out two widgets per row.
+pub fn dashboard_config(pack: &Pack, region: &str) -> Option<String> {
+    const W: u32 = 12;
+    const H: u32 = 6;
+    let widget = |title: String, x: u32, y: u32, width: u32, metrics: Vec<Value>| {
+        json!({
+            "type": "metric", "x": x, "y": y, "width": width, "height": H,
+            "properties": {"title": title, "region": region, "period": 300, "metrics": metrics},
+        })
+    };
+    let mut widgets = Vec::new();
+    let agents: Vec<String> = match pack.agents.as_ref().filter(|_| pack.is_multi_agent()) {
+        Some(a) => a.members.keys().cloned().collect(),
+        None => vec![pack.id.clone()],
+    };
+    let mut row = 0;
+    for (i, name) in agents.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        row = (i / 2) * H;
+        let metrics = ["Invocations", "Errors", "Duration"]
+            .iter()
+            .map(|m| json!([METRICS_NAMESPACE, m, "agent", name]))
+            .collect();
+        widgets.push(widget(
+            format!("Agent: {name}"),
+            (i % 2) * W,
+            row,
+            W,
+            metrics,
+        ));
+    }
+    row += H;
+    if pack.is_multi_agent() {
+        let metrics = agents
+            .iter()
+            .map(|a| json!([METRICS_NAMESPACE, "A2ALatency", "agent", a]))
+            .collect();
+        widgets.push(widget(
+            "Inter-Agent A2A Call Latency".into(),
+            0,
+            row,
+            2 * W,
+            metrics,
+        ));
+        row += H;
+    }
+    let with_metric = pack
+        .evals
+        .iter()
+        .filter(|e| e.is_enabled())
+        .filter_map(|e| e.metric.as_ref().filter(|m| !m.name.is_empty()));
+    for (i, m) in with_metric.enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        let mut w = widget(
+            format!("Eval: {}", m.name),
+            (i % 2) * W,
+            row + (i / 2) * H,
+            W,
+            vec![json!([METRICS_NAMESPACE, m.name, "pack_id", pack.id])],
+        );
+        if let Some(r) = &m.range {
+            let mut lines = Vec::new();
+            if let Some(min) = r.min {
+                lines.push(json!({"label": "min", "value": min, "color": "#2ca02c"}));
+            }
+            if let Some(max) = r.max {
+                lines.push(json!({"label": "max", "value": max, "color": "#d62728"}));
+            }
+            if !lines.is_empty() {
+                w["properties"]["annotations"] = json!({ "horizontal": lines });
+            }
+        }
+        widgets.push(w);
+    }
+    Some(json!({ "widgets": widgets }).to_string())
+}
+
 fn base_env(cx: &Ctx) -> BTreeMap<String, String> {
     let cfg = cx.cfg;
     let mut env = BTreeMap::new();
@@ -727,6 +806,9 @@ fn base_env(cx: &Ctx) -> BTreeMap<String, String> {
     providers_env(cfg, &mut env);
     if let Some(m) = metrics_config(cx.pack) {
         env.insert("PROMPTPACK_METRICS_CONFIG".into(), m);
+    }
+    if let Some(d) = dashboard_config(cx.pack, &cfg.region) {
+        env.insert("PROMPTPACK_DASHBOARD_CONFIG".into(), d);
     }
     env
 }
