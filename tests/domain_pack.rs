@@ -176,6 +176,38 @@ fn tools_become_gateway_targets_on_one_gateway_named_after_the_pack() {
         w.input_schema["required"],
         serde_json::json!(["city", "country"])
     );
+    assert_eq!(
+        w.input_schema["properties"]["city"],
+        serde_json::json!({"type": "string", "description": "The city name"})
+    );
+    // Keywords the gateway's SchemaDefinition lacks are dropped.
+    let p2 = pack::load_path(&shared(
+        "multi-prompt_tool-policy-blocklist-registered-tool_validators.pack.json",
+    ))
+    .unwrap();
+    let plan2 = plan_of(&p2);
+    let ResourceSpec::ToolGateway(t) = &plan2
+        .find(ResourceKind::ToolGateway, "create-ticket")
+        .unwrap()
+        .spec
+    else {
+        panic!()
+    };
+    assert_eq!(
+        t.input_schema["properties"]["priority"],
+        serde_json::json!({"type": "string", "description": "Ticket priority"})
+    );
+    let ResourceSpec::ToolGateway(d) = &plan2
+        .find(ResourceKind::ToolGateway, "dangerous-tool")
+        .unwrap()
+        .spec
+    else {
+        panic!()
+    };
+    assert_eq!(
+        d.input_schema,
+        serde_json::json!({"type": "object", "properties": {}})
+    );
     // No lambda_arn in the config: each target is flagged before apply.
     assert_eq!(
         plan.warnings

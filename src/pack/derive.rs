@@ -165,7 +165,7 @@ pub struct ToolGatewaySpec {
     /// The tool name in the inline schema (the pack tool's `name`, else its key).
     pub tool_name: String,
     pub description: String,
-    /// JSON-Schema object for the target's `inputSchema` (from the pack tool's `parameters`).
+    /// The target's `inputSchema` in AWS `SchemaDefinition` form, from the pack tool's `parameters`.
     pub input_schema: Value,
     pub lambda_arn: Option<String>,
     /// The `tool_targets` entry for this tool, if any.
@@ -388,9 +388,42 @@ fn memory(cx: &mut Ctx) -> Option<DesiredResource> {
 
 fn input_schema(parameters: Option<&Value>) -> Value {
     match parameters {
-        Some(Value::Object(o)) if !o.is_empty() => Value::Object(o.clone()),
+        Some(v @ Value::Object(o)) if !o.is_empty() => schema_definition(v),
         _ => json!({"type": "object", "properties": {}}),
     }
+}
+
+/// JSON Schema → the gateway's `SchemaDefinition` (type, properties, required, items,
+/// description only). Keywords AWS does not model (`enum`, `default`, `format`, …) are dropped and
+/// unknown types become `object`, as the adapter does.
+pub fn schema_definition(schema: &Value) -> Value {
+    let Value::Object(m) = schema else {
+        return json!({"type": "object"});
+    };
+    let ty = match m.get("type").and_then(Value::as_str) {
+        Some(t @ ("string" | "number" | "integer" | "boolean" | "array" | "object")) => t,
+        _ => "object",
+    };
+    let mut out = serde_json::Map::new();
+    out.insert("type".into(), json!(ty));
+    if let Some(d) = m.get("description").and_then(Value::as_str) {
+        out.insert("description".into(), json!(d));
+    }
+    if let Some(Value::Object(props)) = m.get("properties") {
+        let props: serde_json::Map<String, Value> = props
+            .iter()
+            .map(|(k, v)| (k.clone(), schema_definition(v)))
+            .collect();
+        out.insert("properties".into(), Value::Object(props));
+    }
+    if let Some(Value::Array(req)) = m.get("required") {
+        let req: Vec<Value> = req.iter().filter(|v| v.is_string()).cloned().collect();
+        out.insert("required".into(), Value::Array(req));
+    }
+    if let Some(items) = m.get("items") {
+        out.insert("items".into(), schema_definition(items));
+    }
+    Value::Object(out)
 }
 
 fn tool_gateways(cx: &mut Ctx) -> Vec<DesiredResource> {
