@@ -3,6 +3,7 @@
 
 mod clients;
 mod error;
+pub mod local;
 
 pub use clients::{CallerIdentity, Clients, ConnectOptions};
 pub use error::{Category, Error, ErrorContext};

@@ -1,6 +1,7 @@
 //! Command line: clap definitions and the headless commands. Each subcommand lives in its own
 //! file; add a variant to [`Command`] and an arm to [`run`].
 
+pub mod deploy;
 pub mod plan;
 pub mod render;
 pub mod validate;
@@ -36,11 +37,20 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Show, offline, the resources a pack would create: steps, names, Cedar policies
     Plan(plan::PlanArgs),
+    /// Deploy the pack: the pipeline's steps in order, one line per event (needs --yes)
+    Apply(deploy::ApplyArgs),
+    /// Delete everything the deployment recorded, in reverse order (needs --yes)
+    Destroy(deploy::DestroyArgs),
+    /// Health of every deployed resource: deployed / degraded / not deployed
+    Status(deploy::StatusArgs),
 }
 
 pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Apply(args) => deploy::run_apply(&args),
+        Command::Destroy(args) => deploy::run_destroy(&args),
+        Command::Status(args) => deploy::run_status(&args),
     }
 }

@@ -613,7 +613,7 @@ impl<'a> Run<'a> {
         let c = self.c();
         let lc = self.lc(Step::ToolGateways, GATEWAY_KIND, &spec.gateway_name);
         lc.phase(ResourcePhase::Pending, None);
-        let hash = fingerprint(&(&spec.gateway_name, &spec.role_arn));
+        let hash = gateway_hash(spec);
         let res = self
             .locate_or_create(
                 &lc,
@@ -680,7 +680,7 @@ impl<'a> Run<'a> {
     async fn target(&self, lc: &Lc<'_>, s: &ToolGatewaySpec) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let gw = self.gateway()?;
-        let hash = fingerprint(&(s, &gw.id));
+        let hash = target_hash(s, &gw.id);
         let config = sdk::target_configuration(s)?;
         let creds = sdk::credential_providers(s)?;
         let loc = self
@@ -748,7 +748,7 @@ impl<'a> Run<'a> {
     async fn cedar(&self, lc: &Lc<'_>, s: &CedarPolicySpec) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let gw = self.gateway()?;
-        let hash = fingerprint(&(s, &gw.arn));
+        let hash = cedar_hash(s, &gw.arn);
         let engine = self
             .locate_or_create(
                 lc,
@@ -921,16 +921,7 @@ impl<'a> Run<'a> {
 
     fn runtime_env(&self, s: &RuntimeSpec, with_agents: bool) -> BTreeMap<String, String> {
         let out = self.out.lock().unwrap();
-        let mut env = s.env.clone();
-        if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_MEMORY_ID") {
-            if let Some(m) = &out.memory_arn {
-                env.insert("PROMPTPACK_MEMORY_ID".into(), m.clone());
-            }
-        }
-        if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_POLICY_ENGINE_ARN") && !out.engine_arns.is_empty() {
-            let arns: Vec<&str> = out.engine_arns.values().map(String::as_str).collect();
-            env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arns.join(","));
-        }
+        let mut env = compose_env(s, out.memory_arn.as_deref(), &out.engine_arns);
         if with_agents && s.is_entry {
             if let Some(agents) = self.agents_json(&out) {
                 env.insert("PROMPTPACK_AGENTS".into(), agents);
@@ -991,7 +982,7 @@ impl<'a> Run<'a> {
         let c = self.c();
         let art = self.artifact()?;
         let env = self.runtime_env(s, false);
-        let hash = fingerprint(&(s, &art, &env));
+        let hash = runtime_hash(s, &art, &env);
         let loc = self
             .locate_or_create(
                 lc,
@@ -1124,7 +1115,7 @@ impl<'a> Run<'a> {
         };
         // Logical resource: the member runtime serves A2A itself.
         let prior = self.dep.store.snapshot().get(&lc.kind, &lc.name).cloned();
-        let hash = fingerprint(&rt.arn);
+        let hash = a2a_hash(&rt.arn);
         let loc = if prior.as_ref().is_some_and(|p| p.meta("spec_hash") == Some(hash.as_str())) {
             Located::Current(rt.clone())
         } else {
@@ -1219,7 +1210,7 @@ impl<'a> Run<'a> {
                 "no evaluator references available",
             ));
         }
-        let hash = fingerprint(&(s, &refs));
+        let hash = online_hash(s, &refs);
         let rule = t::Rule::builder()
             .sampling_config(sdk::built(
                 t::SamplingConfig::builder()
@@ -1286,4 +1277,51 @@ impl<'a> Run<'a> {
         }
         Ok(self.finish(lc, &loc, &hash, &[]))
     }
+}
+
+// The fingerprints recorded in state; plan recomputes them from the prior
+// state to tell unchanged from changed.
+
+pub(crate) fn gateway_hash(s: &ToolGatewaySpec) -> String {
+    fingerprint(&(&s.gateway_name, &s.role_arn))
+}
+
+pub(crate) fn target_hash(s: &ToolGatewaySpec, gateway_id: &str) -> String {
+    fingerprint(&(s, gateway_id))
+}
+
+pub(crate) fn cedar_hash(s: &CedarPolicySpec, gateway_arn: &str) -> String {
+    fingerprint(&(s, gateway_arn))
+}
+
+pub(crate) fn runtime_hash(s: &RuntimeSpec, art: &RuntimeArtifact, env: &BTreeMap<String, String>) -> String {
+    fingerprint(&(s, art, env))
+}
+
+pub(crate) fn a2a_hash(runtime_arn: &str) -> String {
+    fingerprint(&runtime_arn)
+}
+
+pub(crate) fn online_hash(s: &OnlineEvalSpec, refs: &[String]) -> String {
+    fingerprint(&(s, refs))
+}
+
+/// The runtime environment: the plan's variables plus those only known
+/// after earlier steps (promptpack-format.md §5).
+pub(crate) fn compose_env(
+    s: &RuntimeSpec,
+    memory_arn: Option<&str>,
+    engine_arns: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut env = s.env.clone();
+    if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_MEMORY_ID") {
+        if let Some(m) = memory_arn {
+            env.insert("PROMPTPACK_MEMORY_ID".into(), m.to_owned());
+        }
+    }
+    if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_POLICY_ENGINE_ARN") && !engine_arns.is_empty() {
+        let arns: Vec<&str> = engine_arns.values().map(String::as_str).collect();
+        env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arns.join(","));
+    }
+    env
 }

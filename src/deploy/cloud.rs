@@ -382,3 +382,123 @@ pub async fn online_eval_probe(c: &Clients, id: &str) -> Result<Probe, aws::Erro
         o.failure_reason().map(str::to_owned),
     ))
 }
+
+// ---- one recorded resource, whatever its kind ----
+
+/// Where the recorded resource is now: `None` when it no longer exists.
+/// Records without an id (an interrupted create) are looked up by name.
+pub async fn probe_record(
+    c: &Clients,
+    rec: &super::state::ResourceRecord,
+    state: &super::state::DeployState,
+) -> Result<Option<Probe>, aws::Error> {
+    let id = rec.meta("id").filter(|s| !s.is_empty()).map(str::to_owned);
+    let name = rec.name.as_str();
+    let or_find = async |found: Option<Found>| Ok::<_, aws::Error>(found.map(|f| f.id));
+    let res = match rec.kind.as_str() {
+        "memory" => {
+            let id = match id {
+                Some(i) => Some(i),
+                None => or_find(find_memory(c, name).await?).await?,
+            };
+            match id {
+                Some(i) => Some(memory_probe(c, &i).await),
+                None => None,
+            }
+        }
+        "gateway" => {
+            let id = match id {
+                Some(i) => Some(i),
+                None => or_find(find_gateway(c, name).await?).await?,
+            };
+            match id {
+                Some(i) => Some(gateway_probe(c, &i).await),
+                None => None,
+            }
+        }
+        "tool_gateway" => {
+            let gw = rec.meta("gateway_id").map(str::to_owned).or_else(|| {
+                state
+                    .resources
+                    .iter()
+                    .find(|r| r.kind == "gateway")
+                    .and_then(|g| g.meta("id").map(str::to_owned))
+            });
+            let Some(gw) = gw else { return Ok(None) };
+            let id = match id {
+                Some(i) => Some(i),
+                None => find_target(c, &gw, name).await?,
+            };
+            match id {
+                Some(i) => Some(target_probe(c, &gw, &i).await),
+                None => None,
+            }
+        }
+        "cedar_policy" => {
+            let id = match rec.meta("policy_engine_id").map(str::to_owned).or(id) {
+                Some(i) => Some(i),
+                None => or_find(find_policy_engine(c, name).await?).await?,
+            };
+            match id {
+                Some(i) => Some(policy_engine_probe(c, &i).await),
+                None => None,
+            }
+        }
+        "agent_runtime" => {
+            let id = match id {
+                Some(i) => Some(i),
+                None => or_find(find_runtime(c, name).await?).await?,
+            };
+            match id {
+                Some(i) => Some(runtime_probe(c, &i).await),
+                None => None,
+            }
+        }
+        "a2a_endpoint" => {
+            // Logical: healthy exactly when the member runtime is.
+            let rt = rec.meta("runtime_name").unwrap_or(name.trim_end_matches("_endpoint"));
+            let rid = state
+                .resources
+                .iter()
+                .find(|r| r.kind == "agent_runtime" && r.name == rt)
+                .and_then(|r| r.meta("id").map(str::to_owned));
+            match rid {
+                Some(i) => Some(runtime_probe(c, &i).await),
+                None => None,
+            }
+        }
+        "evaluator" => {
+            let id = match id {
+                Some(i) => Some(i),
+                None => or_find(find_evaluator(c, name).await?).await?,
+            };
+            match id {
+                Some(i) => Some(evaluator_probe(c, &i).await),
+                None => None,
+            }
+        }
+        "online_eval_config" => {
+            let id = match id {
+                Some(i) => Some(i),
+                None => or_find(find_online_eval(c, name).await?).await?,
+            };
+            match id {
+                Some(i) => Some(online_eval_probe(c, &i).await),
+                None => None,
+            }
+        }
+        other => {
+            return Err(aws::Error::new(
+                aws::Category::Configuration,
+                "CheckResource",
+                format!("state has a resource of unknown type \"{other}\" ({name}); it is left alone"),
+            ));
+        }
+    };
+    match res {
+        None => Ok(None),
+        Some(Ok(p)) => Ok(Some(p)),
+        Some(Err(e)) if is_not_found(&e) => Ok(None),
+        Some(Err(e)) => Err(e),
+    }
+}

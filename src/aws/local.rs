@@ -1,0 +1,29 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use agentcore_emulator::{Config, Emulator, World};
+
+use super::clients::Clients;
+use super::error::{Category, Error};
+
+/// Starts the embedded emulator on a free 127.0.0.1 port and points every
+/// client at it with static local credentials. `state_file` keeps its world
+/// between runs so `apply --local` then `status --local` see the same resources.
+pub async fn start(region: &str, state_file: Option<PathBuf>) -> Result<(Clients, String), Error> {
+    let emulator = Emulator::start(Config {
+        world: World::Demo,
+        state_file,
+        ..Config::default()
+    })
+    .await
+    .map_err(|e| {
+        Error::new(Category::Configuration, "StartEmulator", e.to_string())
+            .with_hint("delete the emulator state file to start from a fresh demo world")
+    })?;
+    let url = emulator.endpoint_url();
+    let account = emulator.account_id().to_owned();
+    let clients = Clients::for_endpoint(&url, region)
+        .await?
+        .keep_alive(Arc::new(emulator));
+    Ok((clients, account))
+}

@@ -1,0 +1,504 @@
+//! Headless `apply --yes`, `destroy --yes`, `status`, and the live part of
+//! `plan` (prior state + drift). One line per engine event on stdout, or one
+//! JSON document with `--json`; exit 0 ok, 1 failed or invalid, 2 usage.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::{exit, render};
+use crate::aws::{self, Clients, ConnectOptions};
+use crate::config::{self, CheckContext, DeployConfig, Diagnostic};
+use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
+use crate::deploy::artifact::{self, RuntimeArtifact};
+use crate::deploy::events::{self, Event};
+use crate::deploy::state::{self, StateStore};
+use crate::deploy::{Deployment, destroy, plan as dplan, status};
+use crate::pack::{self, Pack, derive::ResourcePlan};
+
+/// Where to deploy: AWS (profile/region/endpoint from flags or the SDK's
+/// usual env vars and files) or the embedded emulator.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Run against the embedded local emulator (no AWS account needed)
+    #[arg(long)]
+    pub local: bool,
+    /// AWS profile (default: AWS_PROFILE, then the default profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send every AWS call to this endpoint (default: AWS_ENDPOINT_URL*)
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Deploy config: adapter JSON, or an arena YAML file (its spec.deploy.config is read)
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// PromptPack (*.pack.json)
+    #[arg(long, value_name = "FILE")]
+    pub pack: PathBuf,
+    /// Environment of the arena file to merge over spec.deploy.config
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Machine-readable output (one JSON document)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Apply without asking (required: headless apply never prompts)
+    #[arg(long)]
+    pub yes: bool,
+    /// Container image URI for the runtimes instead of runtime_binary_path
+    #[arg(long, value_name = "URI")]
+    pub image: Option<String>,
+    /// Resources of one step created at once
+    #[arg(long, default_value_t = crate::deploy::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Destroy without asking (required: headless destroy never prompts)
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// The options `plan` gains for comparing with what is deployed.
+#[derive(Debug, Clone, Args)]
+pub struct LivePlanArgs {
+    /// Compare with the recorded state, checked against AWS (drift); implied by --local, --profile, --endpoint-url
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Container image URI for the runtimes instead of runtime_binary_path
+    #[arg(long, value_name = "URI")]
+    pub image: Option<String>,
+}
+
+impl LivePlanArgs {
+    pub fn wanted(&self) -> bool {
+        self.live || self.target.local || self.target.profile.is_some() || self.target.endpoint_url.is_some()
+    }
+}
+
+struct Inputs {
+    config: DeployConfig,
+    config_path: PathBuf,
+    pack: Pack,
+    pack_json: String,
+    plan: ResourcePlan,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Loads and checks config and pack; `Err` carries the diagnostics to print.
+fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic>> {
+    let loaded = config::load_path(&input.config, input.env.as_deref()).map_err(|e| vec![e.to_diagnostic()])?;
+    let pack = pack::load_path(&input.pack).map_err(|e| vec![e.to_diagnostic()])?;
+    let pack_json = std::fs::read_to_string(&input.pack).map_err(|e| {
+        vec![Diagnostic::error("pack", "pack", format!("cannot read {}: {e}", input.pack.display()))]
+    })?;
+    let mut diags = config::check(
+        &loaded.config,
+        Some(&pack),
+        &CheckContext {
+            container_image_uri: image.map(str::to_owned),
+            ..Default::default()
+        },
+    );
+    diags.extend(loaded.notes.iter().cloned());
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let plan = pack::derive::derive(&pack, &loaded.config).map_err(|e| e.0)?;
+    Ok(Inputs {
+        config: loaded.config,
+        config_path: input.config.clone(),
+        pack,
+        pack_json,
+        plan,
+        warnings: diags,
+    })
+}
+
+/// The `--local` world persists here so apply, status and destroy see the same resources.
+fn emulator_state_file() -> Option<PathBuf> {
+    let dir = state::data_dir().ok()?.join("emulator");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("world.json"))
+}
+
+async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String), aws::Error> {
+    if target.local {
+        return aws::local::start(region, emulator_state_file()).await;
+    }
+    let clients = Clients::connect(&ConnectOptions {
+        profile: target.profile.clone(),
+        region: Some(region.to_owned()).filter(|r| !r.is_empty()),
+        endpoint_url: target.endpoint_url.clone(),
+        ..Default::default()
+    })
+    .await?;
+    let who = clients.caller_identity().await?;
+    Ok((clients, who.account))
+}
+
+/// `runtime_binary_path` as written, else relative to the config file.
+fn resolve_binary(cfg: &DeployConfig, config_path: &Path) -> Option<PathBuf> {
+    let p = PathBuf::from(cfg.runtime_binary_path.as_deref().filter(|s| !s.is_empty())?);
+    if p.is_absolute() || p.exists() {
+        return Some(p);
+    }
+    let beside = config_path.parent().map(|d| d.join(&p));
+    Some(beside.filter(|b| b.exists()).unwrap_or(p))
+}
+
+fn artifact_source(inputs: &Inputs, image: Option<&str>) -> ArtifactSource {
+    match (image, resolve_binary(&inputs.config, &inputs.config_path)) {
+        (Some(uri), _) => ArtifactSource::Container(uri.to_owned()),
+        (None, Some(p)) => ArtifactSource::Code(p),
+        (None, None) => ArtifactSource::Missing,
+    }
+}
+
+/// What plan compares runtimes with: the artifact apply would use.
+fn planned_artifact(src: &ArtifactSource, inputs: &Inputs, account: &str, region: &str) -> Option<RuntimeArtifact> {
+    match src {
+        ArtifactSource::Container(uri) => Some(RuntimeArtifact::Container { uri: uri.clone() }),
+        ArtifactSource::Code(_) => Some(RuntimeArtifact::Code {
+            bucket: artifact::code_bucket(account, region),
+            key: artifact::code_key(&inputs.pack.id, &inputs.pack.version),
+        }),
+        ArtifactSource::Missing => None,
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn fail_diags(json: bool, diags: &[Diagnostic]) -> ExitCode {
+    if json {
+        let (errors, warnings): (Vec<_>, Vec<_>) = diags.iter().cloned().partition(Diagnostic::is_error);
+        println!(
+            "{}",
+            serde_json::json!({"ok": false, "errors": errors, "warnings": warnings})
+        );
+    } else {
+        print!("{}", render::diagnostics(diags));
+    }
+    ExitCode::from(exit::INVALID)
+}
+
+fn fail_aws(json: bool, e: &aws::Error) -> ExitCode {
+    if json {
+        println!("{}", serde_json::json!({"ok": false, "error": e}));
+    } else {
+        eprintln!("error [{}]: {}", e.category, e.message);
+        if let Some(h) = &e.hint {
+            eprintln!("  hint: {h}");
+        }
+    }
+    ExitCode::from(exit::INVALID)
+}
+
+fn refuse(what: &str) -> ExitCode {
+    eprintln!("{what} changes AWS resources: pass --yes to confirm (headless {what} never prompts)");
+    ExitCode::from(exit::USAGE)
+}
+
+/// Prints engine events as they come (human mode) until the sender is gone.
+fn spawn_printer(json: bool) -> (events::Events, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = events::channel();
+    let handle = tokio::spawn(async move {
+        while let Some(e) = rx.recv().await {
+            if json || matches!(e, Event::Progress { .. }) {
+                continue;
+            }
+            println!("{}", events::human_line(&e));
+        }
+    });
+    (tx, handle)
+}
+
+/// First Ctrl-C cancels cleanly (nothing new starts, state is saved); a
+/// second one exits at once.
+fn cancel_on_ctrl_c(token: CancellationToken) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ncancelling: no new resources start; waiting for calls in flight (Ctrl-C again to quit now)");
+            token.cancel();
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
+pub fn run_apply(args: &ApplyArgs) -> ExitCode {
+    if !args.yes {
+        return refuse("apply");
+    }
+    let inputs = match load(&args.input, args.image.as_deref()) {
+        Ok(i) => i,
+        Err(d) => return fail_diags(args.input.json, &d),
+    };
+    let json = args.input.json;
+    runtime().block_on(async {
+        let (clients, account) = match connect(&args.target, &inputs.config.region).await {
+            Ok(c) => c,
+            Err(e) => return fail_aws(json, &e),
+        };
+        let store = match StateStore::open(&account, &clients.region, &inputs.plan.pack_id) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return fail_aws(json, &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())),
+        };
+        if !json {
+            print!("{}", render::diagnostics(&inputs.warnings));
+            println!(
+                "Applying pack {} {} to account {account}, region {}{}",
+                inputs.plan.pack_id,
+                inputs.plan.pack_version,
+                clients.region,
+                if args.target.local { " (local emulator)" } else { "" }
+            );
+            println!("State: {}", store.path().display());
+        }
+        let (events, printer) = spawn_printer(json);
+        let cancel = CancellationToken::new();
+        cancel_on_ctrl_c(cancel.clone());
+        let dep = Deployment::new(clients, account, store)
+            .with_events(events)
+            .with_cancel(cancel)
+            .with_concurrency(args.concurrency);
+        let opts = ApplyOptions {
+            artifact: artifact_source(&inputs, args.image.as_deref()),
+            pack_json: inputs.pack_json.clone(),
+        };
+        let report = apply::apply(&dep, &inputs.plan, &opts).await;
+        drop(dep);
+        let _ = printer.await;
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({"ok": report.ok(), "report": report}))
+                    .expect("plain data")
+            );
+        } else {
+            println!("{}", report.summary());
+        }
+        ExitCode::from(if report.ok() { exit::OK } else { exit::INVALID })
+    })
+}
+
+/// Destroy needs only the config (region) and the pack (id): the state file
+/// says what exists.
+pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
+    if !args.yes {
+        return refuse("destroy");
+    }
+    let json = args.input.json;
+    let (region, pack_id) = match light_inputs(&args.input) {
+        Ok(v) => v,
+        Err(d) => return fail_diags(json, &d),
+    };
+    runtime().block_on(async {
+        let (clients, account) = match connect(&args.target, &region).await {
+            Ok(c) => c,
+            Err(e) => return fail_aws(json, &e),
+        };
+        let store = match StateStore::open(&account, &clients.region, &pack_id) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return fail_aws(json, &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())),
+        };
+        let (events, printer) = spawn_printer(json);
+        let dep = Deployment::new(clients, account, store).with_events(events);
+        let report = destroy::destroy(&dep).await;
+        drop(dep);
+        let _ = printer.await;
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({"ok": report.ok(), "report": report}))
+                    .expect("plain data")
+            );
+        } else {
+            println!("{}", report.summary());
+        }
+        ExitCode::from(if report.ok() { exit::OK } else { exit::INVALID })
+    })
+}
+
+fn light_inputs(input: &InputArgs) -> Result<(String, String), Vec<Diagnostic>> {
+    let loaded = config::load_path(&input.config, input.env.as_deref()).map_err(|e| vec![e.to_diagnostic()])?;
+    let pack = pack::load_path(&input.pack).map_err(|e| vec![e.to_diagnostic()])?;
+    if loaded.config.region.is_empty() {
+        return Err(vec![Diagnostic::error("region", "configuration", "region is required to find the deployment")
+            .with_hint("set \"region\" in the deploy config, e.g. \"us-west-2\"")]);
+    }
+    Ok((loaded.config.region, pack.id))
+}
+
+pub fn run_status(args: &StatusArgs) -> ExitCode {
+    let json = args.input.json;
+    let (region, pack_id) = match light_inputs(&args.input) {
+        Ok(v) => v,
+        Err(d) => return fail_diags(json, &d),
+    };
+    runtime().block_on(async {
+        let (clients, account) = match connect(&args.target, &region).await {
+            Ok(c) => c,
+            Err(e) => return fail_aws(json, &e),
+        };
+        let store = match StateStore::open(&account, &clients.region, &pack_id) {
+            Ok(s) => Arc::new(s),
+            Err(e) => return fail_aws(json, &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())),
+        };
+        let dep = Deployment::new(clients, account, store);
+        match status::status(&dep).await {
+            Ok(report) => {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report).expect("plain data"));
+                } else {
+                    for r in &report.resources {
+                        let health = match r.health {
+                            status::Health::Healthy => "healthy",
+                            status::Health::Unhealthy => "UNHEALTHY",
+                            status::Health::Missing => "MISSING",
+                        };
+                        let state = r.state.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+                        let detail = r.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+                        println!("  {health:<9} {} {}{state}{detail}", r.kind, r.name);
+                    }
+                    println!("{}", report.summary());
+                }
+                ExitCode::from(match report.status {
+                    status::Overall::Deployed => exit::OK,
+                    _ => exit::INVALID,
+                })
+            }
+            Err(e) => fail_aws(json, &e),
+        }
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct LivePlan {
+    pub account: String,
+    pub region: String,
+    pub state_file: PathBuf,
+    #[serde(flatten)]
+    pub report: dplan::PlanReport,
+}
+
+/// The diff against what is deployed, for `plan --live`: prior state from
+/// the data dir, each recorded resource checked in the cloud.
+pub fn live_plan(
+    args: &LivePlanArgs,
+    config_path: &Path,
+    pack_path: &Path,
+    plan: &ResourcePlan,
+    cfg: &DeployConfig,
+) -> Result<LivePlan, aws::Error> {
+    let pack = pack::load_path(pack_path)
+        .map_err(|e| aws::Error::new(aws::Category::Configuration, "LoadPack", e.to_string()))?;
+    runtime().block_on(async {
+        let (clients, account) = connect(&args.target, &cfg.region).await?;
+        let store = StateStore::open(&account, &clients.region, &plan.pack_id)
+            .map_err(|e| aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()))?;
+        let inputs = Inputs {
+            config: cfg.clone(),
+            config_path: config_path.to_path_buf(),
+            pack,
+            pack_json: String::new(),
+            plan: plan.clone(),
+            warnings: vec![],
+        };
+        let src = artifact_source(&inputs, args.image.as_deref());
+        let art = planned_artifact(&src, &inputs, &account, &clients.region);
+        let report = dplan::plan(plan, &store.snapshot(), Some(&clients), art.as_ref()).await?;
+        Ok(LivePlan {
+            account,
+            region: clients.region.clone(),
+            state_file: store.path().to_path_buf(),
+            report,
+        })
+    })
+}
+
+pub fn live_plan_human(p: &LivePlan) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "Compared with the deployment in account {}, region {} (state {}):", p.account, p.region, p.state_file.display());
+    for d in &p.report.drift {
+        let _ = writeln!(out, "  ! drift: {} {}: {}", d.kind, d.name, d.reason);
+    }
+    for i in &p.report.items {
+        let sym = match i.action {
+            dplan::Action::Create => "+",
+            dplan::Action::Update => "~",
+            dplan::Action::Delete => "-",
+            dplan::Action::Unchanged => "=",
+        };
+        out.push_str(&render::wrap(&format!("{sym} {} {}: {}", i.kind, i.name, i.reason), "  ", "      ", render::WIDTH));
+    }
+    let _ = writeln!(out, "{}", p.report.summary());
+    out
+}
+
+/// `plan --live`: the diff against the deployment, as JSON for the report
+/// and as text; `Err` when the deployment could not be read.
+pub fn plan_live_section(
+    args: &LivePlanArgs,
+    config_path: &Path,
+    pack_path: &Path,
+    plan: &ResourcePlan,
+    cfg: &DeployConfig,
+) -> Result<(serde_json::Value, String), (serde_json::Value, String)> {
+    match live_plan(args, config_path, pack_path, plan, cfg) {
+        Ok(p) => Ok((
+            serde_json::to_value(&p).expect("plain data"),
+            live_plan_human(&p),
+        )),
+        Err(e) => {
+            let mut text = format!("error [{}]: {}\n", e.category, e.message);
+            if let Some(h) = &e.hint {
+                text.push_str(&format!("  hint: {h}\n"));
+            }
+            Err((serde_json::json!({ "error": e }), text))
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Destroy: reverse order, past failures. Gateway targets are purged before
+//! the gateway, policies before their engine, and nothing recorded is
+//! skipped — a resource recorded as `creating` or `failed` is looked up by
+//! name so an interrupted apply leaves nothing behind.
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use super::cloud::{self, Found, call, is_not_found};
+use super::context::Deployment;
+use super::events::{Event, ResourcePhase, Step};
+use super::poll::{self, Probe};
+use super::state::{RecordStatus, ResourceRecord};
+use crate::aws::{self, Category};
+
+/// Deletion order by state type; types not listed go last (and are left alone).
+pub const ORDER: [&str; 9] = [
+    "online_eval_config",
+    "tool_gateway",
+    "gateway",
+    "cedar_policy",
+    "evaluator",
+    "a2a_endpoint",
+    "agent_runtime",
+    "memory",
+    "",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DestroyOutcome {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<aws::Error>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DestroyReport {
+    pub outcomes: Vec<DestroyOutcome>,
+    pub elapsed_secs: f64,
+}
+
+impl DestroyReport {
+    pub fn ok(&self) -> bool {
+        self.outcomes.iter().all(|o| o.deleted)
+    }
+
+    pub fn summary(&self) -> String {
+        let deleted = self.outcomes.iter().filter(|o| o.deleted).count();
+        let failed = self.outcomes.len() - deleted;
+        format!(
+            "Destroy {}: {deleted} deleted, {failed} failed in {:.1}s",
+            if failed == 0 { "complete" } else { "finished with errors" },
+            self.elapsed_secs
+        )
+    }
+}
+
+fn step_of(kind: &str) -> Step {
+    match kind {
+        "memory" => Step::Memory,
+        "tool_gateway" | "gateway" => Step::ToolGateways,
+        "cedar_policy" => Step::CedarPolicies,
+        "agent_runtime" => Step::AgentRuntimes,
+        "a2a_endpoint" => Step::A2aWiring,
+        "evaluator" => Step::Evaluators,
+        _ => Step::OnlineEvalConfig,
+    }
+}
+
+pub async fn destroy(dep: &Deployment) -> DestroyReport {
+    let started = Instant::now();
+    let st = dep.store.snapshot();
+    let mut outcomes = Vec::new();
+    for (i, kind) in ORDER.iter().enumerate() {
+        let group: Vec<ResourceRecord> = st
+            .resources
+            .iter()
+            .filter(|r| {
+                if kind.is_empty() {
+                    !ORDER.contains(&r.kind.as_str())
+                } else {
+                    r.kind == *kind
+                }
+            })
+            .filter(|r| !matches!(r.status, Some(RecordStatus::Deleted) | Some(RecordStatus::Planned)))
+            .cloned()
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let step = step_of(kind);
+        let step_started = Instant::now();
+        dep.events.send(Event::StepStarted {
+            step,
+            resources: group.len(),
+        });
+        if *kind == "tool_gateway" {
+            purge_targets(dep, &group).await;
+        }
+        let results: Vec<DestroyOutcome> = futures_util::stream::iter(group.iter())
+            .map(|r| one(dep, step, r, i == ORDER.len() - 1))
+            .buffer_unordered(dep.concurrency.max(1))
+            .collect()
+            .await;
+        let failed = results.iter().filter(|o| !o.deleted).count();
+        dep.events.send(Event::StepFinished {
+            step,
+            succeeded: results.len() - failed,
+            failed,
+            skipped: 0,
+            elapsed: step_started.elapsed(),
+        });
+        outcomes.extend(results);
+    }
+    DestroyReport {
+        outcomes,
+        elapsed_secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Every target of every gateway we recorded, including ones made outside
+/// this tool, so the gateway itself can go.
+async fn purge_targets(dep: &Deployment, targets: &[ResourceRecord]) {
+    let c = &dep.clients;
+    let st = dep.store.snapshot();
+    let mut gateways: Vec<String> = targets
+        .iter()
+        .filter_map(|r| r.meta("gateway_id").map(str::to_owned))
+        .chain(
+            st.resources
+                .iter()
+                .filter(|r| r.kind == "gateway")
+                .filter_map(|r| r.meta("id").map(str::to_owned)),
+        )
+        .collect();
+    gateways.sort();
+    gateways.dedup();
+    for gw in gateways {
+        let Ok(items) = cloud::list_targets(c, &gw).await else {
+            continue;
+        };
+        for t in items {
+            if targets.iter().any(|r| r.meta("id") == Some(t.target_id())) {
+                continue; // deleted with its record below
+            }
+            dep.events.log(format!("purging gateway target {} not in state", t.name()));
+            let _ = delete_target(dep, &gw, t.target_id(), t.name()).await;
+        }
+    }
+}
+
+async fn delete_target(dep: &Deployment, gw: &str, id: &str, name: &str) -> Result<(), aws::Error> {
+    let c = &dep.clients;
+    match call(
+        c,
+        "DeleteGatewayTarget",
+        c.control
+            .delete_gateway_target()
+            .gateway_identifier(gw)
+            .target_id(id)
+            .send(),
+    )
+    .await
+    {
+        Err(e) if !is_not_found(&e) => return Err(e),
+        _ => {}
+    }
+    wait_gone(dep, "tool_gateway", name, async || cloud::target_probe(c, gw, id).await).await
+}
+
+/// Polls until the resource answers NotFound.
+async fn wait_gone(
+    dep: &Deployment,
+    kind: &str,
+    name: &str,
+    probe: impl AsyncFn() -> Result<Probe, aws::Error>,
+) -> Result<(), aws::Error> {
+    poll::until_ready(kind, name, &dep.poll, &tokio_util::sync::CancellationToken::new(), |_| {}, async || {
+        match probe().await {
+            Ok(Probe::Failed { state, reason }) if state.starts_with("DELETE") => {
+                Ok(Probe::Failed { state, reason })
+            }
+            Ok(p) => Ok(Probe::Pending(match p {
+                Probe::Pending(s) | Probe::Ready(s) | Probe::Failed { state: s, .. } => s,
+            })),
+            Err(e) if is_not_found(&e) => Ok(Probe::Ready("DELETED".into())),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+    .map(|_| ())
+}
+
+async fn one(dep: &Deployment, step: Step, r: &ResourceRecord, unknown: bool) -> DestroyOutcome {
+    let started = Instant::now();
+    let phase = |p: ResourcePhase| {
+        dep.events.send(Event::Resource {
+            step,
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            phase: p,
+            elapsed: started.elapsed(),
+            arn: r.arn.clone(),
+        })
+    };
+    let res = if unknown {
+        Err(aws::Error::new(
+            Category::Configuration,
+            "Delete",
+            format!("unknown resource type \"{}\" in state; delete it by hand", r.kind),
+        ))
+    } else {
+        phase(ResourcePhase::Calling("Delete".into()));
+        delete(dep, r).await
+    };
+    match res {
+        Ok(()) => {
+            let _ = dep.store.remove(&r.kind, &r.name);
+            phase(ResourcePhase::Deleted);
+            DestroyOutcome {
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                deleted: true,
+                error: None,
+            }
+        }
+        Err(e) => {
+            let _ = dep.store.update(|st| {
+                if let Some(x) = st.resources.iter_mut().find(|x| x.kind == r.kind && x.name == r.name) {
+                    x.status = Some(RecordStatus::Failed);
+                }
+            });
+            dep.events.send(Event::Error {
+                step: Some(step),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                category: e.category,
+                message: e.message.clone(),
+                hint: e.hint.clone(),
+            });
+            phase(ResourcePhase::Failed);
+            DestroyOutcome {
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+                deleted: false,
+                error: Some(e),
+            }
+        }
+    }
+}
+
+fn id_of(r: &ResourceRecord) -> Option<String> {
+    r.meta("id").filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+async fn resolve(
+    r: &ResourceRecord,
+    find: impl AsyncFn() -> Result<Option<Found>, aws::Error>,
+) -> Result<Option<String>, aws::Error> {
+    match id_of(r) {
+        Some(id) => Ok(Some(id)),
+        None => Ok(find().await?.map(|f| f.id)),
+    }
+}
+
+fn gone_ok<T>(r: Result<T, aws::Error>) -> Result<(), aws::Error> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> {
+    let c = &dep.clients;
+    let name = r.name.as_str();
+    match r.kind.as_str() {
+        "online_eval_config" => {
+            let Some(id) = resolve(r, async || cloud::find_online_eval(c, name).await).await? else {
+                return Ok(());
+            };
+            gone_ok(
+                call(c, "DeleteOnlineEvaluationConfig", c.control.delete_online_evaluation_config().online_evaluation_config_id(&id).send()).await,
+            )?;
+            wait_gone(dep, &r.kind, name, async || cloud::online_eval_probe(c, &id).await).await
+        }
+        "tool_gateway" => {
+            let st = dep.store.snapshot();
+            let gw = r.meta("gateway_id").map(str::to_owned).or_else(|| {
+                st.resources
+                    .iter()
+                    .find(|g| g.kind == "gateway")
+                    .and_then(|g| g.meta("id").map(str::to_owned))
+            });
+            let Some(gw) = gw else { return Ok(()) };
+            let id = match id_of(r) {
+                Some(i) => Some(i),
+                None => cloud::find_target(c, &gw, name).await?,
+            };
+            match id {
+                Some(id) => delete_target(dep, &gw, &id, name).await,
+                None => Ok(()),
+            }
+        }
+        "gateway" => {
+            let Some(id) = resolve(r, async || cloud::find_gateway(c, name).await).await? else {
+                return Ok(());
+            };
+            // Targets made after the last apply would block the delete.
+            if let Ok(items) = cloud::list_targets(c, &id).await {
+                for t in items {
+                    delete_target(dep, &id, t.target_id(), t.name()).await?;
+                }
+            }
+            gone_ok(call(c, "DeleteGateway", c.control.delete_gateway().gateway_identifier(&id).send()).await)?;
+            wait_gone(dep, &r.kind, name, async || cloud::gateway_probe(c, &id).await).await
+        }
+        "cedar_policy" => {
+            let engine = match r.meta("policy_engine_id").map(str::to_owned).or_else(|| id_of(r)) {
+                Some(i) => Some(i),
+                None => cloud::find_policy_engine(c, name).await?.map(|f| f.id),
+            };
+            let Some(engine) = engine else { return Ok(()) };
+            // Policies first: an engine with policies cannot be deleted.
+            let policies = match cloud::list_policies(c, &engine).await {
+                Ok(p) => p,
+                Err(e) if is_not_found(&e) => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            for p in &policies {
+                gone_ok(
+                    call(c, "DeletePolicy", c.control.delete_policy().policy_engine_id(&engine).policy_id(p.policy_id()).send()).await,
+                )?;
+            }
+            for p in &policies {
+                let pid = p.policy_id().to_owned();
+                wait_gone(dep, "cedar policy", p.name(), async || cloud::policy_probe(c, &engine, &pid).await).await?;
+            }
+            gone_ok(call(c, "DeletePolicyEngine", c.control.delete_policy_engine().policy_engine_id(&engine).send()).await)?;
+            wait_gone(dep, &r.kind, name, async || cloud::policy_engine_probe(c, &engine).await).await
+        }
+        "evaluator" => {
+            let Some(id) = resolve(r, async || cloud::find_evaluator(c, name).await).await? else {
+                return Ok(());
+            };
+            gone_ok(call(c, "DeleteEvaluator", c.control.delete_evaluator().evaluator_id(&id).send()).await)?;
+            wait_gone(dep, &r.kind, name, async || cloud::evaluator_probe(c, &id).await).await
+        }
+        // Logical: goes with its runtime.
+        "a2a_endpoint" => Ok(()),
+        "agent_runtime" => {
+            let Some(id) = resolve(r, async || cloud::find_runtime(c, name).await).await? else {
+                return Ok(());
+            };
+            gone_ok(call(c, "DeleteAgentRuntime", c.control.delete_agent_runtime().agent_runtime_id(&id).send()).await)?;
+            wait_gone(dep, &r.kind, name, async || cloud::runtime_probe(c, &id).await).await
+        }
+        "memory" => {
+            let Some(id) = resolve(r, async || cloud::find_memory(c, name).await).await? else {
+                return Ok(());
+            };
+            gone_ok(call(c, "DeleteMemory", c.control.delete_memory().memory_id(&id).send()).await)?;
+            wait_gone(dep, &r.kind, name, async || cloud::memory_probe(c, &id).await).await
+        }
+        other => Err(aws::Error::new(
+            Category::Configuration,
+            "Delete",
+            format!("unknown resource type \"{other}\""),
+        )),
+    }
+}
