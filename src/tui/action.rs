@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 
 use super::persist::Answers;
-use super::services::{CallerIdentity, KeyPage, ServiceError};
+use super::services::{CallerIdentity, KeysEvent, ServiceError};
 
 #[derive(Debug)]
 pub enum Action {
@@ -64,6 +64,11 @@ impl Slot {
         }
     }
 
+    /// For streamed results: true while `g` is the latest request and it has not finished.
+    pub fn is_current(&self, g: Gen) -> bool {
+        g == self.latest && self.pending
+    }
+
     /// Forget the in-flight request: its result will be dropped.
     pub fn cancel(&mut self) {
         self.latest.0 += 1;
@@ -86,7 +91,8 @@ pub enum Outcome {
     SavedAnswers(Option<Box<Answers>>),
     Profiles(Result<Vec<String>, ServiceError>),
     CallerIdentity(Result<CallerIdentity, ServiceError>),
-    KmsKeys(Result<KeyPage, ServiceError>),
+    /// One of several results of the same request (a streamed listing).
+    KmsKeys(KeysEvent),
     Pack(Result<Box<super::screens::wizard::pack::LoadedPack>, Vec<crate::config::Diagnostic>>),
     /// Diagnostics of the runtime binary path that need the file system.
     FileCheck(Vec<crate::config::Diagnostic>),

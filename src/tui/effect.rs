@@ -24,7 +24,6 @@ pub enum Effect {
         generation: Gen,
         target: AwsTarget,
         region: String,
-        next: Option<String>,
     },
     LoadPack {
         generation: Gen,

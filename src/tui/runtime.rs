@@ -11,7 +11,8 @@ use super::action::{Action, Gen, Outcome, TaskResult};
 use super::effect::Effect;
 use super::persist::{self, Answers};
 use super::screens::wizard::pack::LoadedPack;
-use super::services::AwsServices;
+use super::services::{AwsServices, KeysEvent};
+use futures_util::StreamExt;
 
 pub const CHANNEL_CAPACITY: usize = 64;
 
@@ -99,10 +100,28 @@ impl Runtime {
                 generation,
                 target,
                 region,
-                next,
             } => {
-                let fut = self.services.kms_keys(target, region, next);
-                self.spawn(generation, async move { Outcome::KmsKeys(fut.await) });
+                let mut pages = self.services.kms_keys(target, region);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let send = |event| {
+                        tx.send(Action::Task(TaskResult {
+                            generation,
+                            outcome: Outcome::KmsKeys(event),
+                        }))
+                    };
+                    while let Some(page) = pages.next().await {
+                        let event = match page {
+                            Ok(keys) => KeysEvent::Page(keys),
+                            Err(e) => KeysEvent::Failed(e),
+                        };
+                        let failed = matches!(event, KeysEvent::Failed(_));
+                        if send(event).await.is_err() || failed {
+                            return;
+                        }
+                    }
+                    let _ = send(KeysEvent::Done).await;
+                });
             }
             Effect::LoadPack { generation, path } => {
                 self.blocking(generation, move || Outcome::Pack(load_pack(path)))

@@ -151,13 +151,13 @@ impl Step for A2aStep {
                 }
             }
             Input::Click { row, .. } => match row {
-                2..=4 => {
-                    self.mode = MODES[usize::from(row - 2)].clone();
+                1..=3 => {
+                    self.mode = MODES[usize::from(row - 1)].clone();
                     self.set_focus(0);
                 }
-                6..=8 if last > 0 => self.set_focus(1),
-                9..=11 if last > 0 => self.set_focus(2),
-                12..=14 if last > 0 => self.set_focus(3),
+                4..=6 if last > 0 => self.set_focus(1),
+                7..=9 if last > 0 => self.set_focus(2),
+                10..=12 if last > 0 => self.set_focus(3),
                 _ => return Flow::Unhandled,
             },
             _ => return Flow::Unhandled,
@@ -200,10 +200,9 @@ impl Step for A2aStep {
 
     fn render(&self, area: Rect, buf: &mut Buffer, view: &View<'_>) {
         let theme = view.theme;
-        let [intro, modes, _, url, aud, cli, note] = Layout::vertical([
-            Constraint::Length(2),
-            Constraint::Length(3),
+        let [intro, modes, url, aud, cli, note] = Layout::vertical([
             Constraint::Length(1),
+            Constraint::Length(3),
             Constraint::Length(3),
             Constraint::Length(3),
             Constraint::Length(3),

@@ -9,20 +9,22 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::{Flow, Shared, Step, StepCx};
 use crate::config::{Diagnostic, category, fields};
+use crate::kms::eligibility::{self, Ineligibility, KeyInfo};
 use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::persist::{Answers, KmsChoice};
 use crate::tui::screens::{Input, View};
-use crate::tui::services::{AwsTarget, KeyPage, KmsKey, ServiceError};
+use crate::tui::services::{AwsTarget, KeysEvent, ServiceError};
 use crate::tui::widgets::filter_list::FilterList;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     AwsOwned,
     Key {
-        key: Box<KmsKey>,
-        ineligible: Option<String>,
+        key: Box<KeyInfo>,
+        /// Empty when the key can be used.
+        reasons: Vec<Ineligibility>,
     },
 }
 
@@ -88,17 +90,16 @@ impl KmsStep {
         }
     }
 
-    fn request(&mut self, next: Option<String>, pages: usize, effects: &mut Vec<Effect>) {
+    fn request(&mut self, effects: &mut Vec<Effect>) {
         let (Some(target), false) = (self.target.clone(), self.region.is_empty()) else {
             self.load = Load::Idle;
             return;
         };
-        self.load = Load::Loading { pages };
+        self.load = Load::Loading { pages: 0 };
         effects.push(Effect::ListKmsKeys {
             generation: self.slot.issue(),
             target,
             region: self.region.clone(),
-            next,
         });
     }
 
@@ -106,7 +107,7 @@ impl KmsStep {
         self.list.clear();
         self.list.extend(vec![Entry::AwsOwned], Entry::search_text);
         self.loaded_for = self.target.clone().map(|t| (t, self.region.clone()));
-        self.request(None, 0, effects);
+        self.request(effects);
         self.select_choice();
     }
 
@@ -119,38 +120,42 @@ impl KmsStep {
         });
     }
 
-    pub fn page_loaded(
-        &mut self,
-        generation: Gen,
-        result: Result<KeyPage, ServiceError>,
-        cx: &mut StepCx<'_>,
-    ) -> bool {
-        if !self.slot.accept(generation) {
-            return false;
-        }
-        let pages = match self.load {
-            Load::Loading { pages } => pages + 1,
-            _ => 1,
-        };
-        match result {
-            Ok(page) => {
+    pub fn page_loaded(&mut self, generation: Gen, event: KeysEvent) -> bool {
+        match event {
+            KeysEvent::Page(keys) => {
+                if !self.slot.is_current(generation) {
+                    return false;
+                }
                 let region = self.region.clone();
-                let entries = page
-                    .keys
+                let entries = keys
                     .into_iter()
                     .map(|key| Entry::Key {
-                        ineligible: key.ineligibility(&region),
+                        reasons: eligibility::check(&key, &region),
                         key: Box::new(key),
                     })
                     .collect();
                 self.list.extend(entries, Entry::search_text);
                 self.select_choice();
-                match page.next {
-                    Some(next) => self.request(Some(next), pages, cx.effects),
-                    None => self.load = Load::Loaded { pages },
+                if let Load::Loading { pages } = &mut self.load {
+                    *pages += 1;
                 }
             }
-            Err(e) => self.load = Load::Failed(e),
+            KeysEvent::Done => {
+                if !self.slot.accept(generation) {
+                    return false;
+                }
+                let pages = match self.load {
+                    Load::Loading { pages } => pages,
+                    _ => 0,
+                };
+                self.load = Load::Loaded { pages };
+            }
+            KeysEvent::Failed(e) => {
+                if !self.slot.accept(generation) {
+                    return false;
+                }
+                self.load = Load::Failed(e);
+            }
         }
         true
     }
@@ -159,22 +164,13 @@ impl KmsStep {
         self.refused = None;
         match self.list.selected() {
             Some(Entry::AwsOwned) => self.choice = KmsChoice::AwsOwned,
-            Some(Entry::Key {
-                key,
-                ineligible: None,
-            }) => {
+            Some(Entry::Key { key, reasons }) if reasons.is_empty() => {
                 self.choice = KmsChoice::Customer {
                     arn: key.arn.clone(),
-                }
+                };
             }
-            Some(Entry::Key {
-                key,
-                ineligible: Some(why),
-            }) => {
-                self.refused = Some(format!(
-                    "{} cannot be used: {why}",
-                    key.aliases.first().unwrap_or(&key.key_id)
-                ));
+            Some(Entry::Key { key, reasons }) => {
+                self.refused = eligibility::reason_line(key, reasons)
             }
             None => {}
         }
@@ -246,11 +242,17 @@ impl Step for KmsStep {
                     d2.field = "kms_key".into();
                 }
                 let listed = self.list.items().iter().find_map(|e| match e {
-                    Entry::Key { key, ineligible } if &key.arn == arn => Some(ineligible.clone()),
+                    Entry::Key { key, reasons } if &key.arn == arn => Some((key, reasons)),
                     _ => None,
                 });
-                if let Some(Some(why)) = listed {
-                    d.push(Diagnostic::error("kms_key", category::SECURITY, format!("the chosen key cannot be used: {why}")).with_hint("choose another key or the AWS owned key"));
+                if let Some((key, reasons)) = listed
+                    && let Some(first) = reasons.first()
+                {
+                    let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                    d.push(
+                        Diagnostic::error("kms_key", category::SECURITY, format!("{} cannot be used: {}", key.label(), why.join("; ")))
+                            .with_hint(first.fix()),
+                    );
                 }
                 d
             }
@@ -327,28 +329,26 @@ impl Step for KmsStep {
                     theme.dim,
                 ),
             ]),
-            Entry::Key { key, ineligible } => {
-                let name = key
-                    .aliases
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| key.key_id.clone());
+            Entry::Key { key, reasons } => {
                 let mark = if chosen_arn.as_deref() == Some(key.arn.as_str()) {
                     "● "
                 } else {
                     "  "
                 };
-                match ineligible {
-                    None => Line::from(vec![
+                let name = format!("{:<32}", key.label());
+                if reasons.is_empty() {
+                    Line::from(vec![
                         Span::raw(mark),
-                        Span::raw(format!("{name:<32}")),
+                        Span::raw(name),
                         Span::styled(key.key_id.clone(), theme.dim),
-                    ]),
-                    Some(why) => Line::from(vec![
+                    ])
+                } else {
+                    let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                    Line::from(vec![
                         Span::raw(mark),
-                        Span::styled(format!("{name:<32}"), theme.dim),
-                        Span::styled(format!("✗ {why}"), theme.dim),
-                    ]),
+                        Span::styled(name, theme.dim),
+                        Span::styled(format!("✗ {}", why.join("; ")), theme.dim),
+                    ])
                 }
             }
         });

@@ -342,7 +342,7 @@ impl WizardState {
                 Outcome::CallerIdentity(r) => self.pack.identity_loaded(g, r),
                 Outcome::Pack(r) => self.pack.pack_loaded(g, r),
                 Outcome::FileCheck(r) => self.artifact.file_checked(g, r),
-                Outcome::KmsKeys(r) => self.kms.page_loaded(g, r, &mut cx),
+                Outcome::KmsKeys(r) => self.kms.page_loaded(g, r),
                 Outcome::ConfigWritten(r) => self.review.written(g, r),
                 Outcome::SavedAnswers(_) => false,
             }

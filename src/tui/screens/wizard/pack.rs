@@ -134,9 +134,12 @@ impl PackStep {
             self.pack = PackState::Empty;
             return;
         }
-        if let PackState::Loading(p) = &self.pack
-            && *p == path
-        {
+        let same = match &self.pack {
+            PackState::Loading(p) => *p == path,
+            PackState::Loaded(p) => p.path == std::path::Path::new(&path),
+            _ => false,
+        };
+        if same {
             return;
         }
         self.pack = PackState::Loading(path.clone());

@@ -281,7 +281,7 @@ impl Step for TagsStep {
             }
             let overridden = user.contains_key(k);
             let (style, source) = if overridden {
-                (theme.dim, "inherited · overridden below")
+                (theme.dim, "overridden")
             } else {
                 (theme.dim, "inherited")
             };

@@ -1,0 +1,1025 @@
+//! The wizard driven headlessly: keys and task results go through `App::update`, effects are
+//! inspected (and the local ones really run), and screens are rendered on a `TestBackend`.
+
+use agentcore_tui::kms::eligibility::KeyInfo;
+use agentcore_tui::tui::action::{Action, Gen, Outcome, TaskResult};
+use agentcore_tui::tui::app::{App, AppOptions, Overlay};
+use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::keymap::Context;
+use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
+use agentcore_tui::tui::runtime;
+use agentcore_tui::tui::screens::wizard::StepId;
+use agentcore_tui::tui::services::{AwsTarget, CallerIdentity, KeysEvent, ServiceError};
+use agentcore_tui::tui::theme::Theme;
+use agentcore_tui::tui::ui;
+use agentcore_tui::tui::widgets::stepper::StepStatus;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+const ACCOUNT: &str = "111122223333";
+const DEMO_PACK: &str = "assets/demo/support-desk.pack.json";
+const DEMO_BINARY: &str = "assets/demo/promptkit-agentcore-runtime";
+
+struct Harness {
+    app: App,
+    pending: Vec<Effect>,
+    saved: Vec<Answers>,
+}
+
+fn demo_answers() -> Answers {
+    Answers {
+        pack_path: DEMO_PACK.into(),
+        target: Some(AwsTarget::Local),
+        region: "us-east-1".into(),
+        runtime_role_arn: format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreRuntime"),
+        artifact_kind: ArtifactKind::RuntimeBinary,
+        runtime_binary_path: DEMO_BINARY.into(),
+        a2a_mode: A2aMode::Iam,
+        tags: vec![("team".into(), "support-platform".into())],
+        kms: KmsChoice::AwsOwned,
+        ..Answers::default()
+    }
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn kms_key(
+    alias: &str,
+    spec: &str,
+    usage: &str,
+    state: &str,
+    manager: &str,
+    region: &str,
+) -> KeyInfo {
+    let id = format!("{:0>8}-0000-0000-0000-000000000000", alias.len());
+    KeyInfo {
+        key_id: id.clone(),
+        arn: format!("arn:aws:kms:{region}:{ACCOUNT}:key/{id}"),
+        aliases: vec![format!("alias/{alias}")],
+        description: String::new(),
+        key_spec: spec.into(),
+        key_usage: usage.into(),
+        key_state: state.into(),
+        key_manager: manager.into(),
+    }
+}
+
+fn demo_keys() -> Vec<KeyInfo> {
+    vec![
+        kms_key(
+            "recs",
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Enabled",
+            "CUSTOMER",
+            "us-east-1",
+        ),
+        kms_key(
+            "old-recs",
+            "SYMMETRIC_DEFAULT",
+            "ENCRYPT_DECRYPT",
+            "Disabled",
+            "CUSTOMER",
+            "us-east-1",
+        ),
+        kms_key(
+            "signing",
+            "RSA_2048",
+            "SIGN_VERIFY",
+            "Enabled",
+            "CUSTOMER",
+            "us-east-1",
+        ),
+    ]
+}
+
+impl Harness {
+    /// The app after start-up, with the pack read and the caller identified.
+    fn new(initial: Answers) -> Self {
+        let mut h = Self::bare(initial);
+        h.settle();
+        h
+    }
+
+    /// The app after start-up, nothing answered yet.
+    fn bare(initial: Answers) -> Self {
+        let mut app = App::new(
+            AppOptions {
+                initial,
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        );
+        let pending = app.init();
+        let mut h = Self {
+            app,
+            pending,
+            saved: Vec::new(),
+        };
+        h.collect_saves();
+        h
+    }
+
+    fn collect_saves(&mut self) {
+        let (saves, rest): (Vec<_>, Vec<_>) = self
+            .pending
+            .drain(..)
+            .partition(|e| matches!(e, Effect::SaveAnswers(_)));
+        self.pending = rest;
+        for s in saves {
+            if let Effect::SaveAnswers(a) = s {
+                self.saved.push(*a);
+            }
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.pending.extend(effects);
+        self.collect_saves();
+    }
+
+    fn press(&mut self, code: KeyCode) {
+        self.apply(Action::Key(key(code)));
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.apply(Action::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    fn clear_field(&mut self) {
+        for _ in 0..120 {
+            self.press(KeyCode::Backspace);
+        }
+    }
+
+    fn take(&mut self, pred: impl Fn(&Effect) -> bool) -> Option<Effect> {
+        let i = self.pending.iter().position(pred)?;
+        Some(self.pending.remove(i))
+    }
+
+    fn answer(&mut self, generation: Gen, outcome: Outcome) {
+        self.apply(Action::Task(TaskResult {
+            generation,
+            outcome,
+        }));
+    }
+
+    /// Runs the effects that need no AWS (file reads and writes) and answers the AWS ones the
+    /// way the demo world would: local emulator account, two profiles, the demo keys.
+    fn settle(&mut self) {
+        for _ in 0..20 {
+            let Some(effect) = self.pending.first().cloned() else {
+                return;
+            };
+            self.pending.remove(0);
+            if let Some(result) = runtime::run_local(&effect, None) {
+                self.apply(Action::Task(result));
+                continue;
+            }
+            match effect {
+                Effect::LoadProfiles { generation } => self.answer(
+                    generation,
+                    Outcome::Profiles(Ok(vec!["dev".into(), "prod".into()])),
+                ),
+                Effect::FetchCallerIdentity { generation, .. } => self.answer(
+                    generation,
+                    Outcome::CallerIdentity(Ok(CallerIdentity {
+                        account: ACCOUNT.into(),
+                        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo"),
+                    })),
+                ),
+                Effect::ListKmsKeys { generation, .. } => {
+                    self.answer(generation, Outcome::KmsKeys(KeysEvent::Page(demo_keys())));
+                    self.answer(generation, Outcome::KmsKeys(KeysEvent::Done));
+                }
+                other => panic!("unexpected effect {other:?}"),
+            }
+        }
+        panic!("effects keep coming: {:?}", self.pending);
+    }
+
+    fn goto(&mut self, step: StepId) {
+        while self.app.wizard.current() < step {
+            let before = self.app.wizard.current();
+            self.ctrl('n');
+            self.settle();
+            assert_ne!(
+                before,
+                self.app.wizard.current(),
+                "Next was refused on {before:?}: {:?}",
+                self.app.wizard.diagnostics()
+            );
+        }
+        while self.app.wizard.current() > step {
+            self.ctrl('p');
+            self.settle();
+        }
+    }
+
+    fn screen(&self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn snapshot(&self, name: &str) {
+        insta::assert_snapshot!(format!("{name}_100x30"), self.screen(100, 30));
+        insta::assert_snapshot!(format!("{name}_80x24"), self.screen(80, 24));
+    }
+
+    fn errors(&self) -> usize {
+        self.app
+            .wizard
+            .diagnostics()
+            .iter()
+            .filter(|d| d.is_error())
+            .count()
+    }
+
+    fn warnings(&self) -> usize {
+        self.app
+            .wizard
+            .diagnostics()
+            .iter()
+            .filter(|d| !d.is_error())
+            .count()
+    }
+}
+
+// ---- transitions ---------------------------------------------------------------------------
+
+#[test]
+fn errors_block_next_and_say_why() {
+    let mut h = Harness::new(Answers {
+        region: String::new(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Region);
+    assert!(h.errors() > 0);
+    h.ctrl('n');
+    assert_eq!(h.app.wizard.current(), StepId::Region);
+    assert!(
+        h.app
+            .wizard
+            .blocked
+            .as_deref()
+            .unwrap()
+            .contains("block Next")
+    );
+    assert_eq!(h.app.wizard.status(StepId::Region), StepStatus::Errors);
+    assert!(h.screen(100, 30).contains("block Next"));
+}
+
+#[test]
+fn warnings_do_not_block_next() {
+    let mut h = Harness::new(Answers {
+        region: "ca-central-1".into(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Region);
+    assert_eq!((h.errors(), h.warnings()), (0, 1));
+    assert_eq!(h.app.wizard.status(StepId::Region), StepStatus::Warnings);
+    h.ctrl('n');
+    assert_eq!(h.app.wizard.current(), StepId::Role);
+}
+
+#[test]
+fn region_list_filters_as_you_type_and_enter_chooses() {
+    let mut h = Harness::new(Answers {
+        region: String::new(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Region);
+    h.type_text("frankfurt");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.wizard.answers().region, "eu-central-1");
+    assert_eq!(h.app.wizard.current(), StepId::Role, "choosing advances");
+}
+
+#[test]
+fn an_unlisted_region_is_taken_as_typed_and_judged() {
+    let mut h = Harness::new(Answers {
+        region: String::new(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Region);
+    h.type_text("Oregon-West");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.wizard.answers().region, "Oregon-West");
+    assert_eq!(h.app.wizard.current(), StepId::Region);
+    assert!(
+        h.app.wizard.diagnostics()[0]
+            .message
+            .contains("does not match expected format")
+    );
+}
+
+#[test]
+fn back_never_loses_input() {
+    let mut h = Harness::new(Answers {
+        runtime_role_arn: String::new(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Role);
+    h.type_text("arn:aws:iam::111122223333:role/Mine");
+    h.goto(StepId::Pack);
+    h.goto(StepId::Tags);
+    h.goto(StepId::Role);
+    assert_eq!(
+        h.app.wizard.answers().runtime_role_arn,
+        "arn:aws:iam::111122223333:role/Mine"
+    );
+    assert!(h.screen(100, 30).contains("role/Mine"));
+}
+
+#[test]
+fn role_in_another_account_than_the_caller_warns() {
+    let mut h = Harness::new(Answers {
+        runtime_role_arn: "arn:aws:iam::444455556666:role/Other".into(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Role);
+    assert_eq!(h.errors(), 0);
+    assert!(
+        h.app
+            .wizard
+            .diagnostics()
+            .iter()
+            .any(|d| d.message.contains(ACCOUNT) || d.message.contains("444455556666")),
+        "{:?}",
+        h.app.wizard.diagnostics()
+    );
+}
+
+#[test]
+fn stale_identity_results_are_dropped() {
+    let mut h = Harness::bare(demo_answers());
+    let first = h
+        .take(|e| matches!(e, Effect::FetchCallerIdentity { .. }))
+        .unwrap();
+    // Pick the "dev" profile: a second request supersedes the first.
+    h.settle_except_identity();
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    let Effect::FetchCallerIdentity {
+        generation: second,
+        target,
+        ..
+    } = h
+        .take(|e| matches!(e, Effect::FetchCallerIdentity { .. }))
+        .unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(target, AwsTarget::Profile("dev".into()));
+    let Effect::FetchCallerIdentity {
+        generation: first, ..
+    } = first
+    else {
+        unreachable!()
+    };
+    h.answer(
+        first,
+        Outcome::CallerIdentity(Ok(CallerIdentity {
+            account: "999999999999".into(),
+            arn: "old".into(),
+        })),
+    );
+    assert_eq!(
+        h.app.wizard.shared().caller_account,
+        None,
+        "a superseded answer must not land"
+    );
+    h.answer(
+        second,
+        Outcome::CallerIdentity(Err(ServiceError {
+            category: "permission".into(),
+            message: "the SSO session for profile dev has expired".into(),
+            hint: Some("aws sso login --profile dev".into()),
+        })),
+    );
+    let d = &h.app.wizard.diagnostics()[0];
+    assert!(
+        d.is_error() && d.hint.as_deref() == Some("aws sso login --profile dev"),
+        "{d:?}"
+    );
+    assert!(h.screen(100, 30).contains("aws sso login --profile dev"));
+}
+
+impl Harness {
+    fn settle_except_identity(&mut self) {
+        let identity: Vec<_> = self
+            .pending
+            .iter()
+            .filter(|e| matches!(e, Effect::FetchCallerIdentity { .. }))
+            .cloned()
+            .collect();
+        self.pending
+            .retain(|e| !matches!(e, Effect::FetchCallerIdentity { .. }));
+        self.settle();
+        self.pending.extend(identity);
+    }
+}
+
+#[test]
+fn a_broken_pack_is_an_error_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.pack.json");
+    std::fs::write(&path, "{\n  \"id\": \"x\",\n  \"prompts\": [1,\n}").unwrap();
+    let h = Harness::new(Answers {
+        pack_path: path.display().to_string(),
+        ..demo_answers()
+    });
+    let d = &h.app.wizard.diagnostics()[0];
+    assert!(
+        d.is_error() && d.message.contains("broken.pack.json:"),
+        "{d:?}"
+    );
+    assert_eq!(h.app.wizard.status(StepId::Pack), StepStatus::Errors);
+}
+
+#[test]
+fn kms_keys_stream_in_and_ineligible_ones_cannot_be_chosen() {
+    let mut h = Harness::new(Answers {
+        kms: KmsChoice::Undecided,
+        ..demo_answers()
+    });
+    h.goto(StepId::Artifact);
+    h.ctrl('n'); // A2A
+    h.settle();
+    h.ctrl('n'); // Tags
+    h.ctrl('n'); // KMS: starts listing
+    let Effect::ListKmsKeys {
+        generation, region, ..
+    } = h.take(|e| matches!(e, Effect::ListKmsKeys { .. })).unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(region, "us-east-1");
+    assert!(h.app.animating(), "the spinner turns while keys load");
+    h.answer(
+        generation,
+        Outcome::KmsKeys(KeysEvent::Page(demo_keys()[..1].to_vec())),
+    );
+    assert!(
+        h.screen(100, 30).contains("alias/recs"),
+        "the first page shows before the listing ends"
+    );
+    h.answer(
+        generation,
+        Outcome::KmsKeys(KeysEvent::Page(demo_keys()[1..].to_vec())),
+    );
+    h.answer(generation, Outcome::KmsKeys(KeysEvent::Done));
+    assert!(!h.app.animating());
+    h.type_text("old");
+    h.press(KeyCode::Enter);
+    assert_eq!(
+        h.app.wizard.answers().kms,
+        KmsChoice::Undecided,
+        "a disabled key is refused"
+    );
+    assert!(h.screen(100, 30).contains("enable it"));
+    h.clear_field();
+    h.type_text("alias/recs");
+    h.press(KeyCode::Enter);
+    assert!(
+        matches!(&h.app.wizard.answers().kms, KmsChoice::Customer { arn } if arn.contains(":key/"))
+    );
+    assert_eq!(h.app.wizard.current(), StepId::Review);
+}
+
+#[test]
+fn a_failed_key_listing_can_be_retried_and_aws_owned_still_chosen() {
+    let mut h = Harness::new(Answers {
+        kms: KmsChoice::Undecided,
+        ..demo_answers()
+    });
+    h.goto(StepId::Tags);
+    h.ctrl('n');
+    let Effect::ListKmsKeys { generation, .. } =
+        h.take(|e| matches!(e, Effect::ListKmsKeys { .. })).unwrap()
+    else {
+        unreachable!()
+    };
+    h.answer(
+        generation,
+        Outcome::KmsKeys(KeysEvent::Failed(ServiceError {
+            category: "network".into(),
+            message: "connection refused".into(),
+            hint: None,
+        })),
+    );
+    assert!(h.screen(100, 30).contains("listing keys failed (network)"));
+    h.ctrl('r');
+    assert!(
+        h.take(|e| matches!(e, Effect::ListKmsKeys { .. }))
+            .is_some(),
+        "Ctrl-R retries"
+    );
+    h.type_text("aws owned");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.wizard.answers().kms, KmsChoice::AwsOwned);
+}
+
+#[test]
+fn tags_table_adds_edits_and_flags_duplicates() {
+    let mut h = Harness::new(demo_answers());
+    h.goto(StepId::Tags);
+    h.press(KeyCode::Enter); // new row under "team"
+    h.type_text("team");
+    h.press(KeyCode::Tab);
+    h.type_text("other");
+    assert!(h.errors() > 0, "a duplicate key is an error");
+    assert!(
+        h.app
+            .wizard
+            .diagnostics()
+            .iter()
+            .any(|d| d.message.contains("more than once"))
+    );
+    h.ctrl('d');
+    assert_eq!(h.errors(), 0);
+    assert_eq!(
+        h.app.wizard.answers().tags,
+        vec![("team".to_string(), "support-platform".to_string())]
+    );
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Enter); // a blank row is ignored, never an error
+    assert_eq!(h.errors(), 0);
+}
+
+#[test]
+fn jwt_without_discovery_url_is_an_error_and_without_audience_a_warning() {
+    let mut h = Harness::new(Answers {
+        a2a_mode: A2aMode::Jwt,
+        ..demo_answers()
+    });
+    h.goto(StepId::A2a);
+    assert!(
+        h.app
+            .wizard
+            .diagnostics()
+            .iter()
+            .any(|d| d.is_error() && d.field == "a2a_auth.discovery_url")
+    );
+    h.press(KeyCode::Tab);
+    h.type_text(
+        "https://cognito-idp.us-east-1.amazonaws.com/pool/.well-known/openid-configuration",
+    );
+    assert_eq!(h.errors(), 0);
+    assert!(
+        h.app
+            .wizard
+            .diagnostics()
+            .iter()
+            .any(|d| d.field == "a2a_auth.allowed_audience")
+    );
+    h.press(KeyCode::Enter);
+    h.type_text("agents, support");
+    assert_eq!(
+        h.app.wizard.answers().allowed_audience,
+        vec!["agents".to_string(), "support".to_string()]
+    );
+    assert_eq!((h.errors(), h.warnings()), (0, 0));
+}
+
+#[test]
+fn review_writes_the_config_0600_and_it_loads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.deploy.json");
+    let mut h = Harness::new(demo_answers());
+    h.goto(StepId::Review);
+    h.type_text(&out.display().to_string());
+    h.press(KeyCode::Enter);
+    let effect = h.take(|e| matches!(e, Effect::WriteConfig { .. })).unwrap();
+    let result = runtime::run_local(&effect, None).unwrap();
+    h.apply(Action::Task(result));
+    assert!(h.screen(100, 30).contains("✓ written to"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let cfg = agentcore_tui::config::from_json_str(&text).unwrap();
+    assert_eq!(cfg.region, "us-east-1");
+    assert_eq!(cfg.a2a_auth.unwrap().mode, "iam");
+    assert_eq!(
+        cfg.tags.get("team").map(String::as_str),
+        Some("support-platform")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn jumping_forward_over_errors_is_refused() {
+    let mut h = Harness::new(Answers {
+        runtime_role_arn: "nope".into(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Role);
+    h.goto(StepId::Pack);
+    h.app.wizard.jump_to(StepId::Review);
+    // Jumping over a step with errors is refused too.
+    assert_eq!(h.app.wizard.current(), StepId::Pack);
+}
+
+#[test]
+fn answers_are_saved_as_you_go() {
+    let mut h = Harness::new(Answers {
+        runtime_role_arn: String::new(),
+        ..demo_answers()
+    });
+    h.goto(StepId::Role);
+    h.type_text("arn:aws:iam::111122223333:role/X");
+    let last = h.saved.last().unwrap();
+    assert_eq!(last.runtime_role_arn, "arn:aws:iam::111122223333:role/X");
+}
+
+#[test]
+fn saved_answers_are_offered_and_not_overwritten_before_the_answer() {
+    let saved = Answers {
+        region: "eu-west-1".into(),
+        ..demo_answers()
+    };
+    let mut app = App::new(
+        AppOptions {
+            initial: Answers::default(),
+            offer_saved: true,
+        },
+        Theme::monochrome(),
+        (100, 30),
+    );
+    let effects = app.init();
+    assert!(effects.contains(&Effect::LoadSavedAnswers));
+    let typed = app.update(Action::Paste("x".into()));
+    assert!(
+        !typed.iter().any(|e| matches!(e, Effect::SaveAnswers(_))),
+        "nothing saved before the question is settled"
+    );
+    app.update(Action::Task(TaskResult {
+        generation: Gen::default(),
+        outcome: Outcome::SavedAnswers(Some(Box::new(saved.clone()))),
+    }));
+    assert!(matches!(app.overlay, Some(Overlay::Resume(_))));
+    let effects = app.update(Action::Key(key(KeyCode::Char('y'))));
+    assert_eq!(app.wizard.answers().region, "eu-west-1");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::LoadPack { .. })),
+        "the resumed pack is read"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveAnswers(a) if a.region == "eu-west-1"))
+    );
+}
+
+#[test]
+fn help_lists_the_keys_of_the_focused_context_and_closes() {
+    let mut h = Harness::new(demo_answers());
+    h.goto(StepId::Region);
+    h.press(KeyCode::F(1));
+    assert_eq!(h.app.overlay, Some(Overlay::Help(Context::FilterList)));
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("choose the highlighted entry") && screen.contains("Ctrl-n"),
+        "{screen}"
+    );
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.overlay, None);
+    // In a text context `?` types; outside it opens the help.
+    h.goto(StepId::A2a);
+    h.press(KeyCode::Char('?'));
+    assert_eq!(h.app.overlay, Some(Overlay::Help(Context::Choice)));
+}
+
+#[test]
+fn quitting_asks_first() {
+    let mut h = Harness::new(demo_answers());
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.overlay, Some(Overlay::ConfirmQuit));
+    h.press(KeyCode::Char('n'));
+    assert!(!h.app.should_quit());
+    h.ctrl('c');
+    h.press(KeyCode::Char('y'));
+    assert!(h.app.should_quit());
+}
+
+#[test]
+fn a_too_small_terminal_shows_what_is_needed_and_ignores_keys() {
+    let mut h = Harness::new(demo_answers());
+    h.apply(Action::Resize {
+        width: 79,
+        height: 24,
+    });
+    h.ctrl('n');
+    assert_eq!(h.app.wizard.current(), StepId::Pack);
+    let screen = h.screen(79, 24);
+    assert!(
+        screen.contains("make the terminal bigger") && screen.contains("need 80×24, have 79×24")
+    );
+    insta::assert_snapshot!("too_small_79x24", screen);
+    h.apply(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    h.ctrl('n');
+    assert_eq!(h.app.wizard.current(), StepId::Region);
+}
+
+#[test]
+fn clicking_the_stepper_goes_back_and_scrolling_moves_lists() {
+    let mut h = Harness::new(demo_answers());
+    h.goto(StepId::Role);
+    let click = |row| {
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 3,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // Header row 0, stepper border row 1, step 0 on row 2, step 1 on row 3.
+    h.apply(click(3));
+    assert_eq!(h.app.wizard.current(), StepId::Region);
+    h.apply(click(9)); // Review: not visited yet, so refused
+    assert_eq!(h.app.wizard.current(), StepId::Region);
+    assert!(h.app.wizard.blocked.is_some());
+}
+
+#[test]
+fn ticks_redraw_only_while_something_animates() {
+    let mut h = Harness::new(demo_answers());
+    h.app.take_changed();
+    h.apply(Action::Tick);
+    assert!(
+        !h.app.take_changed(),
+        "an idle tick must not cause a redraw"
+    );
+    h.goto(StepId::Artifact);
+    h.press(KeyCode::Tab);
+    h.clear_field();
+    h.type_text("assets/demo/nope");
+    assert!(h.app.animating(), "the file check is pending");
+    h.app.take_changed();
+    h.apply(Action::Tick);
+    assert!(h.app.take_changed());
+}
+
+#[test]
+fn no_color_theme_keeps_errors_distinguishable() {
+    let h = Harness::new(Answers {
+        region: "nope".into(),
+        ..demo_answers()
+    });
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&h.app, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    assert!(
+        buf.content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset)
+    );
+}
+
+// ---- snapshots -----------------------------------------------------------------------------
+
+fn at(step: StepId, answers: Answers) -> Harness {
+    let mut h = Harness::new(answers);
+    h.goto(step);
+    h
+}
+
+#[test]
+fn snapshot_pack_step() {
+    at(StepId::Pack, demo_answers()).snapshot("pack_valid");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.pack.json");
+    std::fs::write(&path, "{\n  \"id\": \"x\",\n  \"prompts\": [1,\n}").unwrap();
+    let mut h = Harness::bare(Answers {
+        pack_path: "broken.pack.json".into(),
+        ..demo_answers()
+    });
+    // Read it from the temp dir but keep the displayed path stable for the snapshot.
+    let effect = h.take(|e| matches!(e, Effect::LoadPack { .. })).unwrap();
+    let Effect::LoadPack { generation, .. } = effect else {
+        unreachable!()
+    };
+    let result = runtime::load_pack(path.clone()).map_err(|mut d| {
+        for x in &mut d {
+            x.message = x.message.replace(&dir.path().display().to_string(), ".");
+        }
+        d
+    });
+    h.answer(generation, Outcome::Pack(result));
+    h.settle();
+    h.snapshot("pack_error");
+    // Loading: nothing answered yet.
+    Harness::bare(demo_answers()).snapshot("pack_loading");
+}
+
+#[test]
+fn snapshot_region_step() {
+    at(StepId::Region, demo_answers()).snapshot("region_valid");
+    at(
+        StepId::Region,
+        Answers {
+            region: "ca-central-1".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("region_warning");
+    let mut h = at(
+        StepId::Region,
+        Answers {
+            region: String::new(),
+            ..demo_answers()
+        },
+    );
+    h.type_text("oregon-1");
+    h.press(KeyCode::Enter);
+    h.snapshot("region_error");
+}
+
+#[test]
+fn snapshot_role_step() {
+    at(StepId::Role, demo_answers()).snapshot("role_valid");
+    at(
+        StepId::Role,
+        Answers {
+            runtime_role_arn: "arn:aws:iam::123456789012:role/AgentCoreRuntime".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("role_warning");
+    at(
+        StepId::Role,
+        Answers {
+            runtime_role_arn: "AgentCoreRuntime".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("role_error");
+}
+
+#[test]
+fn snapshot_artifact_step() {
+    at(StepId::Artifact, demo_answers()).snapshot("artifact_valid");
+    at(
+        StepId::Artifact,
+        Answers {
+            runtime_binary_path: "assets/demo/missing-binary".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("artifact_warning");
+    at(
+        StepId::Artifact,
+        Answers {
+            artifact_kind: ArtifactKind::ContainerImage,
+            container_image_uri: "nginx:latest".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("artifact_error");
+}
+
+#[test]
+fn snapshot_a2a_step() {
+    at(StepId::A2a, demo_answers()).snapshot("a2a_valid");
+    at(
+        StepId::A2a,
+        Answers {
+            a2a_mode: A2aMode::Jwt,
+            discovery_url: "http://idp.example.com/.well-known/openid-configuration".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("a2a_warning");
+    at(
+        StepId::A2a,
+        Answers {
+            a2a_mode: A2aMode::Jwt,
+            ..demo_answers()
+        },
+    )
+    .snapshot("a2a_error");
+}
+
+#[test]
+fn snapshot_tags_step() {
+    at(StepId::Tags, demo_answers()).snapshot("tags_valid");
+    let mut tags = demo_answers().tags;
+    tags.push(("aws:owner".into(), "me".into()));
+    tags.push(("promptpack:version".into(), "pinned".into()));
+    at(
+        StepId::Tags,
+        Answers {
+            tags,
+            ..demo_answers()
+        },
+    )
+    .snapshot("tags_warning");
+    let tags = vec![
+        ("team".into(), "a".into()),
+        ("team".into(), "b".into()),
+        ("bad{key}".into(), "x".into()),
+    ];
+    at(
+        StepId::Tags,
+        Answers {
+            tags,
+            ..demo_answers()
+        },
+    )
+    .snapshot("tags_error");
+}
+
+#[test]
+fn snapshot_kms_step() {
+    let arn = demo_keys()[0].arn.clone();
+    at(
+        StepId::Kms,
+        Answers {
+            kms: KmsChoice::Customer { arn },
+            ..demo_answers()
+        },
+    )
+    .snapshot("kms_valid");
+    // Warning: a key of the wrong region chosen earlier (e.g. before the region changed).
+    let eu = kms_key(
+        "eu-recs",
+        "SYMMETRIC_DEFAULT",
+        "ENCRYPT_DECRYPT",
+        "Enabled",
+        "CUSTOMER",
+        "eu-west-1",
+    );
+    at(
+        StepId::Kms,
+        Answers {
+            kms: KmsChoice::Customer { arn: eu.arn },
+            ..demo_answers()
+        },
+    )
+    .snapshot("kms_warning");
+    at(
+        StepId::Kms,
+        Answers {
+            kms: KmsChoice::Undecided,
+            ..demo_answers()
+        },
+    )
+    .snapshot("kms_error");
+}
+
+#[test]
+fn snapshot_review_step() {
+    at(StepId::Review, demo_answers()).snapshot("review_valid");
+    at(
+        StepId::Review,
+        Answers {
+            runtime_role_arn: "arn:aws:iam::123456789012:role/AgentCoreRuntime".into(),
+            ..demo_answers()
+        },
+    )
+    .snapshot("review_warning");
+    // Errors block every earlier step, so what can still fail here is the write itself.
+    let mut h = at(StepId::Review, demo_answers());
+    h.type_text("/proc/no-such-dir/out.json");
+    h.press(KeyCode::Enter);
+    let effect = h.take(|e| matches!(e, Effect::WriteConfig { .. })).unwrap();
+    let result = runtime::run_local(&effect, None).unwrap();
+    h.apply(Action::Task(result));
+    h.snapshot("review_error");
+}
+
+#[test]
+fn snapshot_overlays() {
+    let mut h = at(StepId::Tags, demo_answers());
+    h.press(KeyCode::F(1));
+    h.snapshot("help_tags");
+    let mut h = at(StepId::Region, demo_answers());
+    h.press(KeyCode::Esc);
+    h.snapshot("confirm_quit");
+}
