@@ -140,13 +140,14 @@ fn service_request<'a>(
 fn caller_request<'a>(
     action: &'a str,
     world: &WorldState,
+    region: &str,
     rec_arn: Option<&str>,
 ) -> keypolicy::Request<'a> {
     let mut context = BTreeMap::from([
         ("kms:CallerAccount".to_string(), world.account.clone()),
         (
             "kms:ViaService".to_string(),
-            "bedrock-agentcore.amazonaws.com".to_string(),
+            format!("bedrock-agentcore.{region}.amazonaws.com"),
         ),
     ]);
     if let Some(arn) = rec_arn {
@@ -291,7 +292,7 @@ fn check_key(
         )));
     };
     let key = key.clone();
-    let describe = caller_request("kms:DescribeKey", world, None);
+    let describe = caller_request("kms:DescribeKey", world, &ctx.region, None);
     let denied = (!keypolicy::evaluate(&key.policy, &describe).allowed()).then(|| {
         kms_access_denied(
             "kms:DescribeKey",
@@ -396,7 +397,7 @@ pub fn start(
         Some(key_arn) => {
             let key_id = check_key(world, ctx, key_arn, &arn)?;
             let key = world.keys[&key_id].clone();
-            let gdk = caller_request("kms:GenerateDataKey", world, Some(&arn));
+            let gdk = caller_request("kms:GenerateDataKey", world, &ctx.region, Some(&arn));
             let denied = (!keypolicy::evaluate(&key.policy, &gdk).allowed()).then(|| {
                 kms_access_denied(
                     "kms:GenerateDataKey",
@@ -524,7 +525,7 @@ pub fn get(world: &mut WorldState, ctx: &Ctx, id: &str) -> ApiResult<Value> {
         let key_policy = kms::resolve(world, &rec.region, key_arn)
             .map(|k| k.policy.clone())
             .unwrap_or_default();
-        let req = caller_request("kms:Decrypt", world, Some(&rec.arn));
+        let req = caller_request("kms:Decrypt", world, &rec.region, Some(&rec.arn));
         let denied = (!keypolicy::evaluate(&key_policy, &req).allowed()).then(|| {
             kms_access_denied(
                 "kms:Decrypt",

@@ -31,13 +31,16 @@ pub struct Object {
     pub checksum_crc32: Option<String>,
 }
 
+/// Any other S3 call: answered with NotImplemented, in S3's own error format.
+pub const UNSUPPORTED: &str = "UnsupportedS3Operation";
+
 pub fn operation(method: &Method, segs: &[String]) -> Option<&'static str> {
     match (method.as_str(), segs.len()) {
         ("HEAD", 1) => Some("HeadBucket"),
         ("PUT", 1) => Some("CreateBucket"),
         ("PUT", n) if n >= 2 => Some("PutObject"),
         ("HEAD", n) if n >= 2 => Some("HeadObject"),
-        _ => None,
+        _ => Some(UNSUPPORTED),
     }
 }
 
@@ -134,6 +137,14 @@ pub fn handle(
                 .nth(1)
                 .and_then(|r| r.split("</LocationConstraint>").next())
                 .map(str::to_string);
+            if constraint.as_deref() == Some("us-east-1") {
+                // us-east-1 is the one region where an explicit constraint is refused.
+                return Err(ApiError::new(
+                    400,
+                    "InvalidLocationConstraint",
+                    "The specified location-constraint is not valid",
+                ));
+            }
             let bucket_region = constraint
                 .clone()
                 .unwrap_or_else(|| "us-east-1".to_string());
@@ -245,10 +256,12 @@ pub fn handle(
             }
             Ok(with_headers(StatusCode::OK, &hs, &ctx.request_id))
         }
-        _ => Err(ApiError::new(
-            405,
-            "MethodNotAllowed",
-            "The specified method is not allowed against this resource.",
+        other => Err(ApiError::new(
+            501,
+            "NotImplemented",
+            format!(
+                "{other}: only HeadBucket, CreateBucket, PutObject and HeadObject are implemented by this emulator"
+            ),
         )),
     }
 }

@@ -304,7 +304,7 @@ fn identify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Opt
     }
     // Unsigned path-style S3 requests (e.g. curl) still work.
     s3::operation(method, &segs)
-        .filter(|_| !segs.is_empty())
+        .filter(|op| !segs.is_empty() && *op != s3::UNSUPPORTED)
         .map(|op| Call::S3(op, segs))
 }
 

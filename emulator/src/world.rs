@@ -120,6 +120,9 @@ pub struct Resource {
     pub request_digest: String,
     pub version: u32,
     pub failure_reason: Option<String>,
+    /// (clientToken, request digest) of the last update, so a retried update is not applied twice.
+    #[serde(default)]
+    pub last_update: Option<(String, String)>,
 }
 
 impl Resource {

@@ -1324,5 +1324,136 @@ async fn cmk_data_is_really_encrypted_at_rest() {
         !text.contains(marker_secret),
         "CMK data is envelope-encrypted"
     );
+    // The envelope is real: its data key is a KMS ciphertext that the emulator's KMS decrypts only
+    // with the recommendation ARN as encryption context, and that key opens the AES-256-GCM payload.
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rec = state["world"]["recommendations"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["name"] == "sealed")
+        .unwrap();
+    let arn = rec["arn"].as_str().unwrap().to_string();
+    let env = &rec["config"]["envelope"];
+    use base64::Engine;
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap()
+    };
+    let (edk, sealed) = (b64(&env["encrypted_data_key"]), b64(&env["sealed"]));
+    let emu = start_with(Config {
+        timing: Timing::instant(),
+        state_file: Some(path.clone()),
+        ..Default::default()
+    })
+    .await;
+    let kms = client!(aws_sdk_kms, emu);
+    let wrong = kms
+        .decrypt()
+        .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(edk.clone()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&wrong), "InvalidCiphertextException");
+    let dk = kms
+        .decrypt()
+        .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(edk))
+        .encryption_context("aws:bedrock-agentcore:recommendationArn", &arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        dk.key_id(),
+        Some(key_arn("us-east-1", keys::CORRECT).as_str())
+    );
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(dk.plaintext().unwrap().as_ref()).unwrap();
+    let aad =
+        serde_json::to_vec(&serde_json::json!({"aws:bedrock-agentcore:recommendationArn": arn}))
+            .unwrap();
+    let nonce = aes_gcm::Nonce::try_from(&sealed[..12]).unwrap();
+    let plain = cipher
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &sealed[12..],
+                aad: &aad,
+            },
+        )
+        .unwrap();
+    assert!(String::from_utf8(plain).unwrap().contains(marker_secret));
+    emu.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn retried_updates_apply_once_and_failed_workflows_say_why() {
+    let faults = Faults::parse("op=StartRecommendation:fail=1.0").unwrap();
+    let emu = start_with(Config {
+        world: World::Empty,
+        timing: Timing::instant(),
+        faults,
+        ..Default::default()
+    })
+    .await;
+    let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
+    let artifact = cp::AgentRuntimeArtifact::ContainerConfiguration(
+        cp::ContainerConfiguration::builder()
+            .container_uri("repo/agent:1")
+            .build()
+            .unwrap(),
+    );
+    let rt = ctl
+        .create_agent_runtime()
+        .agent_runtime_name("agent")
+        .agent_runtime_artifact(artifact.clone())
+        .role_arn(role())
+        .send()
+        .await
+        .unwrap();
+    ctl.get_agent_runtime()
+        .agent_runtime_id(rt.agent_runtime_id())
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let upd = ctl
+            .update_agent_runtime()
+            .agent_runtime_id(rt.agent_runtime_id())
+            .agent_runtime_artifact(artifact.clone())
+            .role_arn(role())
+            .client_token("update-token-000000000000000000000001")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            upd.agent_runtime_version(),
+            "2",
+            "the retry returns the first answer"
+        );
+    }
+    let got = ctl
+        .get_agent_runtime()
+        .agent_runtime_id(rt.agent_runtime_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.agent_runtime_version(), "2");
+
+    let dpc = client!(aws_sdk_bedrockagentcore, emu);
+    let rec = start_rec!(dpc, "doomed", None::<String>).unwrap();
+    let got = dpc
+        .get_recommendation()
+        .recommendation_id(rec.recommendation_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), &dp::RecommendationStatus::Failed);
+    let Some(dp::RecommendationResult::SystemPromptRecommendationResult(r)) =
+        got.recommendation_result()
+    else {
+        panic!()
+    };
+    assert!(r.error_code().is_some() && r.error_message().is_some());
 }

@@ -529,6 +529,62 @@ async fn s3_path_style_buckets_and_objects() {
     let counts = emu.resource_counts();
     assert_eq!(counts["s3_bucket"], 1);
     assert_eq!(counts["s3_object"], 1);
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let explicit_east = s3
+        .create_bucket()
+        .bucket("east-explicit")
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from("us-east-1"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&explicit_east), "InvalidLocationConstraint");
+    let west_conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-west-2"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    let west = aws_sdk_s3::Client::from_conf(west_conf);
+    let unconstrained = west
+        .create_bucket()
+        .bucket("west-bucket")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&unconstrained), "IllegalLocationConstraintException");
+    west.create_bucket()
+        .bucket("west-bucket")
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::UsWest2)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let region = west
+        .head_bucket()
+        .bucket("west-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(region.bucket_region(), Some("us-west-2"));
+    let unsupported = s3
+        .get_object()
+        .bucket("artifacts-111122223333")
+        .key("runtimes/agent/code.zip")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&unsupported), "NotImplemented");
 }
 
 fn raw_request(port: u16, request: &str) -> String {

@@ -312,6 +312,7 @@ pub fn handle(
                 request_digest: digest,
                 version: 1,
                 failure_reason: None,
+                last_update: None,
             };
             let out = kind.render(&r, Shape::Create);
             world.resources.insert(id, r);
@@ -337,6 +338,17 @@ pub fn handle(
             let parent = parent_id(world, ctx, kind, parent.as_deref())?;
             let rid = find_id(world, ctx, kind, &id, parent.as_deref())?;
             shapes::validate_update(world, ctx, kind, &body)?;
+            let token = body
+                .get("clientToken")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let update_digest = validate::digest(&body);
+            if let Some(tok) = &token
+                && let Some(r) = world.resources.get(&rid)
+                && r.last_update.as_ref() == Some(&(tok.clone(), update_digest.clone()))
+            {
+                return Ok(json_response(202, kind.render(r, Shape::Update)));
+            }
             let r = world.resources.get(&rid).expect("found");
             if matches!(r.status.as_str(), "CREATING" | "UPDATING" | "DELETING") {
                 return Err(ApiError::conflict(format!(
@@ -381,6 +393,7 @@ pub fn handle(
             if kind == Kind::AgentRuntime {
                 r.version += 1;
             }
+            r.last_update = token.map(|t| (t, update_digest));
             Ok(json_response(202, kind.render(r, Shape::Update)))
         }
         Route::Delete(kind, id, parent) => {
