@@ -2,7 +2,9 @@
 //! file; add a variant to [`Command`] and an arm to [`run`].
 
 pub mod deploy;
+pub mod keys;
 pub mod plan;
+pub mod recs;
 pub mod render;
 pub mod validate;
 
@@ -43,6 +45,12 @@ pub enum Command {
     Destroy(deploy::DestroyArgs),
     /// Health of every deployed resource: deployed / degraded / not deployed
     Status(deploy::StatusArgs),
+    /// KMS keys for recommendation encryption: list, check one (eligibility + key policy), recommended policy
+    Keys(keys::KeysArgs),
+    /// AgentCore recommendations: list, get, start (optionally with a customer managed key), delete
+    Recs(recs::RecsArgs),
+    /// KMS activity of recommendations from CloudTrail
+    Kms(keys::KmsArgs),
 }
 
 pub fn run(command: Command) -> ExitCode {
@@ -52,5 +60,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Apply(args) => deploy::run_apply(&args),
         Command::Destroy(args) => deploy::run_destroy(&args),
         Command::Status(args) => deploy::run_status(&args),
+        Command::Keys(args) => keys::run(args),
+        Command::Recs(args) => recs::run(args),
+        Command::Kms(args) => keys::run_kms(args),
     }
 }

@@ -7,7 +7,7 @@ use crate::config::Diagnostic;
 
 /// What is wrong with the customer managed key behind a recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "problem", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KeyProblem {
     Disabled,
     PendingDeletion,

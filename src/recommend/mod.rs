@@ -1,6 +1,7 @@
 //! AgentCore recommendations: start (with a customer managed key), get, list, delete, wait, and
 //! the type-to-filter used by the list screen.
 
+pub mod diff;
 pub mod error;
 pub mod filter;
 pub mod model;

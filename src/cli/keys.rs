@@ -1,0 +1,499 @@
+//! `keys list|check|policy` and `kms activity`: KMS keys for recommendation encryption, their
+//! key policy against seed 000, and the CloudTrail KMS events of recommendations.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use serde_json::json;
+
+use super::exit;
+use crate::aws::{self, Clients, ConnectOptions};
+use crate::kms::activity::{self, ActivityFilter, KmsEvent};
+use crate::kms::eligibility::{self, Ineligibility, KeyInfo};
+use crate::kms::keys::Keys;
+use crate::kms::policy::{self, Analysis, PolicyTarget};
+
+/// Where AWS calls go; shared by `keys`, `recs` and `kms`.
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// Use the embedded local emulator (demo world; its state is kept in the data dir between runs)
+    #[arg(long, global = true)]
+    pub local: bool,
+    /// AWS profile (default: AWS_PROFILE, then the default profile)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION or the profile's; us-east-1 with --local)
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every call to this endpoint (default: AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Machine-readable output on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The emulator world `--local` keeps between commands, so `recs start` then `recs get` see the
+/// same recommendation.
+pub fn local_state_file() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "agentcore-tui")?;
+    let dir = dirs.data_dir().to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("local-emulator.json"))
+}
+
+pub async fn connect(a: &AwsArgs) -> Result<Clients, aws::Error> {
+    if a.local {
+        let region = a.region.clone().unwrap_or_else(|| "us-east-1".into());
+        return aws::local::start(&region, local_state_file())
+            .await
+            .map(|(c, _)| c);
+    }
+    Clients::connect(&ConnectOptions {
+        profile: a.profile.clone(),
+        region: a.region.clone(),
+        endpoint_url: a.endpoint_url.clone(),
+        ..Default::default()
+    })
+    .await
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can be built")
+}
+
+/// Prints an error (JSON on stdout with `--json`, else text on stderr) and returns exit 1.
+pub fn fail(
+    json_out: bool,
+    category: &str,
+    message: &str,
+    hint: Option<&str>,
+    extra: serde_json::Value,
+) -> ExitCode {
+    if json_out {
+        let mut v = json!({ "ok": false, "error": { "category": category, "message": message, "hint": hint } });
+        if let serde_json::Value::Object(m) = extra {
+            v["error"].as_object_mut().expect("object").extend(m);
+        }
+        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+    } else {
+        eprintln!("error: {message}");
+        if let Some(h) = hint {
+            eprintln!("  hint: {h}");
+        }
+    }
+    ExitCode::from(exit::INVALID)
+}
+
+pub fn fail_aws(json_out: bool, e: &aws::Error) -> ExitCode {
+    fail(
+        json_out,
+        &e.category.to_string(),
+        &e.message,
+        e.hint.as_deref(),
+        json!({ "operation": e.operation, "code": e.code }),
+    )
+}
+
+pub fn print_json<T: Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub command: KeysCommand,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// The region's KMS keys, each marked usable for recommendations or not, with the reason
+    List,
+    /// Eligibility and key-policy analysis of one key (id, ARN or alias/NAME) for the caller's role
+    Check {
+        key: String,
+        /// Analyse for this role instead of the caller's (STS GetCallerIdentity)
+        #[arg(long, value_name = "ARN")]
+        role: Option<String>,
+    },
+    /// Print the recommended key policy for an account, region and role (offline unless --key)
+    Policy {
+        /// The account of the recommendations (the region is --region)
+        #[arg(long, value_name = "ACCOUNT")]
+        account: String,
+        /// The IAM role (or user) that starts recommendations
+        #[arg(long, value_name = "ARN")]
+        role: String,
+        /// Start from this key's current policy (keeps its statements) and show the diff
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
+}
+
+#[derive(Serialize)]
+struct ReasonOut {
+    #[serde(flatten)]
+    reason: Ineligibility,
+    message: String,
+    fix: String,
+}
+
+#[derive(Serialize)]
+struct KeyOut {
+    #[serde(flatten)]
+    key: KeyInfo,
+    label: String,
+    eligible: bool,
+    reasons: Vec<ReasonOut>,
+}
+
+fn key_out(key: KeyInfo, region: &str) -> KeyOut {
+    let reasons = eligibility::check(&key, region)
+        .into_iter()
+        .map(|r| ReasonOut {
+            message: r.to_string(),
+            fix: r.fix(),
+            reason: r,
+        })
+        .collect::<Vec<_>>();
+    KeyOut {
+        label: key.label().to_owned(),
+        eligible: reasons.is_empty(),
+        reasons,
+        key,
+    }
+}
+
+pub fn run(args: KeysArgs) -> ExitCode {
+    let j = args.aws.json;
+    // `keys policy` without --key needs no AWS at all.
+    if let KeysCommand::Policy {
+        account,
+        role,
+        key: None,
+    } = &args.command
+    {
+        let Some(region) = args.aws.region.clone() else {
+            return fail(
+                j,
+                "configuration",
+                "no region for the policy",
+                Some("pass --region REGION (e.g. us-east-1)"),
+                json!({"field": "region"}),
+            );
+        };
+        return policy_offline(j, account, &region, role);
+    }
+    runtime().block_on(async move {
+        let clients = match connect(&args.aws).await {
+            Ok(c) => c,
+            Err(e) => return fail_aws(j, &e),
+        };
+        let keys = Keys::from_clients(&clients);
+        match args.command {
+            KeysCommand::List => list(j, &keys).await,
+            KeysCommand::Check { key, role } => {
+                check(j, &clients, &keys, &key, role.as_deref()).await
+            }
+            KeysCommand::Policy {
+                account,
+                role,
+                key: Some(key),
+            } => policy_for_key(j, &keys, &account, &clients.region, &role, &key).await,
+            KeysCommand::Policy { .. } => unreachable!("handled above"),
+        }
+    })
+}
+
+async fn list(j: bool, keys: &Keys) -> ExitCode {
+    let mut pages = keys.list();
+    let mut all = Vec::new();
+    if !j {
+        println!("{:<40} {:<10} {:<18} SPEC / REASON", "KEY", "USABLE", "STATE");
+    }
+    while let Some(page) = pages.next_page().await {
+        match page {
+            Ok(p) => {
+                for k in p {
+                    let out = key_out(k, &keys.region);
+                    if !j {
+                        let why = match out.reasons.first() {
+                            None => out.key.key_spec.clone(),
+                            Some(r) => format!(
+                                "{} — {}",
+                                out.reasons
+                                    .iter()
+                                    .map(|r| r.message.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join("; "),
+                                r.fix
+                            ),
+                        };
+                        println!(
+                            "{:<40} {:<10} {:<18} {}",
+                            out.label,
+                            if out.eligible { "yes" } else { "no" },
+                            out.key.key_state,
+                            why
+                        );
+                    }
+                    all.push(out);
+                }
+            }
+            Err(e) => return fail_aws(j, &e),
+        }
+    }
+    if j {
+        print_json(&json!({ "ok": true, "region": keys.region, "keys": all }));
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_analysis(a: &Analysis) {
+    for (r, ok) in &a.satisfied {
+        println!("  {} {r}", if *ok { "✓" } else { "✗" });
+    }
+    for f in &a.findings {
+        let which = f
+            .statement
+            .as_deref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
+        println!("  warning ({:?}){which}: {}", f.kind, f.message);
+        println!("    fix: {}", f.fix);
+    }
+}
+
+async fn check(j: bool, clients: &Clients, keys: &Keys, key: &str, role: Option<&str>) -> ExitCode {
+    let info = match keys.describe(key).await {
+        Ok(i) => i,
+        Err(e) => return fail_aws(j, &e),
+    };
+    let (account, caller) = match role {
+        Some(r) => (aws_account(r).unwrap_or_default(), r.to_owned()),
+        None => match clients.caller_identity().await {
+            Ok(id) => (id.account, id.arn),
+            Err(e) => return fail_aws(j, &e),
+        },
+    };
+    let target = match PolicyTarget::new(&account, &clients.region, &caller) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                j,
+                "configuration",
+                &e.to_string(),
+                Some(&e.fix),
+                json!({"field": e.field}),
+            );
+        }
+    };
+    let current = match keys.policy(&info.arn).await {
+        Ok(p) => p,
+        Err(e) => return fail_aws(j, &e),
+    };
+    let out = key_out(info, &clients.region);
+    let analysis = match policy::analyse(&current, &target) {
+        Ok(a) => a,
+        Err(e) => {
+            return fail(
+                j,
+                "configuration",
+                &e.to_string(),
+                Some("fix the key policy JSON in KMS first"),
+                json!({}),
+            );
+        }
+    };
+    let recommended = policy::recommended_policy(Some(&current), &target).ok();
+    let ok = out.eligible && analysis.is_compliant();
+    if j {
+        print_json(&json!({
+            "ok": ok,
+            "key": out,
+            "target": target,
+            "policy": { "compliant": analysis.is_compliant(), "satisfied": analysis.satisfied, "findings": analysis.findings },
+            "current_policy": policy::pretty(&current),
+            "recommended_policy": recommended,
+            "diff": recommended.as_deref().map(|r| policy::diff(&current, r)),
+        }));
+    } else {
+        println!("{} ({})", out.label, out.key.arn);
+        match out.reasons.first() {
+            None => println!("  usable for recommendations in {}", clients.region),
+            Some(r) => {
+                for r in &out.reasons {
+                    println!("  not usable: {}", r.message);
+                }
+                println!("    fix: {}", r.fix);
+            }
+        }
+        println!("key policy for {}:", target.caller);
+        print_analysis(&analysis);
+        if let Some(r) = &recommended
+            && policy::pretty(&current) != *r
+        {
+            println!("recommended policy (diff from the current one):");
+            print!("{}", policy::diff_text(&current, r));
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::INVALID)
+    }
+}
+
+fn aws_account(arn: &str) -> Option<String> {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+}
+
+fn policy_offline(j: bool, account: &str, region: &str, role: &str) -> ExitCode {
+    let target = match PolicyTarget::new(account, region, role) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                j,
+                "configuration",
+                &e.to_string(),
+                Some(&e.fix),
+                json!({"field": e.field}),
+            );
+        }
+    };
+    let p = policy::recommended_policy(None, &target).expect("a generated policy is valid");
+    if j {
+        print_json(
+            &json!({ "ok": true, "target": target, "policy": serde_json::from_str::<serde_json::Value>(&p).expect("JSON") }),
+        );
+    } else {
+        println!("{p}");
+    }
+    ExitCode::SUCCESS
+}
+
+async fn policy_for_key(
+    j: bool,
+    keys: &Keys,
+    account: &str,
+    region: &str,
+    role: &str,
+    key: &str,
+) -> ExitCode {
+    let target = match PolicyTarget::new(account, region, role) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                j,
+                "configuration",
+                &e.to_string(),
+                Some(&e.fix),
+                json!({"field": e.field}),
+            );
+        }
+    };
+    let current = match keys.policy(key).await {
+        Ok(p) => p,
+        Err(e) => return fail_aws(j, &e),
+    };
+    let p = match policy::recommended_policy(Some(&current), &target) {
+        Ok(p) => p,
+        Err(e) => return fail(j, "configuration", &e.to_string(), None, json!({})),
+    };
+    if j {
+        print_json(&json!({
+            "ok": true,
+            "target": target,
+            "policy": serde_json::from_str::<serde_json::Value>(&p).expect("JSON"),
+            "diff": policy::diff(&current, &p),
+        }));
+    } else {
+        println!("{p}");
+        eprint!("{}", policy::diff_text(&current, &p));
+    }
+    ExitCode::SUCCESS
+}
+
+#[derive(Debug, Args)]
+pub struct KmsArgs {
+    #[command(subcommand)]
+    pub command: KmsCommand,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KmsCommand {
+    /// CloudTrail KMS events of recommendations (GenerateDataKey, Decrypt, DescribeKey), newest first
+    Activity {
+        /// Only the events of this recommendation (id or ARN)
+        #[arg(long, value_name = "ID")]
+        recommendation: Option<String>,
+        /// At most this many events
+        #[arg(long, default_value_t = 50)]
+        max: usize,
+    },
+}
+
+pub fn run_kms(args: KmsArgs) -> ExitCode {
+    let j = args.aws.json;
+    runtime().block_on(async move {
+        let clients = match connect(&args.aws).await {
+            Ok(c) => c,
+            Err(e) => return fail_aws(j, &e),
+        };
+        let KmsCommand::Activity {
+            recommendation,
+            max,
+        } = args.command;
+        let filter = ActivityFilter {
+            recommendation,
+            since: None,
+            max,
+        };
+        match activity::lookup_with(&clients, &filter).await {
+            Ok(events) => {
+                if j {
+                    print_json(&json!({ "ok": true, "events": events }));
+                } else {
+                    print_events(&events);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail_aws(j, &e),
+        }
+    })
+}
+
+fn print_events(events: &[KmsEvent]) {
+    println!("{:<20} {:<16} {:<45} RECOMMENDATION / ERROR", "TIME", "EVENT", "PRINCIPAL");
+    for e in events {
+        let what = match (&e.error_code, &e.recommendation_arn) {
+            (Some(code), _) => format!("{code}: {}", e.error_message.as_deref().unwrap_or("")),
+            (None, Some(r)) => r.rsplit('/').next().unwrap_or(r).to_owned(),
+            (None, None) => String::new(),
+        };
+        let principal = match &e.invoked_by {
+            Some(by) => format!("{} via {by}", e.principal),
+            None => e.principal.clone(),
+        };
+        println!(
+            "{:<20} {:<16} {:<45} {}",
+            e.time.format("%Y-%m-%d %H:%M:%S"),
+            e.name,
+            principal,
+            what
+        );
+    }
+}

@@ -1,0 +1,639 @@
+//! `recs list|get|start|delete`: AgentCore recommendations from scripts and CI.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::exit;
+use super::keys::{AwsArgs, connect, fail, fail_aws, print_json, runtime};
+use crate::config::Diagnostic;
+use crate::kms::keys::Keys;
+use crate::kms::policy::LineChange;
+use crate::recommend::diff::text_diff;
+use crate::recommend::request::{self, tools_from_json};
+use crate::recommend::{
+    ConfigView, Detail, Input, RecError, RecType, Recommendations, ResultView, StartRequest,
+    Status, Summary, Traces,
+};
+
+#[derive(Debug, Args)]
+pub struct RecsArgs {
+    #[command(subcommand)]
+    pub command: RecsCommand,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecsCommand {
+    /// List recommendations, page by page as they arrive
+    List {
+        /// Only this status: PENDING, IN_PROGRESS, COMPLETED, FAILED or DELETING
+        #[arg(long)]
+        status: Option<String>,
+        /// Only those whose name, id, status or type contain every word of this text
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// One recommendation: its config, the key that encrypts it, and its result
+    Get { id: String },
+    /// Start a recommendation (checked locally first)
+    Start(Box<StartArgs>),
+    /// Delete recommendations (asks first unless --yes)
+    Delete {
+        /// Do not ask
+        #[arg(long)]
+        yes: bool,
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// system-prompt or tool-description
+    #[arg(long = "type", short = 't', default_value = "system-prompt")]
+    pub rec_type: String,
+    /// The system prompt text (system-prompt), or tools as JSON {"name": "description"} (tool-description)
+    #[arg(long, conflicts_with_all = ["file", "pack"])]
+    pub inline: Option<String>,
+    /// File with the system prompt text, or tools as JSON
+    #[arg(long, value_name = "PATH", conflicts_with = "pack")]
+    pub file: Option<PathBuf>,
+    /// Take the input from a pack: a prompt's system_template, or the pack's tools
+    #[arg(long, value_name = "PACK")]
+    pub pack: Option<PathBuf>,
+    /// With --pack: which prompt (needed when the pack has several)
+    #[arg(long, value_name = "KEY")]
+    pub prompt: Option<String>,
+    /// With --pack and tool-description: only these tools (repeatable; default all)
+    #[arg(long = "tool", value_name = "NAME")]
+    pub tools: Vec<String>,
+    /// CloudWatch Logs log group ARN of the agent's traces (repeatable)
+    #[arg(long = "log-group", value_name = "ARN")]
+    pub log_groups: Vec<String>,
+    /// Service name of the agent in its traces (repeatable)
+    #[arg(long = "service-name", value_name = "NAME")]
+    pub service_names: Vec<String>,
+    /// Trace window: the last N minutes/hours/days, e.g. 30m, 24h, 7d
+    #[arg(long, default_value = "24h", conflicts_with = "start")]
+    pub since: String,
+    /// Trace window start (RFC 3339, e.g. 2025-01-01T00:00:00Z); needs --end
+    #[arg(long, requires = "end")]
+    pub start: Option<String>,
+    #[arg(long, requires = "start")]
+    pub end: Option<String>,
+    /// Evaluator: Builtin.NAME or an evaluator ARN (repeatable; system-prompt only)
+    #[arg(long = "evaluator", short = 'e', value_name = "EVALUATOR")]
+    pub evaluators: Vec<String>,
+    /// Tag KEY=VALUE (repeatable)
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Customer managed key: key id, key ARN, alias/NAME or alias ARN (default: AWS owned key)
+    #[arg(long = "kms-key", value_name = "KEY")]
+    pub kms_key: Option<String>,
+    /// Wait until COMPLETED or FAILED, printing each status change
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this many seconds
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
+}
+
+fn rec_error(j: bool, e: &RecError) -> ExitCode {
+    match e {
+        RecError::Invalid(d) => diagnostics(j, d),
+        RecError::Aws(a) => fail_aws(j, a),
+        RecError::KeyUnavailable { .. } => {
+            let extra = serde_json::to_value(e).unwrap_or_default();
+            fail(j, "resource", &e.to_string(), None, extra)
+        }
+    }
+}
+
+fn diagnostics(j: bool, d: &[Diagnostic]) -> ExitCode {
+    if j {
+        print_json(&json!({ "ok": false, "errors": d }));
+    } else {
+        for d in d {
+            eprintln!("error [{}] {}", d.field, d.message);
+            if let Some(h) = &d.hint {
+                eprintln!("  hint: {h}");
+            }
+        }
+    }
+    ExitCode::from(exit::INVALID)
+}
+
+fn bad(field: &str, message: String, fix: &str) -> Diagnostic {
+    Diagnostic::error(field, crate::config::category::CONFIGURATION, message).with_hint(fix)
+}
+
+pub fn run(args: RecsArgs) -> ExitCode {
+    let j = args.aws.json;
+    // Local checks that need no AWS come first, so bad input never waits for a connection.
+    let start_req = match &args.command {
+        RecsCommand::Start(s) => match build_request(s) {
+            Ok(r) => Some(r),
+            Err(d) => return diagnostics(j, &d),
+        },
+        _ => None,
+    };
+    if let RecsCommand::List {
+        status: Some(s), ..
+    } = &args.command
+        && !Status::ALL.contains(&s.as_str())
+    {
+        return diagnostics(
+            j,
+            &[bad(
+                "status",
+                format!("status {s:?} is not a recommendation status"),
+                "use PENDING, IN_PROGRESS, COMPLETED, FAILED or DELETING",
+            )],
+        );
+    }
+    if let RecsCommand::Delete { yes: false, ids } = &args.command {
+        match confirm(ids) {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("nothing deleted");
+                return ExitCode::from(exit::INVALID);
+            }
+            Err(msg) => {
+                return fail(
+                    j,
+                    "configuration",
+                    &msg,
+                    Some("pass --yes to delete without asking"),
+                    json!({}),
+                );
+            }
+        }
+    }
+    runtime().block_on(async move {
+        let clients = match connect(&args.aws).await {
+            Ok(c) => c,
+            Err(e) => return fail_aws(j, &e),
+        };
+        let recs = Recommendations::from_clients(&clients);
+        match args.command {
+            RecsCommand::List { status, filter } => {
+                list(
+                    j,
+                    &recs,
+                    status.as_deref().map(Status::parse),
+                    filter.as_deref(),
+                )
+                .await
+            }
+            RecsCommand::Get { id } => match recs.get(&id).await {
+                Ok(d) => {
+                    if j {
+                        print_json(&json!({ "ok": true, "recommendation": d }));
+                    } else {
+                        print_detail(&d);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => rec_error(j, &e),
+            },
+            RecsCommand::Start(s) => {
+                let mut req = start_req.expect("built above");
+                start(
+                    j,
+                    &recs,
+                    recs.keys(),
+                    &mut req,
+                    s.kms_key.as_deref(),
+                    s.wait,
+                    s.timeout,
+                )
+                .await
+            }
+            RecsCommand::Delete { ids, .. } => delete(j, &recs, &ids).await,
+        }
+    })
+}
+
+fn confirm(ids: &[String]) -> Result<bool, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "refusing to delete {} recommendation(s) without confirmation",
+            ids.len()
+        ));
+    }
+    eprint!(
+        "Delete {} recommendation(s): {}? [y/N] ",
+        ids.len(),
+        ids.join(", ")
+    );
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+async fn list(
+    j: bool,
+    recs: &Recommendations,
+    status: Option<Status>,
+    filter: Option<&str>,
+) -> ExitCode {
+    let mut pages = recs.list(status);
+    let mut all: Vec<Summary> = Vec::new();
+    if !j {
+        println!(
+            "{:<18} {:<32} {:<12} {:<17} CREATED",
+            "ID", "NAME", "STATUS", "TYPE"
+        );
+    }
+    while let Some(page) = pages.next_page().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => return rec_error(j, &e),
+        };
+        let keep: Vec<usize> = crate::recommend::filter::filter(&page, filter.unwrap_or(""));
+        for i in keep {
+            let s = &page[i];
+            if !j {
+                println!(
+                    "{:<18} {:<32} {:<12} {:<17} {}",
+                    s.id,
+                    s.name,
+                    s.status,
+                    s.rec_type
+                        .trim_end_matches("_RECOMMENDATION")
+                        .to_lowercase()
+                        .replace('_', "-"),
+                    s.created_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+            all.push(s.clone());
+        }
+        std::io::stdout().flush().ok();
+    }
+    if j {
+        print_json(&json!({ "ok": true, "recommendations": all }));
+    }
+    ExitCode::SUCCESS
+}
+
+fn print_detail(d: &Detail) {
+    let s = &d.summary;
+    println!("{} ({})", s.name, s.id);
+    println!("  status:  {}", s.status);
+    println!("  type:    {}", s.rec_type);
+    println!(
+        "  key:     {}",
+        d.kms_key_arn.as_deref().unwrap_or("AWS owned key")
+    );
+    println!(
+        "  created: {}   updated: {}",
+        s.created_at.to_rfc3339(),
+        s.updated_at.to_rfc3339()
+    );
+    let original = match &d.config {
+        ConfigView::SystemPrompt {
+            text,
+            traces,
+            evaluators,
+            ..
+        } => {
+            if let Some(t) = traces {
+                println!(
+                    "  traces:  {} {} {}",
+                    t.source,
+                    t.log_group_arns.join(", "),
+                    t.service_names.join(", ")
+                );
+            }
+            if !evaluators.is_empty() {
+                println!("  evaluators: {}", evaluators.join(", "));
+            }
+            text.clone()
+        }
+        ConfigView::ToolDescription { tools, .. } => {
+            for t in tools {
+                println!("  tool {}: {}", t.name, t.description);
+            }
+            None
+        }
+        ConfigView::Unknown => None,
+    };
+    match &d.result {
+        None => println!("  result:  not yet"),
+        Some(ResultView::SystemPrompt {
+            recommended,
+            explanation,
+            error_code,
+            error_message,
+        }) => {
+            if let Some(code) = error_code {
+                println!(
+                    "  failed:  {code}: {}",
+                    error_message.as_deref().unwrap_or("")
+                );
+            }
+            if let Some(r) = recommended {
+                println!("  recommended system prompt (diff from the original):");
+                for l in text_diff(original.as_deref().unwrap_or(""), r) {
+                    let p = match l.change {
+                        LineChange::Same => ' ',
+                        LineChange::Added => '+',
+                        LineChange::Removed => '-',
+                    };
+                    println!("    {p} {}", l.text);
+                }
+            }
+            if let Some(e) = explanation {
+                println!("  why: {e}");
+            }
+        }
+        Some(ResultView::ToolDescription {
+            tools,
+            error_code,
+            error_message,
+        }) => {
+            if let Some(code) = error_code {
+                println!(
+                    "  failed:  {code}: {}",
+                    error_message.as_deref().unwrap_or("")
+                );
+            }
+            for t in tools {
+                println!(
+                    "  tool {} → {}",
+                    t.name,
+                    t.recommended.as_deref().unwrap_or("(no change)")
+                );
+                if let Some(e) = &t.explanation {
+                    println!("    why: {e}");
+                }
+            }
+        }
+        Some(ResultView::Unknown) => println!("  result:  (a kind this version does not know)"),
+    }
+}
+
+fn parse_since(s: &str) -> Option<chrono::Duration> {
+    let (n, unit) = s.trim().split_at(s.trim().len().checked_sub(1)?);
+    let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
+    match unit {
+        "m" => Some(chrono::Duration::minutes(n)),
+        "h" => Some(chrono::Duration::hours(n)),
+        "d" => Some(chrono::Duration::days(n)),
+        _ => None,
+    }
+}
+
+fn parse_time(field: &str, v: &str) -> Result<DateTime<Utc>, Diagnostic> {
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            bad(
+                field,
+                format!("{field} {v:?} is not an RFC 3339 time"),
+                "write e.g. 2025-01-01T00:00:00Z",
+            )
+        })
+}
+
+/// Everything from the command line that can be known without AWS.
+fn build_request(a: &StartArgs) -> Result<StartRequest, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let Some(rec_type) = RecType::parse(&a.rec_type) else {
+        return Err(vec![bad(
+            "type",
+            format!("type {:?} is not a recommendation type", a.rec_type),
+            "use system-prompt or tool-description",
+        )]);
+    };
+    let pack = match &a.pack {
+        Some(p) => match crate::pack::load_path(p) {
+            Ok(pack) => Some(pack),
+            Err(e) => return Err(vec![e.to_diagnostic()]),
+        },
+        None => None,
+    };
+    let file_text = match &a.file {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                return Err(vec![bad(
+                    "file",
+                    format!("cannot read {}: {e}", p.display()),
+                    "give a readable file",
+                )]);
+            }
+        },
+        None => None,
+    };
+    let source_name = a
+        .file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "--inline".into());
+    let input = match rec_type {
+        RecType::SystemPrompt => match (&a.inline, file_text, &pack) {
+            (Some(t), _, _) => Ok(Input::SystemPrompt(t.clone())),
+            (None, Some(t), _) => Ok(Input::SystemPrompt(t)),
+            (None, None, Some(p)) => {
+                request::system_prompt_from_pack(p, a.prompt.as_deref()).map(Input::SystemPrompt)
+            }
+            (None, None, None) => Err(bad(
+                "systemPrompt",
+                "no system prompt given".into(),
+                "use --inline TEXT, --file PATH or --pack PACK [--prompt KEY]",
+            )),
+        },
+        RecType::ToolDescription => match (&a.inline, file_text, &pack) {
+            (Some(t), _, _) => tools_from_json(t, &source_name).map(Input::Tools),
+            (None, Some(t), _) => tools_from_json(&t, &source_name).map(Input::Tools),
+            (None, None, Some(p)) => request::tools_from_pack(p, &a.tools).map(Input::Tools),
+            (None, None, None) => Err(bad(
+                "tools",
+                "no tool descriptions given".into(),
+                "use --pack PACK [--tool NAME…], --file tools.json or --inline JSON",
+            )),
+        },
+    };
+    let input = input.map_err(|d| vec![d])?;
+    let now = Utc::now();
+    let (start, end) = match (&a.start, &a.end) {
+        (Some(s), Some(e)) => match (parse_time("startTime", s), parse_time("endTime", e)) {
+            (Ok(s), Ok(e)) => (s, e),
+            (s, e) => {
+                errors.extend(s.err());
+                errors.extend(e.err());
+                (now, now)
+            }
+        },
+        _ => match parse_since(&a.since) {
+            Some(d) => (now - d, now),
+            None => {
+                errors.push(bad(
+                    "since",
+                    format!("--since {:?} is not a duration", a.since),
+                    "write e.g. 30m, 24h or 7d",
+                ));
+                (now, now)
+            }
+        },
+    };
+    let mut tags = BTreeMap::new();
+    for t in &a.tags {
+        match t.split_once('=') {
+            Some((k, v)) => {
+                tags.insert(k.to_owned(), v.to_owned());
+            }
+            None => errors.push(bad(
+                "tags",
+                format!("tag {t:?} has no '='"),
+                "write KEY=VALUE",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(StartRequest {
+        name: a.name.clone(),
+        description: a.description.clone(),
+        input,
+        traces: Traces {
+            log_group_arns: a.log_groups.clone(),
+            service_names: a.service_names.clone(),
+            start,
+            end,
+        },
+        evaluators: a.evaluators.clone(),
+        tags,
+        kms_key_arn: None,
+    })
+}
+
+async fn start(
+    j: bool,
+    recs: &Recommendations,
+    keys: &Keys,
+    req: &mut StartRequest,
+    kms_key: Option<&str>,
+    wait: bool,
+    timeout: u64,
+) -> ExitCode {
+    // An alias or key id is resolved to the key ARN StartRecommendation wants.
+    if let Some(k) = kms_key {
+        if k.starts_with("arn:aws:kms:") && k.contains(":key/") {
+            req.kms_key_arn = Some(k.to_owned());
+        } else {
+            match keys.describe(k).await {
+                Ok(info) => req.kms_key_arn = Some(info.arn),
+                Err(e) => return fail_aws(j, &e),
+            }
+        }
+    }
+    let started = match recs.start(req).await {
+        Ok(s) => s,
+        Err(e) => return rec_error(j, &e),
+    };
+    if !wait {
+        if j {
+            print_json(&json!({ "ok": true, "recommendation": started }));
+        } else {
+            println!(
+                "started {} ({}): {}",
+                started.name, started.id, started.status
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    if !j {
+        println!("started {} ({})", started.name, started.id);
+    }
+    let result = recs
+        .wait(&started.id, Duration::from_secs(timeout), |s| {
+            if !j {
+                println!("  {s}");
+            }
+        })
+        .await;
+    match result {
+        Ok(d) => {
+            let ok = d.summary.status == Status::Completed;
+            if j {
+                print_json(&json!({ "ok": ok, "recommendation": d }));
+            } else {
+                print_detail(&d);
+            }
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(exit::INVALID)
+            }
+        }
+        Err(e) => rec_error(j, &e),
+    }
+}
+
+async fn delete(j: bool, recs: &Recommendations, ids: &[String]) -> ExitCode {
+    let mut results = Vec::new();
+    let mut failed = 0;
+    for id in ids {
+        match recs.delete(id).await {
+            Ok(status) => {
+                if !j {
+                    println!("{id}: {status}");
+                }
+                results.push(json!({ "id": id, "ok": true, "status": status }));
+            }
+            Err(e) => {
+                failed += 1;
+                if !j {
+                    eprintln!("{id}: error: {e}");
+                    if let Some(h) = e.hint() {
+                        eprintln!("  hint: {h}");
+                    }
+                }
+                results.push(
+                    json!({ "id": id, "ok": false, "error": e.to_string(), "hint": e.hint() }),
+                );
+            }
+        }
+    }
+    if j {
+        print_json(&json!({ "ok": failed == 0, "deleted": results }));
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::INVALID)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_durations() {
+        assert_eq!(parse_since("24h"), Some(chrono::Duration::hours(24)));
+        assert_eq!(parse_since("30m"), Some(chrono::Duration::minutes(30)));
+        assert_eq!(parse_since("7d"), Some(chrono::Duration::days(7)));
+        assert_eq!(parse_since("7"), None);
+        assert_eq!(parse_since("-1h"), None);
+        assert_eq!(parse_since(""), None);
+    }
+}

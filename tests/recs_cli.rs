@@ -1,0 +1,300 @@
+//! The headless `keys`, `recs` and `kms` commands with `--local --json`, as a script would run
+//! them: one process per command, the local world kept between them.
+
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, Value, String) {
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+            .args(args)
+            .env("XDG_DATA_HOME", self.dir.path())
+            .env("HOME", self.dir.path())
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_PROFILE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap_or(-1),
+            json,
+            String::from_utf8_lossy(&out.stderr).to_string() + &stdout,
+        )
+    }
+}
+
+fn start_args<'a>(name: &'a str, key: &'a str) -> Vec<&'a str> {
+    vec![
+        "recs",
+        "start",
+        "--local",
+        "--json",
+        "--name",
+        name,
+        "--inline",
+        "You are a helpful assistant.",
+        "--log-group",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/bedrock-agentcore/sessions/my-agent",
+        "--service-name",
+        "my-agent.DEFAULT",
+        "-e",
+        "Builtin.Helpfulness",
+        "--kms-key",
+        key,
+    ]
+}
+
+#[test]
+fn keys_list_check_and_policy() {
+    let env = Env::new();
+    let (code, v, all) = env.run(&["keys", "list", "--local", "--json"]);
+    assert_eq!(code, 0, "{all}");
+    let keys = v["keys"].as_array().unwrap();
+    let find = |alias: &str| {
+        keys.iter()
+            .find(|k| k["label"] == alias)
+            .unwrap_or_else(|| panic!("{alias}: {all}"))
+    };
+    assert_eq!(find("alias/agentcore-recommendations")["eligible"], true);
+    assert_eq!(find("alias/agentcore-disabled")["eligible"], false);
+    assert_eq!(
+        find("alias/agentcore-disabled")["reasons"][0]["message"],
+        "disabled"
+    );
+    assert_eq!(
+        find("alias/release-signing")["reasons"][0]["reason"],
+        "not_symmetric"
+    );
+
+    let (code, v, all) = env.run(&[
+        "keys",
+        "check",
+        "alias/agentcore-no-service-principal",
+        "--local",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "a missing statement fails the check: {all}");
+    let findings = v["policy"]["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["kind"] == "missing" && f["requirement"] == "service_principal"),
+        "{all}"
+    );
+    assert!(v["diff"].as_array().unwrap().iter().any(|l| {
+        l["change"] == "added"
+            && l["text"]
+                .as_str()
+                .unwrap()
+                .contains("AllowServicePrincipalAccess")
+    }));
+
+    let (code, v, all) = env.run(&[
+        "keys",
+        "check",
+        "alias/agentcore-disabled",
+        "--local",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(v["key"]["eligible"], false);
+
+    let (code, v, all) = env.run(&[
+        "keys",
+        "policy",
+        "--account",
+        "111122223333",
+        "--region",
+        "eu-west-1",
+        "--role",
+        "arn:aws:iam::111122223333:role/MyRecommendationRole",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{all}");
+    let sids: Vec<&str> = v["policy"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sids,
+        [
+            "Enable IAM User Permissions",
+            "AllowCallerAccess",
+            "AllowCallerCryptoOps",
+            "AllowServicePrincipalAccess"
+        ]
+    );
+    assert_eq!(
+        v["policy"]["Statement"][3]["Condition"]["ArnLike"]["aws:SourceArn"],
+        "arn:aws:bedrock-agentcore:eu-west-1:111122223333:recommendation/*"
+    );
+
+    let (code, v, _) = env.run(&[
+        "keys",
+        "policy",
+        "--account",
+        "1234",
+        "--region",
+        "us-east-1",
+        "--role",
+        "x",
+        "--json",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["field"], "account");
+    assert!(v["error"]["message"].as_str().unwrap().contains("\"1234\""));
+}
+
+#[test]
+fn recs_start_get_list_delete_across_processes() {
+    let env = Env::new();
+    let mut args = start_args("cli_rec", "alias/agentcore-recommendations");
+    args.extend(["--wait", "--timeout", "60"]);
+    let (code, v, all) = env.run(&args);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["status"], "COMPLETED");
+    let id = v["recommendation"]["id"].as_str().unwrap().to_owned();
+
+    // A new process sees the same local world.
+    let (code, v, all) = env.run(&["recs", "get", &id, "--local", "--json"]);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["result"]["kind"], "system_prompt");
+    assert!(
+        v["recommendation"]["kms_key_arn"]
+            .as_str()
+            .unwrap()
+            .contains(":key/1234abcd")
+    );
+
+    let (code, v, _) = env.run(&["recs", "list", "--local", "--json", "--filter", "cli_rec"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["recommendations"].as_array().unwrap().len(), 1);
+    let (_, v, _) = env.run(&["recs", "list", "--local", "--json", "--status", "FAILED"]);
+    assert!(
+        v["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "FAILED")
+    );
+
+    // Without a terminal to ask on, delete refuses unless --yes.
+    let (code, v, _) = env.run(&["recs", "delete", &id, "--local", "--json"]);
+    assert_eq!(code, 1);
+    assert!(v["error"]["hint"].as_str().unwrap().contains("--yes"));
+    let (code, v, all) = env.run(&[
+        "recs",
+        "delete",
+        "--yes",
+        &id,
+        "rec-doesnotexist",
+        "--local",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "one of two failed: {all}");
+    assert_eq!(v["deleted"][0]["status"], "DELETING");
+    assert_eq!(v["deleted"][1]["ok"], false);
+}
+
+#[test]
+fn recs_key_unavailable_and_bad_input_messages() {
+    let env = Env::new();
+    let (_, v, _) = env.run(&["recs", "list", "--local", "--json"]);
+    let victim = v["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "disabled_key_prompt")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (code, v, all) = env.run(&["recs", "get", &victim, "--local", "--json"]);
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(
+        v["error"]["message"],
+        "key alias/agentcore-disabled is disabled: re-enable it to read this recommendation; listing and deleting still work"
+    );
+    assert_eq!(v["error"]["problem"]["kind"], "disabled");
+    // Human output says the same on stderr.
+    let (code, _, text) = env.run(&["recs", "get", &victim, "--local"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("error: key alias/agentcore-disabled is disabled: re-enable it"),
+        "{text}"
+    );
+
+    let (code, v, all) = env.run(&start_args("bad_key", "alias/agentcore-retiring"));
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("key alias/agentcore-retiring is pending deletion")
+    );
+
+    let mut args = start_args("1bad", "alias/agentcore-recommendations");
+    args.extend(["--since", "soon"]);
+    let (code, v, _) = env.run(&args);
+    assert_eq!(code, 1);
+    assert_eq!(v["errors"][0]["field"], "since");
+    let (code, v, _) = env.run(&start_args("1bad", "alias/agentcore-recommendations"));
+    assert_eq!(code, 1);
+    assert_eq!(v["errors"][0]["field"], "name");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"1bad\"")
+    );
+    let (code, v, _) = env.run(&["recs", "list", "--local", "--json", "--status", "DONE"]);
+    assert_eq!(
+        (code, v["errors"][0]["field"].as_str()),
+        (1, Some("status"))
+    );
+}
+
+#[test]
+fn kms_activity_shows_the_recommendation_events() {
+    let env = Env::new();
+    let mut args = start_args("watched", "alias/agentcore-recommendations");
+    args.extend(["--wait", "--timeout", "60"]);
+    let (code, v, all) = env.run(&args);
+    assert_eq!(code, 0, "{all}");
+    let id = v["recommendation"]["id"].as_str().unwrap().to_owned();
+    let (code, v, all) = env.run(&[
+        "kms",
+        "activity",
+        "--recommendation",
+        &id,
+        "--local",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{all}");
+    let events = v["events"].as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["name"] == "GenerateDataKey"
+            && e["principal"] == "bedrock-agentcore.amazonaws.com"),
+        "{all}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e["recommendation_arn"].as_str().unwrap().ends_with(&id))
+    );
+}
