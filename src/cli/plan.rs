@@ -84,13 +84,13 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         }),
     };
     if args.json {
-        println!(
-            "{}",
+        render::emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&report).expect("the plan is plain data")
-        );
+        ));
     } else {
         if let Some(p) = &plan {
-            print!("{}", human(p));
+            render::emit(&human(p));
         }
         let all: Vec<Diagnostic> = report
             .errors
@@ -98,9 +98,9 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             .chain(&report.warnings)
             .cloned()
             .collect();
-        print!("{}", render::diagnostics(&all));
+        render::emit(&render::diagnostics(&all));
         if let Some(Ok((_, text)) | Err((_, text))) = &live {
-            print!("{text}");
+            render::emit(text);
         }
     }
     ExitCode::from(if valid { exit::OK } else { exit::INVALID })

@@ -80,3 +80,10 @@ pub fn diagnostics(diags: &[Diagnostic]) -> String {
     let _ = writeln!(out, "{e} error(s), {w} warning(s)");
     out
 }
+
+/// Writes to stdout, ignoring a closed pipe (`… | head` must not panic).
+pub fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}

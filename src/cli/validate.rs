@@ -74,17 +74,17 @@ pub fn report(args: &ValidateArgs) -> ValidateReport {
 pub fn run(args: &ValidateArgs) -> ExitCode {
     let r = report(args);
     if args.json {
-        println!(
-            "{}",
+        render::emit(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&r).expect("the report is plain data")
-        );
+        ));
     } else {
         let all: Vec<Diagnostic> = r.errors.iter().chain(&r.warnings).cloned().collect();
-        print!("{}", render::diagnostics(&all));
+        render::emit(&render::diagnostics(&all));
         if r.valid {
-            println!("{}: valid", r.config.display());
+            render::emit(&format!("{}: valid\n", r.config.display()));
         } else {
-            println!("{}: invalid", r.config.display());
+            render::emit(&format!("{}: invalid\n", r.config.display()));
         }
     }
     ExitCode::from(if r.valid { exit::OK } else { exit::INVALID })

@@ -400,10 +400,16 @@ pub fn schema_definition(schema: &Value) -> Value {
     let Value::Object(m) = schema else {
         return json!({"type": "object"});
     };
-    let ty = match m.get("type").and_then(Value::as_str) {
-        Some(t @ ("string" | "number" | "integer" | "boolean" | "array" | "object")) => t,
-        _ => "object",
-    };
+    let ty = m
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| {
+            matches!(
+                *t,
+                "string" | "number" | "integer" | "boolean" | "array" | "object"
+            )
+        })
+        .unwrap_or("object");
     let mut out = serde_json::Map::new();
     out.insert("type".into(), json!(ty));
     if let Some(d) = m.get("description").and_then(Value::as_str) {
