@@ -234,6 +234,10 @@ fn bad_configs_give_the_documented_errors() {
             ],
         ),
         (
+            "bad/tags_duplicate_key.json",
+            &[("tags", "duplicate tag key \"team\"")],
+        ),
+        (
             "bad/tool_target_name.json",
             &[("tool_targets.___", "produces invalid gateway target name")],
         ),

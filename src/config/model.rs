@@ -21,7 +21,11 @@ pub struct DeployConfig {
     pub runtime_binary_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_tags"
+    )]
     pub tags: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub dry_run: bool,
@@ -35,6 +39,32 @@ pub struct DeployConfig {
     pub providers: Vec<ProviderBinding>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tool_targets: BTreeMap<String, ToolTarget>,
+}
+
+/// A JSON object may repeat a key and serde keeps the last one; a repeated tag key is almost
+/// always a copy-paste slip, so it is refused by name.
+fn unique_tags<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = BTreeMap<String, String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object of tag keys to string values")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, String>()? {
+                if out.contains_key(&k) {
+                    return Err(de::Error::custom(format!("duplicate tag key {k:?}")));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 fn is_false(b: &bool) -> bool {
