@@ -40,7 +40,7 @@ pub struct Emulator {
     account: String,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Emulator {
@@ -95,7 +95,7 @@ impl Emulator {
             account,
             shared,
             stop,
-            task,
+            task: Some(task),
         })
     }
 
@@ -121,10 +121,19 @@ impl Emulator {
         w.counts()
     }
 
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
         persist(&self.shared);
+    }
+}
+
+/// A dropped emulator stops listening (its state was saved after every change).
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
     }
 }
 

@@ -1457,3 +1457,35 @@ async fn retried_updates_apply_once_and_failed_workflows_say_why() {
     };
     assert!(r.error_code().is_some() && r.error_message().is_some());
 }
+
+#[tokio::test]
+async fn gateways_list_across_pages() {
+    let emu = start_empty().await;
+    let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
+    for i in 0..5 {
+        ctl.create_gateway()
+            .name(format!("gw-{i}"))
+            .role_arn(role())
+            .authorizer_type(cp::AuthorizerType::None)
+            .send()
+            .await
+            .unwrap();
+    }
+    let mut names = Vec::new();
+    let mut pages = ctl.list_gateways().max_results(2).into_paginator().send();
+    while let Some(p) = pages.next().await {
+        names.extend(
+            p.unwrap()
+                .items()
+                .iter()
+                .map(|g| (g.name().to_string(), g.status().clone())),
+        );
+    }
+    let expected: Vec<(String, cp::GatewayStatus)> = (0..5)
+        .map(|i| (format!("gw-{i}"), cp::GatewayStatus::Ready))
+        .collect();
+    assert_eq!(
+        names, expected,
+        "every gateway once, in creation order, READY by now"
+    );
+}

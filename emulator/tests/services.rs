@@ -777,3 +777,53 @@ async fn state_file_persists_the_world() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn aliases_can_be_deleted_and_then_resolve_nowhere() {
+    let emu = start_empty().await;
+    let kms = client!(aws_sdk_kms, emu);
+    let id = kms
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id()
+        .to_string();
+    kms.create_alias()
+        .alias_name("alias/short-lived")
+        .target_key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let listed = kms.list_aliases().key_id(&id).send().await.unwrap();
+    assert_eq!(listed.aliases()[0].target_key_id(), Some(id.as_str()));
+    kms.delete_alias()
+        .alias_name("alias/short-lived")
+        .send()
+        .await
+        .unwrap();
+    let e = kms
+        .describe_key()
+        .key_id("alias/short-lived")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.as_service_error().unwrap().is_not_found_exception());
+    let e = kms
+        .delete_alias()
+        .alias_name("alias/short-lived")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NotFoundException");
+    assert!(
+        kms.list_aliases()
+            .send()
+            .await
+            .unwrap()
+            .aliases()
+            .is_empty()
+    );
+}
