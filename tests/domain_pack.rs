@@ -219,6 +219,38 @@ fn tools_become_gateway_targets_on_one_gateway_named_after_the_pack() {
 }
 
 #[test]
+fn tool_targets_decide_what_a_gateway_target_calls() {
+    let p = pack::load_path(&shared("single-agent_two-tools_no-tool-policy.pack.json")).unwrap();
+    let mut c = cfg();
+    c.tool_targets = serde_json::from_value(serde_json::json!({
+        "get_weather": {"lambda_arn": "arn:aws:lambda:us-west-2:111122223333:function:weather"},
+        "get_time": {"http": {"url": "https://time.example.com/mcp"}},
+    }))
+    .unwrap();
+    let plan = derive(&p, &c).unwrap();
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    let ResourceSpec::ToolGateway(w) = &plan
+        .find(ResourceKind::ToolGateway, "get-weather")
+        .unwrap()
+        .spec
+    else {
+        panic!()
+    };
+    assert_eq!(
+        w.lambda_arn.as_deref(),
+        Some("arn:aws:lambda:us-west-2:111122223333:function:weather")
+    );
+    c.tool_targets = serde_json::from_value(serde_json::json!({
+        "get_time": {"openapi": {"s3_uri": "s3://b/time.yaml"}},
+    }))
+    .unwrap();
+    let errs = derive(&p, &c).unwrap_err().0;
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].field, "tool_targets.get_time");
+    assert!(errs[0].message.contains("openapi, smithy or api_gateway"));
+}
+
+#[test]
 fn blocklist_of_a_registered_tool_gives_one_checked_forbid() {
     let p = pack::load_path(&shared(
         "multi-prompt_tool-policy-blocklist-registered-tool_validators.pack.json",

@@ -488,12 +488,35 @@ fn tool_gateways(cx: &mut Ctx) -> Vec<DesiredResource> {
             .as_ref()
             .and_then(|t| t.lambda_arn.clone())
             .filter(|s| !s.is_empty());
-        if lambda_arn.is_none() {
+        let schema_target = target
+            .as_ref()
+            .is_some_and(|t| t.api_gateway.is_some() || t.openapi.is_some() || t.smithy.is_some());
+        let http_url = target
+            .as_ref()
+            .and_then(|t| t.http.as_ref())
+            .and_then(|h| h.url.as_deref())
+            .is_some_and(|u| !u.is_empty());
+        if lambda_arn.is_none() && schema_target {
+            // The gateway names such tools from the schema, not from the pack, so the runtime's
+            // calls by pack tool name would never match (the adapter learnt this in production).
+            cx.errors.push(
+                Diagnostic::error(
+                    format!("tool_targets.{key}"),
+                    category::CONFIGURATION,
+                    format!(
+                        "tool {key:?} uses an openapi, smithy or api_gateway target, which is not supported: the gateway names those tools from the schema, so the runtime cannot call {key:?}"
+                    ),
+                )
+                .with_hint("use lambda_arn for this tool, or an http url"),
+            );
+            continue;
+        }
+        if lambda_arn.is_none() && !http_url {
             cx.warnings.push(
                 Diagnostic::warning(
                     format!("tool_targets.{key}.lambda_arn"),
                     category::CONFIGURATION,
-                    format!("tool {key:?} has no lambda_arn: its gateway target has no function to call"),
+                    format!("tool {key:?} has no lambda_arn or http url: its gateway target has nothing to call"),
                 )
                 .with_hint(format!(
                     "add \"tool_targets\": {{\"{key}\": {{\"lambda_arn\": \"arn:aws:lambda:<region>:<account>:function:<name>\"}}}}"
