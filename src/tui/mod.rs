@@ -12,6 +12,7 @@ pub mod paths;
 pub mod persist;
 pub mod runtime;
 pub mod screens;
+pub mod sdk_services;
 pub mod services;
 pub mod terminal;
 pub mod theme;
@@ -39,6 +40,49 @@ const TICK: Duration = Duration::from_millis(100);
 
 pub struct TuiOptions {
     pub app: AppOptions,
+}
+
+/// The binary's entry when no subcommand is given: the wizard, reaching AWS through the
+/// profiles or the embedded emulator. Answers of an earlier run are offered back.
+pub fn main_entry() -> std::process::ExitCode {
+    if let Err(e) = color_eyre::install() {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(1);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    let local_state = paths::data_dir().and_then(|d| {
+        let file = paths::local_emulator_state(&d);
+        let dir = file.parent()?.to_path_buf();
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir).ok().map(|()| file)
+    });
+    let services = Arc::new(sdk_services::SdkServices::new(local_state));
+    let options = TuiOptions {
+        app: AppOptions {
+            initial: persist::Answers::default(),
+            offer_saved: true,
+        },
+    };
+    match runtime.block_on(run(options, services)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            std::process::ExitCode::from(1)
+        }
+    }
 }
 
 /// Takes over the terminal until the user quits. color-eyre must already be installed (the

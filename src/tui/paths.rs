@@ -1,16 +1,17 @@
-//! Where the TUI keeps its files. `AGENTCORE_TUI_DATA_DIR` overrides the platform data dir, for
-//! tests and for people who want everything in one place; the deploy state store honours the
-//! same variable.
+//! Where the TUI keeps its files: in the deploy state store's data dir (`AGENTCORE_TUI_DATA_DIR`
+//! overrides the platform one, for tests and for people who want everything in one place).
 
 use std::path::PathBuf;
 
-pub const DATA_DIR_ENV: &str = "AGENTCORE_TUI_DATA_DIR";
-
+/// The deploy state store's data dir (`AGENTCORE_TUI_DATA_DIR` or the platform one), so the
+/// answers, the log and the deploy state sit together.
 pub fn data_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "agentcore-tui").map(|d| d.data_dir().to_path_buf())
+    crate::deploy::state::data_dir().ok()
+}
+
+/// The persistent world of the embedded emulator, shared with the headless `--local` commands.
+pub fn local_emulator_state(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("emulator").join("world.json")
 }
 
 pub fn answers_file(data_dir: &std::path::Path) -> PathBuf {

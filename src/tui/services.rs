@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::kms::eligibility::KeyInfo;
 
 /// Where AWS calls go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AwsTarget {
     /// The embedded emulator (`--local`).
