@@ -320,7 +320,7 @@ async fn validation_conflicts_and_idempotency() {
         .agent_runtime_name("support-agent")
         .agent_runtime_artifact(cp::AgentRuntimeArtifact::ContainerConfiguration(
             cp::ContainerConfiguration::builder()
-                .container_uri("x")
+                .container_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/x")
                 .build()
                 .unwrap(),
         ))
@@ -332,6 +332,28 @@ async fn validation_conflicts_and_idempotency() {
         code(&hyphen),
         "ValidationException",
         "runtime names take no hyphens"
+    );
+    let docker_hub = ctl
+        .create_agent_runtime()
+        .agent_runtime_name("hub_agent")
+        .agent_runtime_artifact(cp::AgentRuntimeArtifact::ContainerConfiguration(
+            cp::ContainerConfiguration::builder()
+                .container_uri("docker.io/library/agent:1")
+                .build()
+                .unwrap(),
+        ))
+        .role_arn(role())
+        .send()
+        .await
+        .unwrap_err();
+    let aws_sdk_bedrockagentcorecontrol::operation::create_agent_runtime::CreateAgentRuntimeError::ValidationException(v) =
+        docker_hub.as_service_error().unwrap()
+    else {
+        panic!("{docker_hub:?}")
+    };
+    assert_eq!(
+        v.field_list()[0].name(),
+        "agentRuntimeArtifact.containerConfiguration.containerUri"
     );
     let nf = ctl
         .get_agent_runtime()
@@ -353,7 +375,7 @@ async fn runtime_memory_policy_and_evaluation_resources() {
     // Runtime: create, get (string timestamps), update (new version), list, delete.
     let artifact = cp::AgentRuntimeArtifact::ContainerConfiguration(
         cp::ContainerConfiguration::builder()
-            .container_uri("repo/agent:1")
+            .container_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/agent:1")
             .build()
             .unwrap(),
     );
@@ -1400,7 +1422,7 @@ async fn retried_updates_apply_once_and_failed_workflows_say_why() {
     let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
     let artifact = cp::AgentRuntimeArtifact::ContainerConfiguration(
         cp::ContainerConfiguration::builder()
-            .container_uri("repo/agent:1")
+            .container_uri("111122223333.dkr.ecr.us-east-1.amazonaws.com/agent:1")
             .build()
             .unwrap(),
     );

@@ -574,7 +574,52 @@ pub fn validate_create(
     c.finish()
 }
 
+/// `<12 digits>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`, the pattern AWS enforces.
+fn ecr_uri(uri: &str) -> bool {
+    let Some((host, rest)) = uri.split_once('/') else {
+        return false;
+    };
+    let host_ok = host
+        .strip_suffix(".amazonaws.com")
+        .and_then(|h| h.split_once(".dkr.ecr."))
+        .is_some_and(|(acct, region)| {
+            acct.len() == 12
+                && acct.chars().all(|c| c.is_ascii_digit())
+                && !region.is_empty()
+                && region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        });
+    let repo = rest.split(['@', ':']).next().unwrap_or_default();
+    host_ok
+        && !repo.is_empty()
+        && repo.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        })
+}
+
 fn runtime_checks(c: &mut Check, body: &Map<String, Value>) {
+    c.name(
+        "agentRuntimeArtifact.containerConfiguration.containerUri",
+        1024,
+        "([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\\S+)?",
+        ecr_uri,
+    );
+    for member in ["code", "runtime", "entryPoint"] {
+        c.required_if_present(
+            "agentRuntimeArtifact.codeConfiguration",
+            &format!("agentRuntimeArtifact.codeConfiguration.{member}"),
+        );
+    }
+    c.union("agentRuntimeArtifact.codeConfiguration.code", &["s3"]);
+    c.required_if_present(
+        "agentRuntimeArtifact.codeConfiguration.code.s3",
+        "agentRuntimeArtifact.codeConfiguration.code.s3.bucket",
+    );
     c.union(
         "agentRuntimeArtifact",
         &["containerConfiguration", "codeConfiguration"],
@@ -862,5 +907,25 @@ impl Check<'_> {
             self.required(inner);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ecr_uri;
+
+    #[test]
+    fn container_uris_must_be_ecr() {
+        assert!(ecr_uri(
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/agent:1"
+        ));
+        assert!(ecr_uri(
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/agent@sha256:abc"
+        ));
+        assert!(!ecr_uri("docker.io/library/agent:1"));
+        assert!(!ecr_uri(
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/Agent:1"
+        ));
+        assert!(!ecr_uri("repo/agent:1"));
     }
 }
