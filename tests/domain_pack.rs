@@ -636,6 +636,19 @@ fn live_field_validators() {
     );
     assert!(fields::tag_key("bad#key")[0].is_error());
     assert!(fields::tag_value("k", &"v".repeat(257))[0].is_error());
+    let img = "111122223333.dkr.ecr.us-west-2.amazonaws.com/agents/support";
+    assert!(fields::container_image_uri(&format!("{img}:1.2.0"), "us-west-2").is_empty());
+    assert!(
+        fields::container_image_uri(img, "us-west-2")[0]
+            .message
+            .contains("latest")
+    );
+    assert!(
+        fields::container_image_uri(&format!("{img}:1"), "eu-west-1")[0]
+            .message
+            .contains("us-west-2")
+    );
+    assert!(fields::container_image_uri("docker.io/library/python:3", "us-west-2")[0].is_error());
     let k = fields::encryption_key_arn("arn:aws:kms:eu-west-1:111122223333:key/abc", "us-west-2");
     assert!(k[0].message.contains("eu-west-1") && !k[0].is_error());
 }
@@ -696,6 +709,12 @@ fn config_round_trips_through_json_and_container_image_replaces_the_binary() {
         ..Default::default()
     };
     assert!(config::validate::validate(&no_binary, &ctx).is_empty());
+    let bad_image = CheckContext {
+        container_image_uri: Some("nginx".into()),
+        ..Default::default()
+    };
+    let errs = config::validate::validate(&no_binary, &bad_image);
+    assert_eq!(errs[0].field, "container_image_uri");
 }
 
 #[test]

@@ -51,6 +51,9 @@ pub fn diagnose(cfg: &DeployConfig, pack: Option<&Pack>, ctx: &CheckContext) -> 
         true,
         ctx.check_local_files,
     ));
+    if let Some(img) = &ctx.container_image_uri {
+        all.extend(fields::container_image_uri(img, &cfg.region));
+    }
     if cfg.memory_store.is_configured()
         && let Some(k) = &cfg.memory_store.encryption_key_arn
     {

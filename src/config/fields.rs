@@ -19,6 +19,10 @@ static KMS_KEY_ARN_RE: LazyLock<Regex> = LazyLock::new(|| {
 static TAG_CHARS_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$").unwrap());
 
+static ECR_URI_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{12})\.dkr\.ecr\.([a-z]{2}-[a-z]+-\d+)\.amazonaws\.com/([a-z0-9][a-z0-9._/-]*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$").unwrap()
+});
+
 pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
 pub const OIDC_DISCOVERY_SUFFIX: &str = "/.well-known/openid-configuration";
 
@@ -444,4 +448,49 @@ pub fn runtime_binary_path(
         ],
         Some(_) => vec![],
     }
+}
+
+/// Container image for the runtime (our extension to the adapter's config). AgentCore pulls only
+/// from ECR, in the runtime's region.
+pub fn container_image_uri(value: &str, region: &str) -> Vec<Diagnostic> {
+    const F: &str = "container_image_uri";
+    if value.is_empty() {
+        return vec![];
+    }
+    let Some(c) = ECR_URI_RE.captures(value) else {
+        return vec![
+            Diagnostic::error(
+                F,
+                category::CONFIGURATION,
+                format!("container image {value:?} is not an ECR image URI"),
+            )
+            .with_hint("AgentCore runs images from Amazon ECR: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>"),
+        ];
+    };
+    let mut out = Vec::new();
+    let image_region = c.get(2).map_or("", |m| m.as_str());
+    if !region.is_empty() && image_region != region {
+        out.push(
+            Diagnostic::warning(
+                F,
+                category::CONFIGURATION,
+                format!("container image is in {image_region} but the runtime is in {region}"),
+            )
+            .with_hint(format!("push the image to an ECR repository in {region}")),
+        );
+    }
+    match c.get(4).map(|m| m.as_str()) {
+        None | Some(":latest") => out.push(
+            Diagnostic::warning(
+                F,
+                category::CONFIGURATION,
+                "container image has no fixed tag (latest)",
+            )
+            .with_hint(
+                "pin a version tag or an @sha256 digest so a redeploy runs the image you tested",
+            ),
+        ),
+        _ => {}
+    }
+    out
 }

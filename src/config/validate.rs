@@ -18,6 +18,9 @@ pub fn validate(cfg: &DeployConfig, ctx: &CheckContext) -> Vec<Diagnostic> {
             .is_some_and(|s| !s.is_empty()),
         false,
     ));
+    if let Some(img) = &ctx.container_image_uri {
+        all.extend(fields::container_image_uri(img, &cfg.region));
+    }
     if let Some(p) = &cfg.protocol {
         all.extend(fields::protocol(p));
     }
