@@ -297,6 +297,13 @@ fn bad_configs_give_the_documented_errors() {
 fn warning_configs_are_valid_and_say_how_to_fix() {
     let cases: &[(&str, &[(&str, &str)])] = &[
         (
+            "warn/arena_omnia.arena.yaml",
+            &[(
+                "spec.deploy.provider",
+                "spec.deploy.provider is \"omnia\", not \"agentcore\"",
+            )],
+        ),
+        (
             "warn/jwt_loose.json",
             &[
                 (
