@@ -279,6 +279,18 @@ fn check_key(
     key_arn: &str,
     rec_arn: &str,
 ) -> Result<String, ApiError> {
+    if !key_arn
+        .split(':')
+        .nth(5)
+        .is_some_and(|r| r.starts_with("key/"))
+    {
+        return Err(ApiError::validation(vec![(
+            "kmsKeyArn".into(),
+            format!(
+                "Value '{key_arn}' at 'kmsKeyArn' failed to satisfy constraint: Member must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), not an alias"
+            ),
+        )]));
+    }
     let key_region = key_arn.split(':').nth(3).unwrap_or_default();
     if key_region != ctx.region {
         return Err(ApiError::validation_msg(format!(

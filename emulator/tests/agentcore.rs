@@ -1511,3 +1511,50 @@ async fn gateways_list_across_pages() {
         "every gateway once, in creation order, READY by now"
     );
 }
+
+#[tokio::test]
+async fn memory_with_a_customer_key_needs_a_usable_one() {
+    let emu = start().await;
+    let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
+    let ok = ctl
+        .create_memory()
+        .name("sealed_memory")
+        .event_expiry_duration(30)
+        .encryption_key_arn(key_arn("us-east-1", keys::CORRECT))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.memory().unwrap().encryption_key_arn(),
+        Some(key_arn("us-east-1", keys::CORRECT).as_str())
+    );
+    for (i, key) in [
+        key_arn("us-east-1", keys::DISABLED),
+        key_arn("us-east-1", keys::RSA_SIGNING),
+        key_arn("us-west-2", keys::OTHER_REGION),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let e = ctl
+            .create_memory()
+            .name(format!("m{i}"))
+            .event_expiry_duration(30)
+            .encryption_key_arn(&key)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            e.as_service_error().unwrap().is_validation_exception(),
+            "{key}: {e:?}"
+        );
+    }
+    let dpc = client!(aws_sdk_bedrockagentcore, emu);
+    let alias = start_rec!(
+        dpc,
+        "by_alias",
+        Some("arn:aws:kms:us-east-1:111122223333:alias/agentcore-recommendations".to_string())
+    )
+    .unwrap_err();
+    assert!(alias.as_service_error().unwrap().is_validation_exception());
+}

@@ -430,6 +430,7 @@ pub fn validate_create(
     let mut c = Check::new(body);
     match kind {
         Kind::Memory => {
+            check_memory_key(world, ctx, &mut c, body);
             c.required("name")
                 .required("eventExpiryDuration")
                 .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
@@ -657,6 +658,35 @@ fn runtime_checks(c: &mut Check, body: &Map<String, Value>) {
                 );
             }
         }
+    }
+}
+
+/// Memory encrypts with the customer's key from the start, so the key must be usable now.
+fn check_memory_key(world: &WorldState, ctx: &Ctx, c: &mut Check, body: &Map<String, Value>) {
+    let Some(arn) = body.get("encryptionKeyArn").and_then(Value::as_str) else {
+        return;
+    };
+    if !arn.starts_with("arn:aws:kms:") {
+        return; // reported by the ARN check
+    }
+    let problem = match crate::kms::resolve(world, &ctx.region, arn) {
+        Err(_) if arn.split(':').nth(3) != Some(ctx.region.as_str()) => Some(format!(
+            "KMS key {arn} is not in {}; memory needs a key in its own region",
+            ctx.region
+        )),
+        Err(_) => Some(format!("KMS key {arn} does not exist")),
+        Ok(k) if k.key_state != "Enabled" => Some(format!(
+            "KMS key {arn} is {}; enable it or choose another key",
+            k.key_state
+        )),
+        Ok(k) if !k.is_symmetric() => Some(format!(
+            "KMS key {arn} is {}; memory needs a symmetric encryption key",
+            k.key_spec
+        )),
+        Ok(_) => None,
+    };
+    if let Some(p) = problem {
+        c.fail("encryptionKeyArn", p);
     }
 }
 
