@@ -84,25 +84,29 @@ impl Clients {
         if opts.static_credentials {
             // The emulator accepts any key; these are not secrets.
             loader = loader.credentials_provider(Credentials::new(
-                "local", "local", None, None, "local-emulator",
+                "local",
+                "local",
+                None,
+                None,
+                "local-emulator",
             ));
         }
         let sdk = loader.load().await;
-        let region = sdk
-            .region()
-            .map(|r| r.to_string())
-            .ok_or_else(|| {
-                Error::new(
-                    Category::Configuration,
-                    "LoadConfig",
-                    "no AWS region: none in the deploy config, --region, AWS_REGION or the profile",
-                )
-                .with_hint("set \"region\" in the deploy config (e.g. \"us-west-2\") or export AWS_REGION")
-            })?;
-        let endpoint_url = opts
-            .endpoint_url
-            .clone()
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()));
+        let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
+            Error::new(
+                Category::Configuration,
+                "LoadConfig",
+                "no AWS region: none in the deploy config, --region, AWS_REGION or the profile",
+            )
+            .with_hint(
+                "set \"region\" in the deploy config (e.g. \"us-west-2\") or export AWS_REGION",
+            )
+        })?;
+        let endpoint_url = opts.endpoint_url.clone().or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|s| !s.is_empty())
+        });
         let profile = opts
             .profile
             .clone()
@@ -163,12 +167,10 @@ impl Clients {
     }
 
     pub async fn caller_identity(&self) -> Result<CallerIdentity, Error> {
-        let out = self
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("sts", "GetCallerIdentity", &e, &self.error_context()))?;
+        let out =
+            self.sts.get_caller_identity().send().await.map_err(|e| {
+                Error::from_sdk("sts", "GetCallerIdentity", &e, &self.error_context())
+            })?;
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),
@@ -200,7 +202,9 @@ mod tests {
 
     #[tokio::test]
     async fn explicit_region_and_endpoint_are_used() {
-        let c = Clients::for_endpoint("http://127.0.0.1:9", "eu-west-1").await.unwrap();
+        let c = Clients::for_endpoint("http://127.0.0.1:9", "eu-west-1")
+            .await
+            .unwrap();
         assert_eq!(c.region, "eu-west-1");
         assert_eq!(c.endpoint_url.as_deref(), Some("http://127.0.0.1:9"));
         assert!(format!("{c:?}").contains("eu-west-1"));

@@ -60,7 +60,11 @@ pub struct ErrorContext {
 }
 
 impl Error {
-    pub fn new(category: Category, operation: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        category: Category,
+        operation: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Error {
             category,
             operation: operation.into(),
@@ -92,7 +96,10 @@ impl Error {
 
     /// A resource that reached a failed state.
     pub fn failed_state(kind: &str, name: &str, state: &str, reason: Option<&str>) -> Self {
-        let reason = reason.filter(|r| !r.is_empty()).map(|r| format!(": {r}")).unwrap_or_default();
+        let reason = reason
+            .filter(|r| !r.is_empty())
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
         Error::new(
             Category::Resource,
             "Wait",
@@ -333,7 +340,12 @@ fn adapter_keywords(operation: &str, code: Option<&str>, message: &str) -> Error
             Category::Network,
             Some("verify the AWS region is correct and network connectivity is available"),
         )
-    } else if has(&["timeout", "timed out", "deadline exceeded", "did not become ready"]) {
+    } else if has(&[
+        "timeout",
+        "timed out",
+        "deadline exceeded",
+        "did not become ready",
+    ]) {
         (
             Category::Timeout,
             Some("the resource may still be provisioning; retry after a short wait"),
@@ -372,22 +384,44 @@ mod tests {
             &ctx(),
         );
         assert_eq!(e.category, Category::Permission);
-        assert!(e.message.contains("bedrock-agentcore:CreateGateway"), "{}", e.message);
+        assert!(
+            e.message.contains("bedrock-agentcore:CreateGateway"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("assumed-role/Deployer"), "{}", e.message);
     }
 
     #[test]
     fn expired_token_tells_the_exact_login_command() {
-        let e = classify_code("sts", "GetCallerIdentity", Some("ExpiredToken"), "expired", &ctx());
+        let e = classify_code(
+            "sts",
+            "GetCallerIdentity",
+            Some("ExpiredToken"),
+            "expired",
+            &ctx(),
+        );
         assert_eq!(e.category, Category::Configuration);
         assert!(e.hint.unwrap().contains("aws sso login --profile dev"));
     }
 
     #[test]
     fn throttling_and_quota_are_explained() {
-        let t = classify_code("s", "CreateGateway", Some("ThrottlingException"), "slow", &ctx());
+        let t = classify_code(
+            "s",
+            "CreateGateway",
+            Some("ThrottlingException"),
+            "slow",
+            &ctx(),
+        );
         assert!(t.message.contains("throttling"));
-        let q = classify_code("s", "CreateAgentRuntime", Some("ServiceQuotaExceededException"), "max 10", &ctx());
+        let q = classify_code(
+            "s",
+            "CreateAgentRuntime",
+            Some("ServiceQuotaExceededException"),
+            "max 10",
+            &ctx(),
+        );
         assert!(q.message.contains("quota") && q.hint.unwrap().contains("Service Quotas"));
     }
 
@@ -402,7 +436,12 @@ mod tests {
 
     #[test]
     fn stuck_resource_is_a_timeout_with_resume_hint() {
-        let e = Error::stuck("gateway", "gw", "CREATING", std::time::Duration::from_secs(300));
+        let e = Error::stuck(
+            "gateway",
+            "gw",
+            "CREATING",
+            std::time::Duration::from_secs(300),
+        );
         assert_eq!(e.category, Category::Timeout);
         assert!(e.message.contains("still CREATING after 300s"));
     }

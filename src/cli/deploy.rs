@@ -14,7 +14,6 @@ use super::{exit, render};
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::config::{self, CheckContext, DeployConfig, Diagnostic};
 use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
-use crate::deploy::artifact::{self, RuntimeArtifact};
 use crate::deploy::events::{self, Event};
 use crate::deploy::state::{self, StateStore};
 use crate::deploy::{Deployment, destroy, plan as dplan, status};
@@ -102,7 +101,10 @@ pub struct LivePlanArgs {
 
 impl LivePlanArgs {
     pub fn wanted(&self) -> bool {
-        self.live || self.target.local || self.target.profile.is_some() || self.target.endpoint_url.is_some()
+        self.live
+            || self.target.local
+            || self.target.profile.is_some()
+            || self.target.endpoint_url.is_some()
     }
 }
 
@@ -117,10 +119,15 @@ struct Inputs {
 
 /// Loads and checks config and pack; `Err` carries the diagnostics to print.
 fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic>> {
-    let loaded = config::load_path(&input.config, input.env.as_deref()).map_err(|e| vec![e.to_diagnostic()])?;
+    let loaded = config::load_path(&input.config, input.env.as_deref())
+        .map_err(|e| vec![e.to_diagnostic()])?;
     let pack = pack::load_path(&input.pack).map_err(|e| vec![e.to_diagnostic()])?;
     let pack_json = std::fs::read_to_string(&input.pack).map_err(|e| {
-        vec![Diagnostic::error("pack", "pack", format!("cannot read {}: {e}", input.pack.display()))]
+        vec![Diagnostic::error(
+            "pack",
+            "pack",
+            format!("cannot read {}: {e}", input.pack.display()),
+        )]
     })?;
     let mut diags = config::check(
         &loaded.config,
@@ -151,7 +158,11 @@ fn emulator_state_file() -> Option<PathBuf> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).ok()?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .ok()?;
     }
     #[cfg(not(unix))]
     std::fs::create_dir_all(&dir).ok()?;
@@ -175,7 +186,11 @@ async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String),
 
 /// `runtime_binary_path` as written, else relative to the config file.
 fn resolve_binary(cfg: &DeployConfig, config_path: &Path) -> Option<PathBuf> {
-    let p = PathBuf::from(cfg.runtime_binary_path.as_deref().filter(|s| !s.is_empty())?);
+    let p = PathBuf::from(
+        cfg.runtime_binary_path
+            .as_deref()
+            .filter(|s| !s.is_empty())?,
+    );
     if p.is_absolute() || p.exists() {
         return Some(p);
     }
@@ -191,18 +206,6 @@ fn artifact_source(inputs: &Inputs, image: Option<&str>) -> ArtifactSource {
     }
 }
 
-/// What plan compares runtimes with: the artifact apply would use.
-fn planned_artifact(src: &ArtifactSource, inputs: &Inputs, account: &str, region: &str) -> Option<RuntimeArtifact> {
-    match src {
-        ArtifactSource::Container(uri) => Some(RuntimeArtifact::Container { uri: uri.clone() }),
-        ArtifactSource::Code(_) => Some(RuntimeArtifact::Code {
-            bucket: artifact::code_bucket(account, region),
-            key: artifact::code_key(&inputs.pack.id, &inputs.pack.version),
-        }),
-        ArtifactSource::Missing => None,
-    }
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -212,7 +215,8 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn fail_diags(json: bool, diags: &[Diagnostic]) -> ExitCode {
     if json {
-        let (errors, warnings): (Vec<_>, Vec<_>) = diags.iter().cloned().partition(Diagnostic::is_error);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diags.iter().cloned().partition(Diagnostic::is_error);
         println!(
             "{}",
             serde_json::json!({"ok": false, "errors": errors, "warnings": warnings})
@@ -236,7 +240,9 @@ fn fail_aws(json: bool, e: &aws::Error) -> ExitCode {
 }
 
 fn refuse(what: &str) -> ExitCode {
-    eprintln!("{what} changes AWS resources: pass --yes to confirm (headless {what} never prompts)");
+    eprintln!(
+        "{what} changes AWS resources: pass --yes to confirm (headless {what} never prompts)"
+    );
     ExitCode::from(exit::USAGE)
 }
 
@@ -259,7 +265,9 @@ fn spawn_printer(json: bool) -> (events::Events, tokio::task::JoinHandle<()>) {
 fn cancel_on_ctrl_c(token: CancellationToken) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ncancelling: no new resources start; waiting for calls in flight (Ctrl-C again to quit now)");
+            eprintln!(
+                "\ncancelling: no new resources start; waiting for calls in flight (Ctrl-C again to quit now)"
+            );
             token.cancel();
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);
@@ -284,7 +292,12 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
         };
         let store = match StateStore::open(&account, &clients.region, &inputs.plan.pack_id) {
             Ok(s) => Arc::new(s),
-            Err(e) => return fail_aws(json, &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())),
+            Err(e) => {
+                return fail_aws(
+                    json,
+                    &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()),
+                );
+            }
         };
         if !json {
             print!("{}", render::diagnostics(&inputs.warnings));
@@ -293,7 +306,11 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
                 inputs.plan.pack_id,
                 inputs.plan.pack_version,
                 clients.region,
-                if args.target.local { " (local emulator)" } else { "" }
+                if args.target.local {
+                    " (local emulator)"
+                } else {
+                    ""
+                }
             );
             println!("State: {}", store.path().display());
         }
@@ -314,8 +331,10 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
         if json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&serde_json::json!({"ok": report.ok(), "report": report}))
-                    .expect("plain data")
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"ok": report.ok(), "report": report})
+                )
+                .expect("plain data")
             );
         } else {
             println!("{}", report.summary());
@@ -342,7 +361,12 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
         };
         let store = match StateStore::open(&account, &clients.region, &pack_id) {
             Ok(s) => Arc::new(s),
-            Err(e) => return fail_aws(json, &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())),
+            Err(e) => {
+                return fail_aws(
+                    json,
+                    &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()),
+                );
+            }
         };
         let (events, printer) = spawn_printer(json);
         let dep = Deployment::new(clients, account, store).with_events(events);
@@ -352,8 +376,10 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
         if json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&serde_json::json!({"ok": report.ok(), "report": report}))
-                    .expect("plain data")
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"ok": report.ok(), "report": report})
+                )
+                .expect("plain data")
             );
         } else {
             println!("{}", report.summary());
@@ -363,11 +389,18 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
 }
 
 fn light_inputs(input: &InputArgs) -> Result<(String, String), Vec<Diagnostic>> {
-    let loaded = config::load_path(&input.config, input.env.as_deref()).map_err(|e| vec![e.to_diagnostic()])?;
+    let loaded = config::load_path(&input.config, input.env.as_deref())
+        .map_err(|e| vec![e.to_diagnostic()])?;
     let pack = pack::load_path(&input.pack).map_err(|e| vec![e.to_diagnostic()])?;
     if loaded.config.region.is_empty() {
-        return Err(vec![Diagnostic::error("region", "configuration", "region is required to find the deployment")
-            .with_hint("set \"region\" in the deploy config, e.g. \"us-west-2\"")]);
+        return Err(vec![
+            Diagnostic::error(
+                "region",
+                "configuration",
+                "region is required to find the deployment",
+            )
+            .with_hint("set \"region\" in the deploy config, e.g. \"us-west-2\""),
+        ]);
     }
     Ok((loaded.config.region, pack.id))
 }
@@ -385,13 +418,21 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
         };
         let store = match StateStore::open(&account, &clients.region, &pack_id) {
             Ok(s) => Arc::new(s),
-            Err(e) => return fail_aws(json, &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())),
+            Err(e) => {
+                return fail_aws(
+                    json,
+                    &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()),
+                );
+            }
         };
         let dep = Deployment::new(clients, account, store);
         match status::status(&dep).await {
             Ok(report) => {
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&report).expect("plain data"));
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).expect("plain data")
+                    );
                 } else {
                     for r in &report.resources {
                         let health = match r.health {
@@ -399,8 +440,16 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
                             status::Health::Unhealthy => "UNHEALTHY",
                             status::Health::Missing => "MISSING",
                         };
-                        let state = r.state.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
-                        let detail = r.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+                        let state = r
+                            .state
+                            .as_deref()
+                            .map(|s| format!(" ({s})"))
+                            .unwrap_or_default();
+                        let detail = r
+                            .detail
+                            .as_deref()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default();
                         println!("  {health:<9} {} {}{state}{detail}", r.kind, r.name);
                     }
                     println!("{}", report.summary());
@@ -437,8 +486,9 @@ pub fn live_plan(
         .map_err(|e| aws::Error::new(aws::Category::Configuration, "LoadPack", e.to_string()))?;
     runtime().block_on(async {
         let (clients, account) = connect(&args.target, &cfg.region).await?;
-        let store = StateStore::open(&account, &clients.region, &plan.pack_id)
-            .map_err(|e| aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()))?;
+        let store = StateStore::open(&account, &clients.region, &plan.pack_id).map_err(|e| {
+            aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())
+        })?;
         let inputs = Inputs {
             config: cfg.clone(),
             config_path: config_path.to_path_buf(),
@@ -448,7 +498,12 @@ pub fn live_plan(
             warnings: vec![],
         };
         let src = artifact_source(&inputs, args.image.as_deref());
-        let art = planned_artifact(&src, &inputs, &account, &clients.region);
+        let art = src.planned(
+            &account,
+            &clients.region,
+            &inputs.pack.id,
+            &inputs.pack.version,
+        );
         let report = dplan::plan(plan, &store.snapshot(), Some(&clients), art.as_ref()).await?;
         Ok(LivePlan {
             account,
@@ -462,7 +517,13 @@ pub fn live_plan(
 pub fn live_plan_human(p: &LivePlan) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "Compared with the deployment in account {}, region {} (state {}):", p.account, p.region, p.state_file.display());
+    let _ = writeln!(
+        out,
+        "Compared with the deployment in account {}, region {} (state {}):",
+        p.account,
+        p.region,
+        p.state_file.display()
+    );
     for d in &p.report.drift {
         let _ = writeln!(out, "  ! drift: {} {}: {}", d.kind, d.name, d.reason);
     }
@@ -473,7 +534,12 @@ pub fn live_plan_human(p: &LivePlan) -> String {
             dplan::Action::Delete => "-",
             dplan::Action::Unchanged => "=",
         };
-        out.push_str(&render::wrap(&format!("{sym} {} {}: {}", i.kind, i.name, i.reason), "  ", "      ", render::WIDTH));
+        out.push_str(&render::wrap(
+            &format!("{sym} {} {}: {}", i.kind, i.name, i.reason),
+            "  ",
+            "      ",
+            render::WIDTH,
+        ));
     }
     let _ = writeln!(out, "{}", p.report.summary());
     out

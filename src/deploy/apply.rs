@@ -3,6 +3,7 @@
 //! skipped with the reason, cancellation that starts nothing new.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,6 +37,26 @@ pub enum ArtifactSource {
     Code(PathBuf),
     /// Nothing configured: runtimes fail with an explanation.
     Missing,
+}
+
+impl ArtifactSource {
+    /// The artifact apply will give the runtimes, for plan to compare with.
+    pub fn planned(
+        &self,
+        account: &str,
+        region: &str,
+        pack_id: &str,
+        version: &str,
+    ) -> Option<RuntimeArtifact> {
+        match self {
+            ArtifactSource::Container(uri) => Some(RuntimeArtifact::Container { uri: uri.clone() }),
+            ArtifactSource::Code(_) => Some(RuntimeArtifact::Code {
+                bucket: artifact::code_bucket(account, region),
+                key: artifact::code_key(pack_id, version),
+            }),
+            ArtifactSource::Missing => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -80,10 +101,12 @@ pub struct ApplyReport {
 impl ApplyReport {
     pub fn ok(&self) -> bool {
         !self.cancelled
-            && self
-                .outcomes
-                .iter()
-                .all(|o| !matches!(o.result, Outcome::Failed | Outcome::Skipped | Outcome::NotStarted))
+            && self.outcomes.iter().all(|o| {
+                !matches!(
+                    o.result,
+                    Outcome::Failed | Outcome::Skipped | Outcome::NotStarted
+                )
+            })
     }
 
     pub fn count(&self, r: Outcome) -> usize {
@@ -211,7 +234,11 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         total,
         started,
     };
-    if plan.resources().any(|r| r.kind == ResourceKind::AgentRuntime) && !dep.cancel.is_cancelled() {
+    if plan
+        .resources()
+        .any(|r| r.kind == ResourceKind::AgentRuntime)
+        && !dep.cancel.is_cancelled()
+    {
         run.artifact = Some(run.prepare_artifact().await);
     }
     for step in &plan.steps {
@@ -235,8 +262,14 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
             Step::A2aWiring => run.wire_a2a().await,
             _ => {}
         }
-        let results: Vec<()> = futures_util::stream::iter(step.resources.iter())
+        // Futures built up front: a closure inside the stream makes the
+        // whole apply future lose `Send`.
+        let work: Vec<_> = step
+            .resources
+            .iter()
             .map(|r| run.one(step.step, r))
+            .collect();
+        let results: Vec<()> = futures_util::stream::iter(work)
             .buffer_unordered(dep.concurrency.max(1))
             .collect()
             .await;
@@ -258,7 +291,9 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         });
     }
     if !dep.cancel.is_cancelled() {
-        let _ = dep.store.update(|st| st.deployed_at = Some(chrono::Utc::now()));
+        let _ = dep
+            .store
+            .update(|st| st.deployed_at = Some(chrono::Utc::now()));
     }
     ApplyReport {
         outcomes: run.outcomes.into_inner().unwrap(),
@@ -302,7 +337,10 @@ impl<'a> Run<'a> {
 
     fn not_started(&self, step: Step, r: &DesiredResource) {
         let lc = self.lc(step, r.kind.as_str(), &r.name);
-        lc.phase(ResourcePhase::Skipped("cancelled before it started".into()), None);
+        lc.phase(
+            ResourcePhase::Skipped("cancelled before it started".into()),
+            None,
+        );
         self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
         self.outcome(ResourceOutcome {
             kind: r.kind.to_string(),
@@ -398,7 +436,11 @@ impl<'a> Run<'a> {
                 let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
                 if !interrupted {
                     let _ = self.dep.store.update(|st| {
-                        match st.resources.iter_mut().find(|x| x.kind == lc.kind && x.name == lc.name) {
+                        match st
+                            .resources
+                            .iter_mut()
+                            .find(|x| x.kind == lc.kind && x.name == lc.name)
+                        {
                             Some(x) => {
                                 x.status = Some(RecordStatus::Failed);
                                 x.updated_at = Some(chrono::Utc::now());
@@ -424,16 +466,29 @@ impl<'a> Run<'a> {
                 self.outcome(ResourceOutcome {
                     kind: r.kind.to_string(),
                     name: r.name.clone(),
-                    result: if interrupted { Outcome::NotStarted } else { Outcome::Failed },
+                    result: if interrupted {
+                        Outcome::NotStarted
+                    } else {
+                        Outcome::Failed
+                    },
                     arn: None,
-                    reason: interrupted.then(|| "cancelled while waiting; resume with apply".to_owned()),
+                    reason: interrupted
+                        .then(|| "cancelled while waiting; resume with apply".to_owned()),
                     error: Some(e),
                 });
             }
         }
     }
 
-    fn record(&self, kind: &str, name: &str, f: &Found, status: RecordStatus, hash: &str, extra: &[(&str, String)]) {
+    fn record(
+        &self,
+        kind: &str,
+        name: &str,
+        f: &Found,
+        status: RecordStatus,
+        hash: &str,
+        extra: &[(&str, String)],
+    ) {
         let mut rec = ResourceRecord::new(kind, name);
         rec.arn = Some(f.arn.clone()).filter(|a| !a.is_empty());
         rec.status = Some(status);
@@ -449,36 +504,49 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn wait(
-        &self,
-        lc: &Lc<'_>,
-        probe: impl AsyncFn() -> Result<Probe, aws::Error>,
-    ) -> Result<String, aws::Error> {
+    async fn wait<Fut>(&self, lc: &Lc<'_>, probe: impl Fn() -> Fut) -> Result<String, aws::Error>
+    where
+        Fut: Future<Output = Result<Probe, aws::Error>>,
+    {
         poll::until_ready(
             &lc.kind,
             &lc.name,
             &self.dep.poll,
             &self.dep.cancel,
             |s| lc.phase(ResourcePhase::Waiting(s.to_owned()), None),
-            || probe(),
+            probe,
         )
         .await
     }
 
     /// Finds the resource (recorded id first, then by name) or creates it,
     /// recording `creating` before the Create call; waits until it is ready.
-    async fn locate_or_create(
+    // Plain closures returning futures, not async closures: the futures of
+    // async closures are not provably Send, and apply must run in a task.
+    async fn locate_or_create<FF, FFut, CF, CFut, PF, PFut>(
         &self,
         lc: &Lc<'_>,
         hash: &str,
-        find: impl AsyncFn() -> Result<Option<Found>, aws::Error>,
-        create: impl AsyncFn() -> Result<Found, aws::Error>,
-        probe: impl AsyncFn(&str) -> Result<Probe, aws::Error>,
-    ) -> Result<Located, aws::Error> {
+        find: FF,
+        create: CF,
+        probe: PF,
+    ) -> Result<Located, aws::Error>
+    where
+        FF: Fn() -> FFut,
+        FFut: Future<Output = Result<Option<Found>, aws::Error>>,
+        CF: Fn() -> CFut,
+        CFut: Future<Output = Result<Found, aws::Error>>,
+        PF: Fn(String) -> PFut,
+        PFut: Future<Output = Result<Probe, aws::Error>>,
+    {
         let rec = self.dep.store.snapshot().get(&lc.kind, &lc.name).cloned();
         let mut existing: Option<(Found, bool)> = None;
-        if let Some(id) = rec.as_ref().and_then(|r| r.meta("id")).filter(|i| !i.is_empty()) {
-            match probe(id).await {
+        if let Some(id) = rec
+            .as_ref()
+            .and_then(|r| r.meta("id"))
+            .filter(|i| !i.is_empty())
+        {
+            match probe(id.to_owned()).await {
                 Ok(_) => {
                     existing = Some((
                         Found {
@@ -497,15 +565,22 @@ impl<'a> Run<'a> {
         }
         if let Some((f, adopted)) = existing {
             let id = f.id.clone();
-            self.wait(lc, async || probe(&id).await).await?;
+            self.wait(lc, || probe(id.clone())).await?;
             let current = !adopted
                 && rec.as_ref().is_some_and(|r| {
                     r.meta("spec_hash") == Some(hash)
-                        && matches!(r.status, Some(RecordStatus::Created) | Some(RecordStatus::Updated))
+                        && matches!(
+                            r.status,
+                            Some(RecordStatus::Created) | Some(RecordStatus::Updated)
+                        )
                 });
             return Ok(if current {
                 Located::Current(f)
-            } else if adopted && rec.as_ref().is_none_or(|r| r.status == Some(RecordStatus::Creating) || r.status.is_none()) {
+            } else if adopted
+                && rec
+                    .as_ref()
+                    .is_none_or(|r| r.status == Some(RecordStatus::Creating) || r.status.is_none())
+            {
                 Located::Adopted(f)
             } else {
                 Located::Stale(f)
@@ -522,7 +597,7 @@ impl<'a> Run<'a> {
             Err(e) if is_conflict(&e) => match find().await? {
                 Some(f) => {
                     let id = f.id.clone();
-                    self.wait(lc, async || probe(&id).await).await?;
+                    self.wait(lc, || probe(id.clone())).await?;
                     return Ok(Located::Adopted(f));
                 }
                 None => return Err(e),
@@ -534,11 +609,17 @@ impl<'a> Run<'a> {
         let _ = self.dep.store.upsert(creating);
         lc.phase(ResourcePhase::Waiting("CREATING".into()), Some(&f.arn));
         let id = f.id.clone();
-        self.wait(lc, async || probe(&id).await).await?;
+        self.wait(lc, || probe(id.clone())).await?;
         Ok(Located::New(f))
     }
 
-    fn finish(&self, lc: &Lc<'_>, loc: &Located, hash: &str, extra: &[(&str, String)]) -> (Outcome, String) {
+    fn finish(
+        &self,
+        lc: &Lc<'_>,
+        loc: &Located,
+        hash: &str,
+        extra: &[(&str, String)],
+    ) -> (Outcome, String) {
         let (result, status) = match loc {
             Located::New(_) => (Outcome::Created, RecordStatus::Created),
             Located::Adopted(_) => (Outcome::Adopted, RecordStatus::Created),
@@ -546,7 +627,12 @@ impl<'a> Run<'a> {
             Located::Stale(_) => (Outcome::Updated, RecordStatus::Updated),
         };
         let f = loc.found();
-        let prior = self.dep.store.snapshot().get(&lc.kind, &lc.name).and_then(|r| r.status);
+        let prior = self
+            .dep
+            .store
+            .snapshot()
+            .get(&lc.kind, &lc.name)
+            .and_then(|r| r.status);
         // An unchanged resource keeps the status it had.
         let status = match (result, prior) {
             (Outcome::Unchanged, Some(p @ (RecordStatus::Created | RecordStatus::Updated))) => p,
@@ -565,8 +651,8 @@ impl<'a> Run<'a> {
             .locate_or_create(
                 lc,
                 &hash,
-                async || cloud::find_memory(c, &lc.name).await,
-                async || {
+                || cloud::find_memory(c, &lc.name),
+                move || async move {
                     lc.calling("CreateMemory");
                     let mut req = c
                         .control
@@ -581,14 +667,18 @@ impl<'a> Run<'a> {
                     }
                     let o = call(c, "CreateMemory", req.send()).await?;
                     let m = o.memory().ok_or_else(|| {
-                        aws::Error::new(Category::Resource, "CreateMemory", "CreateMemory returned no memory")
+                        aws::Error::new(
+                            Category::Resource,
+                            "CreateMemory",
+                            "CreateMemory returned no memory",
+                        )
                     })?;
                     Ok(Found {
                         id: m.id().to_owned(),
                         arn: m.arn().to_owned(),
                     })
                 },
-                async |id| cloud::memory_probe(c, id).await,
+                |id: String| async move { cloud::memory_probe(c, &id).await },
             )
             .await?;
         if let Located::Stale(_) = loc {
@@ -612,14 +702,15 @@ impl<'a> Run<'a> {
         };
         let c = self.c();
         let lc = self.lc(Step::ToolGateways, GATEWAY_KIND, &spec.gateway_name);
+        let lc = &lc;
         lc.phase(ResourcePhase::Pending, None);
         let hash = gateway_hash(spec);
         let res = self
             .locate_or_create(
-                &lc,
+                lc,
                 &hash,
-                async || cloud::find_gateway(c, &spec.gateway_name).await,
-                async || {
+                || cloud::find_gateway(c, &spec.gateway_name),
+                move || async move {
                     lc.calling("CreateGateway");
                     let o = call(
                         c,
@@ -628,8 +719,12 @@ impl<'a> Run<'a> {
                             .create_gateway()
                             .name(&spec.gateway_name)
                             .role_arn(&spec.role_arn)
-                            .protocol_type(aws_sdk_bedrockagentcorecontrol::types::GatewayProtocolType::Mcp)
-                            .authorizer_type(aws_sdk_bedrockagentcorecontrol::types::AuthorizerType::None)
+                            .protocol_type(
+                                aws_sdk_bedrockagentcorecontrol::types::GatewayProtocolType::Mcp,
+                            )
+                            .authorizer_type(
+                                aws_sdk_bedrockagentcorecontrol::types::AuthorizerType::None,
+                            )
                             .set_tags(Some(hash_map(&spec.tags)))
                             .send(),
                     )
@@ -639,12 +734,12 @@ impl<'a> Run<'a> {
                         arn: o.gateway_arn().to_owned(),
                     })
                 },
-                async |id| cloud::gateway_probe(c, id).await,
+                |id: String| async move { cloud::gateway_probe(c, &id).await },
             )
             .await;
         let gw = match res {
             Ok(loc) => {
-                let (_, arn) = self.finish(&lc, &loc, &hash, &[]);
+                let (_, arn) = self.finish(lc, &loc, &hash, &[]);
                 lc.phase(ResourcePhase::Ready, Some(&arn));
                 Ok(GatewayRef {
                     id: loc.found().id.clone(),
@@ -677,33 +772,44 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn target(&self, lc: &Lc<'_>, s: &ToolGatewaySpec) -> Result<(Outcome, String), aws::Error> {
+    async fn target(
+        &self,
+        lc: &Lc<'_>,
+        s: &ToolGatewaySpec,
+    ) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let gw = self.gateway()?;
         let hash = target_hash(s, &gw.id);
         let config = sdk::target_configuration(s)?;
         let creds = sdk::credential_providers(s)?;
+        let (gw_ref, config_ref, creds_ref) = (&gw, &config, &creds);
         let loc = self
             .locate_or_create(
                 lc,
                 &hash,
-                async || cloud::find_target(c, &gw.id, &s.target_name).await.map(|o| {
-                    o.map(|id| Found {
-                        id,
-                        arn: gw.arn.clone(),
-                    })
-                }),
-                async || {
+                move || async move {
+                    cloud::find_target(c, &gw_ref.id, &s.target_name)
+                        .await
+                        .map(|o| {
+                            o.map(|id| Found {
+                                id,
+                                arn: gw_ref.arn.clone(),
+                            })
+                        })
+                },
+                move || async move {
                     lc.calling("CreateGatewayTarget");
                     let o = call(
                         c,
                         "CreateGatewayTarget",
                         c.control
                             .create_gateway_target()
-                            .gateway_identifier(&gw.id)
+                            .gateway_identifier(&gw_ref.id)
                             .name(&s.target_name)
-                            .target_configuration(config.clone())
-                            .set_credential_provider_configurations(Some(creds.clone()).filter(|v| !v.is_empty()))
+                            .target_configuration(config_ref.clone())
+                            .set_credential_provider_configurations(
+                                Some(creds_ref.clone()).filter(|v| !v.is_empty()),
+                            )
                             .send(),
                     )
                     .await?;
@@ -712,7 +818,7 @@ impl<'a> Run<'a> {
                         arn: o.gateway_arn().to_owned(),
                     })
                 },
-                async |id| cloud::target_probe(c, &gw.id, id).await,
+                |id: String| async move { cloud::target_probe(c, &gw_ref.id, &id).await },
             )
             .await?;
         if let Located::Stale(f) = &loc {
@@ -726,11 +832,14 @@ impl<'a> Run<'a> {
                     .target_id(&f.id)
                     .name(&s.target_name)
                     .target_configuration(config.clone())
-                    .set_credential_provider_configurations(Some(creds.clone()).filter(|v| !v.is_empty()))
+                    .set_credential_provider_configurations(
+                        Some(creds.clone()).filter(|v| !v.is_empty()),
+                    )
                     .send(),
             )
             .await?;
-            self.wait(lc, async || cloud::target_probe(c, &gw.id, &f.id).await).await?;
+            self.wait(lc, || cloud::target_probe(c, &gw.id, &f.id))
+                .await?;
         }
         let extra = [
             ("gateway_id", gw.id.clone()),
@@ -738,14 +847,19 @@ impl<'a> Run<'a> {
             ("gateway_name", gw.name.clone()),
         ];
         let mut loc = loc;
-        let (Located::New(f) | Located::Adopted(f) | Located::Current(f) | Located::Stale(f)) = &mut loc;
+        let (Located::New(f) | Located::Adopted(f) | Located::Current(f) | Located::Stale(f)) =
+            &mut loc;
         f.arn = gw.arn.clone();
         Ok(self.finish(lc, &loc, &hash, &extra))
     }
 
     // ---- cedar ----
 
-    async fn cedar(&self, lc: &Lc<'_>, s: &CedarPolicySpec) -> Result<(Outcome, String), aws::Error> {
+    async fn cedar(
+        &self,
+        lc: &Lc<'_>,
+        s: &CedarPolicySpec,
+    ) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let gw = self.gateway()?;
         let hash = cedar_hash(s, &gw.arn);
@@ -753,8 +867,8 @@ impl<'a> Run<'a> {
             .locate_or_create(
                 lc,
                 &hash,
-                async || cloud::find_policy_engine(c, &s.engine_name).await,
-                async || {
+                || cloud::find_policy_engine(c, &s.engine_name),
+                move || async move {
                     lc.calling("CreatePolicyEngine");
                     let o = call(
                         c,
@@ -772,7 +886,7 @@ impl<'a> Run<'a> {
                         arn: o.policy_engine_arn().to_owned(),
                     })
                 },
-                async |id| cloud::policy_engine_probe(c, id).await,
+                |id: String| async move { cloud::policy_engine_probe(c, &id).await },
             )
             .await?;
         let ef = engine.found().clone();
@@ -794,13 +908,18 @@ impl<'a> Run<'a> {
             async move {
                 let have = existing.iter().find(|p| p.name() == name);
                 let same = have.and_then(|p| p.definition()).is_some_and(|d| match d {
-                    aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(cp) => cp.statement() == stmt,
+                    aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(cp) => {
+                        cp.statement() == stmt
+                    }
                     _ => false,
                 });
-                let definition = aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(sdk::built(
-                    aws_sdk_bedrockagentcorecontrol::types::CedarPolicy::builder().statement(stmt).build(),
-                    "Cedar policy",
-                )?);
+                let definition =
+                    aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(sdk::built(
+                        aws_sdk_bedrockagentcorecontrol::types::CedarPolicy::builder()
+                            .statement(stmt)
+                            .build(),
+                        "Cedar policy",
+                    )?);
                 let id = match have {
                     Some(p) if same => p.policy_id().to_owned(),
                     Some(p) => {
@@ -831,9 +950,14 @@ impl<'a> Run<'a> {
                     .policy_id()
                     .to_owned(),
                 };
-                poll::until_ready("cedar policy", name, &self.dep.poll, &self.dep.cancel, |_| {}, || {
-                    cloud::policy_probe(c, ef_id, &id)
-                })
+                poll::until_ready(
+                    "cedar policy",
+                    name,
+                    &self.dep.poll,
+                    &self.dep.cancel,
+                    |_| {},
+                    || cloud::policy_probe(c, ef_id, &id),
+                )
                 .await?;
                 Ok::<String, aws::Error>(id)
             }
@@ -843,7 +967,10 @@ impl<'a> Run<'a> {
         for r in results {
             ids.push(r?);
         }
-        for p in existing.iter().filter(|p| !wanted.iter().any(|(n, _)| n == p.name())) {
+        for p in existing
+            .iter()
+            .filter(|p| !wanted.iter().any(|(n, _)| n == p.name()))
+        {
             call(
                 c,
                 "DeletePolicy",
@@ -872,15 +999,34 @@ impl<'a> Run<'a> {
 
     /// UpdateGateway re-sends name, roleArn and authorizerType (all required)
     /// with the engine; one gateway update at a time.
-    async fn associate(&self, lc: &Lc<'_>, gw: &GatewayRef, engine_arn: &str) -> Result<(), aws::Error> {
+    async fn associate(
+        &self,
+        lc: &Lc<'_>,
+        gw: &GatewayRef,
+        engine_arn: &str,
+    ) -> Result<(), aws::Error> {
         let c = self.c();
         let _g = self.gateway_lock.lock().await;
-        let cur = call(c, "GetGateway", c.control.get_gateway().gateway_identifier(&gw.id).send()).await?;
-        let current = cur.policy_engine_configuration().map(|p| p.arn().to_owned());
+        let cur = call(
+            c,
+            "GetGateway",
+            c.control.get_gateway().gateway_identifier(&gw.id).send(),
+        )
+        .await?;
+        let current = cur
+            .policy_engine_configuration()
+            .map(|p| p.arn().to_owned());
         if current.as_deref() == Some(engine_arn) {
             return Ok(());
         }
-        let ours: Vec<String> = self.out.lock().unwrap().engine_arns.values().cloned().collect();
+        let ours: Vec<String> = self
+            .out
+            .lock()
+            .unwrap()
+            .engine_arns
+            .values()
+            .cloned()
+            .collect();
         if let Some(other) = current.as_ref().filter(|a| ours.contains(a)) {
             // Apply ran this before for another prompt: a gateway enforces one engine.
             self.dep.events.warn(format!(
@@ -910,9 +1056,14 @@ impl<'a> Run<'a> {
                 .send(),
         )
         .await?;
-        poll::until_ready("gateway", &gw.name, &self.dep.poll, &self.dep.cancel, |s| {
-            lc.phase(ResourcePhase::Waiting(format!("gateway {s}")), None)
-        }, || cloud::gateway_probe(c, &gw.id))
+        poll::until_ready(
+            "gateway",
+            &gw.name,
+            &self.dep.poll,
+            &self.dep.cancel,
+            |s| lc.phase(ResourcePhase::Waiting(format!("gateway {s}")), None),
+            || cloud::gateway_probe(c, &gw.id),
+        )
         .await?;
         Ok(())
     }
@@ -922,10 +1073,11 @@ impl<'a> Run<'a> {
     fn runtime_env(&self, s: &RuntimeSpec, with_agents: bool) -> BTreeMap<String, String> {
         let out = self.out.lock().unwrap();
         let mut env = compose_env(s, out.memory_arn.as_deref(), &out.engine_arns);
-        if with_agents && s.is_entry {
-            if let Some(agents) = self.agents_json(&out) {
-                env.insert("PROMPTPACK_AGENTS".into(), agents);
-            }
+        if with_agents
+            && s.is_entry
+            && let Some(agents) = self.agents_json(&out)
+        {
+            env.insert("PROMPTPACK_AGENTS".into(), agents);
         }
         env
     }
@@ -933,10 +1085,19 @@ impl<'a> Run<'a> {
     /// `{member: runtime ARN}` once every member runtime exists.
     fn agents_json(&self, out: &Outputs) -> Option<String> {
         let mut m = serde_json::Map::new();
-        for r in self.plan.resources().filter(|r| r.kind == ResourceKind::AgentRuntime) {
-            let ResourceSpec::AgentRuntime(s) = &r.spec else { continue };
+        for r in self
+            .plan
+            .resources()
+            .filter(|r| r.kind == ResourceKind::AgentRuntime)
+        {
+            let ResourceSpec::AgentRuntime(s) = &r.spec else {
+                continue;
+            };
             let member = s.agent.clone()?;
-            m.insert(member, serde_json::Value::String(out.runtimes.get(&r.name)?.arn.clone()));
+            m.insert(
+                member,
+                serde_json::Value::String(out.runtimes.get(&r.name)?.arn.clone()),
+            );
         }
         Some(serde_json::Value::Object(m).to_string())
     }
@@ -945,7 +1106,11 @@ impl<'a> Run<'a> {
         match &self.artifact {
             Some(Ok(a)) => Ok(a.clone()),
             Some(Err(e)) => Err(e.clone()),
-            None => Err(aws::Error::new(Category::Configuration, "PrepareArtifact", "the runtime artifact was not prepared")),
+            None => Err(aws::Error::new(
+                Category::Configuration,
+                "PrepareArtifact",
+                "the runtime artifact was not prepared",
+            )),
         }
     }
 
@@ -974,7 +1139,7 @@ impl<'a> Run<'a> {
             req = req.authorizer_configuration(sdk::jwt_authorizer(a)?);
         }
         call(c, "UpdateAgentRuntime", req.send()).await?;
-        self.wait(lc, async || cloud::runtime_probe(c, id).await).await?;
+        self.wait(lc, || cloud::runtime_probe(c, id)).await?;
         Ok(())
     }
 
@@ -983,21 +1148,22 @@ impl<'a> Run<'a> {
         let art = self.artifact()?;
         let env = self.runtime_env(s, false);
         let hash = runtime_hash(s, &art, &env);
+        let (art_ref, env_ref) = (&art, &env);
         let loc = self
             .locate_or_create(
                 lc,
                 &hash,
-                async || cloud::find_runtime(c, &lc.name).await,
-                async || {
+                || cloud::find_runtime(c, &lc.name),
+                move || async move {
                     lc.calling("CreateAgentRuntime");
                     let mut req = c
                         .control
                         .create_agent_runtime()
                         .agent_runtime_name(&lc.name)
-                        .agent_runtime_artifact(art.to_sdk())
+                        .agent_runtime_artifact(art_ref.to_sdk())
                         .role_arn(&s.role_arn)
                         .network_configuration(sdk::network_public()?)
-                        .set_environment_variables(Some(hash_map(&env)))
+                        .set_environment_variables(Some(hash_map(env_ref)))
                         .set_tags(Some(hash_map(&s.tags)));
                     if let Some(p) = &s.server_protocol {
                         req = req.protocol_configuration(sdk::protocol(p)?);
@@ -1011,7 +1177,7 @@ impl<'a> Run<'a> {
                         arn: o.agent_runtime_arn().to_owned(),
                     })
                 },
-                async |id| cloud::runtime_probe(c, id).await,
+                |id: String| async move { cloud::runtime_probe(c, &id).await },
             )
             .await?;
         if let Located::Stale(f) | Located::Adopted(f) = &loc {
@@ -1069,7 +1235,10 @@ impl<'a> Run<'a> {
         };
         let (found, agents) = {
             let out = self.out.lock().unwrap();
-            (out.runtimes.get(&entry.name).cloned(), self.agents_json(&out))
+            (
+                out.runtimes.get(&entry.name).cloned(),
+                self.agents_json(&out),
+            )
         };
         let (Some(found), Some(agents)) = (found, agents) else {
             return Err(aws::Error::new(
@@ -1081,7 +1250,10 @@ impl<'a> Run<'a> {
         let cur = call(
             c,
             "GetAgentRuntime",
-            c.control.get_agent_runtime().agent_runtime_id(&found.id).send(),
+            c.control
+                .get_agent_runtime()
+                .agent_runtime_id(&found.id)
+                .send(),
         )
         .await?;
         let have = cur
@@ -1091,18 +1263,28 @@ impl<'a> Run<'a> {
         if have.as_deref() == Some(agents.as_str()) {
             return Ok(());
         }
-        let lc = self.lc(Step::A2aWiring, ResourceKind::AgentRuntime.as_str(), &entry.name);
+        let lc = self.lc(
+            Step::A2aWiring,
+            ResourceKind::AgentRuntime.as_str(),
+            &entry.name,
+        );
         let art = self.artifact()?;
         let env = self.runtime_env(spec, true);
-        self.update_runtime(&lc, &found.id, spec, &art, &env).await?;
+        self.update_runtime(&lc, &found.id, spec, &art, &env)
+            .await?;
         lc.phase(ResourcePhase::Ready, Some(&found.arn));
-        self.dep
-            .events
-            .log(format!("entry agent {} now knows its peers (PROMPTPACK_AGENTS)", entry.name));
+        self.dep.events.log(format!(
+            "entry agent {} now knows its peers (PROMPTPACK_AGENTS)",
+            entry.name
+        ));
         Ok(())
     }
 
-    async fn endpoint(&self, lc: &Lc<'_>, runtime_name: &str) -> Result<(Outcome, String), aws::Error> {
+    async fn endpoint(
+        &self,
+        lc: &Lc<'_>,
+        runtime_name: &str,
+    ) -> Result<(Outcome, String), aws::Error> {
         if let Some(Err(e)) = &self.out.lock().unwrap().a2a {
             return Err(e.clone());
         }
@@ -1116,27 +1298,40 @@ impl<'a> Run<'a> {
         // Logical resource: the member runtime serves A2A itself.
         let prior = self.dep.store.snapshot().get(&lc.kind, &lc.name).cloned();
         let hash = a2a_hash(&rt.arn);
-        let loc = if prior.as_ref().is_some_and(|p| p.meta("spec_hash") == Some(hash.as_str())) {
+        let loc = if prior
+            .as_ref()
+            .is_some_and(|p| p.meta("spec_hash") == Some(hash.as_str()))
+        {
             Located::Current(rt.clone())
         } else {
             Located::New(rt.clone())
         };
-        Ok(self.finish(lc, &loc, &hash, &[("runtime_name", runtime_name.to_owned())]))
+        Ok(self.finish(
+            lc,
+            &loc,
+            &hash,
+            &[("runtime_name", runtime_name.to_owned())],
+        ))
     }
 
     // ---- evaluation ----
 
-    async fn evaluator(&self, lc: &Lc<'_>, s: &EvaluatorSpec) -> Result<(Outcome, String), aws::Error> {
+    async fn evaluator(
+        &self,
+        lc: &Lc<'_>,
+        s: &EvaluatorSpec,
+    ) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let hash = fingerprint(s);
         let config = sdk::evaluator_config(s)?;
         let level = aws_sdk_bedrockagentcorecontrol::types::EvaluatorLevel::from(s.level.as_str());
+        let (config_ref, level_ref) = (&config, &level);
         let loc = self
             .locate_or_create(
                 lc,
                 &hash,
-                async || cloud::find_evaluator(c, &lc.name).await,
-                async || {
+                || cloud::find_evaluator(c, &lc.name),
+                move || async move {
                     lc.calling("CreateEvaluator");
                     let o = call(
                         c,
@@ -1144,8 +1339,8 @@ impl<'a> Run<'a> {
                         c.control
                             .create_evaluator()
                             .evaluator_name(&lc.name)
-                            .evaluator_config(config.clone())
-                            .level(level.clone())
+                            .evaluator_config(config_ref.clone())
+                            .level(level_ref.clone())
                             .set_description(s.description.clone())
                             .set_tags(Some(hash_map(&s.tags)))
                             .send(),
@@ -1156,7 +1351,7 @@ impl<'a> Run<'a> {
                         arn: o.evaluator_arn().to_owned(),
                     })
                 },
-                async |id| cloud::evaluator_probe(c, id).await,
+                |id: String| async move { cloud::evaluator_probe(c, &id).await },
             )
             .await?;
         if let Located::Stale(f) = &loc {
@@ -1173,7 +1368,7 @@ impl<'a> Run<'a> {
                     .send(),
             )
             .await?;
-            self.wait(lc, async || cloud::evaluator_probe(c, &f.id).await).await?;
+            self.wait(lc, || cloud::evaluator_probe(c, &f.id)).await?;
         }
         self.out
             .lock()
@@ -1183,7 +1378,11 @@ impl<'a> Run<'a> {
         Ok(self.finish(lc, &loc, &hash, &[]))
     }
 
-    async fn online_eval(&self, lc: &Lc<'_>, s: &OnlineEvalSpec) -> Result<(Outcome, String), aws::Error> {
+    async fn online_eval(
+        &self,
+        lc: &Lc<'_>,
+        s: &OnlineEvalSpec,
+    ) -> Result<(Outcome, String), aws::Error> {
         use aws_sdk_bedrockagentcorecontrol::types as t;
         let c = self.c();
         let mut refs = Vec::new();
@@ -1226,14 +1425,17 @@ impl<'a> Run<'a> {
                 .build(),
             "data source",
         )?);
-        let evaluators: Vec<t::EvaluatorReference> =
-            refs.iter().map(|id| t::EvaluatorReference::EvaluatorId(id.clone())).collect();
+        let evaluators: Vec<t::EvaluatorReference> = refs
+            .iter()
+            .map(|id| t::EvaluatorReference::EvaluatorId(id.clone()))
+            .collect();
+        let (rule_ref, source_ref, evaluators_ref) = (&rule, &source, &evaluators);
         let loc = self
             .locate_or_create(
                 lc,
                 &hash,
-                async || cloud::find_online_eval(c, &lc.name).await,
-                async || {
+                || cloud::find_online_eval(c, &lc.name),
+                move || async move {
                     lc.calling("CreateOnlineEvaluationConfig");
                     let o = call(
                         c,
@@ -1241,9 +1443,9 @@ impl<'a> Run<'a> {
                         c.control
                             .create_online_evaluation_config()
                             .online_evaluation_config_name(&lc.name)
-                            .rule(rule.clone())
-                            .data_source_config(source.clone())
-                            .set_evaluators(Some(evaluators.clone()))
+                            .rule(rule_ref.clone())
+                            .data_source_config(source_ref.clone())
+                            .set_evaluators(Some(evaluators_ref.clone()))
                             .evaluation_execution_role_arn(&s.execution_role_arn)
                             .enable_on_create(true)
                             .set_tags(Some(hash_map(&s.tags)))
@@ -1255,7 +1457,7 @@ impl<'a> Run<'a> {
                         arn: o.online_evaluation_config_arn().to_owned(),
                     })
                 },
-                async |id| cloud::online_eval_probe(c, id).await,
+                |id: String| async move { cloud::online_eval_probe(c, &id).await },
             )
             .await?;
         if let Located::Stale(f) = &loc {
@@ -1273,7 +1475,7 @@ impl<'a> Run<'a> {
                     .send(),
             )
             .await?;
-            self.wait(lc, async || cloud::online_eval_probe(c, &f.id).await).await?;
+            self.wait(lc, || cloud::online_eval_probe(c, &f.id)).await?;
         }
         Ok(self.finish(lc, &loc, &hash, &[]))
     }
@@ -1294,7 +1496,11 @@ pub(crate) fn cedar_hash(s: &CedarPolicySpec, gateway_arn: &str) -> String {
     fingerprint(&(s, gateway_arn))
 }
 
-pub(crate) fn runtime_hash(s: &RuntimeSpec, art: &RuntimeArtifact, env: &BTreeMap<String, String>) -> String {
+pub(crate) fn runtime_hash(
+    s: &RuntimeSpec,
+    art: &RuntimeArtifact,
+    env: &BTreeMap<String, String>,
+) -> String {
     fingerprint(&(s, art, env))
 }
 
@@ -1314,12 +1520,18 @@ pub(crate) fn compose_env(
     engine_arns: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut env = s.env.clone();
-    if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_MEMORY_ID") {
-        if let Some(m) = memory_arn {
-            env.insert("PROMPTPACK_MEMORY_ID".into(), m.to_owned());
-        }
+    if s.env_after_apply
+        .iter()
+        .any(|v| v == "PROMPTPACK_MEMORY_ID")
+        && let Some(m) = memory_arn
+    {
+        env.insert("PROMPTPACK_MEMORY_ID".into(), m.to_owned());
     }
-    if s.env_after_apply.iter().any(|v| v == "PROMPTPACK_POLICY_ENGINE_ARN") && !engine_arns.is_empty() {
+    if s.env_after_apply
+        .iter()
+        .any(|v| v == "PROMPTPACK_POLICY_ENGINE_ARN")
+        && !engine_arns.is_empty()
+    {
         let arns: Vec<&str> = engine_arns.values().map(String::as_str).collect();
         env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arns.join(","));
     }

@@ -92,7 +92,8 @@ pub fn build_code_zip(binary: &Path, pack_json: &str) -> Result<Vec<u8>, String>
         .compression_method(zip::CompressionMethod::Deflated)
         .unix_permissions(0o755);
     let mut add = |name: &str, bytes: &[u8]| -> Result<(), String> {
-        w.start_file(name, opts).map_err(|e| format!("zip {name}: {e}"))?;
+        w.start_file(name, opts)
+            .map_err(|e| format!("zip {name}: {e}"))?;
         w.write_all(bytes).map_err(|e| format!("zip {name}: {e}"))
     };
     add(ENTRY_POINT, MAIN_PY.as_bytes())?;
@@ -103,7 +104,12 @@ pub fn build_code_zip(binary: &Path, pack_json: &str) -> Result<Vec<u8>, String>
 }
 
 /// Puts the package, creating the conventional bucket on first use.
-pub async fn upload(clients: &Clients, bucket: &str, key: &str, body: Vec<u8>) -> Result<(), aws::Error> {
+pub async fn upload(
+    clients: &Clients,
+    bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+) -> Result<(), aws::Error> {
     let ctx = clients.error_context();
     let put = |body: Vec<u8>| {
         clients
@@ -119,7 +125,10 @@ pub async fn upload(clients: &Clients, bucket: &str, key: &str, body: Vec<u8>) -
         Err(e) => {
             let no_bucket = e
                 .as_service_error()
-                .map(|se| aws_smithy_types::error::metadata::ProvideErrorMetadata::code(se) == Some("NoSuchBucket"))
+                .map(|se| {
+                    aws_smithy_types::error::metadata::ProvideErrorMetadata::code(se)
+                        == Some("NoSuchBucket")
+                })
                 .unwrap_or(false);
             if !no_bucket {
                 return Err(aws::Error::from_sdk("s3", "PutObject", &e, &ctx));
@@ -170,9 +179,15 @@ mod tests {
             assert!(names.iter().any(|x| x == n), "{n} missing: {names:?}");
         }
         let mut pack = String::new();
-        z.by_name("pack.json").unwrap().read_to_string(&mut pack).unwrap();
+        z.by_name("pack.json")
+            .unwrap()
+            .read_to_string(&mut pack)
+            .unwrap();
         assert_eq!(pack, r#"{"id":"p"}"#);
-        assert_eq!(z.by_name("promptkit-runtime").unwrap().unix_mode().unwrap() & 0o777, 0o755);
+        assert_eq!(
+            z.by_name("promptkit-runtime").unwrap().unix_mode().unwrap() & 0o777,
+            0o755
+        );
     }
 
     #[test]
@@ -183,7 +198,13 @@ mod tests {
 
     #[test]
     fn bucket_and_key_follow_the_convention() {
-        assert_eq!(code_bucket("111122223333", "us-west-2"), "bedrock-agentcore-code-111122223333-us-west-2");
-        assert_eq!(code_key("p", "1.0.0"), "promptkit/p/1.0.0/deployment_package.zip");
+        assert_eq!(
+            code_bucket("111122223333", "us-west-2"),
+            "bedrock-agentcore-code-111122223333-us-west-2"
+        );
+        assert_eq!(
+            code_key("p", "1.0.0"),
+            "promptkit/p/1.0.0/deployment_package.zip"
+        );
     }
 }

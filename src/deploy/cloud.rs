@@ -84,7 +84,12 @@ pub async fn find_runtime(c: &Clients, name: &str) -> Result<Option<Found>, aws:
     let items = call(
         c,
         "ListAgentRuntimes",
-        c.control.list_agent_runtimes().into_paginator().items().send().try_collect(),
+        c.control
+            .list_agent_runtimes()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     )
     .await?;
     Ok(items
@@ -117,7 +122,12 @@ pub async fn find_gateway(c: &Clients, name: &str) -> Result<Option<Found>, aws:
     let items = call(
         c,
         "ListGateways",
-        c.control.list_gateways().into_paginator().items().send().try_collect(),
+        c.control
+            .list_gateways()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     )
     .await?;
     let Some(g) = items
@@ -130,7 +140,10 @@ pub async fn find_gateway(c: &Clients, name: &str) -> Result<Option<Found>, aws:
     let o = call_opt(
         c,
         "GetGateway",
-        c.control.get_gateway().gateway_identifier(g.gateway_id()).send(),
+        c.control
+            .get_gateway()
+            .gateway_identifier(g.gateway_id())
+            .send(),
     )
     .await?;
     Ok(o.map(|o| Found {
@@ -154,7 +167,10 @@ pub async fn gateway_probe(c: &Clients, id: &str) -> Result<Probe, aws::Error> {
     ))
 }
 
-pub async fn list_targets(c: &Clients, gateway_id: &str) -> Result<Vec<t::TargetSummary>, aws::Error> {
+pub async fn list_targets(
+    c: &Clients,
+    gateway_id: &str,
+) -> Result<Vec<t::TargetSummary>, aws::Error> {
     call(
         c,
         "ListGatewayTargets",
@@ -169,7 +185,11 @@ pub async fn list_targets(c: &Clients, gateway_id: &str) -> Result<Vec<t::Target
     .await
 }
 
-pub async fn find_target(c: &Clients, gateway_id: &str, name: &str) -> Result<Option<String>, aws::Error> {
+pub async fn find_target(
+    c: &Clients,
+    gateway_id: &str,
+    name: &str,
+) -> Result<Option<String>, aws::Error> {
     match list_targets(c, gateway_id).await {
         Ok(items) => Ok(items
             .into_iter()
@@ -180,7 +200,11 @@ pub async fn find_target(c: &Clients, gateway_id: &str, name: &str) -> Result<Op
     }
 }
 
-pub async fn target_probe(c: &Clients, gateway_id: &str, target_id: &str) -> Result<Probe, aws::Error> {
+pub async fn target_probe(
+    c: &Clients,
+    gateway_id: &str,
+    target_id: &str,
+) -> Result<Probe, aws::Error> {
     let o = call(
         c,
         "GetGatewayTarget",
@@ -205,7 +229,12 @@ pub async fn find_policy_engine(c: &Clients, name: &str) -> Result<Option<Found>
     let items = call(
         c,
         "ListPolicyEngines",
-        c.control.list_policy_engines().into_paginator().items().send().try_collect(),
+        c.control
+            .list_policy_engines()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     )
     .await?;
     Ok(items
@@ -247,7 +276,11 @@ pub async fn list_policies(c: &Clients, engine_id: &str) -> Result<Vec<t::Policy
     .await
 }
 
-pub async fn policy_probe(c: &Clients, engine_id: &str, policy_id: &str) -> Result<Probe, aws::Error> {
+pub async fn policy_probe(
+    c: &Clients,
+    engine_id: &str,
+    policy_id: &str,
+) -> Result<Probe, aws::Error> {
     let o = call(
         c,
         "GetPolicy",
@@ -272,7 +305,12 @@ pub async fn find_memory(c: &Clients, name: &str) -> Result<Option<Found>, aws::
     let items = call(
         c,
         "ListMemories",
-        c.control.list_memories().into_paginator().items().send().try_collect(),
+        c.control
+            .list_memories()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     )
     .await?;
     // Summaries carry no name; AWS ids start with the name, and GetMemory
@@ -284,15 +322,15 @@ pub async fn find_memory(c: &Clients, name: &str) -> Result<Option<Found>, aws::
         .collect();
     candidates.sort_by_key(|id| !id.starts_with(name));
     for id in candidates {
-        if let Some(o) = call_opt(c, "GetMemory", c.control.get_memory().memory_id(&id).send()).await? {
-            if let Some(m) = o.memory() {
-                if m.name() == name {
-                    return Ok(Some(Found {
-                        id: m.id().to_owned(),
-                        arn: m.arn().to_owned(),
-                    }));
-                }
-            }
+        if let Some(o) =
+            call_opt(c, "GetMemory", c.control.get_memory().memory_id(&id).send()).await?
+            && let Some(m) = o.memory()
+            && m.name() == name
+        {
+            return Ok(Some(Found {
+                id: m.id().to_owned(),
+                arn: m.arn().to_owned(),
+            }));
         }
     }
     Ok(None)
@@ -317,7 +355,12 @@ pub async fn find_evaluator(c: &Clients, name: &str) -> Result<Option<Found>, aw
     let items = call(
         c,
         "ListEvaluators",
-        c.control.list_evaluators().into_paginator().items().send().try_collect(),
+        c.control
+            .list_evaluators()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     )
     .await?;
     Ok(items
@@ -394,12 +437,12 @@ pub async fn probe_record(
 ) -> Result<Option<Probe>, aws::Error> {
     let id = rec.meta("id").filter(|s| !s.is_empty()).map(str::to_owned);
     let name = rec.name.as_str();
-    let or_find = async |found: Option<Found>| Ok::<_, aws::Error>(found.map(|f| f.id));
+    let or_find = |found: Option<Found>| Ok::<_, aws::Error>(found.map(|f| f.id));
     let res = match rec.kind.as_str() {
         "memory" => {
             let id = match id {
                 Some(i) => Some(i),
-                None => or_find(find_memory(c, name).await?).await?,
+                None => or_find(find_memory(c, name).await?)?,
             };
             match id {
                 Some(i) => Some(memory_probe(c, &i).await),
@@ -409,7 +452,7 @@ pub async fn probe_record(
         "gateway" => {
             let id = match id {
                 Some(i) => Some(i),
-                None => or_find(find_gateway(c, name).await?).await?,
+                None => or_find(find_gateway(c, name).await?)?,
             };
             match id {
                 Some(i) => Some(gateway_probe(c, &i).await),
@@ -437,7 +480,7 @@ pub async fn probe_record(
         "cedar_policy" => {
             let id = match rec.meta("policy_engine_id").map(str::to_owned).or(id) {
                 Some(i) => Some(i),
-                None => or_find(find_policy_engine(c, name).await?).await?,
+                None => or_find(find_policy_engine(c, name).await?)?,
             };
             match id {
                 Some(i) => Some(policy_engine_probe(c, &i).await),
@@ -447,7 +490,7 @@ pub async fn probe_record(
         "agent_runtime" => {
             let id = match id {
                 Some(i) => Some(i),
-                None => or_find(find_runtime(c, name).await?).await?,
+                None => or_find(find_runtime(c, name).await?)?,
             };
             match id {
                 Some(i) => Some(runtime_probe(c, &i).await),
@@ -456,7 +499,9 @@ pub async fn probe_record(
         }
         "a2a_endpoint" => {
             // Logical: healthy exactly when the member runtime is.
-            let rt = rec.meta("runtime_name").unwrap_or(name.trim_end_matches("_endpoint"));
+            let rt = rec
+                .meta("runtime_name")
+                .unwrap_or(name.trim_end_matches("_endpoint"));
             let rid = state
                 .resources
                 .iter()
@@ -470,7 +515,7 @@ pub async fn probe_record(
         "evaluator" => {
             let id = match id {
                 Some(i) => Some(i),
-                None => or_find(find_evaluator(c, name).await?).await?,
+                None => or_find(find_evaluator(c, name).await?)?,
             };
             match id {
                 Some(i) => Some(evaluator_probe(c, &i).await),
@@ -480,7 +525,7 @@ pub async fn probe_record(
         "online_eval_config" => {
             let id = match id {
                 Some(i) => Some(i),
-                None => or_find(find_online_eval(c, name).await?).await?,
+                None => or_find(find_online_eval(c, name).await?)?,
             };
             match id {
                 Some(i) => Some(online_eval_probe(c, &i).await),
@@ -491,7 +536,9 @@ pub async fn probe_record(
             return Err(aws::Error::new(
                 aws::Category::Configuration,
                 "CheckResource",
-                format!("state has a resource of unknown type \"{other}\" ({name}); it is left alone"),
+                format!(
+                    "state has a resource of unknown type \"{other}\" ({name}); it is left alone"
+                ),
             ));
         }
     };

@@ -54,7 +54,11 @@ impl DestroyReport {
         let failed = self.outcomes.len() - deleted;
         format!(
             "Destroy {}: {deleted} deleted, {failed} failed in {:.1}s",
-            if failed == 0 { "complete" } else { "finished with errors" },
+            if failed == 0 {
+                "complete"
+            } else {
+                "finished with errors"
+            },
             self.elapsed_secs
         )
     }
@@ -87,7 +91,12 @@ pub async fn destroy(dep: &Deployment) -> DestroyReport {
                     r.kind == *kind
                 }
             })
-            .filter(|r| !matches!(r.status, Some(RecordStatus::Deleted) | Some(RecordStatus::Planned)))
+            .filter(|r| {
+                !matches!(
+                    r.status,
+                    Some(RecordStatus::Deleted) | Some(RecordStatus::Planned)
+                )
+            })
             .cloned()
             .collect();
         if group.is_empty() {
@@ -102,8 +111,11 @@ pub async fn destroy(dep: &Deployment) -> DestroyReport {
         if *kind == "tool_gateway" {
             purge_targets(dep, &group).await;
         }
-        let results: Vec<DestroyOutcome> = futures_util::stream::iter(group.iter())
+        let work: Vec<_> = group
+            .iter()
             .map(|r| one(dep, step, r, i == ORDER.len() - 1))
+            .collect();
+        let results: Vec<DestroyOutcome> = futures_util::stream::iter(work)
             .buffer_unordered(dep.concurrency.max(1))
             .collect()
             .await;
@@ -148,7 +160,8 @@ async fn purge_targets(dep: &Deployment, targets: &[ResourceRecord]) {
             if targets.iter().any(|r| r.meta("id") == Some(t.target_id())) {
                 continue; // deleted with its record below
             }
-            dep.events.log(format!("purging gateway target {} not in state", t.name()));
+            dep.events
+                .log(format!("purging gateway target {} not in state", t.name()));
             let _ = delete_target(dep, &gw, t.target_id(), t.name()).await;
         }
     }
@@ -170,28 +183,42 @@ async fn delete_target(dep: &Deployment, gw: &str, id: &str, name: &str) -> Resu
         Err(e) if !is_not_found(&e) => return Err(e),
         _ => {}
     }
-    wait_gone(dep, "tool_gateway", name, async || cloud::target_probe(c, gw, id).await).await
+    wait_gone(dep, "tool_gateway", name, || cloud::target_probe(c, gw, id)).await
 }
 
 /// Polls until the resource answers NotFound.
-async fn wait_gone(
+async fn wait_gone<Fut>(
     dep: &Deployment,
     kind: &str,
     name: &str,
-    probe: impl AsyncFn() -> Result<Probe, aws::Error>,
-) -> Result<(), aws::Error> {
-    poll::until_ready(kind, name, &dep.poll, &tokio_util::sync::CancellationToken::new(), |_| {}, async || {
-        match probe().await {
-            Ok(Probe::Failed { state, reason }) if state.starts_with("DELETE") => {
-                Ok(Probe::Failed { state, reason })
+    probe: impl Fn() -> Fut,
+) -> Result<(), aws::Error>
+where
+    Fut: std::future::Future<Output = Result<Probe, aws::Error>>,
+{
+    let never = tokio_util::sync::CancellationToken::new();
+    poll::until_ready(
+        kind,
+        name,
+        &dep.poll,
+        &never,
+        |_| {},
+        || {
+            let fut = probe();
+            async move {
+                match fut.await {
+                    Ok(Probe::Failed { state, reason }) if state.starts_with("DELETE") => {
+                        Ok(Probe::Failed { state, reason })
+                    }
+                    Ok(p) => Ok(Probe::Pending(match p {
+                        Probe::Pending(s) | Probe::Ready(s) | Probe::Failed { state: s, .. } => s,
+                    })),
+                    Err(e) if is_not_found(&e) => Ok(Probe::Ready("DELETED".into())),
+                    Err(e) => Err(e),
+                }
             }
-            Ok(p) => Ok(Probe::Pending(match p {
-                Probe::Pending(s) | Probe::Ready(s) | Probe::Failed { state: s, .. } => s,
-            })),
-            Err(e) if is_not_found(&e) => Ok(Probe::Ready("DELETED".into())),
-            Err(e) => Err(e),
-        }
-    })
+        },
+    )
     .await
     .map(|_| ())
 }
@@ -212,7 +239,10 @@ async fn one(dep: &Deployment, step: Step, r: &ResourceRecord, unknown: bool) ->
         Err(aws::Error::new(
             Category::Configuration,
             "Delete",
-            format!("unknown resource type \"{}\" in state; delete it by hand", r.kind),
+            format!(
+                "unknown resource type \"{}\" in state; delete it by hand",
+                r.kind
+            ),
         ))
     } else {
         phase(ResourcePhase::Calling("Delete".into()));
@@ -231,7 +261,11 @@ async fn one(dep: &Deployment, step: Step, r: &ResourceRecord, unknown: bool) ->
         }
         Err(e) => {
             let _ = dep.store.update(|st| {
-                if let Some(x) = st.resources.iter_mut().find(|x| x.kind == r.kind && x.name == r.name) {
+                if let Some(x) = st
+                    .resources
+                    .iter_mut()
+                    .find(|x| x.kind == r.kind && x.name == r.name)
+                {
                     x.status = Some(RecordStatus::Failed);
                 }
             });
@@ -258,10 +292,13 @@ fn id_of(r: &ResourceRecord) -> Option<String> {
     r.meta("id").filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-async fn resolve(
+async fn resolve<Fut>(
     r: &ResourceRecord,
-    find: impl AsyncFn() -> Result<Option<Found>, aws::Error>,
-) -> Result<Option<String>, aws::Error> {
+    find: impl FnOnce() -> Fut,
+) -> Result<Option<String>, aws::Error>
+where
+    Fut: std::future::Future<Output = Result<Option<Found>, aws::Error>>,
+{
     match id_of(r) {
         Some(id) => Ok(Some(id)),
         None => Ok(find().await?.map(|f| f.id)),
@@ -281,13 +318,21 @@ async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> 
     let name = r.name.as_str();
     match r.kind.as_str() {
         "online_eval_config" => {
-            let Some(id) = resolve(r, async || cloud::find_online_eval(c, name).await).await? else {
+            let Some(id) = resolve(r, || cloud::find_online_eval(c, name)).await? else {
                 return Ok(());
             };
             gone_ok(
-                call(c, "DeleteOnlineEvaluationConfig", c.control.delete_online_evaluation_config().online_evaluation_config_id(&id).send()).await,
+                call(
+                    c,
+                    "DeleteOnlineEvaluationConfig",
+                    c.control
+                        .delete_online_evaluation_config()
+                        .online_evaluation_config_id(&id)
+                        .send(),
+                )
+                .await,
             )?;
-            wait_gone(dep, &r.kind, name, async || cloud::online_eval_probe(c, &id).await).await
+            wait_gone(dep, &r.kind, name, || cloud::online_eval_probe(c, &id)).await
         }
         "tool_gateway" => {
             let st = dep.store.snapshot();
@@ -308,7 +353,7 @@ async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> 
             }
         }
         "gateway" => {
-            let Some(id) = resolve(r, async || cloud::find_gateway(c, name).await).await? else {
+            let Some(id) = resolve(r, || cloud::find_gateway(c, name)).await? else {
                 return Ok(());
             };
             // Targets made after the last apply would block the delete.
@@ -317,11 +362,22 @@ async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> 
                     delete_target(dep, &id, t.target_id(), t.name()).await?;
                 }
             }
-            gone_ok(call(c, "DeleteGateway", c.control.delete_gateway().gateway_identifier(&id).send()).await)?;
-            wait_gone(dep, &r.kind, name, async || cloud::gateway_probe(c, &id).await).await
+            gone_ok(
+                call(
+                    c,
+                    "DeleteGateway",
+                    c.control.delete_gateway().gateway_identifier(&id).send(),
+                )
+                .await,
+            )?;
+            wait_gone(dep, &r.kind, name, || cloud::gateway_probe(c, &id)).await
         }
         "cedar_policy" => {
-            let engine = match r.meta("policy_engine_id").map(str::to_owned).or_else(|| id_of(r)) {
+            let engine = match r
+                .meta("policy_engine_id")
+                .map(str::to_owned)
+                .or_else(|| id_of(r))
+            {
                 Some(i) => Some(i),
                 None => cloud::find_policy_engine(c, name).await?.map(|f| f.id),
             };
@@ -334,38 +390,87 @@ async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> 
             };
             for p in &policies {
                 gone_ok(
-                    call(c, "DeletePolicy", c.control.delete_policy().policy_engine_id(&engine).policy_id(p.policy_id()).send()).await,
+                    call(
+                        c,
+                        "DeletePolicy",
+                        c.control
+                            .delete_policy()
+                            .policy_engine_id(&engine)
+                            .policy_id(p.policy_id())
+                            .send(),
+                    )
+                    .await,
                 )?;
             }
             for p in &policies {
                 let pid = p.policy_id().to_owned();
-                wait_gone(dep, "cedar policy", p.name(), async || cloud::policy_probe(c, &engine, &pid).await).await?;
+                wait_gone(dep, "cedar policy", p.name(), || {
+                    cloud::policy_probe(c, &engine, &pid)
+                })
+                .await?;
             }
-            gone_ok(call(c, "DeletePolicyEngine", c.control.delete_policy_engine().policy_engine_id(&engine).send()).await)?;
-            wait_gone(dep, &r.kind, name, async || cloud::policy_engine_probe(c, &engine).await).await
+            gone_ok(
+                call(
+                    c,
+                    "DeletePolicyEngine",
+                    c.control
+                        .delete_policy_engine()
+                        .policy_engine_id(&engine)
+                        .send(),
+                )
+                .await,
+            )?;
+            wait_gone(dep, &r.kind, name, || {
+                cloud::policy_engine_probe(c, &engine)
+            })
+            .await
         }
         "evaluator" => {
-            let Some(id) = resolve(r, async || cloud::find_evaluator(c, name).await).await? else {
+            let Some(id) = resolve(r, || cloud::find_evaluator(c, name)).await? else {
                 return Ok(());
             };
-            gone_ok(call(c, "DeleteEvaluator", c.control.delete_evaluator().evaluator_id(&id).send()).await)?;
-            wait_gone(dep, &r.kind, name, async || cloud::evaluator_probe(c, &id).await).await
+            gone_ok(
+                call(
+                    c,
+                    "DeleteEvaluator",
+                    c.control.delete_evaluator().evaluator_id(&id).send(),
+                )
+                .await,
+            )?;
+            wait_gone(dep, &r.kind, name, || cloud::evaluator_probe(c, &id)).await
         }
         // Logical: goes with its runtime.
         "a2a_endpoint" => Ok(()),
         "agent_runtime" => {
-            let Some(id) = resolve(r, async || cloud::find_runtime(c, name).await).await? else {
+            let Some(id) = resolve(r, || cloud::find_runtime(c, name)).await? else {
                 return Ok(());
             };
-            gone_ok(call(c, "DeleteAgentRuntime", c.control.delete_agent_runtime().agent_runtime_id(&id).send()).await)?;
-            wait_gone(dep, &r.kind, name, async || cloud::runtime_probe(c, &id).await).await
+            gone_ok(
+                call(
+                    c,
+                    "DeleteAgentRuntime",
+                    c.control
+                        .delete_agent_runtime()
+                        .agent_runtime_id(&id)
+                        .send(),
+                )
+                .await,
+            )?;
+            wait_gone(dep, &r.kind, name, || cloud::runtime_probe(c, &id)).await
         }
         "memory" => {
-            let Some(id) = resolve(r, async || cloud::find_memory(c, name).await).await? else {
+            let Some(id) = resolve(r, || cloud::find_memory(c, name)).await? else {
                 return Ok(());
             };
-            gone_ok(call(c, "DeleteMemory", c.control.delete_memory().memory_id(&id).send()).await)?;
-            wait_gone(dep, &r.kind, name, async || cloud::memory_probe(c, &id).await).await
+            gone_ok(
+                call(
+                    c,
+                    "DeleteMemory",
+                    c.control.delete_memory().memory_id(&id).send(),
+                )
+                .await,
+            )?;
+            wait_gone(dep, &r.kind, name, || cloud::memory_probe(c, &id)).await
         }
         other => Err(aws::Error::new(
             Category::Configuration,

@@ -150,7 +150,11 @@ impl Events {
 pub fn human_line(e: &Event) -> String {
     match e {
         Event::StepStarted { step, resources } => {
-            format!("▶ {} ({resources} resource{})", step.title(), plural(*resources))
+            format!(
+                "▶ {} ({resources} resource{})",
+                step.title(),
+                plural(*resources)
+            )
         }
         Event::StepFinished {
             step,
@@ -159,7 +163,11 @@ pub fn human_line(e: &Event) -> String {
             skipped,
             elapsed,
         } => {
-            let mut s = format!("■ {} done in {:.1}s: {succeeded} ok", step.title(), elapsed.as_secs_f64());
+            let mut s = format!(
+                "■ {} done in {:.1}s: {succeeded} ok",
+                step.title(),
+                elapsed.as_secs_f64()
+            );
             if *failed > 0 {
                 s.push_str(&format!(", {failed} failed"));
             }
@@ -188,7 +196,10 @@ pub fn human_line(e: &Event) -> String {
                 ResourcePhase::Skipped(why) => format!("skipped: {why}"),
             };
             let arn = arn.as_deref().map(|a| format!("  {a}")).unwrap_or_default();
-            format!("  {kind} {name}: {phase} [{:.1}s]{arn}", elapsed.as_secs_f64())
+            format!(
+                "  {kind} {name}: {phase} [{:.1}s]{arn}",
+                elapsed.as_secs_f64()
+            )
         }
         Event::Log { level, message } => match level {
             LogLevel::Info => format!("  · {message}"),
@@ -202,7 +213,10 @@ pub fn human_line(e: &Event) -> String {
             hint,
             ..
         } => {
-            let hint = hint.as_deref().map(|h| format!("\n    hint: {h}")).unwrap_or_default();
+            let hint = hint
+                .as_deref()
+                .map(|h| format!("\n    hint: {h}"))
+                .unwrap_or_default();
             format!("  ✗ [{category}] {kind} {name}: {message}{hint}")
         }
         Event::Progress {
@@ -214,7 +228,10 @@ pub fn human_line(e: &Event) -> String {
             let eta = eta
                 .map(|e| format!(", about {:.0}s left", e.as_secs_f64()))
                 .unwrap_or_default();
-            format!("  {done}/{total} resources, {:.1}s{eta}", elapsed.as_secs_f64())
+            format!(
+                "  {done}/{total} resources, {:.1}s{eta}",
+                elapsed.as_secs_f64()
+            )
         }
     }
 }

@@ -14,3 +14,18 @@ pub mod state;
 pub mod status;
 
 pub use context::{DEFAULT_CONCURRENCY, Deployment};
+
+// UIs run these in spawned tasks: keep their futures `Send`.
+#[allow(dead_code)]
+fn futures_are_send(
+    dep: &Deployment,
+    plan: &crate::pack::derive::ResourcePlan,
+    opts: &apply::ApplyOptions,
+    prior: &state::DeployState,
+) {
+    fn send<T: Send>(_: T) {}
+    send(apply::apply(dep, plan, opts));
+    send(destroy::destroy(dep));
+    send(status::status(dep));
+    send(plan::plan(plan, prior, Some(&dep.clients), None));
+}

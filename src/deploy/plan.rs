@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::apply::{
-    GATEWAY_KIND, a2a_hash, cedar_hash, compose_env, gateway_hash, online_hash, runtime_hash, target_hash,
+    GATEWAY_KIND, a2a_hash, cedar_hash, compose_env, gateway_hash, online_hash, runtime_hash,
+    target_hash,
 };
 use super::artifact::RuntimeArtifact;
 use super::cloud;
@@ -72,7 +73,11 @@ impl PlanReport {
             self.count(Action::Unchanged)
         );
         if !self.drift.is_empty() {
-            let names: Vec<String> = self.drift.iter().map(|d| format!("{} {}", d.kind, d.name)).collect();
+            let names: Vec<String> = self
+                .drift
+                .iter()
+                .map(|d| format!("{} {}", d.kind, d.name))
+                .collect();
             s.push_str(&format!(". Drift detected: {}", names.join(", ")));
         }
         s
@@ -90,7 +95,8 @@ impl Known<'_> {
         self.st.get(kind, name)
     }
     fn id(&self, kind: &str, name: &str) -> Option<String> {
-        self.rec(kind, name).and_then(|r| r.meta("id").map(str::to_owned))
+        self.rec(kind, name)
+            .and_then(|r| r.meta("id").map(str::to_owned))
     }
     fn arn(&self, kind: &str, name: &str) -> Option<String> {
         self.rec(kind, name).and_then(|r| r.arn.clone())
@@ -113,10 +119,15 @@ fn desired_hash(
                 .find(|m| matches!(m.spec, ResourceSpec::Memory(_)))
                 .and_then(|m| k.arn("memory", &m.name));
             let mut engines = BTreeMap::new();
-            for p in plan.resources().filter(|p| matches!(p.spec, ResourceSpec::CedarPolicy(_))) {
+            for p in plan
+                .resources()
+                .filter(|p| matches!(p.spec, ResourceSpec::CedarPolicy(_)))
+            {
                 engines.insert(
                     p.name.clone(),
-                    k.rec("cedar_policy", &p.name)?.meta("policy_engine_arn")?.to_owned(),
+                    k.rec("cedar_policy", &p.name)?
+                        .meta("policy_engine_arn")?
+                        .to_owned(),
                 );
             }
             let env = compose_env(s, memory.as_deref(), &engines);
@@ -143,19 +154,28 @@ pub async fn plan(
     artifact: Option<&RuntimeArtifact>,
 ) -> Result<PlanReport, aws::Error> {
     let mut state = prior.clone();
-    state
-        .resources
-        .retain(|r| !matches!(r.status, Some(RecordStatus::Deleted) | Some(RecordStatus::Planned)));
+    state.resources.retain(|r| {
+        !matches!(
+            r.status,
+            Some(RecordStatus::Deleted) | Some(RecordStatus::Planned)
+        )
+    });
     let mut drift = Vec::new();
     if let Some(c) = cloud {
         let checks = futures_util::future::join_all(
-            state.resources.iter().map(|r| cloud::probe_record(c, r, prior)),
+            state
+                .resources
+                .iter()
+                .map(|r| cloud::probe_record(c, r, prior)),
         )
         .await;
         let mut keep = Vec::new();
         for (r, res) in state.resources.drain(..).zip(checks) {
             match res {
-                Ok(None) if r.status != Some(RecordStatus::Creating) && r.status != Some(RecordStatus::Failed) => {
+                Ok(None)
+                    if r.status != Some(RecordStatus::Creating)
+                        && r.status != Some(RecordStatus::Failed) =>
+                {
                     drift.push(Drift {
                         kind: r.kind.clone(),
                         name: r.name.clone(),
@@ -180,7 +200,11 @@ pub async fn plan(
     });
 
     let mut items = Vec::new();
-    let mut classify = |kind: &str, name: &str, step: Step, hash: Option<String>, is_runtime: bool| {
+    let mut classify = |kind: &str,
+                        name: &str,
+                        step: Step,
+                        hash: Option<String>,
+                        is_runtime: bool| {
         let rec = known.rec(kind, name);
         let (action, reason) = match rec {
             None if drifted(kind, name) => (
@@ -214,10 +238,16 @@ pub async fn plan(
     };
 
     for step in &plan.steps {
-        if step.step == Step::ToolGateways {
-            if let Some((name, hash)) = &gateway {
-                classify(GATEWAY_KIND, name, Step::ToolGateways, Some(hash.clone()), false);
-            }
+        if step.step == Step::ToolGateways
+            && let Some((name, hash)) = &gateway
+        {
+            classify(
+                GATEWAY_KIND,
+                name,
+                Step::ToolGateways,
+                Some(hash.clone()),
+                false,
+            );
         }
         for r in &step.resources {
             let hash = desired_hash(r, plan, &known, artifact);
@@ -237,7 +267,8 @@ pub async fn plan(
             let desired = if r.kind == GATEWAY_KIND {
                 gateway.as_ref().is_some_and(|(n, _)| *n == r.name)
             } else {
-                plan.resources().any(|d| d.kind.as_str() == r.kind && d.name == r.name)
+                plan.resources()
+                    .any(|d| d.kind.as_str() == r.kind && d.name == r.name)
             };
             !desired
         })

@@ -55,7 +55,10 @@ pub const CANCELLED: &str = "Cancelled";
 pub enum Probe {
     Pending(String),
     Ready(String),
-    Failed { state: String, reason: Option<String> },
+    Failed {
+        state: String,
+        reason: Option<String>,
+    },
 }
 
 /// Polls `probe` until ready, failed, timed out or cancelled. `on_state` sees
@@ -93,12 +96,8 @@ where
             }
         }
         match probe().await? {
-            Probe::Ready(s) => {
-                if s != last {
-                    on_state(&s);
-                }
-                return Ok(s);
-            }
+            // The caller reports readiness itself, with the ARN.
+            Probe::Ready(s) => return Ok(s),
             Probe::Pending(s) => {
                 if s != last {
                     on_state(&s);
@@ -107,7 +106,12 @@ where
             }
             Probe::Failed { state, reason } => {
                 on_state(&state);
-                return Err(aws::Error::failed_state(kind, name, &state, reason.as_deref()));
+                return Err(aws::Error::failed_state(
+                    kind,
+                    name,
+                    &state,
+                    reason.as_deref(),
+                ));
             }
         }
     }
@@ -151,7 +155,7 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(r, "READY");
-        assert_eq!(seen, ["CREATING", "READY"]);
+        assert_eq!(seen, ["CREATING"]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -160,9 +164,14 @@ mod tests {
             timeout: Duration::from_secs(30),
             ..Default::default()
         };
-        let e = until_ready("agent_runtime", "r", &policy, &CancellationToken::new(), |_| {}, || async {
-            Ok(Probe::Pending("CREATING".into()))
-        })
+        let e = until_ready(
+            "agent_runtime",
+            "r",
+            &policy,
+            &CancellationToken::new(),
+            |_| {},
+            || async { Ok(Probe::Pending("CREATING".into())) },
+        )
         .await
         .unwrap_err();
         assert_eq!(e.category, aws::Category::Timeout);
@@ -171,9 +180,19 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn failed_state_carries_the_reason() {
-        let e = until_ready("memory", "m", &PollPolicy::default(), &CancellationToken::new(), |_| {}, || async {
-            Ok(Probe::Failed { state: "FAILED".into(), reason: Some("KMS key disabled".into()) })
-        })
+        let e = until_ready(
+            "memory",
+            "m",
+            &PollPolicy::default(),
+            &CancellationToken::new(),
+            |_| {},
+            || async {
+                Ok(Probe::Failed {
+                    state: "FAILED".into(),
+                    reason: Some("KMS key disabled".into()),
+                })
+            },
+        )
         .await
         .unwrap_err();
         assert_eq!(e.category, aws::Category::Resource);

@@ -42,15 +42,19 @@ pub fn memory_strategies(spec: &MemorySpec) -> Result<Vec<t::MemoryStrategyInput
                 "summary memory strategy",
             )?),
             "user_preference" => t::MemoryStrategyInput::UserPreferenceMemoryStrategy(built(
-                t::UserPreferenceMemoryStrategyInput::builder().name(name).build(),
+                t::UserPreferenceMemoryStrategyInput::builder()
+                    .name(name)
+                    .build(),
                 "user preference memory strategy",
             )?),
             other => {
                 return Err(aws::Error::new(
                     Category::Configuration,
                     "CreateMemory",
-                    format!("memory_store strategy \"{other}\" is not one of episodic, semantic, summary, user_preference"),
-                ))
+                    format!(
+                        "memory_store strategy \"{other}\" is not one of episodic, semantic, summary, user_preference"
+                    ),
+                ));
             }
         };
         out.push(input);
@@ -71,7 +75,8 @@ fn schema_type(v: Option<&str>) -> t::SchemaType {
 
 /// JSON Schema → SchemaDefinition (type, description, properties, required, items).
 pub fn schema(v: &Value) -> Result<t::SchemaDefinition, aws::Error> {
-    let mut b = t::SchemaDefinition::builder().r#type(schema_type(v.get("type").and_then(Value::as_str)));
+    let mut b =
+        t::SchemaDefinition::builder().r#type(schema_type(v.get("type").and_then(Value::as_str)));
     if let Some(d) = v.get("description").and_then(Value::as_str) {
         b = b.description(d);
     }
@@ -122,14 +127,18 @@ pub fn target_configuration(spec: &ToolGatewaySpec) -> Result<t::TargetConfigura
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| format!("https://{}.mcp.local", spec.tool_key));
         t::McpTargetConfiguration::McpServer(built(
-            t::McpServerTargetConfiguration::builder().endpoint(url).build(),
+            t::McpServerTargetConfiguration::builder()
+                .endpoint(url)
+                .build(),
             "MCP server target",
         )?)
     };
     Ok(t::TargetConfiguration::Mcp(mcp))
 }
 
-pub fn credential_providers(spec: &ToolGatewaySpec) -> Result<Vec<t::CredentialProviderConfiguration>, aws::Error> {
+pub fn credential_providers(
+    spec: &ToolGatewaySpec,
+) -> Result<Vec<t::CredentialProviderConfiguration>, aws::Error> {
     if spec.lambda_arn.is_none() {
         return Ok(vec![]);
     }
@@ -235,7 +244,10 @@ mod tests {
         assert_eq!(s.r#type(), &t::SchemaType::Object);
         let props = s.properties().unwrap();
         assert_eq!(props["city"].description(), Some("City"));
-        assert_eq!(props["days"].items().unwrap().r#type(), &t::SchemaType::Integer);
+        assert_eq!(
+            props["days"].items().unwrap().r#type(),
+            &t::SchemaType::Integer
+        );
         assert_eq!(s.required(), ["city"]);
     }
 

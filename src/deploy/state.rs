@@ -83,7 +83,9 @@ pub struct DeployState {
 
 impl DeployState {
     pub fn get(&self, kind: &str, name: &str) -> Option<&ResourceRecord> {
-        self.resources.iter().find(|r| r.kind == kind && r.name == name)
+        self.resources
+            .iter()
+            .find(|r| r.kind == kind && r.name == name)
     }
 
     /// Resources that may exist in the cloud (everything but deleted/planned).
@@ -102,8 +104,13 @@ pub enum StateError {
     #[error("no data directory: set {DATA_DIR_ENV} to a writable directory")]
     NoDataDir,
     #[error("cannot read state file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("state file {path} is not valid JSON at line {line}, column {column}: {message} (fix it or move it away to start over)")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "state file {path} is not valid JSON at line {line}, column {column}: {message} (fix it or move it away to start over)"
+    )]
     Parse {
         path: PathBuf,
         line: usize,
@@ -111,7 +118,10 @@ pub enum StateError {
         message: String,
     },
     #[error("cannot write state file {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub fn data_dir() -> Result<PathBuf, StateError> {
@@ -210,7 +220,10 @@ impl StateStore {
         let mut st = self.lock();
         f(&mut st);
         st.updated_at = Some(Utc::now());
-        write_atomic(&self.path, &serde_json::to_vec_pretty(&*st).expect("state serialises"))
+        write_atomic(
+            &self.path,
+            &serde_json::to_vec_pretty(&*st).expect("state serialises"),
+        )
     }
 
     /// Inserts or replaces the record with the same type and name.
@@ -291,7 +304,12 @@ mod tests {
          "pack_id":"mypack","version":"1.0.0"}"#;
         let st: DeployState = serde_json::from_str(text).unwrap();
         assert_eq!(st.resources.len(), 3);
-        assert_eq!(st.get("cedar_policy", "support").unwrap().meta("policy_count"), Some("1"));
+        assert_eq!(
+            st.get("cedar_policy", "support")
+                .unwrap()
+                .meta("policy_count"),
+            Some("1")
+        );
         assert_eq!(st.resources[2].status, Some(RecordStatus::Failed));
     }
 
@@ -319,7 +337,10 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         // No temp files left behind.
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
     }
 
     #[test]

@@ -67,18 +67,27 @@ pub async fn status(dep: &Deployment) -> Result<StatusReport, aws::Error> {
     let st = dep.store.snapshot();
     let live: Vec<_> = st.live().cloned().collect();
     let checks = futures_util::future::join_all(
-        live.iter().map(|r| cloud::probe_record(&dep.clients, r, &st)),
+        live.iter()
+            .map(|r| cloud::probe_record(&dep.clients, r, &st)),
     )
     .await;
     let mut resources = Vec::new();
     for (rec, res) in live.into_iter().zip(checks) {
         let (health, state, detail) = match res {
-            Ok(None) => (Health::Missing, None, Some("no longer exists in AWS".to_owned())),
+            Ok(None) => (
+                Health::Missing,
+                None,
+                Some("no longer exists in AWS".to_owned()),
+            ),
             Ok(Some(Probe::Ready(s))) => (Health::Healthy, Some(s), None),
-            Ok(Some(Probe::Pending(s))) => (Health::Unhealthy, Some(s), Some("not ready yet".to_owned())),
+            Ok(Some(Probe::Pending(s))) => {
+                (Health::Unhealthy, Some(s), Some("not ready yet".to_owned()))
+            }
             Ok(Some(Probe::Failed { state, reason })) => (Health::Unhealthy, Some(state), reason),
             // Throttling, permissions…: an answer we cannot trust is not "healthy".
-            Err(e) if e.category == aws::Category::Configuration && e.operation == "CheckResource" => {
+            Err(e)
+                if e.category == aws::Category::Configuration && e.operation == "CheckResource" =>
+            {
                 (Health::Unhealthy, None, Some(e.message))
             }
             Err(e) => return Err(e),

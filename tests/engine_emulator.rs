@@ -1,0 +1,506 @@
+//! The deploy engine against the emulator, through the real SDK clients:
+//! apply → status → re-plan shows nothing to do → destroy leaves nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use agentcore_emulator::{Config, Emulator, Faults, Timing, World};
+use agentcore_tui::aws::Clients;
+use agentcore_tui::config::{self, DeployConfig};
+use agentcore_tui::deploy::apply::{self, ApplyOptions, ArtifactSource, Outcome};
+use agentcore_tui::deploy::events::{self, Event, ResourcePhase};
+use agentcore_tui::deploy::plan::{self, Action};
+use agentcore_tui::deploy::poll::PollPolicy;
+use agentcore_tui::deploy::state::StateStore;
+use agentcore_tui::deploy::status::{self, Health, Overall};
+use agentcore_tui::deploy::{Deployment, destroy};
+use agentcore_tui::pack::derive::{ResourceKind, ResourcePlan, ResourceSpec};
+use agentcore_tui::pack::{self, Pack};
+use tokio_util::sync::CancellationToken;
+
+const REGION: &str = "us-west-2";
+const ROLE: &str = "arn:aws:iam::111122223333:role/AgentCoreRuntime";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn binary() -> PathBuf {
+    root().join("assets/demo/promptkit-agentcore-runtime")
+}
+
+fn base_config(extra: serde_json::Value) -> DeployConfig {
+    let mut v = serde_json::json!({
+        "region": REGION,
+        "runtime_role_arn": ROLE,
+        "runtime_binary_path": binary(),
+    });
+    if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+        for (k, x) in e {
+            o.insert(k.clone(), x.clone());
+        }
+    }
+    config::from_json_str(&v.to_string()).expect("test config parses")
+}
+
+struct Env {
+    emulator: Emulator,
+    dep: Deployment,
+    _dir: tempfile::TempDir,
+}
+
+fn fast_poll() -> PollPolicy {
+    PollPolicy {
+        first: Duration::from_millis(20),
+        factor: 1.5,
+        cap: Duration::from_millis(200),
+        timeout: Duration::from_secs(60),
+    }
+}
+
+async fn env_with(timing: Timing, faults: Faults) -> Env {
+    let emulator = Emulator::start(Config {
+        world: World::Demo,
+        timing,
+        faults,
+        ..Config::default()
+    })
+    .await
+    .expect("emulator starts");
+    let clients = Clients::for_endpoint(&emulator.endpoint_url(), REGION)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(StateStore::open_path(dir.path().join("state.json")).unwrap());
+    let dep =
+        Deployment::new(clients, emulator.account_id().to_owned(), store).with_poll(fast_poll());
+    Env {
+        emulator,
+        dep,
+        _dir: dir,
+    }
+}
+
+async fn env() -> Env {
+    env_with(Timing::instant(), Faults::none()).await
+}
+
+fn load_pack(path: &Path) -> (Pack, String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    (pack::parse_str(&text).unwrap(), text)
+}
+
+fn opts(pack_json: &str) -> ApplyOptions {
+    ApplyOptions {
+        artifact: ArtifactSource::Code(binary()),
+        pack_json: pack_json.to_owned(),
+    }
+}
+
+fn planned(
+    dep: &Deployment,
+    plan: &ResourcePlan,
+) -> agentcore_tui::deploy::artifact::RuntimeArtifact {
+    ArtifactSource::Code(binary())
+        .planned(&dep.account, REGION, &plan.pack_id, &plan.pack_version)
+        .unwrap()
+}
+
+/// What the emulator must hold for this plan, in its resource_counts keys.
+fn expected_counts(plan: &ResourcePlan) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    let mut add = |k: &str, n: usize| *m.entry(k.to_owned()).or_insert(0) += n;
+    let mut tools = 0;
+    for r in plan.resources() {
+        match &r.spec {
+            ResourceSpec::Memory(_) => add("memory", 1),
+            ResourceSpec::ToolGateway(_) => {
+                tools += 1;
+                add("gateway_target", 1)
+            }
+            ResourceSpec::CedarPolicy(c) => {
+                add("policy_engine", 1);
+                add("policy", c.forbids.len())
+            }
+            ResourceSpec::AgentRuntime(_) => add("agent_runtime", 1),
+            ResourceSpec::A2aEndpoint(_) => {}
+            ResourceSpec::Evaluator(_) => add("evaluator", 1),
+            ResourceSpec::OnlineEvalConfig(_) => add("online_evaluation_config", 1),
+        }
+    }
+    if tools > 0 {
+        add("gateway", 1);
+    }
+    m
+}
+
+const DEPLOY_KINDS: [&str; 8] = [
+    "memory",
+    "gateway",
+    "gateway_target",
+    "policy_engine",
+    "policy",
+    "agent_runtime",
+    "evaluator",
+    "online_evaluation_config",
+];
+
+fn deployed_counts(e: &Emulator) -> BTreeMap<String, usize> {
+    e.resource_counts()
+        .into_iter()
+        .filter(|(k, v)| DEPLOY_KINDS.contains(&k.as_str()) && *v > 0)
+        .collect()
+}
+
+/// The whole life cycle; returns the apply report's outcome counts.
+async fn full_cycle(e: &Env, plan: &ResourcePlan, pack_json: &str) {
+    let report = apply::apply(&e.dep, plan, &opts(pack_json)).await;
+    assert!(report.ok(), "apply failed: {:#?}", report.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(plan));
+
+    let st = status::status(&e.dep).await.unwrap();
+    assert_eq!(st.status, Overall::Deployed, "{st:#?}");
+    assert!(st.resources.iter().all(|r| r.health == Health::Healthy));
+
+    let art = planned(&e.dep, plan);
+    let p = plan::plan(
+        plan,
+        &e.dep.store.snapshot(),
+        Some(&e.dep.clients),
+        Some(&art),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !p.has_changes(),
+        "re-plan should be a no-op: {:#?}",
+        p.items
+    );
+    assert!(p.drift.is_empty());
+
+    // Applying again changes nothing either.
+    let again = apply::apply(&e.dep, plan, &opts(pack_json)).await;
+    assert!(again.ok());
+    assert_eq!(
+        again.count(Outcome::Created) + again.count(Outcome::Updated),
+        0,
+        "{:#?}",
+        again.outcomes
+    );
+
+    let d = destroy::destroy(&e.dep).await;
+    assert!(d.ok(), "{:#?}", d.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+    assert!(e.dep.store.snapshot().resources.is_empty());
+    let st = status::status(&e.dep).await.unwrap();
+    assert_eq!(st.status, Overall::NotDeployed);
+}
+
+#[tokio::test]
+async fn single_agent_pack_full_cycle() {
+    let e = env().await;
+    let path = Path::new("../shared/fixtures/packs/single-agent_minimal_no-tools.pack.json");
+    let (p, text) = load_pack(&root().join(path));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert_eq!(plan.names(ResourceKind::AgentRuntime).len(), 1);
+    full_cycle(&e, &plan, &text).await;
+}
+
+#[tokio::test]
+async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let cfg = base_config(serde_json::json!({
+        "memory_store": {"strategies": ["semantic", "summary"]},
+        "protocol": "a2a",
+        "a2a_auth": {"mode": "jwt", "discovery_url": "https://issuer.example.com/.well-known/openid-configuration", "allowed_audience": ["support"]},
+        "tags": {"team": "platform"}
+    }));
+    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    let counts = expected_counts(&plan);
+    assert!(
+        counts["agent_runtime"] > 1
+            && counts["gateway_target"] > 0
+            && counts["policy"] > 0
+            && counts["evaluator"] > 0
+    );
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx);
+    let report = apply::apply(&dep, &plan, &opts(&text)).await;
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    drop(dep);
+
+    // The event stream tells the whole story: steps in order, every resource ready.
+    let mut steps = Vec::new();
+    let mut ready = 0;
+    while let Ok(ev) = rx.try_recv() {
+        match ev {
+            Event::StepStarted { step, .. } => steps.push(step),
+            Event::Resource {
+                phase: ResourcePhase::Ready,
+                ..
+            } => ready += 1,
+            _ => {}
+        }
+    }
+    let mut sorted = steps.clone();
+    sorted.sort();
+    assert_eq!(steps, sorted, "steps run in pipeline order");
+    assert!(ready >= plan.resources().count());
+
+    // The entry runtime knows its peers; every runtime has its env and JWT authorizer.
+    let entry = plan
+        .resources()
+        .find(|r| matches!(&r.spec, ResourceSpec::AgentRuntime(s) if s.is_entry))
+        .unwrap();
+    let rec = e
+        .dep
+        .store
+        .snapshot()
+        .get("agent_runtime", &entry.name)
+        .cloned()
+        .unwrap();
+    let rt = e
+        .dep
+        .clients
+        .control
+        .get_agent_runtime()
+        .agent_runtime_id(rec.meta("id").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let env = rt.environment_variables().unwrap();
+    let agents: BTreeMap<String, String> = serde_json::from_str(&env["PROMPTPACK_AGENTS"]).unwrap();
+    assert_eq!(agents.len(), plan.names(ResourceKind::AgentRuntime).len());
+    assert!(env["PROMPTPACK_MEMORY_ID"].contains(":memory/"));
+    assert!(env["PROMPTPACK_POLICY_ENGINE_ARN"].contains(":policy-engine/"));
+    assert!(rt.authorizer_configuration().is_some());
+
+    // The gateway enforces the blocklist's engine.
+    let gw = e
+        .dep
+        .store
+        .snapshot()
+        .resources
+        .iter()
+        .find(|r| r.kind == "gateway")
+        .cloned()
+        .unwrap();
+    let g = e
+        .dep
+        .clients
+        .control
+        .get_gateway()
+        .gateway_identifier(gw.meta("id").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(g.policy_engine_configuration().is_some());
+
+    // Re-plan, re-apply and destroy through the common path.
+    full_cycle(&e, &plan, &text).await;
+}
+
+#[tokio::test]
+async fn fixture_packs_full_cycle() {
+    let dir = root().join("../shared/fixtures/packs");
+    let mut deployed = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if !path.to_string_lossy().ends_with(".pack.json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(p) = pack::parse_str(&text) else {
+            continue;
+        };
+        // Packs the domain model rejects (naming, bad agents) never reach the engine.
+        let Ok(plan) = pack::derive::derive(&p, &base_config(serde_json::json!({}))) else {
+            continue;
+        };
+        let e = env().await;
+        full_cycle(&e, &plan, &text).await;
+        deployed += 1;
+    }
+    assert!(
+        deployed >= 6,
+        "only {deployed} fixture packs were deployable"
+    );
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_do_not_fail_an_apply() {
+    let e = env_with(
+        Timing::instant(),
+        Faults::parse("throttle=0.2,5xx=0.1").unwrap(),
+    )
+    .await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    e.emulator.set_faults(Faults::none());
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
+}
+
+#[tokio::test]
+async fn cancel_mid_apply_then_resume_creates_exactly_the_desired_resources() {
+    let e = env_with(
+        Timing::with_provisioning(Duration::from_millis(300)),
+        Faults::none(),
+    )
+    .await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let cfg = base_config(serde_json::json!({"memory_store": ["semantic"]}));
+    let plan = pack::derive::derive(&p, &cfg).unwrap();
+
+    let cancel = CancellationToken::new();
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx).with_cancel(cancel.clone());
+    let run = tokio::spawn({
+        let plan = plan.clone();
+        let text = text.clone();
+        async move { apply::apply(&dep, &plan, &opts(&text)).await }
+    });
+    // Cancel while the runtimes are being created.
+    while let Some(ev) = rx.recv().await {
+        if let Event::Resource {
+            phase: ResourcePhase::Calling(op),
+            ..
+        } = &ev
+            && op == "CreateAgentRuntime"
+        {
+            cancel.cancel();
+            break;
+        }
+    }
+    let first = run.await.unwrap();
+    assert!(first.cancelled);
+    assert!(
+        first.count(Outcome::NotStarted) > 0,
+        "later steps must not start"
+    );
+    assert!(
+        !deployed_counts(&e.emulator).contains_key("evaluator"),
+        "nothing starts after cancellation"
+    );
+
+    let resumed = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(resumed.ok(), "{:#?}", resumed.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
+    let d = destroy::destroy(&e.dep).await;
+    assert!(d.ok());
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+}
+
+#[tokio::test]
+async fn drift_is_reported_and_repaired() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+
+    // Someone deletes an evaluator behind our back.
+    let ev = e
+        .dep
+        .store
+        .snapshot()
+        .resources
+        .iter()
+        .find(|r| r.kind == "evaluator")
+        .cloned()
+        .unwrap();
+    e.dep
+        .clients
+        .control
+        .delete_evaluator()
+        .evaluator_id(ev.meta("id").unwrap())
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    let st = status::status(&e.dep).await.unwrap();
+    assert_eq!(st.status, Overall::Degraded);
+    assert!(
+        st.resources
+            .iter()
+            .any(|r| r.name == ev.name && r.health == Health::Missing)
+    );
+
+    let art = planned(&e.dep, &plan);
+    let p = plan::plan(
+        &plan,
+        &e.dep.store.snapshot(),
+        Some(&e.dep.clients),
+        Some(&art),
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.drift.len(), 1, "{:#?}", p.drift);
+    let item = p.items.iter().find(|i| i.name == ev.name).unwrap();
+    assert_eq!(item.action, Action::Create);
+    assert!(item.reason.contains("drift"));
+    assert!(p.summary().contains("Drift detected"));
+
+    let again = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(again.ok());
+    assert_eq!(
+        again.count(Outcome::Created),
+        1,
+        "only the missing evaluator is recreated"
+    );
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
+}
+
+#[tokio::test]
+async fn a_failure_skips_only_its_dependants() {
+    let e = env_with(
+        Timing::instant(),
+        Faults::parse("op=CreatePolicyEngine:5xx=1.0").unwrap(),
+    )
+    .await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(!report.ok());
+    let by = |k: &str| {
+        report
+            .outcomes
+            .iter()
+            .filter(|o| o.kind == k)
+            .map(|o| o.result)
+            .collect::<Vec<_>>()
+    };
+    assert!(by("cedar_policy").iter().all(|r| *r == Outcome::Failed));
+    // Runtimes need the engine ARN: skipped with the reason.
+    let rt = report
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "agent_runtime")
+        .unwrap();
+    assert_eq!(rt.result, Outcome::Skipped);
+    assert!(rt.reason.as_deref().unwrap().contains("cedar_policy"));
+    // Independent resources still deployed.
+    assert!(by("evaluator").iter().all(|r| *r == Outcome::Created));
+    assert!(by("tool_gateway").iter().all(|r| *r == Outcome::Created));
+    let failed = report
+        .outcomes
+        .iter()
+        .find(|o| o.result == Outcome::Failed)
+        .unwrap();
+    let err = failed.error.as_ref().unwrap();
+    assert!(err.hint.is_some(), "{err:?}");
+
+    // Once the fault is gone, apply finishes the job.
+    e.emulator.set_faults(Faults::none());
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
+}
