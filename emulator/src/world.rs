@@ -123,6 +123,9 @@ pub struct Resource {
     /// (clientToken, request digest) of the last update, so a retried update is not applied twice.
     #[serde(default)]
     pub last_update: Option<(String, String)>,
+    /// Specs of earlier versions (agent runtimes), oldest first.
+    #[serde(default)]
+    pub history: Vec<Map<String, Value>>,
 }
 
 impl Resource {

@@ -424,6 +424,38 @@ async fn runtime_memory_policy_and_evaluation_resources() {
         .unwrap();
     assert_eq!(upd.agent_runtime_version(), "2");
     assert_eq!(upd.status(), &cp::AgentRuntimeStatus::Updating);
+    let v1 = ctl
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .agent_runtime_version("1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v1.agent_runtime_version(), "1");
+    assert!(
+        !v1.environment_variables().unwrap().contains_key("A"),
+        "version 1 keeps its own configuration"
+    );
+    let v2 = ctl
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .agent_runtime_version("2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v2.environment_variables().unwrap()["A"], "b");
+    let v3 = ctl
+        .get_agent_runtime()
+        .agent_runtime_id(&id)
+        .agent_runtime_version("3")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        v3.as_service_error()
+            .unwrap()
+            .is_resource_not_found_exception()
+    );
     let listed = ctl.list_agent_runtimes().send().await.unwrap();
     assert_eq!(
         listed.agent_runtimes()[0].status(),

@@ -313,6 +313,7 @@ pub fn handle(
                 version: 1,
                 failure_reason: None,
                 last_update: None,
+                history: Vec::new(),
             };
             let out = kind.render(&r, Shape::Create);
             world.resources.insert(id, r);
@@ -324,13 +325,25 @@ pub fn handle(
             let r = &world.resources[&rid];
             if kind == Kind::AgentRuntime
                 && let Some(v) = query_get(query, "version")
-                && v.parse::<u32>()
-                    .ok()
-                    .is_none_or(|n| n == 0 || n > r.version)
             {
-                return Err(ApiError::not_found(format!(
-                    "Agent runtime {id} version {v} not found"
-                )));
+                // Older versions keep the configuration they were created with.
+                let n = v.parse::<u32>().ok().filter(|n| *n >= 1 && *n <= r.version);
+                let Some(n) = n else {
+                    return Err(ApiError::not_found(format!(
+                        "Agent runtime {id} version {v} not found"
+                    )));
+                };
+                let mut old = r.clone();
+                if n < r.version {
+                    old.spec = r
+                        .history
+                        .get(n as usize - 1)
+                        .cloned()
+                        .unwrap_or_else(|| r.spec.clone());
+                    old.version = n;
+                    old.status = kind.ready().to_string();
+                }
+                return Ok(json_response(200, kind.render(&old, Shape::Get)));
             }
             Ok(json_response(200, kind.render(r, Shape::Get)))
         }
@@ -373,6 +386,7 @@ pub fn handle(
                 )));
             }
             let mut taken = world.resources.remove(&rid).expect("found");
+            let previous_spec = taken.spec.clone();
             shapes::apply_update(world, kind, &mut taken, body, ctx);
             let r = world.resources.entry(rid).or_insert(taken);
             let reason = shapes::failure_reason(kind, &r.spec, ctx.fail);
@@ -391,6 +405,7 @@ pub fn handle(
                 failure_reason: reason,
             });
             if kind == Kind::AgentRuntime {
+                r.history.push(previous_spec);
                 r.version += 1;
             }
             r.last_update = token.map(|t| (t, update_digest));
