@@ -827,3 +827,53 @@ async fn aliases_can_be_deleted_and_then_resolve_nowhere() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn large_uploads_and_retried_dropped_connections() {
+    let emu = start_with(Config {
+        world: World::Empty,
+        timing: Timing::instant(),
+        faults: Faults::parse("op=HeadObject:drop=0.5,seed=3").unwrap(),
+        ..Default::default()
+    })
+    .await;
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(
+            aws_sdk_s3::config::retry::RetryConfig::standard()
+                .with_max_attempts(10)
+                .with_initial_backoff(std::time::Duration::from_millis(2))
+                .with_max_backoff(std::time::Duration::from_millis(20)),
+        )
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(conf);
+    s3.create_bucket()
+        .bucket("big-artifacts")
+        .send()
+        .await
+        .unwrap();
+    let body: Vec<u8> = (0..6 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    s3.put_object()
+        .bucket("big-artifacts")
+        .key("runtime.zip")
+        .body(body.into())
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        let head = s3
+            .head_object()
+            .bucket("big-artifacts")
+            .key("runtime.zip")
+            .send()
+            .await
+            .expect("retried past dropped connections");
+        assert_eq!(head.content_length(), Some(6 * 1024 * 1024));
+    }
+}
