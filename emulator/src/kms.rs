@@ -380,6 +380,41 @@ fn validate_policy(policy: &str) -> Result<Value, ApiError> {
     Ok(doc)
 }
 
+/// Cryptographic calls are checked against the key policy, as KMS does (with the request's
+/// encryption context as `kms:EncryptionContext:*` condition keys). Management calls are not: the
+/// demo deployer is treated as a key administrator through IAM.
+fn authorize(
+    world: &WorldState,
+    key: &Key,
+    action: &str,
+    ec: &BTreeMap<String, String>,
+) -> Result<(), ApiError> {
+    let mut context: BTreeMap<String, String> = ec
+        .iter()
+        .map(|(k, v)| (format!("kms:EncryptionContext:{k}"), v.clone()))
+        .collect();
+    context.insert("kms:CallerAccount".into(), world.account.clone());
+    let req = keypolicy::Request {
+        who: caller_who(world),
+        action,
+        context,
+    };
+    if keypolicy::evaluate(&key.policy, &req).allowed() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        400,
+        "AccessDeniedException",
+        format!(
+            "User: arn:aws:sts::{}:assumed-role/{}/{} is not authorized to perform: {action} on resource: {} because no resource-based policy allows the {action} action",
+            world.account,
+            crate::world::DEPLOYER_ROLE,
+            crate::world::SESSION_NAME,
+            key.arn
+        ),
+    ))
+}
+
 fn caller_who(world: &WorldState) -> Who {
     Who::Aws {
         arn: world.caller_role_arn(),
@@ -891,6 +926,7 @@ fn dispatch(
                     ));
                 }
             };
+            authorize(world, key, "kms:GenerateDataKey", &ec)?;
             usable_for_crypto(key)?;
             if body.get("DryRun").and_then(Value::as_bool) == Some(true) {
                 return Err(ApiError::kms(
@@ -916,6 +952,7 @@ fn dispatch(
                     "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096",
                 ));
             }
+            authorize(world, key, "kms:Encrypt", &ec)?;
             usable_for_crypto(key)?;
             if body.get("DryRun").and_then(Value::as_bool) == Some(true) {
                 return Err(ApiError::kms(
@@ -942,6 +979,9 @@ fn dispatch(
                         "The key ID in the request does not identify a KMS key that can perform this operation.",
                     ));
                 }
+            }
+            if let Ok(key) = resolve(world, region, &named) {
+                authorize(world, key, "kms:Decrypt", &ec)?;
             }
             let (key, plain) = decrypt_blob(world, region, &blob, &ec)?;
             Ok(Some(json!({

@@ -1406,10 +1406,29 @@ async fn cmk_data_is_really_encrypted_at_rest() {
     let wrong = kms
         .decrypt()
         .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(edk.clone()))
+        .encryption_context(
+            "aws:bedrock-agentcore:recommendationArn",
+            "arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/another",
+        )
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&wrong), "InvalidCiphertextException");
+    assert_eq!(
+        code(&wrong),
+        "InvalidCiphertextException",
+        "the policy allows it, the context does not match"
+    );
+    let unscoped = kms
+        .decrypt()
+        .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(edk.clone()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&unscoped),
+        "AccessDeniedException",
+        "the seed policy scopes the caller by context"
+    );
     let dk = kms
         .decrypt()
         .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(edk))

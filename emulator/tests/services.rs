@@ -877,3 +877,48 @@ async fn large_uploads_and_retried_dropped_connections() {
         assert_eq!(head.content_length(), Some(6 * 1024 * 1024));
     }
 }
+
+#[tokio::test]
+async fn direct_crypto_calls_obey_the_key_policy() {
+    let emu = start().await;
+    let kms = client!(aws_sdk_kms, emu);
+    let ec_key = "aws:bedrock-agentcore:recommendationArn";
+    let rec = "arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/abc";
+    // The seed 000 policy lets the deployer generate data keys only with the recommendation context.
+    let denied = kms
+        .generate_data_key()
+        .key_id(keys::CORRECT)
+        .number_of_bytes(32)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&denied), "AccessDeniedException");
+    let dk = kms
+        .generate_data_key()
+        .key_id(keys::CORRECT)
+        .number_of_bytes(32)
+        .encryption_context(ec_key, rec)
+        .send()
+        .await
+        .unwrap();
+    let blob = dk.ciphertext_blob().unwrap().clone();
+    kms.decrypt()
+        .ciphertext_blob(blob)
+        .encryption_context(ec_key, rec)
+        .send()
+        .await
+        .unwrap();
+    let encrypt = kms
+        .encrypt()
+        .key_id(keys::CORRECT)
+        .plaintext(Blob::new("x"))
+        .encryption_context(ec_key, rec)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code(&encrypt),
+        "AccessDeniedException",
+        "the seed policy grants no kms:Encrypt"
+    );
+}
