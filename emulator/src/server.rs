@@ -265,7 +265,6 @@ impl Call {
         ["Get", "List", "Describe", "Head", "Lookup"]
             .iter()
             .any(|p| op.starts_with(p))
-            && op != "GetRecommendation"
     }
 }
 
@@ -367,6 +366,7 @@ async fn dispatch(
         fail,
     };
     let read_only = call.read_only();
+    // Reads can still change the world (due transitions, CloudTrail events): those persist too.
     let (result, changed) = {
         let mut world = shared.world.lock().expect("world lock");
         let ticked = world.tick(ctx.now, &shared.timing);
@@ -376,7 +376,6 @@ async fn dispatch(
             &ctx,
             &shared.timing,
             call,
-            &method,
             &uri,
             &headers,
             &body,
@@ -396,18 +395,15 @@ async fn dispatch(
     resp
 }
 
-#[allow(clippy::too_many_arguments)]
 fn execute(
     world: &mut WorldState,
     ctx: &Ctx,
     timing: &Timing,
     call: Call,
-    method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    let _ = method;
     let query = wire::query_pairs(uri.query());
     match call {
         Call::Kms(op) => {
