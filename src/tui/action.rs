@@ -20,6 +20,8 @@ pub enum Action {
     /// Only sent while something animates (a spinner).
     Tick,
     Task(TaskResult),
+    /// Plan, apply, destroy and status results, tagged with the run they belong to.
+    Deploy(DeployMsg),
 }
 
 impl Action {
@@ -97,6 +99,23 @@ pub enum Outcome {
     /// Diagnostics of the runtime binary path that need the file system.
     FileCheck(Vec<crate::config::Diagnostic>),
     ConfigWritten(Result<PathBuf, String>),
+}
+
+#[derive(Debug)]
+pub struct DeployMsg {
+    /// The plan request, run or status refresh this answers; a superseded one is dropped.
+    pub generation: Gen,
+    pub outcome: DeployOutcome,
+}
+
+#[derive(Debug)]
+pub enum DeployOutcome {
+    Planned(Result<Box<super::services::PlannedDeploy>, ServiceError>),
+    /// One engine event of a running apply or destroy.
+    Event(crate::deploy::events::Event),
+    /// The run ended (or could not start).
+    Finished(Result<super::services::RunSummary, ServiceError>),
+    Status(Result<Box<crate::deploy::status::StatusReport>, ServiceError>),
 }
 
 #[cfg(test)]

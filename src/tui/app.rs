@@ -9,6 +9,7 @@ use super::effect::Effect;
 use super::keymap::{self, Command, Context};
 use super::persist::Answers;
 use super::screens::Input;
+use super::screens::deploy::{self, DeployFlow};
 use super::screens::wizard::{StepId, WizardState};
 use super::theme::Theme;
 use super::ui;
@@ -32,6 +33,8 @@ pub struct AppOptions {
 
 pub struct App {
     pub wizard: WizardState,
+    /// Which screen shows: the wizard, or plan / apply / status after it.
+    pub deploy: DeployFlow,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     size: (u16, u16),
@@ -49,6 +52,7 @@ impl App {
     pub fn new(options: AppOptions, theme: Theme, size: (u16, u16)) -> Self {
         Self {
             wizard: WizardState::new(&options.initial),
+            deploy: DeployFlow::default(),
             overlay: None,
             theme,
             size,
@@ -82,7 +86,7 @@ impl App {
 
     /// Ticks are only needed while a spinner turns.
     pub fn animating(&self) -> bool {
-        self.wizard.busy()
+        self.wizard.busy() || self.deploy.animating()
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -97,6 +101,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::ConfirmQuit | Overlay::Resume(_)) => Context::Confirm,
+            None if !self.deploy.is_wizard() => self.deploy.context(),
             None => self.wizard.context(),
         }
     }
@@ -110,6 +115,12 @@ impl App {
                     return Vec::new();
                 }
                 self.changed = true;
+                if !self.deploy.is_wizard() {
+                    let mut effects = Vec::new();
+                    self.deploy
+                        .handle(Input::Paste(&s), self.wizard.answers(), &mut effects);
+                    return effects;
+                }
                 self.wizard.handle(Input::Paste(&s))
             }
             Action::Resize { width, height } => {
@@ -122,6 +133,10 @@ impl App {
                     self.frame = self.frame.wrapping_add(1);
                     self.changed = true;
                 }
+                self.deploy.tick(self.wizard.answers())
+            }
+            Action::Deploy(msg) => {
+                self.changed |= self.deploy.deploy(msg);
                 Vec::new()
             }
             Action::Task(result) => {
@@ -165,6 +180,14 @@ impl App {
         }
         match command {
             Some(cmd) => self.command(cmd, ctx),
+            // Search and "type the pack id" boxes take the keys no binding claimed.
+            None if self.overlay.is_none() && !self.deploy.is_wizard() => {
+                self.changed = true;
+                let mut effects = Vec::new();
+                self.deploy
+                    .handle(Input::Key(k), self.wizard.answers(), &mut effects);
+                effects
+            }
             None if self.overlay.is_none()
                 && matches!(
                     ctx,
@@ -204,6 +227,23 @@ impl App {
                 self.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
             }
+            (None, other) if !self.deploy.is_wizard() => {
+                let mut effects = Vec::new();
+                let flow = self
+                    .deploy
+                    .handle(Input::Command(other), self.wizard.answers(), &mut effects);
+                if flow == deploy::Flow::Quit {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                }
+                effects
+            }
+            // Next on a review without errors leaves the wizard for the plan.
+            (None, Command::NextStep)
+                if self.wizard.current() == StepId::Review
+                    && !self.wizard.diagnostics().iter().any(|d| d.is_error()) =>
+            {
+                self.deploy.open_plan(self.wizard.answers())
+            }
             (None, other) => self.wizard.handle(Input::Command(other)),
         }
     }
@@ -211,6 +251,18 @@ impl App {
     fn mouse(&mut self, m: &MouseEvent) -> Vec<Effect> {
         if self.overlay.is_some() || self.too_small() {
             return Vec::new();
+        }
+        if !self.deploy.is_wizard() {
+            let d = match m.kind {
+                MouseEventKind::ScrollUp => -1,
+                MouseEventKind::ScrollDown => 1,
+                _ => return Vec::new(),
+            };
+            self.changed = true;
+            let mut effects = Vec::new();
+            self.deploy
+                .handle(Input::Scroll(d), self.wizard.answers(), &mut effects);
+            return effects;
         }
         let areas = ui::areas(Rect::new(0, 0, self.size.0, self.size.1), self);
         let pos = Position::new(m.column, m.row);

@@ -38,4 +38,25 @@ pub enum Effect {
         path: PathBuf,
         contents: String,
     },
+    /// Plan the deploy the answers describe (drift checked against the cloud).
+    Plan {
+        generation: Gen,
+        answers: Box<Answers>,
+    },
+    /// Start an apply or destroy; its events come back tagged with `run`.
+    StartRun {
+        run: Gen,
+        kind: super::services::RunKind,
+        answers: Box<Answers>,
+    },
+    /// Trip the cancellation token of `run` (a finished or unknown run is ignored).
+    CancelRun {
+        run: Gen,
+    },
+    FetchStatus {
+        generation: Gen,
+        answers: Box<Answers>,
+    },
+    /// Put text on the terminal's clipboard with OSC 52.
+    CopyToClipboard(String),
 }

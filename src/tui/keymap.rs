@@ -25,6 +25,17 @@ pub enum Command {
     Write,
     Confirm,
     Cancel,
+    // Plan, apply, status and destroy screens.
+    Apply,
+    Back,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Pause,
+    Copy,
+    Destroy,
+    ShowStatus,
+    Refresh,
 }
 
 /// Where the keyboard focus is; decides which table applies on top of [`Context::Global`].
@@ -46,6 +57,18 @@ pub enum Context {
     Help,
     /// A yes/no dialog.
     Confirm,
+    /// The plan of a deploy.
+    Plan,
+    /// An apply or destroy, running or finished.
+    Run,
+    /// Typing a search in the event log.
+    Search,
+    /// The detail of one resource or error.
+    Detail,
+    /// The live status of the deployed resources.
+    Status,
+    /// Typing the pack id to confirm a destroy.
+    TypeConfirm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,6 +289,165 @@ const CONFIRM: &[Binding] = &[
     b(&[Key::ch('n'), Key::plain(KeyCode::Esc)], C::Cancel, "no"),
 ];
 
+const PLAN: &[Binding] = &[
+    b(
+        &[Key::ch('a'), Key::plain(KeyCode::Enter)],
+        C::Apply,
+        "apply this plan (asks first)",
+    ),
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "scroll up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "scroll down",
+    ),
+    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "page up"),
+    b(&[Key::plain(KeyCode::PageDown)], C::PageDown, "page down"),
+    b(&[Key::ch('r')], C::Refresh, "plan again"),
+    b(&[Key::ch('s')], C::ShowStatus, "status of what is deployed"),
+    b(
+        &[Key::ch('D')],
+        C::Destroy,
+        "destroy the deployment (type the pack id)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the wizard (answers are kept)",
+    ),
+    b(
+        &[Key::ch('?'), Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const RUN: &[Binding] = &[
+    b(
+        &[Key::ctrl('c')],
+        C::Cancel,
+        "cancel the run (asks first; calls in flight finish)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        C::Up,
+        "previous resource / scroll the log",
+    ),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "next resource / scroll the log",
+    ),
+    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "scroll the log up"),
+    b(
+        &[Key::plain(KeyCode::PageDown)],
+        C::PageDown,
+        "scroll the log down",
+    ),
+    b(
+        &[Key::plain(KeyCode::Tab)],
+        C::FocusNext,
+        "switch between the panes and the log",
+    ),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Select,
+        "detail of the resource (error, hint, ARN)",
+    ),
+    b(&[Key::ch('/')], C::Search, "search the event log"),
+    b(&[Key::ch('n')], C::NextMatch, "next match"),
+    b(&[Key::ch('N')], C::PrevMatch, "previous match"),
+    b(&[Key::ch('s')], C::ShowStatus, "status (once finished)"),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the plan (once finished)",
+    ),
+    b(
+        &[Key::ch('?'), Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ch('q')], C::Quit, "quit"),
+];
+
+const SEARCH: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Submit,
+        "search (n / N move between matches)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ctrl('c')],
+        C::Cancel,
+        "stop searching",
+    ),
+];
+
+const DETAIL: &[Binding] = &[
+    b(&[Key::ch('c')], C::Copy, "copy the ARN (OSC 52)"),
+    b(
+        &[
+            Key::plain(KeyCode::Esc),
+            Key::plain(KeyCode::Enter),
+            Key::ch('q'),
+        ],
+        C::Cancel,
+        "close",
+    ),
+];
+
+const STATUS: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "move up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "move down",
+    ),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Select,
+        "detail of the resource",
+    ),
+    b(
+        &[Key::ch(' ')],
+        C::Pause,
+        "pause / resume the auto-refresh",
+    ),
+    b(&[Key::ch('r')], C::Refresh, "refresh now"),
+    b(&[Key::ch('c')], C::Copy, "copy the ARN (OSC 52)"),
+    b(
+        &[Key::ch('D')],
+        C::Destroy,
+        "destroy the deployment (type the pack id)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the wizard (answers are kept)",
+    ),
+    b(
+        &[Key::ch('?'), Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const TYPE_CONFIRM: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Confirm,
+        "destroy (only once the pack id is typed exactly)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ctrl('c')],
+        C::Cancel,
+        "keep everything",
+    ),
+];
+
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Global => GLOBAL,
@@ -276,6 +458,12 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Review => REVIEW,
         Context::Help => HELP,
         Context::Confirm => CONFIRM,
+        Context::Plan => PLAN,
+        Context::Run => RUN,
+        Context::Search => SEARCH,
+        Context::Detail => DETAIL,
+        Context::Status => STATUS,
+        Context::TypeConfirm => TYPE_CONFIRM,
     }
 }
 
@@ -291,6 +479,14 @@ pub fn layers(ctx: Context) -> &'static [Context] {
         Context::Table => &[Context::Table, Context::Global],
         Context::Review => &[Context::Review, Context::Global],
         Context::Global => &[Context::Global],
+        // The wizard's global keys (next step, field focus) mean nothing here.
+        Context::Plan => &[Context::Plan],
+        Context::Run => &[Context::Run],
+        Context::Status => &[Context::Status],
+        // Modal: typed text must not trigger anything else.
+        Context::Search => &[Context::Search],
+        Context::Detail => &[Context::Detail],
+        Context::TypeConfirm => &[Context::TypeConfirm],
     }
 }
 

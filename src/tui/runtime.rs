@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::action::{Action, Gen, Outcome, TaskResult};
+use super::action::{Action, DeployMsg, DeployOutcome, Gen, Outcome, TaskResult};
 use super::effect::Effect;
 use super::persist::{self, Answers};
 use super::screens::wizard::pack::LoadedPack;
@@ -21,6 +21,8 @@ pub struct Runtime {
     services: Arc<dyn AwsServices>,
     answers_path: Option<PathBuf>,
     saver: watch::Sender<Option<Answers>>,
+    /// Cancellation tokens of the apply/destroy runs still going.
+    runs: Arc<std::sync::Mutex<Vec<(Gen, tokio_util::sync::CancellationToken)>>>,
 }
 
 impl Runtime {
@@ -56,6 +58,7 @@ impl Runtime {
                 services,
                 answers_path,
                 saver,
+                runs: Arc::default(),
             },
             rx,
         )
@@ -123,6 +126,40 @@ impl Runtime {
                     let _ = send(KeysEvent::Done).await;
                 });
             }
+            Effect::Plan {
+                generation,
+                answers,
+            } => {
+                let fut = self.services.plan(*answers);
+                self.deploy(generation, async move {
+                    DeployOutcome::Planned(fut.await.map(Box::new))
+                });
+            }
+            Effect::StartRun { run, kind, answers } => self.start_run(run, kind, *answers),
+            Effect::CancelRun { run } => {
+                if let Ok(runs) = self.runs.lock() {
+                    for (_, token) in runs.iter().filter(|(g, _)| *g == run) {
+                        token.cancel();
+                    }
+                }
+            }
+            Effect::FetchStatus {
+                generation,
+                answers,
+            } => {
+                let fut = self.services.status(*answers);
+                self.deploy(generation, async move {
+                    DeployOutcome::Status(fut.await.map(Box::new))
+                });
+            }
+            Effect::CopyToClipboard(text) => {
+                use std::io::Write;
+                // Written between frames (effects run on the loop's thread), so it cannot
+                // interleave with a draw.
+                let mut out = std::io::stdout();
+                let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+                let _ = out.flush();
+            }
             Effect::LoadPack { generation, path } => {
                 self.blocking(generation, move || Outcome::Pack(load_pack(path)))
             }
@@ -145,6 +182,59 @@ impl Runtime {
                 });
             }
         }
+    }
+
+    fn deploy(&self, generation: Gen, fut: impl Future<Output = DeployOutcome> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let outcome = fut.await;
+            let _ = tx
+                .send(Action::Deploy(DeployMsg {
+                    generation,
+                    outcome,
+                }))
+                .await;
+        });
+    }
+
+    fn start_run(&self, run: Gen, kind: super::services::RunKind, answers: Answers) {
+        let cancel = tokio_util::sync::CancellationToken::new();
+        if let Ok(mut runs) = self.runs.lock() {
+            runs.push((run, cancel.clone()));
+        }
+        let (events, mut rx) = crate::deploy::events::channel();
+        let fut = self.services.run(answers, kind, events, cancel);
+        let tx = self.tx.clone();
+        let runs = self.runs.clone();
+        tokio::spawn(async move {
+            let forward = {
+                let tx = tx.clone();
+                async move {
+                    // The bounded channel paces the engine's events to what the UI takes in.
+                    while let Some(event) = rx.recv().await {
+                        let msg = DeployMsg {
+                            generation: run,
+                            outcome: DeployOutcome::Event(event),
+                        };
+                        if tx.send(Action::Deploy(msg)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            };
+            // The engine drops its sender when it returns, so the forwarder ends after the
+            // last event: every event is delivered before `Finished`.
+            let (result, ()) = tokio::join!(fut, forward);
+            if let Ok(mut r) = runs.lock() {
+                r.retain(|(g, _)| *g != run);
+            }
+            let _ = tx
+                .send(Action::Deploy(DeployMsg {
+                    generation: run,
+                    outcome: DeployOutcome::Finished(result),
+                }))
+                .await;
+        });
     }
 
     fn spawn(&self, generation: Gen, fut: impl Future<Output = Outcome> + Send + 'static) {
@@ -255,5 +345,45 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::LoadPack { .. } => "load_pack",
         Effect::CheckRuntimeBinary { .. } => "check_runtime_binary",
         Effect::WriteConfig { .. } => "write_config",
+        Effect::Plan { .. } => "plan",
+        Effect::StartRun { .. } => "start_run",
+        Effect::CancelRun { .. } => "cancel_run",
+        Effect::FetchStatus { .. } => "fetch_status",
+        Effect::CopyToClipboard(_) => "copy_to_clipboard",
+    }
+}
+
+/// Standard base64 with padding (OSC 52's payload).
+pub fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_rfc_4648_vectors() {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("arn:aws:x", "YXJuOmF3czp4"),
+        ] {
+            assert_eq!(super::base64(raw.as_bytes()), enc);
+        }
     }
 }

@@ -11,7 +11,11 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::Mutex;
 
-use super::services::{AwsServices, AwsTarget, CallerIdentity, KeyInfo, ServiceError};
+use super::persist::{Answers, ArtifactKind};
+use super::services::{
+    AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, RunKind, RunSummary,
+    ServiceError,
+};
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::kms::keys::Keys;
 
@@ -135,6 +139,162 @@ impl AwsServices for SdkServices {
             }
         };
         stream::once(start).flatten().boxed()
+    }
+
+    fn plan(&self, answers: Answers) -> BoxFuture<'static, Result<PlannedDeploy, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let prior = p.store.snapshot();
+            let artifact = p.artifact.planned(
+                &p.account,
+                &p.clients.region,
+                &p.plan.pack_id,
+                &p.plan.pack_version,
+            );
+            let report =
+                crate::deploy::plan::plan(&p.plan, &prior, Some(&p.clients), artifact.as_ref())
+                    .await
+                    .map_err(service_error)?;
+            let interrupted = prior
+                .resources
+                .iter()
+                .filter(|r| r.status == Some(crate::deploy::state::RecordStatus::Creating))
+                .map(|r| format!("{} {}", r.kind, r.name))
+                .collect();
+            Ok(PlannedDeploy {
+                report,
+                pack_id: p.plan.pack_id.clone(),
+                account: p.account,
+                region: p.clients.region.clone(),
+                state_file: p.store.path().to_path_buf(),
+                interrupted,
+            })
+        })
+    }
+
+    fn run(
+        &self,
+        answers: Answers,
+        kind: RunKind,
+        events: crate::deploy::events::Events,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> BoxFuture<'static, Result<RunSummary, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let dep = crate::deploy::Deployment::new(p.clients, p.account, p.store)
+                .with_events(events)
+                .with_cancel(cancel);
+            Ok(match kind {
+                RunKind::Apply => {
+                    let opts = crate::deploy::apply::ApplyOptions {
+                        artifact: p.artifact,
+                        pack_json: p.pack_json,
+                    };
+                    let r = crate::deploy::apply::apply(&dep, &p.plan, &opts).await;
+                    RunSummary {
+                        ok: r.ok(),
+                        cancelled: r.cancelled,
+                        summary: r.summary(),
+                    }
+                }
+                RunKind::Destroy => {
+                    let r = crate::deploy::destroy::destroy(&dep).await;
+                    RunSummary {
+                        ok: r.ok(),
+                        cancelled: dep.cancel.is_cancelled(),
+                        summary: r.summary(),
+                    }
+                }
+            })
+        })
+    }
+
+    fn status(
+        &self,
+        answers: Answers,
+    ) -> BoxFuture<'static, Result<crate::deploy::status::StatusReport, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let dep = crate::deploy::Deployment::new(p.clients, p.account, p.store);
+            crate::deploy::status::status(&dep)
+                .await
+                .map_err(service_error)
+        })
+    }
+}
+
+/// What every deploy operation needs, built from the wizard's answers.
+struct Prepared {
+    clients: Clients,
+    account: String,
+    store: Arc<crate::deploy::state::StateStore>,
+    plan: crate::pack::derive::ResourcePlan,
+    artifact: crate::deploy::apply::ArtifactSource,
+    pack_json: String,
+}
+
+fn config_error(message: String, hint: Option<String>) -> ServiceError {
+    ServiceError {
+        category: "configuration".into(),
+        message,
+        hint,
+    }
+}
+
+impl Inner {
+    async fn prepare(&self, answers: &Answers) -> Result<Prepared, ServiceError> {
+        use crate::deploy::apply::ArtifactSource;
+        let target = answers.target.clone().ok_or_else(|| {
+            config_error(
+                "no AWS target chosen".into(),
+                Some("step 0: pick a profile or the local emulator".into()),
+            )
+        })?;
+        let pack_path = PathBuf::from(&answers.pack_path);
+        let pack_json = tokio::fs::read_to_string(&pack_path).await.map_err(|e| {
+            config_error(format!("cannot read {}: {e}", pack_path.display()), None)
+        })?;
+        let pack = crate::pack::load_path(&pack_path)
+            .map_err(|e| config_error(e.to_diagnostic().message, None))?;
+        let config = super::screens::wizard::review::deploy_config(answers);
+        let plan = crate::pack::derive::derive(&pack, &config).map_err(|e| {
+            let first = e.0.into_iter().next();
+            config_error(
+                first
+                    .as_ref()
+                    .map_or_else(|| "the pack cannot be derived".into(), |d| d.message.clone()),
+                first.and_then(|d| d.hint),
+            )
+        })?;
+        let clients = self.clients(&target, &answers.region).await?;
+        let account = clients
+            .caller_identity()
+            .await
+            .map_err(service_error)?
+            .account;
+        let store = crate::deploy::state::StateStore::open(&account, &clients.region, &plan.pack_id)
+            .map(Arc::new)
+            .map_err(|e| config_error(e.to_string(), None))?;
+        let artifact = match answers.artifact_kind {
+            ArtifactKind::ContainerImage if !answers.container_image_uri.is_empty() => {
+                ArtifactSource::Container(answers.container_image_uri.clone())
+            }
+            ArtifactKind::RuntimeBinary if !answers.runtime_binary_path.is_empty() => {
+                ArtifactSource::Code(PathBuf::from(&answers.runtime_binary_path))
+            }
+            _ => ArtifactSource::Missing,
+        };
+        Ok(Prepared {
+            clients,
+            account,
+            store,
+            plan,
+            artifact,
+            pack_json,
+        })
     }
 }
 

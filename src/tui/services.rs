@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::kms::eligibility::KeyInfo;
 
+use crate::deploy::events::Events;
+use crate::deploy::plan::PlanReport;
+use crate::deploy::status::StatusReport;
+use tokio_util::sync::CancellationToken;
+
 /// Where AWS calls go.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,4 +72,50 @@ pub trait AwsServices: Send + Sync + 'static {
         target: AwsTarget,
         region: String,
     ) -> BoxStream<'static, Result<Vec<KeyInfo>, ServiceError>>;
+    /// What apply would do for the wizard's answers, drift included (the prior state is
+    /// checked against the cloud).
+    fn plan(
+        &self,
+        answers: crate::tui::persist::Answers,
+    ) -> BoxFuture<'static, Result<PlannedDeploy, ServiceError>>;
+    /// Apply or destroy. Engine events go to `events` as they happen; `cancel` stops the run
+    /// cleanly (nothing new starts, the state is saved).
+    fn run(
+        &self,
+        answers: crate::tui::persist::Answers,
+        kind: RunKind,
+        events: Events,
+        cancel: CancellationToken,
+    ) -> BoxFuture<'static, Result<RunSummary, ServiceError>>;
+    /// Every recorded resource checked against the cloud.
+    fn status(
+        &self,
+        answers: crate::tui::persist::Answers,
+    ) -> BoxFuture<'static, Result<StatusReport, ServiceError>>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Apply,
+    Destroy,
+}
+
+/// A plan and where it applies.
+#[derive(Debug, Clone)]
+pub struct PlannedDeploy {
+    pub report: PlanReport,
+    pub pack_id: String,
+    pub account: String,
+    pub region: String,
+    pub state_file: std::path::PathBuf,
+    /// Resources a previous apply recorded as "creating" and never finished: that apply was
+    /// interrupted, and applying again adopts them.
+    pub interrupted: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub ok: bool,
+    pub cancelled: bool,
+    pub summary: String,
 }

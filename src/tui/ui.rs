@@ -64,6 +64,10 @@ pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
         overlay::render_too_small(area, buf, theme);
         return;
     }
+    if !app.deploy.is_wizard() {
+        render_deploy(app, area, buf);
+        return;
+    }
     let a = areas(area, app);
     let view = View {
         theme,
@@ -121,6 +125,35 @@ pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
             overlay::render_confirm("Resume?", &body, area, buf, theme);
         }
         None => {}
+    }
+}
+
+/// Plan, apply, status and destroy: their own layout, the app's overlays on top.
+fn render_deploy(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let view = View {
+        theme,
+        frame: app.frame_count(),
+    };
+    let shared = app.wizard.shared();
+    let header = super::screens::deploy::Header {
+        target: shared.target.as_ref().map(|t| t.label()),
+        account: shared.caller_account.as_deref(),
+        region: shared.region(),
+    };
+    super::screens::deploy::render(&app.deploy, &header, area, buf, &view);
+    match &app.overlay {
+        Some(Overlay::Help(ctx)) => {
+            overlay::render_help(*ctx, app.deploy.title(), area, buf, theme);
+        }
+        Some(Overlay::ConfirmQuit) => overlay::render_confirm(
+            "Quit?",
+            &["A running apply stops where it is; applying again resumes it.".into()],
+            area,
+            buf,
+            theme,
+        ),
+        _ => {}
     }
 }
 

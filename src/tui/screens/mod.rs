@@ -2,6 +2,7 @@
 //! and renders from that state only. Screens added later (plan, apply, recommendations) follow
 //! the wizard's shape: `handle(Input, &mut Vec<Effect>)`, `context()`, `render(area, buf, view)`.
 
+pub mod deploy;
 pub mod wizard;
 
 use ratatui::crossterm::event::KeyEvent;

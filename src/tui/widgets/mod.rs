@@ -5,3 +5,4 @@ pub mod filter_list;
 pub mod overlay;
 pub mod stepper;
 pub mod text_field;
+pub mod type_confirm;

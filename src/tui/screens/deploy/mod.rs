@@ -1,0 +1,397 @@
+//! After the wizard: Plan → Apply → Status, and Destroy. [`DeployFlow`] owns which of these
+//! screens is shown (or the wizard, whose state lives in the app untouched, so going back
+//! never loses an answer) and the generation slots, which outlive the screens: a plan, run or
+//! status answer issued before a screen was left and re-entered is recognised as stale.
+
+pub mod pipeline;
+pub mod plan;
+pub mod run;
+pub mod status;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::{Input, View};
+use crate::tui::action::{DeployMsg, DeployOutcome, Slot};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{self, Command, Context};
+use crate::tui::persist::Answers;
+use crate::tui::services::RunKind;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::type_confirm::TypeConfirm;
+
+pub use plan::PlanState;
+pub use run::RunState;
+pub use status::StatusState;
+
+pub enum Screen {
+    Wizard,
+    Plan(PlanState),
+    Run(RunState),
+    Status(StatusState),
+}
+
+/// What the app must do after a deploy screen handled an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Handled,
+    /// Ask whether to quit (the app's own question).
+    Quit,
+}
+
+#[derive(Default)]
+struct Slots {
+    plan: Slot,
+    run: Slot,
+    status: Slot,
+}
+
+pub struct DeployFlow {
+    pub screen: Screen,
+    slots: Slots,
+}
+
+impl Default for DeployFlow {
+    fn default() -> Self {
+        Self {
+            screen: Screen::Wizard,
+            slots: Slots::default(),
+        }
+    }
+}
+
+impl DeployFlow {
+    pub fn is_wizard(&self) -> bool {
+        matches!(self.screen, Screen::Wizard)
+    }
+
+    pub fn context(&self) -> Context {
+        match &self.screen {
+            Screen::Wizard => Context::Global,
+            Screen::Plan(p) => p.context(),
+            Screen::Run(r) => r.context(),
+            Screen::Status(s) => s.context(),
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match &self.screen {
+            Screen::Wizard => "Wizard",
+            Screen::Plan(_) => "Plan",
+            Screen::Run(r) if r.view.kind == RunKind::Destroy => "Destroy",
+            Screen::Run(_) => "Apply",
+            Screen::Status(_) => "Status",
+        }
+    }
+
+    /// A spinner turns (or the status auto-refresh counts down).
+    pub fn animating(&self) -> bool {
+        match &self.screen {
+            Screen::Wizard => false,
+            Screen::Plan(p) => p.loading,
+            Screen::Run(r) => r.view.phase.is_running(),
+            Screen::Status(s) => s.loading || !s.paused,
+        }
+    }
+
+    /// From the review step: plan what the answers describe.
+    pub fn open_plan(&mut self, answers: &Answers) -> Vec<Effect> {
+        let generation = self.slots.plan.issue();
+        self.screen = Screen::Plan(PlanState::loading());
+        vec![Effect::Plan {
+            generation,
+            answers: Box::new(answers.clone()),
+        }]
+    }
+
+    fn open_status(&mut self, answers: &Answers, pack_id: String) -> Vec<Effect> {
+        let generation = self.slots.status.issue();
+        self.screen = Screen::Status(StatusState::new(pack_id));
+        vec![Effect::FetchStatus {
+            generation,
+            answers: Box::new(answers.clone()),
+        }]
+    }
+
+    fn start_run(&mut self, kind: RunKind, answers: &Answers) -> Vec<Effect> {
+        let run = self.slots.run.issue();
+        let (view, pack_id) = match (&self.screen, kind) {
+            (Screen::Plan(p), RunKind::Apply) => match &p.planned {
+                Some(planned) => (
+                    pipeline::PipelineView::from_plan(&planned.report),
+                    planned.pack_id.clone(),
+                ),
+                None => return Vec::new(),
+            },
+            (screen, _) => (pipeline::PipelineView::new(kind), pack_id_of(screen)),
+        };
+        self.screen = Screen::Run(RunState::new(run, view, pack_id));
+        vec![Effect::StartRun {
+            run,
+            kind,
+            answers: Box::new(answers.clone()),
+        }]
+    }
+
+    pub fn handle(
+        &mut self,
+        input: Input<'_>,
+        answers: &Answers,
+        effects: &mut Vec<Effect>,
+    ) -> Flow {
+        let request = match &mut self.screen {
+            Screen::Wizard => return Flow::Handled,
+            Screen::Plan(p) => p.handle(input),
+            Screen::Run(r) => r.handle(input),
+            Screen::Status(s) => s.handle(input),
+        };
+        match request {
+            Request::None => {}
+            Request::Quit => return Flow::Quit,
+            Request::Back => self.screen = Screen::Wizard,
+            Request::Plan => effects.extend(self.open_plan(answers)),
+            Request::Apply => effects.extend(self.start_run(RunKind::Apply, answers)),
+            Request::Destroy => effects.extend(self.start_run(RunKind::Destroy, answers)),
+            Request::Status => {
+                let id = pack_id_of(&self.screen);
+                effects.extend(self.open_status(answers, id));
+            }
+            Request::RefreshStatus => {
+                if let Screen::Status(s) = &mut self.screen {
+                    s.loading = true;
+                    effects.push(Effect::FetchStatus {
+                        generation: self.slots.status.issue(),
+                        answers: Box::new(answers.clone()),
+                    });
+                }
+            }
+            Request::Cancel => {
+                if let Screen::Run(r) = &self.screen
+                    && self.slots.run.is_current(r.run)
+                {
+                    effects.push(Effect::CancelRun { run: r.run });
+                }
+            }
+            Request::Copy(text) => effects.push(Effect::CopyToClipboard(text)),
+        }
+        Flow::Handled
+    }
+
+    /// A result of a plan, run or status request; stale ones change nothing (false).
+    pub fn deploy(&mut self, msg: DeployMsg) -> bool {
+        let g = msg.generation;
+        match (msg.outcome, &mut self.screen) {
+            (DeployOutcome::Planned(r), Screen::Plan(p)) if self.slots.plan.accept(g) => {
+                p.planned(r);
+                true
+            }
+            (DeployOutcome::Event(e), Screen::Run(r)) if self.slots.run.is_current(g) => {
+                r.view.apply(&e);
+                true
+            }
+            (DeployOutcome::Finished(res), Screen::Run(r)) if self.slots.run.accept(g) => {
+                r.view.finish(res);
+                true
+            }
+            (DeployOutcome::Finished(_), _) if self.slots.run.accept(g) => true,
+            (DeployOutcome::Status(res), Screen::Status(s)) if self.slots.status.accept(g) => {
+                s.loaded(res);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Every tick: the status screen counts down to its next refresh.
+    pub fn tick(&mut self, answers: &Answers) -> Vec<Effect> {
+        if let Screen::Status(s) = &mut self.screen
+            && s.tick()
+        {
+            s.loading = true;
+            return vec![Effect::FetchStatus {
+                generation: self.slots.status.issue(),
+                answers: Box::new(answers.clone()),
+            }];
+        }
+        Vec::new()
+    }
+}
+
+fn pack_id_of(screen: &Screen) -> String {
+    match screen {
+        Screen::Plan(p) => p
+            .planned
+            .as_ref()
+            .map(|d| d.pack_id.clone())
+            .unwrap_or_default(),
+        Screen::Run(r) => r.pack_id.clone(),
+        Screen::Status(s) => s.pack_id.clone(),
+        Screen::Wizard => String::new(),
+    }
+}
+
+/// What a screen asks its flow to do (screens never build each other).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    None,
+    Quit,
+    Back,
+    Plan,
+    Apply,
+    Destroy,
+    Status,
+    RefreshStatus,
+    Cancel,
+    Copy(String),
+}
+
+/// Keys typed into a "type the pack id" box, shared by the screens that can destroy.
+pub(crate) fn type_confirm(t: &mut Option<TypeConfirm>, input: Input<'_>) -> Request {
+    let Some(tc) = t else { return Request::None };
+    match input {
+        Input::Command(Command::Confirm) => {
+            if tc.confirm() {
+                *t = None;
+                return Request::Destroy;
+            }
+        }
+        Input::Command(Command::Cancel) => *t = None,
+        Input::Key(k) => tc.input(k),
+        Input::Paste(s) => tc.paste(s),
+        _ => {}
+    }
+    Request::None
+}
+
+pub(crate) fn destroy_body(pack_id: &str) -> Vec<String> {
+    vec![
+        format!("Every resource recorded for pack {pack_id} is deleted,"),
+        "in reverse order, going on past failures.".into(),
+        "This cannot be undone.".into(),
+    ]
+}
+
+/// Facts for the header line.
+pub struct Header<'a> {
+    pub target: Option<String>,
+    pub account: Option<&'a str>,
+    pub region: &'a str,
+}
+
+pub fn render(flow: &DeployFlow, header: &Header<'_>, area: Rect, buf: &mut Buffer, view: &View<'_>) {
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let theme = view.theme;
+    let mut spans = vec![
+        Span::styled(" agentcore-tui ", theme.title),
+        Span::styled(format!("· {}", flow.title()), theme.dim),
+    ];
+    let mut facts = Vec::new();
+    facts.extend(header.target.clone());
+    if let Some(a) = header.account {
+        facts.push(format!("account {a}"));
+    }
+    if !header.region.is_empty() {
+        facts.push(header.region.to_string());
+    }
+    if !facts.is_empty() {
+        spans.push(Span::styled(format!("  {}", facts.join(" · ")), theme.accent));
+    }
+    Line::from(spans).render(head, buf);
+    match &flow.screen {
+        Screen::Wizard => {}
+        Screen::Plan(p) => p.render(body, buf, view),
+        Screen::Run(r) => r.render(body, buf, view),
+        Screen::Status(s) => s.render(body, buf, view),
+    }
+    footer(flow.context(), foot, buf, theme);
+}
+
+fn footer(ctx: Context, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let wanted: &[(Command, &str)] = match ctx {
+        Context::Plan => &[
+            (Command::Apply, "apply"),
+            (Command::Refresh, "plan again"),
+            (Command::ShowStatus, "status"),
+            (Command::Destroy, "destroy"),
+            (Command::Back, "back"),
+            (Command::Help, "help"),
+        ],
+        Context::Run => &[
+            (Command::Cancel, "cancel"),
+            (Command::Select, "detail"),
+            (Command::Search, "search"),
+            (Command::FocusNext, "log"),
+            (Command::ShowStatus, "status"),
+            (Command::Help, "help"),
+        ],
+        Context::Status => &[
+            (Command::Pause, "pause"),
+            (Command::Copy, "copy ARN"),
+            (Command::Select, "detail"),
+            (Command::Destroy, "destroy"),
+            (Command::Back, "back"),
+            (Command::Help, "help"),
+        ],
+        _ => &[],
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (cmd, label) in wanted {
+        if let Some(key) = keymap::first_key(ctx, *cmd) {
+            spans.push(Span::styled(key, theme.key));
+            spans.push(Span::styled(format!(" {label}  "), theme.dim));
+        }
+    }
+    Line::from(spans).render(area, buf);
+}
+
+/// A centred box of facts about one resource (kind, state, ARN, error, hint).
+pub(crate) fn render_detail(
+    title: &str,
+    lines: Vec<Line<'static>>,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    let mut lines = lines;
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("c", theme.key),
+        Span::raw(" copy the ARN    "),
+        Span::styled("Esc", theme.key),
+        Span::raw(" close"),
+    ]));
+    let width = area.width.saturating_sub(8).min(100);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let rect = area.centered(
+        Constraint::Length(width),
+        Constraint::Length(height.min(area.height)),
+    );
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(theme.focused_border)
+                .title(Span::styled(format!(" {title} "), theme.title)),
+        )
+        .render(rect, buf);
+}
+
+pub(crate) fn fmt_secs(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else {
+        format!("{}m{:02}s", d.as_secs() / 60, d.as_secs() % 60)
+    }
+}
