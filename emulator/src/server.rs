@@ -354,7 +354,9 @@ async fn dispatch(
     let ctx = Ctx {
         region: wire::region_from_auth(&headers).unwrap_or_else(|| "us-east-1".to_string()),
         now: chrono::Utc::now(),
-        access_key: wire::access_key_from_auth(&headers).unwrap_or_else(|| "local".to_string()),
+        access_key: wire::access_key_from_auth(&headers)
+            .map(|k| wire::mask_access_key(&k))
+            .unwrap_or_else(|| "local".to_string()),
         request_id: request_id.clone(),
         user_agent: headers
             .get("user-agent")

@@ -696,19 +696,31 @@ fn check_policy_engine_ref(
     c: &mut Check,
     body: &Map<String, Value>,
 ) {
-    if let Some(arn) = body
+    let Some(arn) = body
         .get("policyEngineConfiguration")
         .and_then(|p| p.get("arn"))
         .and_then(Value::as_str)
-        && !world
-            .resources
-            .values()
-            .any(|r| r.kind == Kind::PolicyEngine && r.region == ctx.region && r.arn == arn)
-    {
-        c.fail(
+    else {
+        return;
+    };
+    let engine = world
+        .resources
+        .values()
+        .find(|r| r.kind == Kind::PolicyEngine && r.region == ctx.region && r.arn == arn);
+    match engine {
+        None => c.fail(
             "policyEngineConfiguration.arn",
             format!("Policy engine {arn} does not exist in {}", ctx.region),
-        );
+        ),
+        // A gateway can only be associated with an engine that has finished provisioning.
+        Some(e) if e.status != "ACTIVE" => c.fail(
+            "policyEngineConfiguration.arn",
+            format!(
+                "Policy engine {arn} is {}; wait until it is ACTIVE before associating it",
+                e.status
+            ),
+        ),
+        Some(_) => {}
     }
 }
 
