@@ -36,6 +36,7 @@ pub const UNSUPPORTED: &str = "UnsupportedS3Operation";
 
 pub fn operation(method: &Method, segs: &[String]) -> Option<&'static str> {
     match (method.as_str(), segs.len()) {
+        (_, 0) => Some(UNSUPPORTED),
         ("HEAD", 1) => Some("HeadBucket"),
         ("PUT", 1) => Some("CreateBucket"),
         ("PUT", n) if n >= 2 => Some("PutObject"),
@@ -109,6 +110,13 @@ pub fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
+    if op == UNSUPPORTED || segs.is_empty() {
+        return Err(ApiError::new(
+            501,
+            "NotImplemented",
+            "Only HeadBucket, CreateBucket, PutObject and HeadObject are implemented by this emulator",
+        ));
+    }
     let bucket = segs[0].clone();
     let key = segs[1..].join("/");
     let head_not_found = || Ok(with_headers(StatusCode::NOT_FOUND, &[], &ctx.request_id));

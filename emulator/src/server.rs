@@ -292,10 +292,14 @@ fn identify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Opt
     if segs.is_empty() && (form || scope_service.as_deref() == Some("sts")) {
         return sts::action(body).map(Call::Sts);
     }
+    // awsQuery also allows the action in the query string of a GET.
+    if segs.is_empty()
+        && let Some(action) = sts::action(uri.query().unwrap_or_default().as_bytes())
+    {
+        return Some(Call::Sts(action));
+    }
     if scope_service.as_deref() == Some("s3") {
-        return s3::operation(method, &segs)
-            .filter(|_| !segs.is_empty())
-            .map(|op| Call::S3(op, segs));
+        return s3::operation(method, &segs).map(|op| Call::S3(op, segs));
     }
     if segs.first().map(String::as_str) == Some("recommendations") {
         let op = match (method.as_str(), segs.len()) {

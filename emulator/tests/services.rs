@@ -922,3 +922,33 @@ async fn direct_crypto_calls_obey_the_key_policy() {
         "the seed policy grants no kms:Encrypt"
     );
 }
+
+#[tokio::test]
+async fn sts_query_in_url_and_s3_list_buckets_answer_in_their_protocols() {
+    let emu = start().await;
+    let port = emu.port();
+    let req = "GET /?Action=GetCallerIdentity&Version=2011-06-15 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".to_string();
+    let resp = tokio::task::spawn_blocking(move || raw_request(port, &req))
+        .await
+        .unwrap();
+    assert!(
+        resp.starts_with("HTTP/1.1 200") && resp.contains("<Account>111122223333</Account>"),
+        "{resp}"
+    );
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    let e = aws_sdk_s3::Client::from_conf(conf)
+        .list_buckets()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NotImplemented");
+}
