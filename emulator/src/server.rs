@@ -338,6 +338,7 @@ async fn dispatch(
         return e.render(Protocol::RestJson, &request_id);
     };
     let protocol = call.protocol();
+    let operation = call.operation().to_string();
     let (latency, outcome, fail) = shared
         .dice
         .lock()
@@ -393,8 +394,21 @@ async fn dispatch(
     }
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => return e.render(protocol, &request_id),
+        Err(e) => {
+            tracing::debug!(
+                operation,
+                code = e.code.as_str(),
+                status = e.status,
+                "emulator request failed"
+            );
+            return e.render(protocol, &request_id);
+        }
     };
+    tracing::debug!(
+        operation,
+        status = resp.status().as_u16(),
+        "emulator request"
+    );
     if protocol != Protocol::RestXml {
         wire::set_request_id(resp.headers_mut(), &request_id);
     }
