@@ -809,7 +809,7 @@ async fn pagination_never_repeats_a_token_and_states_take_time() {
 #[tokio::test]
 async fn injected_faults_use_each_operations_error_names() {
     let faults = Faults::parse(
-        "op=GetMemory:throttle=1.0,op=ListGateways:5xx=1.0,op=CreateGateway:fail=1.0",
+        "op=GetMemory:throttle=1.0,op=ListMemories:5xx=1.0,op=ListGateways:5xx=1.0,op=CreateGateway:fail=1.0",
     )
     .unwrap();
     let emu = start_with(Config {
@@ -824,6 +824,11 @@ async fn injected_faults_use_each_operations_error_names() {
     assert!(
         e.as_service_error().unwrap().is_throttled_exception(),
         "memory throttles with ThrottledException: {e:?}"
+    );
+    let e = ctl.list_memories().send().await.unwrap_err();
+    assert!(
+        e.as_service_error().unwrap().is_service_exception(),
+        "memory fails with ServiceException: {e:?}"
     );
     let e = ctl.list_gateways().send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_internal_server_exception());
