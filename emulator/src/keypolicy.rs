@@ -196,13 +196,13 @@ mod tests {
         )
     }
 
-    fn caller(action: &str, ctx: &[(&str, &str)]) -> Request<'static> {
+    fn caller<'a>(action: &'a str, ctx: &[(&str, &str)]) -> Request<'a> {
         Request {
             who: Who::Aws {
                 arn: "arn:aws:iam::111122223333:role/MyRecommendationRole".into(),
                 account: "111122223333".into(),
             },
-            action: Box::leak(action.to_string().into_boxed_str()),
+            action,
             context: ctx
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

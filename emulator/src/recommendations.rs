@@ -167,7 +167,7 @@ fn caller_request<'a>(
 }
 
 fn kms_call(
-    name: &str,
+    name: &'static str,
     actor: Actor,
     key: &str,
     ec: &BTreeMap<String, String>,
@@ -182,7 +182,7 @@ fn kms_call(
         params["encryptionAlgorithm"] = json!("SYMMETRIC_DEFAULT");
     }
     Call {
-        event_name: Box::leak(name.to_string().into_boxed_str()),
+        event_name: name,
         actor,
         key_arn: Some(key.to_string()),
         encryption_context: ec.clone(),
@@ -748,7 +748,7 @@ fn service_use(
     world: &mut WorldState,
     ctx: &Ctx,
     rec: &Recommendation,
-    op: &str,
+    op: &'static str,
 ) -> Result<Option<Key>, (String, String)> {
     let Some(key_arn) = rec.kms_key_arn.clone() else {
         return Ok(None);
