@@ -307,6 +307,26 @@ async fn kms_key_lifecycle_and_crypto() {
 async fn key_policies_are_stored_verbatim_and_checked() {
     let emu = start_empty().await;
     let kms = client!(aws_sdk_kms, emu);
+    let bad_create = kms
+        .create_key()
+        .policy("not json")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        bad_create
+            .as_service_error()
+            .unwrap()
+            .is_malformed_policy_document_exception()
+    );
+    let bad_combo = kms
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::SymmetricDefault)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad_combo), "ValidationException");
     let id = kms
         .create_key()
         .send()
@@ -326,6 +346,19 @@ async fn key_policies_are_stored_verbatim_and_checked() {
     let got = kms.get_key_policy().key_id(&id).send().await.unwrap();
     assert_eq!(got.policy(), Some(policy), "returned exactly as written");
     assert_eq!(got.policy_name(), Some("default"));
+    let other_name = kms
+        .get_key_policy()
+        .key_id(&id)
+        .policy_name("custom")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        other_name
+            .as_service_error()
+            .unwrap()
+            .is_not_found_exception()
+    );
 
     let malformed = kms
         .put_key_policy()
