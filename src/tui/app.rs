@@ -229,9 +229,9 @@ impl App {
             }
             (None, other) if !self.deploy.is_wizard() => {
                 let mut effects = Vec::new();
-                let flow = self
-                    .deploy
-                    .handle(Input::Command(other), self.wizard.answers(), &mut effects);
+                let flow =
+                    self.deploy
+                        .handle(Input::Command(other), self.wizard.answers(), &mut effects);
                 if flow == deploy::Flow::Quit {
                     self.overlay = Some(Overlay::ConfirmQuit);
                 }

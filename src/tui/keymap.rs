@@ -339,7 +339,11 @@ const RUN: &[Binding] = &[
         C::Down,
         "next resource / scroll the log",
     ),
-    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "scroll the log up"),
+    b(
+        &[Key::plain(KeyCode::PageUp)],
+        C::PageUp,
+        "scroll the log up",
+    ),
     b(
         &[Key::plain(KeyCode::PageDown)],
         C::PageDown,
@@ -410,11 +414,7 @@ const STATUS: &[Binding] = &[
         C::Select,
         "detail of the resource",
     ),
-    b(
-        &[Key::ch(' ')],
-        C::Pause,
-        "pause / resume the auto-refresh",
-    ),
+    b(&[Key::ch(' ')], C::Pause, "pause / resume the auto-refresh"),
     b(&[Key::ch('r')], C::Refresh, "refresh now"),
     b(&[Key::ch('c')], C::Copy, "copy the ARN (OSC 52)"),
     b(

@@ -254,18 +254,19 @@ impl Inner {
             )
         })?;
         let pack_path = PathBuf::from(&answers.pack_path);
-        let pack_json = tokio::fs::read_to_string(&pack_path).await.map_err(|e| {
-            config_error(format!("cannot read {}: {e}", pack_path.display()), None)
-        })?;
+        let pack_json = tokio::fs::read_to_string(&pack_path)
+            .await
+            .map_err(|e| config_error(format!("cannot read {}: {e}", pack_path.display()), None))?;
         let pack = crate::pack::load_path(&pack_path)
             .map_err(|e| config_error(e.to_diagnostic().message, None))?;
         let config = super::screens::wizard::review::deploy_config(answers);
         let plan = crate::pack::derive::derive(&pack, &config).map_err(|e| {
             let first = e.0.into_iter().next();
             config_error(
-                first
-                    .as_ref()
-                    .map_or_else(|| "the pack cannot be derived".into(), |d| d.message.clone()),
+                first.as_ref().map_or_else(
+                    || "the pack cannot be derived".into(),
+                    |d| d.message.clone(),
+                ),
                 first.and_then(|d| d.hint),
             )
         })?;
@@ -275,9 +276,10 @@ impl Inner {
             .await
             .map_err(service_error)?
             .account;
-        let store = crate::deploy::state::StateStore::open(&account, &clients.region, &plan.pack_id)
-            .map(Arc::new)
-            .map_err(|e| config_error(e.to_string(), None))?;
+        let store =
+            crate::deploy::state::StateStore::open(&account, &clients.region, &plan.pack_id)
+                .map(Arc::new)
+                .map_err(|e| config_error(e.to_string(), None))?;
         let artifact = match answers.artifact_kind {
             ArtifactKind::ContainerImage if !answers.container_image_uri.is_empty() => {
                 ArtifactSource::Container(answers.container_image_uri.clone())

@@ -251,11 +251,9 @@ pub enum Request {
 pub(crate) fn type_confirm(t: &mut Option<TypeConfirm>, input: Input<'_>) -> Request {
     let Some(tc) = t else { return Request::None };
     match input {
-        Input::Command(Command::Confirm) => {
-            if tc.confirm() {
-                *t = None;
-                return Request::Destroy;
-            }
+        Input::Command(Command::Confirm) if tc.confirm() => {
+            *t = None;
+            return Request::Destroy;
         }
         Input::Command(Command::Cancel) => *t = None,
         Input::Key(k) => tc.input(k),
@@ -280,7 +278,13 @@ pub struct Header<'a> {
     pub region: &'a str,
 }
 
-pub fn render(flow: &DeployFlow, header: &Header<'_>, area: Rect, buf: &mut Buffer, view: &View<'_>) {
+pub fn render(
+    flow: &DeployFlow,
+    header: &Header<'_>,
+    area: Rect,
+    buf: &mut Buffer,
+    view: &View<'_>,
+) {
     let [head, body, foot] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -301,7 +305,10 @@ pub fn render(flow: &DeployFlow, header: &Header<'_>, area: Rect, buf: &mut Buff
         facts.push(header.region.to_string());
     }
     if !facts.is_empty() {
-        spans.push(Span::styled(format!("  {}", facts.join(" · ")), theme.accent));
+        spans.push(Span::styled(
+            format!("  {}", facts.join(" · ")),
+            theme.accent,
+        ));
     }
     Line::from(spans).render(head, buf);
     match &flow.screen {
@@ -310,10 +317,11 @@ pub fn render(flow: &DeployFlow, header: &Header<'_>, area: Rect, buf: &mut Buff
         Screen::Run(r) => r.render(body, buf, view),
         Screen::Status(s) => s.render(body, buf, view),
     }
-    footer(flow.context(), foot, buf, theme);
+    let finished = matches!(&flow.screen, Screen::Run(r) if !r.view.phase.is_running());
+    footer(flow.context(), finished, foot, buf, theme);
 }
 
-fn footer(ctx: Context, area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn footer(ctx: Context, finished: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let wanted: &[(Command, &str)] = match ctx {
         Context::Plan => &[
             (Command::Apply, "apply"),
@@ -323,12 +331,19 @@ fn footer(ctx: Context, area: Rect, buf: &mut Buffer, theme: &Theme) {
             (Command::Back, "back"),
             (Command::Help, "help"),
         ],
+        Context::Run if finished => &[
+            (Command::ShowStatus, "status"),
+            (Command::Back, "back"),
+            (Command::Select, "detail"),
+            (Command::Search, "search"),
+            (Command::Quit, "quit"),
+            (Command::Help, "help"),
+        ],
         Context::Run => &[
             (Command::Cancel, "cancel"),
             (Command::Select, "detail"),
             (Command::Search, "search"),
             (Command::FocusNext, "log"),
-            (Command::ShowStatus, "status"),
             (Command::Help, "help"),
         ],
         Context::Status => &[

@@ -310,7 +310,11 @@ impl PipelineView {
 
     /// Without progress events (destroy sends none) the rows are the progress.
     fn recount(&mut self) {
-        let rows: usize = self.panes.iter().map(|p| p.expected.max(p.rows.len())).sum();
+        let rows: usize = self
+            .panes
+            .iter()
+            .map(|p| p.expected.max(p.rows.len()))
+            .sum();
         let finished: usize = self.panes.iter().map(StepPane::finished).sum();
         self.total = self.total.max(rows);
         self.done = self.done.max(finished);
@@ -421,12 +425,7 @@ mod tests {
         };
         PlanReport {
             items: vec![
-                item(
-                    Some(Step::Memory),
-                    "memory",
-                    "desk_mem",
-                    PlanAction::Create,
-                ),
+                item(Some(Step::Memory), "memory", "desk_mem", PlanAction::Create),
                 item(
                     Some(Step::AgentRuntimes),
                     "agent_runtime",

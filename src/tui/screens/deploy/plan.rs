@@ -229,19 +229,26 @@ impl PlanState {
             t.render(&destroy_body(&t.expected), area, buf, theme);
         }
         match (self.ask, &self.planned) {
-            (Some(Ask::Apply), Some(p)) => overlay::render_confirm(
-                "Apply?",
-                &[
-                    p.report.summary(),
-                    format!("account {} · region {}", p.account, p.region),
-                ],
-                area,
-                buf,
-                theme,
-            ),
+            (Some(Ask::Apply), Some(p)) => {
+                let r = &p.report;
+                let mut body = vec![format!(
+                    "{} to create, {} to update, {} to delete, {} unchanged",
+                    r.count(PlanAction::Create),
+                    r.count(PlanAction::Update),
+                    r.count(PlanAction::Delete),
+                    r.count(PlanAction::Unchanged)
+                )];
+                if !r.drift.is_empty() {
+                    body.push(format!(
+                        "{} drifted resource(s) will be created again",
+                        r.drift.len()
+                    ));
+                }
+                body.push(format!("account {} · region {}", p.account, p.region));
+                overlay::render_confirm("Apply?", &body, area, buf, theme);
+            }
             (Some(Ask::Resume), Some(p)) => {
-                let mut body =
-                    vec!["A previous apply was interrupted while creating:".to_string()];
+                let mut body = vec!["A previous apply was interrupted while creating:".to_string()];
                 body.extend(p.interrupted.iter().take(5).map(|r| format!("  {r}")));
                 if p.interrupted.len() > 5 {
                     body.push(format!("  … and {} more", p.interrupted.len() - 5));

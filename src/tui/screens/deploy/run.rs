@@ -132,14 +132,8 @@ impl RunState {
                 }
                 Command::Select if self.selected_row().is_some() => self.detail = true,
                 Command::Search => self.typing = Some(String::new()),
-                Command::NextMatch => {
-                    self.hit = self.hit.wrapping_add(1);
-                    self.jump_to_hit();
-                }
-                Command::PrevMatch => {
-                    self.hit = self.hit.wrapping_sub(1);
-                    self.jump_to_hit();
-                }
+                Command::NextMatch => self.step_hit(1),
+                Command::PrevMatch => self.step_hit(-1),
                 Command::ShowStatus if !running => return Request::Status,
                 Command::Back if !running => {
                     return match self.view.kind {
@@ -163,7 +157,10 @@ impl RunState {
         match self.focus {
             Focus::Panes => {
                 let n = self.view.row_count();
-                self.selected = self.selected.saturating_add_signed(d).min(n.saturating_sub(1));
+                self.selected = self
+                    .selected
+                    .saturating_add_signed(d)
+                    .min(n.saturating_sub(1));
             }
             Focus::Log => self.scroll_log(d),
         }
@@ -175,6 +172,14 @@ impl RunState {
         let next = top.saturating_add_signed(d);
         // Scrolling past the end resumes following the newest lines.
         self.log_top = (next < last).then_some(next);
+    }
+
+    fn step_hit(&mut self, d: isize) {
+        let n = self.view.matches(&self.query).len();
+        if n > 0 {
+            self.hit = (self.hit % n).wrapping_add_signed(d).wrapping_add(n) % n;
+        }
+        self.jump_to_hit();
     }
 
     fn jump_to_hit(&mut self) {
@@ -285,7 +290,10 @@ impl RunState {
         let mut spans = vec![Span::styled(format!(" {state}"), style)];
         if !v.errors.is_empty() {
             spans.push(Span::styled(
-                format!("  {} error(s): select a ✗ row, Enter for the hint", v.errors.len()),
+                format!(
+                    "  {} error(s): select a ✗ row, Enter for the hint",
+                    v.errors.len()
+                ),
                 theme.error,
             ));
         }
@@ -323,7 +331,7 @@ impl RunState {
                 break;
             }
             let title_area = Rect::new(area.x, y, area.width, 1);
-            render_pane_title(pane, title_area, buf, view);
+            render_pane_title(pane, v.phase.is_running(), title_area, buf, view);
             y += 1;
             // Inside a pane taller than the screen, keep the selected row in view.
             let room = usize::from(bottom.saturating_sub(y));
@@ -338,7 +346,15 @@ impl RunState {
                 }
                 let selected = flat + ri == self.selected && self.focus == Focus::Panes;
                 let err = row.error.and_then(|i| v.errors.get(i));
-                render_row(row, err.map(|e| e.category.as_str()), selected, Rect::new(area.x, y, area.width, 1), buf, view);
+                render_row(
+                    row,
+                    v.phase.is_running(),
+                    err.map(|e| e.category.as_str()),
+                    selected,
+                    Rect::new(area.x, y, area.width, 1),
+                    buf,
+                    view,
+                );
                 y += 1;
             }
             flat += pane.rows.len();
@@ -361,7 +377,10 @@ impl RunState {
             } else {
                 format!("{}/{}", self.hit % hits.len() + 1, hits.len())
             };
-            title.push(Span::styled(format!(" /{} {at} ", self.query), theme.accent));
+            title.push(Span::styled(
+                format!(" /{} {at} ", self.query),
+                theme.accent,
+            ));
         }
         if self.log_top.is_none() {
             title.push(Span::styled(" following ", theme.dim));
@@ -409,6 +428,7 @@ impl RunState {
 
 fn render_pane_title(
     pane: &super::pipeline::StepPane,
+    running: bool,
     area: Rect,
     buf: &mut Buffer,
     view: &View<'_>,
@@ -417,7 +437,8 @@ fn render_pane_title(
     let total = pane.expected.max(pane.rows.len());
     let (mark, style, tail) = match pane.state {
         PaneState::Waiting => ("·".to_string(), theme.dim, "waiting".to_string()),
-        PaneState::Running => (view.spinner().to_string(), theme.accent, String::new()),
+        PaneState::Running if running => (view.spinner().to_string(), theme.accent, String::new()),
+        PaneState::Running => ("■".to_string(), theme.warning, "stopped".to_string()),
         PaneState::Done {
             failed,
             skipped,
@@ -440,7 +461,11 @@ fn render_pane_title(
     };
     const BAR: usize = 16;
     let filled = (pane.ratio() * BAR as f64).round() as usize;
-    let bar = format!("{}{}", "━".repeat(filled), "─".repeat(BAR - filled.min(BAR)));
+    let bar = format!(
+        "{}{}",
+        "━".repeat(filled),
+        "─".repeat(BAR - filled.min(BAR))
+    );
     Line::from(vec![
         Span::styled(format!("{mark} {:<18}", pane.step.title()), style),
         Span::styled(bar, style),
@@ -466,6 +491,7 @@ fn phase_text(p: &ResourcePhase) -> String {
 
 fn render_row(
     row: &ResourceRow,
+    running: bool,
     error_category: Option<&str>,
     selected: bool,
     area: Rect,
@@ -475,7 +501,12 @@ fn render_row(
     let theme = view.theme;
     let (mark, style) = match &row.phase {
         ResourcePhase::Pending => ("·", theme.dim),
-        ResourcePhase::Calling(_) | ResourcePhase::Waiting(_) => (view.spinner(), theme.accent),
+        ResourcePhase::Calling(_) | ResourcePhase::Waiting(_) if running => {
+            (view.spinner(), theme.accent)
+        }
+        // The run ended with this call unfinished: the state file says "creating", and the
+        // next apply adopts it.
+        ResourcePhase::Calling(_) | ResourcePhase::Waiting(_) => ("■", theme.warning),
         ResourcePhase::Ready | ResourcePhase::Adopted | ResourcePhase::Deleted => ("✓", theme.ok),
         ResourcePhase::Unchanged => ("=", theme.dim),
         ResourcePhase::Failed => ("✗", theme.error),

@@ -1,0 +1,956 @@
+//! Plan, apply, status and destroy screens driven headlessly: the wizard is walked to its review
+//! step, then keys and deploy results go through `App::update`; effects are inspected and the
+//! screens are rendered on a `TestBackend`. The last test runs the real runtime and services
+//! against the embedded emulator: plan → apply → status → destroy.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use agentcore_tui::aws::Category;
+use agentcore_tui::deploy::events::{Event, LogLevel, ResourcePhase, Step};
+use agentcore_tui::deploy::plan::PlanReport;
+use agentcore_tui::deploy::state::DeployState;
+use agentcore_tui::deploy::status::{Health, Overall, ResourceStatus, StatusReport};
+use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome, Gen, Outcome, TaskResult};
+use agentcore_tui::tui::app::{App, AppOptions, Overlay};
+use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::keymap::Context;
+use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
+use agentcore_tui::tui::runtime;
+use agentcore_tui::tui::screens::deploy::Screen;
+use agentcore_tui::tui::screens::deploy::pipeline::RunPhase;
+use agentcore_tui::tui::screens::wizard::StepId;
+use agentcore_tui::tui::services::{
+    AwsTarget, CallerIdentity, PlannedDeploy, RunKind, RunSummary, ServiceError,
+};
+use agentcore_tui::tui::theme::Theme;
+use agentcore_tui::tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const ACCOUNT: &str = "111122223333";
+const DEMO_PACK: &str = "assets/demo/support-desk.pack.json";
+const DEMO_BINARY: &str = "assets/demo/promptkit-agentcore-runtime";
+
+fn demo_answers() -> Answers {
+    Answers {
+        pack_path: DEMO_PACK.into(),
+        target: Some(AwsTarget::Local),
+        region: "us-east-1".into(),
+        runtime_role_arn: format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreRuntime"),
+        artifact_kind: ArtifactKind::RuntimeBinary,
+        runtime_binary_path: DEMO_BINARY.into(),
+        a2a_mode: A2aMode::Iam,
+        tags: vec![("team".into(), "support-platform".into())],
+        kms: KmsChoice::AwsOwned,
+        ..Answers::default()
+    }
+}
+
+struct Harness {
+    app: App,
+    pending: Vec<Effect>,
+}
+
+impl Harness {
+    /// The wizard on its review step with the demo answers, nothing in error.
+    fn at_review() -> Self {
+        let mut app = App::new(
+            AppOptions {
+                initial: demo_answers(),
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        );
+        let pending = app.init();
+        let mut h = Self { app, pending };
+        h.settle();
+        while h.app.wizard.current() < StepId::Review {
+            let before = h.app.wizard.current();
+            h.ctrl('n');
+            h.settle();
+            assert_ne!(before, h.app.wizard.current(), "wizard refused Next");
+        }
+        h
+    }
+
+    fn apply(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.pending.extend(
+            effects
+                .into_iter()
+                .filter(|e| !matches!(e, Effect::SaveAnswers(_))),
+        );
+    }
+
+    fn press(&mut self, code: KeyCode) {
+        self.apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn ch(&mut self, c: char) {
+        self.press(KeyCode::Char(c));
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.apply(Action::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )));
+    }
+
+    /// Answers the wizard's effects the way the demo world would.
+    fn settle(&mut self) {
+        for _ in 0..20 {
+            let Some(effect) = self.pending.first().cloned() else {
+                return;
+            };
+            self.pending.remove(0);
+            if let Some(result) = runtime::run_local(&effect, None) {
+                self.apply(Action::Task(result));
+                continue;
+            }
+            let (generation, outcome) = match effect {
+                Effect::LoadProfiles { generation } => (generation, Outcome::Profiles(Ok(vec![]))),
+                Effect::FetchCallerIdentity { generation, .. } => (
+                    generation,
+                    Outcome::CallerIdentity(Ok(CallerIdentity {
+                        account: ACCOUNT.into(),
+                        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo"),
+                    })),
+                ),
+                Effect::ListKmsKeys { generation, .. } => (
+                    generation,
+                    Outcome::KmsKeys(agentcore_tui::tui::services::KeysEvent::Done),
+                ),
+                other => panic!("unexpected effect {other:?}"),
+            };
+            self.apply(Action::Task(TaskResult {
+                generation,
+                outcome,
+            }));
+        }
+        panic!("effects keep coming: {:?}", self.pending);
+    }
+
+    fn take(&mut self, pred: impl Fn(&Effect) -> bool) -> Option<Effect> {
+        let i = self.pending.iter().position(pred)?;
+        Some(self.pending.remove(i))
+    }
+
+    fn deploy(&mut self, generation: Gen, outcome: DeployOutcome) {
+        self.apply(Action::Deploy(DeployMsg {
+            generation,
+            outcome,
+        }));
+    }
+
+    fn events(&mut self, run: Gen, events: Vec<Event>) {
+        for e in events {
+            self.deploy(run, DeployOutcome::Event(e));
+        }
+    }
+
+    /// Review → plan, answered with the demo plan.
+    fn planned(planned: PlannedDeploy) -> Self {
+        let mut h = Self::at_review();
+        h.ctrl('n');
+        let Some(Effect::Plan { generation, .. }) = h.take(|e| matches!(e, Effect::Plan { .. }))
+        else {
+            panic!("Next on the review must plan: {:?}", h.pending)
+        };
+        h.deploy(generation, DeployOutcome::Planned(Ok(Box::new(planned))));
+        h
+    }
+
+    /// Plan confirmed: returns the run id of the apply.
+    fn applying() -> (Self, Gen) {
+        let mut h = Self::planned(demo_plan());
+        h.ch('a');
+        h.ch('y');
+        let Some(Effect::StartRun { run, kind, .. }) =
+            h.take(|e| matches!(e, Effect::StartRun { .. }))
+        else {
+            panic!("confirming must start the apply: {:?}", h.pending)
+        };
+        assert_eq!(kind, RunKind::Apply);
+        (h, run)
+    }
+
+    fn run_phase(&self) -> RunPhase {
+        match &self.app.deploy.screen {
+            Screen::Run(r) => r.view.phase,
+            _ => panic!("not on the run screen"),
+        }
+    }
+
+    fn screen(&self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn snapshot(&self, name: &str) {
+        insta::assert_snapshot!(format!("{name}_100x30"), self.screen(100, 30));
+        insta::assert_snapshot!(format!("{name}_80x24"), self.screen(80, 24));
+    }
+}
+
+/// The demo pack's real plan against an empty state (everything to create).
+fn demo_report() -> PlanReport {
+    let pack = agentcore_tui::pack::load_path(std::path::Path::new(DEMO_PACK)).unwrap();
+    let cfg = agentcore_tui::tui::screens::wizard::review::deploy_config(&demo_answers());
+    let plan = agentcore_tui::pack::derive::derive(&pack, &cfg).unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(agentcore_tui::deploy::plan::plan(
+            &plan,
+            &DeployState::default(),
+            None,
+            None,
+        ))
+        .unwrap()
+}
+
+fn demo_plan() -> PlannedDeploy {
+    PlannedDeploy {
+        report: demo_report(),
+        pack_id: "support-desk".into(),
+        account: ACCOUNT.into(),
+        region: "us-east-1".into(),
+        state_file: PathBuf::from("/data/state/support-desk.json"),
+        interrupted: Vec::new(),
+    }
+}
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:{kind}/{name}-a1b2")
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// The events of an apply of the demo plan, step by step; `fail` names a resource whose
+/// create is refused (its dependants are skipped), `upto` stops after that many resources.
+fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Event> {
+    let mut out = Vec::new();
+    let total = report.items.len();
+    let mut done = 0;
+    for step in Step::ALL {
+        let items: Vec<_> = report
+            .items
+            .iter()
+            .filter(|i| i.step == Some(step))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        if done >= upto {
+            break;
+        }
+        out.push(Event::StepStarted {
+            step,
+            resources: items.len(),
+        });
+        let mut failed = 0;
+        for i in &items {
+            if done >= upto {
+                out.push(Event::Resource {
+                    step,
+                    kind: i.kind.clone(),
+                    name: i.name.clone(),
+                    phase: ResourcePhase::Waiting("CREATING".into()),
+                    elapsed: secs(3),
+                    arn: Some(arn(&i.kind, &i.name)),
+                });
+                continue;
+            }
+            out.push(Event::Resource {
+                step,
+                kind: i.kind.clone(),
+                name: i.name.clone(),
+                phase: ResourcePhase::Calling("Create".into()),
+                elapsed: secs(0),
+                arn: None,
+            });
+            if fail == Some(i.name.as_str()) {
+                failed += 1;
+                out.push(Event::Resource {
+                    step,
+                    kind: i.kind.clone(),
+                    name: i.name.clone(),
+                    phase: ResourcePhase::Failed,
+                    elapsed: secs(1),
+                    arn: None,
+                });
+                out.push(Event::Error {
+                    step: Some(step),
+                    kind: i.kind.clone(),
+                    name: i.name.clone(),
+                    category: Category::Permission,
+                    message: "AccessDeniedException: not authorized to perform iam:PassRole".into(),
+                    hint: Some("allow iam:PassRole on the runtime role for the deployer".into()),
+                });
+            } else {
+                out.push(Event::Resource {
+                    step,
+                    kind: i.kind.clone(),
+                    name: i.name.clone(),
+                    phase: ResourcePhase::Ready,
+                    elapsed: secs(4),
+                    arn: Some(arn(&i.kind, &i.name)),
+                });
+            }
+            done += 1;
+            out.push(Event::Progress {
+                done,
+                total,
+                elapsed: secs(4 * done as u64),
+                eta: Some(secs(4 * (total - done) as u64)),
+            });
+        }
+        if done < upto || items.len() == done {
+            out.push(Event::StepFinished {
+                step,
+                succeeded: items.len() - failed,
+                failed,
+                skipped: 0,
+                elapsed: secs(4 * items.len() as u64),
+            });
+        }
+    }
+    out
+}
+
+// ---- transitions ---------------------------------------------------------------------------
+
+#[test]
+fn next_on_a_valid_review_plans_and_back_keeps_every_answer() {
+    let mut h = Harness::at_review();
+    let answers = h.app.wizard.answers().clone();
+    h.ctrl('n');
+    let plan = h.take(|e| matches!(e, Effect::Plan { .. }));
+    assert!(
+        matches!(&plan, Some(Effect::Plan { answers: a, .. }) if **a == answers),
+        "the plan is for the wizard's answers: {plan:?}"
+    );
+    assert_eq!(h.app.context(), Context::Plan);
+    assert!(h.app.animating(), "the planning spinner turns");
+    h.press(KeyCode::Esc);
+    assert!(h.app.deploy.is_wizard());
+    assert_eq!(h.app.wizard.current(), StepId::Review);
+    assert_eq!(*h.app.wizard.answers(), answers);
+}
+
+#[test]
+fn a_stale_plan_is_dropped() {
+    let mut h = Harness::at_review();
+    h.ctrl('n');
+    let Some(Effect::Plan {
+        generation: old, ..
+    }) = h.take(|e| matches!(e, Effect::Plan { .. }))
+    else {
+        panic!()
+    };
+    h.ch('r');
+    let Some(Effect::Plan {
+        generation: new, ..
+    }) = h.take(|e| matches!(e, Effect::Plan { .. }))
+    else {
+        panic!("r plans again")
+    };
+    h.deploy(old, DeployOutcome::Planned(Ok(Box::new(demo_plan()))));
+    let Screen::Plan(p) = &h.app.deploy.screen else {
+        panic!()
+    };
+    assert!(
+        p.loading && p.planned.is_none(),
+        "the old answer is ignored"
+    );
+    h.deploy(new, DeployOutcome::Planned(Ok(Box::new(demo_plan()))));
+    let Screen::Plan(p) = &h.app.deploy.screen else {
+        panic!()
+    };
+    assert!(!p.loading && p.planned.is_some());
+}
+
+#[test]
+fn confirming_the_plan_starts_the_apply_and_declining_does_not() {
+    let mut h = Harness::planned(demo_plan());
+    h.ch('a');
+    assert_eq!(h.app.context(), Context::Confirm);
+    h.ch('n');
+    assert!(h.pending.is_empty(), "declined: nothing starts");
+    assert_eq!(h.app.context(), Context::Plan);
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Enter);
+    assert!(matches!(
+        h.take(|e| matches!(e, Effect::StartRun { .. })),
+        Some(Effect::StartRun {
+            kind: RunKind::Apply,
+            ..
+        })
+    ));
+    assert_eq!(h.app.context(), Context::Run);
+}
+
+#[test]
+fn ctrl_c_asks_then_cancels_through_the_run_token() {
+    let (mut h, run) = Harness::applying();
+    let report = demo_report();
+    h.events(run, apply_events(&report, None, 2));
+    h.ctrl('c');
+    assert_eq!(h.app.context(), Context::Confirm, "Ctrl-C asks first");
+    h.ch('n');
+    assert!(h.pending.is_empty());
+    assert_eq!(h.run_phase(), RunPhase::Running);
+    h.ctrl('c');
+    h.ch('y');
+    assert_eq!(h.pending, vec![Effect::CancelRun { run }]);
+    assert_eq!(h.run_phase(), RunPhase::Cancelling);
+    assert!(
+        h.app.overlay.is_none(),
+        "cancelling is not quitting: the screen stays"
+    );
+}
+
+#[test]
+fn events_of_a_superseded_run_are_dropped() {
+    let (mut h, first) = Harness::applying();
+    let report = demo_report();
+    h.events(
+        first,
+        vec![Event::Progress {
+            done: 1,
+            total: 9,
+            elapsed: secs(1),
+            eta: None,
+        }],
+    );
+    h.deploy(
+        first,
+        DeployOutcome::Finished(Ok(RunSummary {
+            ok: true,
+            cancelled: false,
+            summary: "Apply complete".into(),
+        })),
+    );
+    // Back to the plan and apply again: a late event of the first run must not leak in.
+    h.press(KeyCode::Esc);
+    let Some(Effect::Plan { generation, .. }) = h.take(|e| matches!(e, Effect::Plan { .. })) else {
+        panic!("back from a finished apply plans again")
+    };
+    h.deploy(
+        generation,
+        DeployOutcome::Planned(Ok(Box::new(demo_plan()))),
+    );
+    h.ch('a');
+    h.ch('y');
+    let Some(Effect::StartRun { run: second, .. }) =
+        h.take(|e| matches!(e, Effect::StartRun { .. }))
+    else {
+        panic!()
+    };
+    assert_ne!(first, second);
+    h.events(first, apply_events(&report, None, 99));
+    h.deploy(
+        first,
+        DeployOutcome::Finished(Ok(RunSummary {
+            ok: true,
+            cancelled: false,
+            summary: "stale".into(),
+        })),
+    );
+    let Screen::Run(r) = &h.app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.view.phase, RunPhase::Running);
+    assert_eq!(r.view.done, 0, "no event of the first run was applied");
+    assert!(r.view.log.is_empty());
+}
+
+#[test]
+fn enter_on_a_failed_row_shows_category_and_hint() {
+    let (mut h, run) = Harness::applying();
+    let report = demo_report();
+    let runtime = report
+        .items
+        .iter()
+        .find(|i| i.kind == "agent_runtime")
+        .unwrap()
+        .name
+        .clone();
+    h.events(run, apply_events(&report, Some(&runtime), 99));
+    let Screen::Run(r) = &h.app.deploy.screen else {
+        panic!()
+    };
+    let row = r
+        .view
+        .row_ids()
+        .position(|(p, i)| r.view.panes[p].rows[i].name == runtime)
+        .unwrap();
+    for _ in 0..row {
+        h.press(KeyCode::Down);
+    }
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.context(), Context::Detail);
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("[permission]"), "{screen}");
+    assert!(screen.contains("hint: allow iam:PassRole"), "{screen}");
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Run);
+}
+
+#[test]
+fn the_log_searches_and_jumps_between_matches() {
+    let (mut h, run) = Harness::applying();
+    h.events(run, apply_events(&demo_report(), None, 99));
+    h.ch('/');
+    assert_eq!(h.app.context(), Context::Search);
+    for c in "ready".chars() {
+        h.ch(c);
+    }
+    h.press(KeyCode::Enter);
+    let Screen::Run(r) = &h.app.deploy.screen else {
+        panic!()
+    };
+    let hits = r.view.matches("ready");
+    assert!(hits.len() > 2);
+    assert_eq!(r.log_top, Some(hits[0]));
+    h.ch('n');
+    let Screen::Run(r) = &h.app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.log_top, Some(hits[1]));
+    h.ch('N');
+    h.ch('N');
+    let Screen::Run(r) = &h.app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.log_top, Some(*hits.last().unwrap()), "N wraps around");
+}
+
+#[test]
+fn an_interrupted_apply_is_offered_for_resume() {
+    let mut planned = demo_plan();
+    planned.interrupted = vec!["memory support_desk_memory".into()];
+    let mut h = Harness::planned(planned);
+    assert_eq!(h.app.context(), Context::Confirm);
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("A previous apply was interrupted"),
+        "{screen}"
+    );
+    h.ch('y');
+    assert!(matches!(
+        h.take(|e| matches!(e, Effect::StartRun { .. })),
+        Some(Effect::StartRun {
+            kind: RunKind::Apply,
+            ..
+        })
+    ));
+}
+
+fn status_report() -> StatusReport {
+    let r = |kind: &str, name: &str, health, state: &str| ResourceStatus {
+        kind: kind.into(),
+        name: name.into(),
+        health,
+        state: Some(state.into()),
+        arn: Some(arn(kind, name)),
+        detail: (health != Health::Healthy).then(|| "not ready yet".into()),
+    };
+    StatusReport {
+        status: Overall::Degraded,
+        pack_id: "support-desk".into(),
+        version: "1.0.0".into(),
+        resources: vec![
+            r("memory", "support_desk_memory", Health::Healthy, "ACTIVE"),
+            r("gateway", "support_desk_gateway", Health::Healthy, "READY"),
+            r("agent_runtime", "triage", Health::Unhealthy, "UPDATING"),
+        ],
+    }
+}
+
+/// A finished apply, then `s`: the status screen with its first report.
+fn status_screen() -> (Harness, Gen) {
+    let (mut h, run) = Harness::applying();
+    h.deploy(
+        run,
+        DeployOutcome::Finished(Ok(RunSummary {
+            ok: true,
+            cancelled: false,
+            summary: "Apply complete".into(),
+        })),
+    );
+    h.ch('s');
+    let Some(Effect::FetchStatus { generation, .. }) =
+        h.take(|e| matches!(e, Effect::FetchStatus { .. }))
+    else {
+        panic!("s opens the status: {:?}", h.pending)
+    };
+    h.deploy(
+        generation,
+        DeployOutcome::Status(Ok(Box::new(status_report()))),
+    );
+    (h, generation)
+}
+
+#[test]
+fn status_refreshes_on_its_interval_and_space_pauses() {
+    let (mut h, _) = status_screen();
+    for _ in 0..49 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.pending.is_empty(), "not yet: 5 s is 50 ticks");
+    h.apply(Action::Tick);
+    assert!(matches!(
+        h.take(|e| matches!(e, Effect::FetchStatus { .. })),
+        Some(Effect::FetchStatus { .. })
+    ));
+    // While it is in flight no second refresh starts.
+    for _ in 0..60 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.pending.is_empty());
+    let (mut h, _) = status_screen();
+    h.ch(' ');
+    for _ in 0..100 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.pending.is_empty(), "paused: no refresh");
+    assert!(h.screen(100, 30).contains("paused"));
+}
+
+#[test]
+fn status_copies_the_selected_arn_with_osc52() {
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Down);
+    h.ch('c');
+    assert_eq!(
+        h.pending,
+        vec![Effect::CopyToClipboard(arn(
+            "gateway",
+            "support_desk_gateway"
+        ))]
+    );
+}
+
+#[test]
+fn destroy_needs_the_exact_pack_id() {
+    let (mut h, _) = status_screen();
+    h.ch('D');
+    assert_eq!(h.app.context(), Context::TypeConfirm);
+    for c in "support-des".chars() {
+        h.ch(c);
+    }
+    h.press(KeyCode::Enter);
+    assert!(h.pending.is_empty(), "a wrong id destroys nothing");
+    assert!(h.screen(100, 30).contains("nothing was destroyed"));
+    h.ch('k');
+    h.press(KeyCode::Enter);
+    assert!(matches!(
+        h.take(|e| matches!(e, Effect::StartRun { .. })),
+        Some(Effect::StartRun {
+            kind: RunKind::Destroy,
+            ..
+        })
+    ));
+    assert_eq!(h.app.context(), Context::Run);
+    // Esc before typing keeps everything.
+    let (mut h, _) = status_screen();
+    h.ch('D');
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Status);
+    assert!(h.pending.is_empty());
+}
+
+#[test]
+fn help_lists_the_deploy_keys() {
+    let (mut h, _) = Harness::applying();
+    h.ch('?');
+    assert!(matches!(h.app.overlay, Some(Overlay::Help(Context::Run))));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("cancel the run"), "{screen}");
+    assert!(screen.contains("search the event log"), "{screen}");
+}
+
+// ---- snapshots -----------------------------------------------------------------------------
+
+#[test]
+fn snapshot_plan() {
+    let mut h = Harness::at_review();
+    h.ctrl('n');
+    h.snapshot("plan_running");
+    Harness::planned(demo_plan()).snapshot("plan_succeeded");
+    let mut h = Harness::at_review();
+    h.ctrl('n');
+    let Some(Effect::Plan { generation, .. }) = h.take(|e| matches!(e, Effect::Plan { .. })) else {
+        panic!()
+    };
+    h.deploy(
+        generation,
+        DeployOutcome::Planned(Err(ServiceError {
+            category: "permission".into(),
+            message: "AccessDeniedException: not authorized to perform GetMemory".into(),
+            hint: Some("allow bedrock-agentcore:Get* for the deployer role".into()),
+        })),
+    );
+    h.snapshot("plan_failed");
+    let mut planned = demo_plan();
+    planned
+        .report
+        .drift
+        .push(agentcore_tui::deploy::plan::Drift {
+            kind: "memory".into(),
+            name: planned.report.items[0].name.clone(),
+            arn: None,
+            reason: "recorded in state but no longer exists in AWS".into(),
+        });
+    let mut h = Harness::planned(planned);
+    h.ch('a');
+    h.snapshot("plan_drift_confirm");
+}
+
+#[test]
+fn snapshot_apply() {
+    let report = demo_report();
+    let (mut h, run) = Harness::applying();
+    h.events(run, apply_events(&report, None, 3));
+    h.snapshot("apply_running");
+
+    let (mut h, run) = Harness::applying();
+    h.events(run, apply_events(&report, None, 99));
+    h.deploy(
+        run,
+        DeployOutcome::Finished(Ok(RunSummary {
+            ok: true,
+            cancelled: false,
+            summary: "Apply complete: 9 created in 36.0s".into(),
+        })),
+    );
+    h.snapshot("apply_succeeded");
+
+    let runtime = report
+        .items
+        .iter()
+        .find(|i| i.kind == "agent_runtime")
+        .unwrap()
+        .name
+        .clone();
+    let (mut h, run) = Harness::applying();
+    h.events(run, apply_events(&report, Some(&runtime), 99));
+    h.deploy(
+        run,
+        DeployOutcome::Finished(Ok(RunSummary {
+            ok: false,
+            cancelled: false,
+            summary: "Apply finished with errors".into(),
+        })),
+    );
+    h.snapshot("apply_failed");
+
+    let (mut h, run) = Harness::applying();
+    h.events(run, apply_events(&report, None, 2));
+    h.ctrl('c');
+    h.snapshot("apply_cancel_confirm");
+    h.ch('y');
+    h.events(
+        run,
+        vec![Event::Log {
+            level: LogLevel::Warn,
+            message: "cancelled: 7 resources not started".into(),
+        }],
+    );
+    h.deploy(
+        run,
+        DeployOutcome::Finished(Ok(RunSummary {
+            ok: false,
+            cancelled: true,
+            summary: "Apply cancelled".into(),
+        })),
+    );
+    h.snapshot("apply_cancelled");
+}
+
+#[test]
+fn snapshot_status_and_destroy() {
+    let (h, _) = status_screen();
+    h.snapshot("status_succeeded");
+    let (mut h, _) = status_screen();
+    h.ch('r');
+    h.snapshot("status_running");
+    let Some(Effect::FetchStatus { generation, .. }) =
+        h.take(|e| matches!(e, Effect::FetchStatus { .. }))
+    else {
+        panic!()
+    };
+    h.deploy(
+        generation,
+        DeployOutcome::Status(Err(ServiceError {
+            category: "network".into(),
+            message: "connection refused".into(),
+            hint: None,
+        })),
+    );
+    h.snapshot("status_failed");
+    h.ch('D');
+    h.snapshot("destroy_confirm");
+    for c in "support-desk".chars() {
+        h.ch(c);
+    }
+    h.press(KeyCode::Enter);
+    let Some(Effect::StartRun { run, .. }) = h.take(|e| matches!(e, Effect::StartRun { .. }))
+    else {
+        panic!()
+    };
+    let mut events = Vec::new();
+    for (step, kind, name) in [
+        (Step::AgentRuntimes, "agent_runtime", "triage"),
+        (Step::Memory, "memory", "support_desk_memory"),
+    ] {
+        events.push(Event::StepStarted { step, resources: 1 });
+        events.push(Event::Resource {
+            step,
+            kind: kind.into(),
+            name: name.into(),
+            phase: ResourcePhase::Waiting("DELETING".into()),
+            elapsed: secs(2),
+            arn: Some(arn(kind, name)),
+        });
+    }
+    h.events(run, events);
+    h.snapshot("destroy_running");
+}
+
+// ---- the real runtime against the embedded emulator ----------------------------------------
+
+/// Drives the app with the real effects runtime and AWS services (the embedded emulator) until
+/// `done` holds, answering only what the real runtime sends back.
+async fn drive(
+    app: &mut App,
+    rt: &runtime::Runtime,
+    rx: &mut tokio::sync::mpsc::Receiver<Action>,
+    done: impl Fn(&App) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !done(app) {
+        let action = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("the emulator run took too long")
+            .expect("runtime channel closed");
+        rt.execute_all(app.update(action));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_plan_apply_status_destroy_end_to_end() {
+    let data = tempfile::tempdir().unwrap();
+    // SAFETY: the only test in this binary that reads the data dir; set before anything runs.
+    unsafe { std::env::set_var(agentcore_tui::deploy::state::DATA_DIR_ENV, data.path()) };
+    let services = std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
+    let (rt, mut rx) = runtime::Runtime::start(services, None);
+    // The wizard part is covered elsewhere: start from the review step's answers.
+    let mut h = Harness::at_review();
+    let mut app = std::mem::replace(
+        &mut h.app,
+        App::new(
+            AppOptions {
+                initial: Answers::default(),
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        ),
+    );
+    let key = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    ))));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Plan(p) if !p.loading),
+    )
+    .await;
+    let Screen::Plan(p) = &app.deploy.screen else {
+        panic!()
+    };
+    let planned = p
+        .planned
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:?}", p.error));
+    assert!(planned.report.has_changes(), "{}", planned.report.summary());
+    rt.execute_all(app.update(key('a')));
+    rt.execute_all(app.update(key('y')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    let Screen::Run(r) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.view.phase, RunPhase::Succeeded, "{:?}", r.view.errors);
+    assert!(r.view.row_count() > 0);
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&app, f)).unwrap();
+    assert!(terminal.backend().to_string().contains("✓ complete"));
+
+    rt.execute_all(app.update(key('s')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Status(s) if !s.loading),
+    )
+    .await;
+    let Screen::Status(s) = &app.deploy.screen else {
+        panic!()
+    };
+    let report = s.report.as_ref().unwrap_or_else(|| panic!("{:?}", s.error));
+    assert!(!report.resources.is_empty());
+    assert!(
+        report.resources.iter().all(|r| r.arn.is_some()),
+        "{report:?}"
+    );
+
+    let id = s.pack_id.clone();
+    rt.execute_all(app.update(key('D')));
+    for c in id.chars() {
+        rt.execute_all(app.update(key(c)));
+    }
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    let Screen::Run(r) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.view.kind, RunKind::Destroy);
+    assert_eq!(r.view.phase, RunPhase::Succeeded, "{:?}", r.view.errors);
+    let rows: Vec<_> = r
+        .view
+        .row_ids()
+        .map(|(p, i)| &r.view.panes[p].rows[i])
+        .collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|row| row.phase == ResourcePhase::Deleted),
+        "{rows:?}"
+    );
+}
