@@ -49,6 +49,14 @@ impl<'a> Check<'a> {
         self
     }
 
+    /// `inner` is required only when `outer` was given.
+    pub fn required_if_present(&mut self, outer: &str, inner: &str) -> &mut Self {
+        if self.has(outer) {
+            self.required(inner);
+        }
+        self
+    }
+
     /// Checks a string member's length and characters; `allowed` describes the pattern in the message.
     pub fn name(
         &mut self,

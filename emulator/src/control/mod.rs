@@ -1,6 +1,7 @@
 //! AgentCore control plane (restJson1): one generic lifecycle for every resource kind; the
 //! per-kind request checks and response shapes live in `shapes`.
 
+mod requests;
 mod shapes;
 
 use std::collections::BTreeMap;
@@ -240,7 +241,7 @@ pub fn handle(
     match route {
         Route::Create(kind, parent) => {
             let parent = parent_id(world, ctx, kind, parent.as_deref())?;
-            shapes::validate_create(world, ctx, kind, &body)?;
+            requests::validate_create(world, ctx, kind, &body)?;
             let digest = validate::digest(&body);
             let token = body
                 .get("clientToken")
@@ -283,8 +284,8 @@ pub fn handle(
                         .collect()
                 })
                 .unwrap_or_default();
-            shapes::complete_spec(world, ctx, kind, &id, &mut spec);
-            let reason = shapes::failure_reason(kind, &spec, ctx.fail);
+            requests::complete_spec(world, ctx, kind, &id, &mut spec);
+            let reason = requests::failure_reason(kind, &spec, ctx.fail);
             let pending_to = if reason.is_some() {
                 kind.create_failed()
             } else {
@@ -350,7 +351,7 @@ pub fn handle(
         Route::Update(kind, id, parent) => {
             let parent = parent_id(world, ctx, kind, parent.as_deref())?;
             let rid = find_id(world, ctx, kind, &id, parent.as_deref())?;
-            shapes::validate_update(world, ctx, kind, &body)?;
+            requests::validate_update(world, ctx, kind, &body)?;
             let token = body
                 .get("clientToken")
                 .and_then(Value::as_str)
@@ -387,9 +388,9 @@ pub fn handle(
             }
             let mut taken = world.resources.remove(&rid).expect("found");
             let previous_spec = taken.spec.clone();
-            shapes::apply_update(world, kind, &mut taken, body, ctx);
+            requests::apply_update(world, kind, &mut taken, body, ctx);
             let r = world.resources.entry(rid).or_insert(taken);
-            let reason = shapes::failure_reason(kind, &r.spec, ctx.fail);
+            let reason = requests::failure_reason(kind, &r.spec, ctx.fail);
             let to = if reason.is_some() {
                 kind.update_failed()
             } else {
