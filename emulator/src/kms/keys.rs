@@ -1,0 +1,285 @@
+//! KMS keys and aliases as KMS describes them, and finding one from any of the ways a request names it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::crypto::serde_b64;
+use crate::wire::{ApiError, ts_num};
+use crate::world::WorldState;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Key {
+    pub key_id: String,
+    pub arn: String,
+    pub region: String,
+    pub account: String,
+    pub creation_date: DateTime<Utc>,
+    pub description: String,
+    pub key_usage: String,
+    pub key_spec: String,
+    pub key_state: String,
+    pub deletion_date: Option<DateTime<Utc>>,
+    pub pending_window_days: Option<i64>,
+    pub policy: String,
+    pub origin: String,
+    pub multi_region: bool,
+    pub tags: Vec<(String, String)>,
+    #[serde(with = "serde_b64")]
+    pub material: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Alias {
+    pub name: String,
+    pub region: String,
+    pub account: String,
+    pub target_key_id: String,
+    pub creation_date: DateTime<Utc>,
+    pub last_updated: DateTime<Utc>,
+}
+
+impl Alias {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:kms:{}:{}:{}", self.region, self.account, self.name)
+    }
+}
+
+impl Key {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        key_id: String,
+        region: &str,
+        account: &str,
+        created: DateTime<Utc>,
+        spec: &str,
+        usage: &str,
+        policy: String,
+        material: Vec<u8>,
+    ) -> Key {
+        Key {
+            arn: format!("arn:aws:kms:{region}:{account}:key/{key_id}"),
+            key_id,
+            region: region.to_string(),
+            account: account.to_string(),
+            creation_date: created,
+            description: String::new(),
+            key_usage: usage.to_string(),
+            key_spec: spec.to_string(),
+            key_state: "Enabled".into(),
+            deletion_date: None,
+            pending_window_days: None,
+            policy,
+            origin: "AWS_KMS".into(),
+            multi_region: false,
+            tags: Vec::new(),
+            material,
+        }
+    }
+
+    pub fn is_symmetric(&self) -> bool {
+        self.key_spec == "SYMMETRIC_DEFAULT" && self.key_usage == "ENCRYPT_DECRYPT"
+    }
+
+    pub fn metadata(&self) -> Value {
+        let mut m = json!({
+            "AWSAccountId": self.account,
+            "KeyId": self.key_id,
+            "Arn": self.arn,
+            "CreationDate": ts_num(&self.creation_date),
+            "Enabled": self.key_state == "Enabled",
+            "Description": self.description,
+            "KeyUsage": self.key_usage,
+            "KeyState": self.key_state,
+            "Origin": self.origin,
+            "KeyManager": "CUSTOMER",
+            "CustomerMasterKeySpec": self.key_spec,
+            "KeySpec": self.key_spec,
+            "MultiRegion": self.multi_region,
+        });
+        let obj = m.as_object_mut().expect("object literal");
+        match (self.key_usage.as_str(), self.key_spec.as_str()) {
+            ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT") => {
+                obj.insert("EncryptionAlgorithms".into(), json!(["SYMMETRIC_DEFAULT"]));
+            }
+            ("ENCRYPT_DECRYPT", _) => {
+                obj.insert(
+                    "EncryptionAlgorithms".into(),
+                    json!(["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]),
+                );
+            }
+            ("SIGN_VERIFY", s) if s.starts_with("RSA") => {
+                obj.insert(
+                    "SigningAlgorithms".into(),
+                    json!([
+                        "RSASSA_PKCS1_V1_5_SHA_256",
+                        "RSASSA_PKCS1_V1_5_SHA_384",
+                        "RSASSA_PKCS1_V1_5_SHA_512",
+                        "RSASSA_PSS_SHA_256",
+                        "RSASSA_PSS_SHA_384",
+                        "RSASSA_PSS_SHA_512"
+                    ]),
+                );
+            }
+            ("SIGN_VERIFY", _) => {
+                obj.insert("SigningAlgorithms".into(), json!(["ECDSA_SHA_256"]));
+            }
+            ("GENERATE_VERIFY_MAC", _) => {
+                obj.insert("MacAlgorithms".into(), json!(["HMAC_SHA_256"]));
+            }
+            _ => {}
+        }
+        if self.key_spec == "SYMMETRIC_DEFAULT" {
+            obj.insert("CurrentKeyMaterialId".into(), json!(hex_id(&self.material)));
+        }
+        if let Some(d) = &self.deletion_date {
+            obj.insert("DeletionDate".into(), ts_num(d));
+        }
+        if let Some(w) = self.pending_window_days {
+            obj.insert("PendingDeletionWindowInDays".into(), json!(w));
+        }
+        m
+    }
+}
+
+pub(super) fn hex_id(material: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(material);
+    d.iter().take(32).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes keys whose waiting period is over, as KMS does at the end of ScheduleKeyDeletion.
+pub fn advance(world: &mut WorldState, now: DateTime<Utc>) {
+    let gone: Vec<String> = world
+        .keys
+        .values()
+        .filter(|k| k.key_state == "PendingDeletion" && k.deletion_date.is_some_and(|d| d <= now))
+        .map(|k| k.key_id.clone())
+        .collect();
+    for id in gone {
+        world.keys.remove(&id);
+        world.aliases.retain(|a| a.target_key_id != id);
+    }
+}
+
+/// Finds a key by id, key ARN, alias name or alias ARN, in the request's region.
+pub fn resolve<'a>(
+    world: &'a WorldState,
+    region: &str,
+    key_ref: &str,
+) -> Result<&'a Key, ApiError> {
+    let not_found = || {
+        ApiError::kms(
+            "NotFoundException",
+            format!(
+                "Key '{}' does not exist",
+                display_ref(world, region, key_ref)
+            ),
+        )
+    };
+    let (ref_region, local) = match key_ref.strip_prefix("arn:aws:kms:") {
+        Some(rest) => {
+            let mut parts = rest.splitn(3, ':');
+            let (r, _acct, res) = (parts.next(), parts.next(), parts.next());
+            match (r, res) {
+                (Some(r), Some(res)) => (r.to_string(), res.to_string()),
+                _ => {
+                    return Err(ApiError::kms(
+                        "InvalidArnException",
+                        format!("Invalid arn {key_ref}"),
+                    ));
+                }
+            }
+        }
+        None => (region.to_string(), key_ref.to_string()),
+    };
+    if ref_region != region {
+        return Err(not_found());
+    }
+    let key_id = if local.starts_with("alias/") {
+        world
+            .aliases
+            .iter()
+            .find(|a| a.region == region && a.name == local)
+            .map(|a| a.target_key_id.clone())
+            .ok_or_else(|| {
+                ApiError::kms(
+                    "NotFoundException",
+                    format!("Alias {} is not found.", alias_arn(world, region, &local)),
+                )
+            })?
+    } else {
+        local.strip_prefix("key/").unwrap_or(&local).to_string()
+    };
+    world
+        .keys
+        .get(&key_id)
+        .filter(|k| k.region == region)
+        .ok_or_else(not_found)
+}
+
+pub(super) fn alias_arn(world: &WorldState, region: &str, name: &str) -> String {
+    format!("arn:aws:kms:{region}:{}:{name}", world.account)
+}
+
+fn display_ref(world: &WorldState, region: &str, key_ref: &str) -> String {
+    if key_ref.starts_with("arn:") {
+        key_ref.to_string()
+    } else {
+        format!(
+            "arn:aws:kms:{region}:{}:key/{}",
+            world.account,
+            key_ref.trim_start_matches("key/")
+        )
+    }
+}
+
+/// The state checks every cryptographic operation makes, with the exception KMS uses for each.
+pub fn usable_for_crypto(key: &Key) -> Result<(), ApiError> {
+    match key.key_state.as_str() {
+        "Enabled" => {}
+        "Disabled" => {
+            return Err(ApiError::kms(
+                "DisabledException",
+                format!("{} is disabled.", key.arn),
+            ));
+        }
+        "PendingDeletion" => {
+            return Err(ApiError::kms(
+                "KMSInvalidStateException",
+                format!("{} is pending deletion.", key.arn),
+            ));
+        }
+        other => {
+            return Err(ApiError::kms(
+                "KMSInvalidStateException",
+                format!("{} is {other}.", key.arn),
+            ));
+        }
+    }
+    if !key.is_symmetric() {
+        return Err(ApiError::kms(
+            "InvalidKeyUsageException",
+            format!(
+                "You cannot generate a data key or encrypt with an asymmetric KMS key. The key spec of {} is {}.",
+                key.arn, key.key_spec
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub fn default_policy(account: &str) -> String {
+    serde_json::to_string_pretty(&json!({
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    }))
+    .expect("static JSON")
+}
