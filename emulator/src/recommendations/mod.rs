@@ -15,7 +15,11 @@ use crate::kms::{self, Key};
 use crate::timing::Timing;
 use crate::validate::{self, Check};
 use crate::wire::{ApiError, ApiResult, query_get, ts_str};
-use crate::world::{Ctx, SERVICE_PRINCIPAL, WorldState};
+use crate::world::{Ctx, WorldState};
+
+mod workflow;
+
+pub use workflow::advance;
 
 pub const CONTEXT_KEY: &str = "aws:bedrock-agentcore:recommendationArn";
 const STATUSES: [&str; 5] = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "DELETING"];
@@ -114,26 +118,6 @@ fn open(
                 .ok_or_else(kms::invalid_ciphertext)?;
             serde_json::from_slice(&plain).map_err(|_| kms::invalid_ciphertext())
         }
-    }
-}
-
-fn service_request<'a>(
-    action: &'a str,
-    world: &WorldState,
-    rec: &Recommendation,
-) -> keypolicy::Request<'a> {
-    let mut context: BTreeMap<String, String> = BTreeMap::from([
-        ("aws:SourceAccount".to_string(), world.account.clone()),
-        ("aws:SourceArn".to_string(), rec.arn.clone()),
-    ]);
-    context.insert(
-        format!("kms:EncryptionContext:{CONTEXT_KEY}"),
-        rec.arn.clone(),
-    );
-    keypolicy::Request {
-        who: Who::Service(SERVICE_PRINCIPAL.to_string()),
-        action,
-        context,
     }
 }
 
@@ -650,144 +634,4 @@ pub fn delete(world: &mut WorldState, ctx: &Ctx, timing: &Timing, id: &str) -> A
             Some(ctx.now + chrono::Duration::from_std(timing.deletion).unwrap_or_default());
     }
     Ok(json!({ "recommendationId": rec.id, "status": "DELETING" }))
-}
-
-/// Runs the asynchronous workflow up to `now`, as the service principal would.
-pub fn advance(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> bool {
-    let mut moved = false;
-    loop {
-        let due: Vec<(String, DateTime<Utc>)> = world
-            .recommendations
-            .values()
-            .filter_map(|r| r.next_at.filter(|t| *t <= now).map(|t| (r.id.clone(), t)))
-            .collect();
-        if due.is_empty() {
-            return moved;
-        }
-        moved = true;
-        for (id, at) in due {
-            step(world, &id, at, timing);
-        }
-    }
-}
-
-fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
-    let Some(rec) = world.recommendations.get(id).cloned() else {
-        return;
-    };
-    let ctx = Ctx {
-        region: rec.region.clone(),
-        now: at,
-        access_key: String::new(),
-        request_id: world.next_uuid(),
-        user_agent: SERVICE_PRINCIPAL.into(),
-        fail: false,
-    };
-    let outcome: Result<Option<Stored>, (String, String)> = match rec.status.as_str() {
-        "DELETING" => {
-            world.recommendations.remove(id);
-            return;
-        }
-        "PENDING" => service_use(world, &ctx, &rec, "Decrypt").map(|_| None),
-        "IN_PROGRESS" => {
-            if rec.inject_failure {
-                Err(("InternalFailure".into(), "The recommendation workflow failed (injected fault). Start the recommendation again.".into()))
-            } else {
-                service_use(world, &ctx, &rec, "Decrypt")
-                    .and_then(|_| {
-                        let ec = rec.encryption_context();
-                        open(world, &rec.region, &ec, &rec.config).map_err(|e| (e.code, e.message))
-                    })
-                    .and_then(|config| {
-                        let result = crate::advisor::recommend(&rec.rtype, &config);
-                        match &rec.kms_key_arn {
-                            Some(_) => {
-                                service_use(world, &ctx, &rec, "GenerateDataKey").map(|key| {
-                                    let key = key.expect("a CMK recommendation has a key");
-                                    Some(seal(&key, &rec.encryption_context(), &result))
-                                })
-                            }
-                            None => Ok(Some(Stored::Plain(result))),
-                        }
-                    })
-            }
-        }
-        _ => return,
-    };
-    let rec = world.recommendations.get_mut(id).expect("still there");
-    rec.updated_at = at;
-    match (rec.status.as_str(), outcome) {
-        ("PENDING", Ok(_)) => {
-            rec.status = "IN_PROGRESS".into();
-            rec.next_at = Some(
-                at + chrono::Duration::from_std(timing.recommendation_running).unwrap_or_default(),
-            );
-        }
-        (_, Ok(result)) => {
-            rec.status = "COMPLETED".into();
-            rec.result = result;
-            rec.next_at = None;
-        }
-        (_, Err((code, message))) => {
-            rec.status = "FAILED".into();
-            let member = if rec.rtype == "TOOL_DESCRIPTION_RECOMMENDATION" {
-                "toolDescriptionRecommendationResult"
-            } else {
-                "systemPromptRecommendationResult"
-            };
-            rec.result = Some(Stored::Plain(
-                json!({ member: { "errorCode": code, "errorMessage": message } }),
-            ));
-            rec.next_at = None;
-        }
-    }
-}
-
-/// The service principal's own use of the key; Err carries the reason the workflow fails.
-fn service_use(
-    world: &mut WorldState,
-    ctx: &Ctx,
-    rec: &Recommendation,
-    op: &'static str,
-) -> Result<Option<Key>, (String, String)> {
-    let Some(key_arn) = rec.kms_key_arn.clone() else {
-        return Ok(None);
-    };
-    let ec = rec.encryption_context();
-    let key = kms::resolve(world, &rec.region, &key_arn).cloned();
-    let action = format!("kms:{op}");
-    let err = match &key {
-        Err(_) => Some(ApiError::kms("NotFoundException", format!("Key '{key_arn}' does not exist"))),
-        Ok(k) => kms::usable_for_crypto(k).err().or_else(|| {
-            (!keypolicy::evaluate(&k.policy, &service_request(&action, world, rec)).allowed()).then(|| {
-                ApiError::access_denied(format!(
-                    "The key policy of {key_arn} does not allow the service principal {SERVICE_PRINCIPAL} to call {action} \
-                     (scoped by aws:SourceAccount and aws:SourceArn). Add the AllowServicePrincipalAccess statement."
-                ))
-            })
-        }),
-    };
-    cloudtrail::record(
-        world,
-        ctx,
-        kms_call(
-            op,
-            Actor::Service,
-            &key_arn,
-            &ec,
-            err.as_ref(),
-            Some(&rec.arn),
-        ),
-    );
-    match err {
-        Some(e) => Err((
-            if e.code == "AccessDeniedException" {
-                "KMS_ACCESS_DENIED".into()
-            } else {
-                format!("KMS_{}", e.code)
-            },
-            e.message,
-        )),
-        None => Ok(key.ok()),
-    }
 }
