@@ -395,3 +395,60 @@ fn tool_config() -> Value {
         "agentTraces": {"sessionSpans": [{"traceId": "demo-trace-1"}]}
     }})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_world_is_deterministic_and_complete() {
+        let now = Utc::now();
+        let (a, b) = (build(now), build(now));
+        let ids = |w: &WorldState| {
+            w.recommendations
+                .values()
+                .map(|r| (r.id.clone(), r.name.clone(), r.status.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&a), ids(&b));
+        assert_eq!(
+            a.keys.keys().collect::<Vec<_>>(),
+            b.keys.keys().collect::<Vec<_>>()
+        );
+        let statuses: std::collections::BTreeSet<&str> = a
+            .recommendations
+            .values()
+            .map(|r| r.status.as_str())
+            .collect();
+        assert_eq!(
+            statuses.into_iter().collect::<Vec<_>>(),
+            ["COMPLETED", "DELETING", "FAILED", "IN_PROGRESS", "PENDING"]
+        );
+        let states: Vec<(&str, &str, &str)> = a
+            .keys
+            .values()
+            .map(|k| (k.region.as_str(), k.key_spec.as_str(), k.key_state.as_str()))
+            .collect();
+        assert_eq!(states.len(), 6);
+        assert!(states.contains(&("us-west-2", "SYMMETRIC_DEFAULT", "Enabled")));
+        assert!(states.contains(&("us-east-1", "RSA_2048", "Enabled")));
+        assert!(states.contains(&("us-east-1", "SYMMETRIC_DEFAULT", "Disabled")));
+        assert!(states.contains(&("us-east-1", "SYMMETRIC_DEFAULT", "PendingDeletion")));
+        let sealed_under_disabled = a
+            .recommendations
+            .values()
+            .find(|r| r.name == "disabled_key_prompt")
+            .unwrap();
+        assert!(matches!(
+            sealed_under_disabled.config,
+            Stored::Envelope { .. }
+        ));
+        assert!(
+            sealed_under_disabled
+                .kms_key_arn
+                .as_deref()
+                .unwrap()
+                .ends_with(keys::DISABLED)
+        );
+    }
+}
