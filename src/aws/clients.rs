@@ -34,6 +34,8 @@ pub struct Clients {
     /// Set when the endpoint is not AWS (emulator or `AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
     sdk: SdkConfig,
+    // The caller ARN once known, so AccessDenied can name the principal.
+    caller: Arc<std::sync::OnceLock<String>>,
     // Keeps an embedded emulator alive as long as any clone of the clients.
     local: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -133,6 +135,7 @@ impl Clients {
             profile,
             endpoint_url,
             sdk,
+            caller: Arc::default(),
             local: None,
         }
     }
@@ -162,7 +165,7 @@ impl Clients {
     pub fn error_context(&self) -> ErrorContext {
         ErrorContext {
             profile: self.profile.clone(),
-            caller_arn: None,
+            caller_arn: self.caller.get().cloned(),
         }
     }
 
@@ -171,6 +174,7 @@ impl Clients {
             self.sts.get_caller_identity().send().await.map_err(|e| {
                 Error::from_sdk("sts", "GetCallerIdentity", &e, &self.error_context())
             })?;
+        let _ = self.caller.set(out.arn().unwrap_or_default().to_owned());
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),

@@ -560,7 +560,9 @@ impl<'a> Run<'a> {
                 Err(e) => return Err(e),
             }
         }
-        if existing.is_none() {
+        // With no record at all the resource was never started by us: create
+        // straight away (a name clash answers Conflict and is adopted then).
+        if existing.is_none() && rec.is_some() {
             existing = find().await?.map(|f| (f, true));
         }
         if let Some((f, adopted)) = existing {

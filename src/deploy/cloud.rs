@@ -51,8 +51,14 @@ pub fn is_not_found(e: &aws::Error) -> bool {
     )
 }
 
+/// A create that clashed with an existing resource of the same name
+/// (CreateMemory says so with a ValidationException).
 pub fn is_conflict(e: &aws::Error) -> bool {
-    e.code.as_deref() == Some("ConflictException")
+    match e.code.as_deref() {
+        Some("ConflictException") => true,
+        Some("ValidationException") => e.message.contains("already exists"),
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

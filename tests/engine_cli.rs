@@ -1,0 +1,216 @@
+//! The headless deploy commands as a user runs them, against a standalone
+//! emulator reached through AWS_ENDPOINT_URL — including a process killed
+//! mid-apply and resumed.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use agentcore_emulator::{Config, Emulator, Timing, World};
+use agentcore_tui::pack::derive::{ResourcePlan, ResourceSpec};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const CONFIG: &str = "assets/demo/support-desk.deploy.json";
+const PACK: &str = "assets/demo/support-desk.pack.json";
+
+fn cmd(endpoint: &str, data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"));
+    c.current_dir(root())
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("AGENTCORE_TUI_DATA_DIR", data)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", data.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            data.join("no-aws-credentials"),
+        );
+    c
+}
+
+fn run(endpoint: &str, data: &Path, args: &[&str]) -> Output {
+    cmd(endpoint, data)
+        .args(args)
+        .args(["--config", CONFIG, "--pack", PACK])
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn expected(plan: &ResourcePlan) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    let mut add = |k: &str, n: usize| *m.entry(k.to_owned()).or_insert(0) += n;
+    for r in plan.resources() {
+        match &r.spec {
+            ResourceSpec::Memory(_) => add("memory", 1),
+            ResourceSpec::ToolGateway(_) => add("gateway_target", 1),
+            ResourceSpec::CedarPolicy(c) => {
+                add("policy_engine", 1);
+                add("policy", c.forbids.len())
+            }
+            ResourceSpec::AgentRuntime(_) => add("agent_runtime", 1),
+            ResourceSpec::A2aEndpoint(_) => {}
+            ResourceSpec::Evaluator(_) => add("evaluator", 1),
+            ResourceSpec::OnlineEvalConfig(_) => add("online_evaluation_config", 1),
+        }
+    }
+    if m.contains_key("gateway_target") {
+        m.insert("gateway".to_owned(), 1);
+    }
+    m
+}
+
+fn deployed(e: &Emulator) -> BTreeMap<String, usize> {
+    let keep = [
+        "memory",
+        "gateway",
+        "gateway_target",
+        "policy_engine",
+        "policy",
+        "agent_runtime",
+        "evaluator",
+        "online_evaluation_config",
+    ];
+    e.resource_counts()
+        .into_iter()
+        .filter(|(k, v)| keep.contains(&k.as_str()) && *v > 0)
+        .collect()
+}
+
+fn demo_plan() -> ResourcePlan {
+    let cfg = agentcore_tui::config::load_path(&root().join(CONFIG), None)
+        .unwrap()
+        .config;
+    let pack = agentcore_tui::pack::load_path(&root().join(PACK)).unwrap();
+    agentcore_tui::pack::derive::derive(&pack, &cfg).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_mid_apply_then_resumed_leaves_exactly_the_desired_resources() {
+    let emulator = Emulator::start(Config {
+        world: World::Demo,
+        timing: Timing::with_provisioning(Duration::from_millis(800)),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emulator.endpoint_url();
+    let data = tempfile::tempdir().unwrap();
+
+    // Kill the process (SIGKILL: no chance to clean up) while runtimes are being created.
+    let mut child = cmd(&url, data.path())
+        .args(["apply", "--yes", "--config", CONFIG, "--pack", PACK])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let killed_at = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in BufReader::new(out).lines() {
+            let line = line.unwrap();
+            let hit = line.contains("CreateAgentRuntime");
+            seen.push(line);
+            if hit {
+                child.kill().unwrap();
+                let _ = child.wait();
+                return seen;
+            }
+        }
+        panic!("apply ended before creating runtimes: {seen:#?}");
+    })
+    .await
+    .unwrap();
+    assert!(killed_at.iter().any(|l| l.starts_with("▶ Memory")));
+
+    let plan = demo_plan();
+    assert_ne!(
+        deployed(&emulator),
+        expected(&plan),
+        "the kill left work undone"
+    );
+
+    // Resume: everything recorded is adopted, nothing is duplicated.
+    let o = run(&url, data.path(), &["apply", "--yes"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Apply complete"));
+    assert_eq!(deployed(&emulator), expected(&plan));
+
+    let o = run(&url, data.path(), &["status"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Status: deployed"));
+
+    let o = run(&url, data.path(), &["plan", "--live", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let items = v["live"]["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items.iter().all(|i| i["action"] == "unchanged"),
+        "{items:#?}"
+    );
+
+    let o = run(&url, data.path(), &["destroy", "--yes", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(deployed(&emulator), BTreeMap::new());
+
+    let o = run(&url, data.path(), &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "not_deployed");
+    assert_eq!(o.status.code(), Some(1));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_and_destroy_refuse_without_yes() {
+    let data = tempfile::tempdir().unwrap();
+    for sub in ["apply", "destroy"] {
+        let o = run("http://127.0.0.1:9", data.path(), &[sub]);
+        assert_eq!(o.status.code(), Some(2), "{sub}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--yes"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_endpoint_fails_with_a_network_hint() {
+    let data = tempfile::tempdir().unwrap();
+    let o = run("http://127.0.0.1:9", data.path(), &["status", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"]["category"], "network");
+    assert!(v["error"]["hint"].as_str().unwrap().contains("endpoint"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn local_mode_runs_the_whole_cycle_with_an_embedded_emulator() {
+    let data = tempfile::tempdir().unwrap();
+    let local = |args: &[&str]| {
+        cmd("http://unused.invalid", data.path())
+            .env_remove("AWS_ENDPOINT_URL")
+            .args(args)
+            .args(["--local", "--config", CONFIG, "--pack", PACK])
+            .output()
+            .unwrap()
+    };
+    let o = local(&["apply", "--yes", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["report"]["outcomes"].as_array().unwrap().len() > 10);
+    // The embedded world persists between runs, so status sees the deployment.
+    let o = local(&["status"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = local(&["destroy", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
