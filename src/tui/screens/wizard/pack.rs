@@ -64,6 +64,8 @@ pub struct PackStep {
     identity: Remote<CallerIdentity>,
     identity_slot: Slot,
     region: String,
+    /// What the pack would create with the current answers, per pipeline step (title, names).
+    resources: Result<Vec<(&'static str, Vec<String>)>, usize>,
     diags: Vec<Diagnostic>,
 }
 
@@ -93,6 +95,7 @@ impl PackStep {
             identity: Remote::Idle,
             identity_slot: Slot::default(),
             region: answers.region.clone(),
+            resources: Ok(Vec::new()),
             diags: Vec::new(),
         }
     }
@@ -342,6 +345,26 @@ impl Step for PackStep {
 
     fn revalidate(&mut self, shared: &Shared) {
         self.region = shared.region().to_string();
+        self.resources = match &shared.loaded_pack {
+            None => Ok(Vec::new()),
+            Some(pack) => match crate::pack::derive::derive(
+                pack,
+                &super::review::deploy_config(&shared.answers),
+            ) {
+                Ok(plan) => Ok(plan
+                    .steps
+                    .iter()
+                    .filter(|s| !s.resources.is_empty())
+                    .map(|s| {
+                        (
+                            s.step.title(),
+                            s.resources.iter().map(|r| r.name.clone()).collect(),
+                        )
+                    })
+                    .collect()),
+                Err(e) => Err(e.0.len()),
+            },
+        };
         let mut d = Vec::new();
         let typed = self.path.value().trim();
         match &self.pack {
@@ -488,7 +511,30 @@ impl Step for PackStep {
                 "the pack could not be read: see Diagnostics",
                 theme.error,
             )],
-            PackState::Loaded(p) => summary_lines(&p.summary, theme),
+            PackState::Loaded(p) => {
+                let mut lines = summary_lines(&p.summary, theme);
+                lines.push(Line::raw(""));
+                match &self.resources {
+                    Ok(steps) => {
+                        let n: usize = steps.iter().map(|(_, names)| names.len()).sum();
+                        lines.push(Line::styled(
+                            format!("Will create {n} resource(s):"),
+                            theme.title,
+                        ));
+                        for (title, names) in steps {
+                            lines.push(Line::from(vec![
+                                Span::styled(format!("{title}: "), theme.dim),
+                                Span::raw(names.join(", ")),
+                            ]));
+                        }
+                    }
+                    Err(n) => lines.push(Line::styled(
+                        format!("cannot be planned yet: {n} error(s), see Review"),
+                        theme.warning,
+                    )),
+                }
+                lines
+            }
         };
         Paragraph::new(summary)
             .wrap(Wrap { trim: false })

@@ -226,7 +226,7 @@ impl Step for ReviewStep {
             WriteState::Failed(e) => Line::styled(format!("✗ {e}"), theme.error),
         };
         let line2 = Line::styled(
-            "This is the last step for now: Plan and Apply come in a later version.",
+            "Next (Ctrl-N) plans the deployment: what will be created, updated or deleted.",
             theme.dim,
         );
         Paragraph::new(vec![line1, line2]).render(status, buf);
