@@ -61,7 +61,7 @@ pub fn record_at(world: &mut WorldState, ctx: &Ctx, time: DateTime<Utc>, call: C
     {
         m.insert("encryptionContext".into(), json!(call.encryption_context));
     }
-    world.events.push(TrailEvent {
+    world.events.push_back(TrailEvent {
         id,
         time,
         name: call.event_name.to_string(),
@@ -76,9 +76,8 @@ pub fn record_at(world: &mut WorldState, ctx: &Ctx, time: DateTime<Utc>, call: C
         request_id: ctx.request_id.clone(),
         user_agent: ctx.user_agent.clone(),
     });
-    if world.events.len() > MAX_EVENTS {
-        let excess = world.events.len() - MAX_EVENTS;
-        world.events.drain(..excess);
+    while world.events.len() > MAX_EVENTS {
+        world.events.pop_front();
     }
 }
 

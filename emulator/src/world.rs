@@ -142,7 +142,7 @@ pub struct WorldState {
     pub keys: BTreeMap<String, Key>,
     pub aliases: Vec<Alias>,
     pub recommendations: BTreeMap<String, Recommendation>,
-    pub events: Vec<TrailEvent>,
+    pub events: std::collections::VecDeque<TrailEvent>,
     pub buckets: BTreeMap<String, Bucket>,
 }
 
