@@ -17,12 +17,17 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> (i32, Value, String) {
+        self.run_with(args, &[])
+    }
+
+    fn run_with(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, Value, String) {
         let out: Output = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
             .args(args)
             .env("XDG_DATA_HOME", self.dir.path())
             .env("HOME", self.dir.path())
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("AWS_PROFILE")
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -101,6 +106,27 @@ fn keys_list_check_and_policy() {
                 .unwrap()
                 .contains("AllowServicePrincipalAccess")
     }));
+
+    // --apply needs --yes; with it the policy is written and the check then passes.
+    let k = "alias/agentcore-no-service-principal";
+    let (code, v, _) = env.run(&["keys", "check", k, "--apply", "--local", "--json"]);
+    assert_eq!(code, 1);
+    assert!(
+        v["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--apply --yes")
+    );
+    let (code, v, all) = env.run(&["keys", "check", k, "--apply", "--yes", "--local", "--json"]);
+    assert_eq!(code, 0, "{all}");
+    assert!(v["applied"].is_array());
+    assert_eq!(v["policy"]["compliant"], true);
+    let (code, v, all) = env.run(&["keys", "check", k, "--local", "--json"]);
+    assert_eq!(code, 0, "the applied policy is kept between runs: {all}");
+    assert!(
+        v["policy"]["findings"].as_array().unwrap().is_empty(),
+        "{all}"
+    );
 
     let (code, v, all) = env.run(&[
         "keys",
@@ -297,4 +323,37 @@ fn kms_activity_shows_the_recommendation_events() {
             .iter()
             .all(|e| e["recommendation_arn"].as_str().unwrap().ends_with(&id))
     );
+}
+
+/// Without --local, the SDK's own endpoint settings decide: AWS_ENDPOINT_URL pointing at an
+/// emulator running elsewhere works like AWS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aws_endpoint_url_is_honoured() {
+    let emu = agentcore_emulator::Emulator::start(agentcore_emulator::Config::default())
+        .await
+        .unwrap();
+    let url = emu.endpoint_url();
+    let (code, v, all) = tokio::task::spawn_blocking(move || {
+        let env = Env::new();
+        env.run_with(
+            &["keys", "list", "--json"],
+            &[
+                ("AWS_ENDPOINT_URL", url.as_str()),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ACCESS_KEY_ID", "local"),
+                ("AWS_SECRET_ACCESS_KEY", "local"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{all}");
+    assert!(
+        v["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["label"] == "alias/agentcore-recommendations")
+    );
+    emu.shutdown().await;
 }

@@ -123,6 +123,12 @@ pub enum KeysCommand {
         /// Analyse for this role instead of the caller's (STS GetCallerIdentity)
         #[arg(long, value_name = "ARN")]
         role: Option<String>,
+        /// Write the recommended policy to the key (PutKeyPolicy); needs --yes
+        #[arg(long)]
+        apply: bool,
+        /// Confirm --apply
+        #[arg(long, requires = "apply")]
+        yes: bool,
     },
     /// Print the recommended key policy for an account, region and role (offline unless --key)
     Policy {
@@ -200,8 +206,22 @@ pub fn run(args: KeysArgs) -> ExitCode {
         let keys = Keys::from_clients(&clients);
         match args.command {
             KeysCommand::List => list(j, &keys).await,
-            KeysCommand::Check { key, role } => {
-                check(j, &clients, &keys, &key, role.as_deref()).await
+            KeysCommand::Check {
+                key,
+                role,
+                apply,
+                yes,
+            } => {
+                if apply && !yes {
+                    return fail(
+                        j,
+                        "configuration",
+                        "--apply changes the key policy of a KMS key",
+                        Some("review the diff from `keys check KEY`, then pass --apply --yes"),
+                        json!({}),
+                    );
+                }
+                check(j, &clients, &keys, &key, role.as_deref(), apply).await
             }
             KeysCommand::Policy {
                 account,
@@ -217,7 +237,10 @@ async fn list(j: bool, keys: &Keys) -> ExitCode {
     let mut pages = keys.list();
     let mut all = Vec::new();
     if !j {
-        println!("{:<40} {:<10} {:<18} SPEC / REASON", "KEY", "USABLE", "STATE");
+        println!(
+            "{:<40} {:<10} {:<18} SPEC / REASON",
+            "KEY", "USABLE", "STATE"
+        );
     }
     while let Some(page) = pages.next_page().await {
         match page {
@@ -272,7 +295,14 @@ fn print_analysis(a: &Analysis) {
     }
 }
 
-async fn check(j: bool, clients: &Clients, keys: &Keys, key: &str, role: Option<&str>) -> ExitCode {
+async fn check(
+    j: bool,
+    clients: &Clients,
+    keys: &Keys,
+    key: &str,
+    role: Option<&str>,
+    apply: bool,
+) -> ExitCode {
     let info = match keys.describe(key).await {
         Ok(i) => i,
         Err(e) => return fail_aws(j, &e),
@@ -296,10 +326,27 @@ async fn check(j: bool, clients: &Clients, keys: &Keys, key: &str, role: Option<
             );
         }
     };
-    let current = match keys.policy(&info.arn).await {
+    let mut current = match keys.policy(&info.arn).await {
         Ok(p) => p,
         Err(e) => return fail_aws(j, &e),
     };
+    let mut applied = None;
+    if apply {
+        let recommended = match policy::recommended_policy(Some(&current), &target) {
+            Ok(r) => r,
+            Err(e) => return fail(j, "configuration", &e.to_string(), None, json!({})),
+        };
+        if policy::pretty(&current) != recommended {
+            if let Err(e) = keys.put_policy(&info.arn, &recommended).await {
+                return fail_aws(j, &e);
+            }
+            applied = Some(policy::diff(&current, &recommended));
+            current = match keys.policy(&info.arn).await {
+                Ok(p) => p,
+                Err(e) => return fail_aws(j, &e),
+            };
+        }
+    }
     let out = key_out(info, &clients.region);
     let analysis = match policy::analyse(&current, &target) {
         Ok(a) => a,
@@ -324,6 +371,7 @@ async fn check(j: bool, clients: &Clients, keys: &Keys, key: &str, role: Option<
             "current_policy": policy::pretty(&current),
             "recommended_policy": recommended,
             "diff": recommended.as_deref().map(|r| policy::diff(&current, r)),
+            "applied": applied,
         }));
     } else {
         println!("{} ({})", out.label, out.key.arn);
@@ -335,6 +383,9 @@ async fn check(j: bool, clients: &Clients, keys: &Keys, key: &str, role: Option<
                 }
                 println!("    fix: {}", r.fix);
             }
+        }
+        if applied.is_some() {
+            println!("applied the recommended key policy (PutKeyPolicy)");
         }
         println!("key policy for {}:", target.caller);
         print_analysis(&analysis);
@@ -477,7 +528,10 @@ pub fn run_kms(args: KmsArgs) -> ExitCode {
 }
 
 fn print_events(events: &[KmsEvent]) {
-    println!("{:<20} {:<16} {:<45} RECOMMENDATION / ERROR", "TIME", "EVENT", "PRINCIPAL");
+    println!(
+        "{:<20} {:<16} {:<45} RECOMMENDATION / ERROR",
+        "TIME", "EVENT", "PRINCIPAL"
+    );
     for e in events {
         let what = match (&e.error_code, &e.recommendation_arn) {
             (Some(code), _) => format!("{code}: {}", e.error_message.as_deref().unwrap_or("")),

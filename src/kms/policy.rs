@@ -227,6 +227,23 @@ pub struct Finding {
     statement_index: Option<usize>,
 }
 
+impl Finding {
+    /// As a wizard diagnostic (a warning: a policy finding never blocks, it explains).
+    pub fn to_diagnostic(&self) -> crate::config::Diagnostic {
+        use crate::config::diagnostic::category;
+        let cat = match self.kind {
+            FindingKind::Missing | FindingKind::WrongScope => category::PERMISSION,
+            _ => category::SECURITY,
+        };
+        let field = match &self.statement {
+            Some(s) => format!("kms_key.policy.{s}"),
+            None => "kms_key.policy".to_owned(),
+        };
+        crate::config::Diagnostic::warning(field, cat, self.message.clone())
+            .with_hint(self.fix.clone())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Analysis {
     /// Per requirement: is there a correctly scoped statement that grants it?

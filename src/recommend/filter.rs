@@ -55,10 +55,12 @@ pub fn sort(items: &[Summary], indices: &mut [usize], key: SortKey) {
             .then_with(|| x.id.cmp(&y.id));
         match key {
             SortKey::NewestFirst => newest,
+            // Case-folded byte by byte: no allocation per comparison.
             SortKey::Name => x
                 .name
-                .to_lowercase()
-                .cmp(&y.name.to_lowercase())
+                .bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .cmp(y.name.bytes().map(|b| b.to_ascii_lowercase()))
                 .then(newest),
             SortKey::Status => x.status.as_str().cmp(y.status.as_str()).then(newest),
         }

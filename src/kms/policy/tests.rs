@@ -122,6 +122,13 @@ fn caller_crypto_without_encryption_context_is_unscoped() {
         f.message
     );
     assert!(f.fix.contains(CONTEXT_CONDITION_KEY) && f.fix.contains("recommendation/*"));
+    let d = f.to_diagnostic();
+    assert_eq!(d.field, "kms_key.policy.AllowCallerCryptoOps");
+    assert_eq!(
+        (d.severity, d.category.as_str()),
+        (crate::config::Severity::Warning, "security")
+    );
+    assert_eq!(d.hint.as_deref(), Some(f.fix.as_str()));
 }
 
 #[test]
