@@ -357,3 +357,71 @@ async fn aws_endpoint_url_is_honoured() {
     );
     emu.shutdown().await;
 }
+
+/// Input from a pack: the tools of the demo pack as a TOOL_DESCRIPTION recommendation, and a
+/// prompt's system_template as a SYSTEM_PROMPT one.
+#[test]
+fn recs_start_from_a_pack() {
+    let env = Env::new();
+    let pack = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/support-desk.pack.json"
+    );
+    let common = [
+        "--local",
+        "--json",
+        "--pack",
+        pack,
+        "--log-group",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/bedrock-agentcore/sessions/desk",
+        "--service-name",
+        "desk.DEFAULT",
+        "--wait",
+        "--timeout",
+        "60",
+    ];
+    let mut args = vec![
+        "recs",
+        "start",
+        "--name",
+        "desk_tools",
+        "--type",
+        "tool-description",
+    ];
+    args.extend(["--tool", "lookup_order", "--tool", "search_kb"]);
+    args.extend(common);
+    let (code, v, all) = env.run(&args);
+    assert_eq!(code, 0, "{all}");
+    let rec = &v["recommendation"];
+    assert_eq!(rec["type"], "TOOL_DESCRIPTION_RECOMMENDATION");
+    let tools: Vec<&str> = rec["config"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tools, ["lookup_order", "search_kb"]);
+    assert_eq!(rec["result"]["kind"], "tool_description");
+    assert_eq!(
+        rec["kms_key_arn"],
+        Value::Null,
+        "no --kms-key: the AWS owned key"
+    );
+
+    // Several prompts and none chosen: told which ones exist.
+    let mut args = vec!["recs", "start", "--name", "desk_prompt"];
+    args.extend(common);
+    let (code, v, _) = env.run(&args);
+    assert_eq!(code, 1);
+    assert_eq!(v["errors"][0]["field"], "prompt");
+    assert!(v["errors"][0]["hint"].as_str().unwrap().contains("triage"));
+    args.extend([
+        "--prompt",
+        "triage",
+        "--kms-key",
+        "alias/agentcore-recommendations",
+    ]);
+    let (code, v, all) = env.run(&args);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["result"]["kind"], "system_prompt");
+}
