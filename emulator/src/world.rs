@@ -89,6 +89,16 @@ impl Kind {
             _ => "UPDATE_FAILED",
         }
     }
+
+    /// Where a failed deletion leaves the resource; evaluators and online evaluation configs have
+    /// no such state, so for them a deletion always completes.
+    pub fn delete_failed(self) -> Option<&'static str> {
+        match self {
+            Kind::AgentRuntime | Kind::PolicyEngine | Kind::Policy => Some("DELETE_FAILED"),
+            Kind::Memory | Kind::Gateway | Kind::GatewayTarget => Some("FAILED"),
+            Kind::Evaluator | Kind::OnlineEvaluationConfig => None,
+        }
+    }
 }
 
 /// A state change that is due at `at`; `to: None` means the resource disappears.

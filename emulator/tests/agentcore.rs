@@ -1687,3 +1687,58 @@ async fn gateways_attach_only_active_policy_engines() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_failed_deletion_leaves_the_resource_in_its_failed_state() {
+    let emu = start_with(Config {
+        world: World::Empty,
+        timing: Timing::instant(),
+        faults: Faults::parse("op=DeletePolicyEngine:fail=1.0").unwrap(),
+        ..Default::default()
+    })
+    .await;
+    let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
+    let pe = ctl
+        .create_policy_engine()
+        .name("sticky")
+        .send()
+        .await
+        .unwrap();
+    ctl.get_policy_engine()
+        .policy_engine_id(pe.policy_engine_id())
+        .send()
+        .await
+        .unwrap();
+    let del = ctl
+        .delete_policy_engine()
+        .policy_engine_id(pe.policy_engine_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), &cp::PolicyEngineStatus::Deleting);
+    let got = ctl
+        .get_policy_engine()
+        .policy_engine_id(pe.policy_engine_id())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), &cp::PolicyEngineStatus::DeleteFailed);
+    assert!(got.status_reasons()[0].contains("deletion failed"));
+    emu.set_faults(Faults::none());
+    ctl.delete_policy_engine()
+        .policy_engine_id(pe.policy_engine_id())
+        .send()
+        .await
+        .unwrap();
+    let gone = ctl
+        .get_policy_engine()
+        .policy_engine_id(pe.policy_engine_id())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        gone.as_service_error()
+            .unwrap()
+            .is_resource_not_found_exception()
+    );
+}

@@ -455,10 +455,16 @@ pub fn handle(
             if r.status != "DELETING" {
                 r.status = "DELETING".into();
                 r.updated_at = ctx.now;
+                let failed = kind.delete_failed().filter(|_| ctx.fail);
                 r.pending = Some(Pending {
                     at: due(ctx, timing.deletion),
-                    to: None,
-                    failure_reason: None,
+                    to: failed.map(str::to_string),
+                    failure_reason: failed.map(|_| {
+                        format!(
+                            "{} deletion failed (injected fault); delete it again",
+                            kind.label()
+                        )
+                    }),
                 });
             }
             Ok(json_response(202, kind.render(r, Shape::Delete)))
