@@ -1742,3 +1742,94 @@ async fn a_failed_deletion_leaves_the_resource_in_its_failed_state() {
             .is_resource_not_found_exception()
     );
 }
+
+#[tokio::test]
+async fn get_needs_the_callers_decrypt_and_failed_kms_uses_are_logged() {
+    let emu = start().await;
+    let dpc = client!(aws_sdk_bedrockagentcore, emu);
+    let kms = client!(aws_sdk_kms, emu);
+    let trail = client!(aws_sdk_cloudtrail, emu);
+    // The caller may describe the key and generate data keys, but not decrypt.
+    let full: serde_json::Value = serde_json::from_str(&demo::recommendation_key_policy(
+        "111122223333",
+        "us-east-1",
+        "AgentCoreDeployer",
+        true,
+    ))
+    .unwrap();
+    let mut policy = full.clone();
+    policy["Statement"][1]["Action"] = serde_json::json!("kms:GenerateDataKey");
+    let key = kms
+        .create_key()
+        .policy(policy.to_string())
+        .bypass_policy_lockout_safety_check(true)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let rec = start_rec!(dpc, "write_only", Some(key.arn().unwrap().to_string())).unwrap();
+    let e = dpc
+        .get_recommendation()
+        .recommendation_id(rec.recommendation_id())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        e.as_service_error().unwrap().is_access_denied_exception(),
+        "{e:?}"
+    );
+    // The workflow itself ran: the service principal is allowed.
+    let listed = dpc
+        .list_recommendations()
+        .status_filter(dp::RecommendationStatus::Completed)
+        .max_results(100)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .recommendation_summaries()
+            .iter()
+            .any(|s| s.recommendation_id() == rec.recommendation_id())
+    );
+
+    // A Get refused because the key is disabled shows up as a failed Decrypt.
+    kms.put_key_policy()
+        .key_id(key.key_id())
+        .policy(full.to_string())
+        .bypass_policy_lockout_safety_check(true)
+        .send()
+        .await
+        .unwrap();
+    kms.disable_key().key_id(key.key_id()).send().await.unwrap();
+    dpc.get_recommendation()
+        .recommendation_id(rec.recommendation_id())
+        .send()
+        .await
+        .unwrap_err();
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+    let decrypts = trail
+        .lookup_events()
+        .lookup_attributes(
+            LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value("Decrypt")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let newest: serde_json::Value =
+        serde_json::from_str(decrypts.events()[0].cloud_trail_event().unwrap()).unwrap();
+    assert_eq!(newest["errorCode"], "DisabledException");
+    assert_eq!(
+        newest["userIdentity"]["invokedBy"],
+        "bedrock-agentcore.amazonaws.com"
+    );
+    assert_eq!(
+        newest["requestParameters"]["encryptionContext"]["aws:bedrock-agentcore:recommendationArn"],
+        rec.recommendation_arn()
+    );
+}
