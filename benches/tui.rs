@@ -1,0 +1,197 @@
+//! TUI budgets (issue 5): rendering the heaviest wizard step at 200×60 (target ≤ 2 ms) and one
+//! keystroke in a list of 10,000 entries, filtered as you type (target ≤ 5 ms). The keystroke
+//! goes through `App::update`, so it includes re-checking every step, not just the filter.
+
+use std::hint::black_box;
+
+use agentcore_tui::kms::eligibility::KeyInfo;
+use agentcore_tui::tui::action::{Action, Outcome, TaskResult};
+use agentcore_tui::tui::app::{App, AppOptions};
+use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::persist::{A2aMode, Answers, KmsChoice};
+use agentcore_tui::tui::runtime;
+use agentcore_tui::tui::screens::wizard::StepId;
+use agentcore_tui::tui::services::{AwsTarget, CallerIdentity, KeysEvent};
+use agentcore_tui::tui::theme::Theme;
+use agentcore_tui::tui::ui;
+use agentcore_tui::tui::widgets::filter_list::FilterList;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const N: usize = 10_000;
+const ACCOUNT: &str = "111122223333";
+
+fn keys(n: usize) -> Vec<KeyInfo> {
+    let states = [
+        "Enabled",
+        "Enabled",
+        "Enabled",
+        "Disabled",
+        "PendingDeletion",
+    ];
+    (0..n)
+        .map(|i| {
+            let id = format!("{i:08x}-1234-5678-9abc-def012345678");
+            KeyInfo {
+                arn: format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{id}"),
+                key_id: id,
+                aliases: vec![format!(
+                    "alias/team-{}-recs-{i}",
+                    ["billing", "support", "triage", "ops"][i % 4]
+                )],
+                description: format!("recommendations key number {i}"),
+                key_spec: if i % 17 == 0 {
+                    "RSA_2048".into()
+                } else {
+                    "SYMMETRIC_DEFAULT".into()
+                },
+                key_usage: if i % 17 == 0 {
+                    "SIGN_VERIFY".into()
+                } else {
+                    "ENCRYPT_DECRYPT".into()
+                },
+                key_state: states[i % states.len()].into(),
+                key_manager: "CUSTOMER".into(),
+            }
+        })
+        .collect()
+}
+
+/// The app on `step`, every effect answered: local ones run, AWS ones with demo data.
+fn app_at(step: StepId, answers: Answers, key_count: usize) -> App {
+    let mut app = App::new(
+        AppOptions {
+            initial: answers,
+            offer_saved: false,
+        },
+        Theme::color(),
+        (200, 60),
+    );
+    let mut pending = app.init();
+    loop {
+        while let Some(effect) = pending.pop() {
+            let results: Vec<TaskResult> = match &effect {
+                Effect::SaveAnswers(_) => vec![],
+                Effect::LoadProfiles { generation } => {
+                    vec![TaskResult {
+                        generation: *generation,
+                        outcome: Outcome::Profiles(Ok(vec!["dev".into()])),
+                    }]
+                }
+                Effect::FetchCallerIdentity { generation, .. } => vec![TaskResult {
+                    generation: *generation,
+                    outcome: Outcome::CallerIdentity(Ok(CallerIdentity {
+                        account: ACCOUNT.into(),
+                        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/bench"),
+                    })),
+                }],
+                Effect::ListKmsKeys { generation, .. } => vec![
+                    TaskResult {
+                        generation: *generation,
+                        outcome: Outcome::KmsKeys(KeysEvent::Page(keys(key_count))),
+                    },
+                    TaskResult {
+                        generation: *generation,
+                        outcome: Outcome::KmsKeys(KeysEvent::Done),
+                    },
+                ],
+                other => runtime::run_local(other, None).into_iter().collect(),
+            };
+            for r in results {
+                pending.extend(app.update(Action::Task(r)));
+            }
+        }
+        if app.wizard.current() >= step {
+            return app;
+        }
+        pending.extend(app.update(Action::Key(KeyEvent::new(
+            KeyCode::Char('n'),
+            KeyModifiers::CONTROL,
+        ))));
+        assert!(
+            !pending.is_empty() || app.wizard.blocked.is_none(),
+            "Next refused: {:?}",
+            app.wizard.blocked
+        );
+    }
+}
+
+fn answers() -> Answers {
+    Answers {
+        pack_path: "assets/demo/support-desk.pack.json".into(),
+        target: Some(AwsTarget::Local),
+        region: "us-east-1".into(),
+        // The placeholder account makes Review list warnings too: more to draw.
+        runtime_role_arn: "arn:aws:iam::123456789012:role/AgentCoreRuntime".into(),
+        runtime_binary_path: "assets/demo/promptkit-agentcore-runtime".into(),
+        a2a_mode: A2aMode::Jwt,
+        discovery_url: "https://idp.example.com/.well-known/openid-configuration".into(),
+        tags: (0..40)
+            .map(|i| (format!("tag-{i}"), format!("value {i}")))
+            .collect(),
+        kms: KmsChoice::AwsOwned,
+        ..Answers::default()
+    }
+}
+
+fn render(c: &mut Criterion) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
+    for (name, step) in [
+        ("review", StepId::Review),
+        ("kms_10k", StepId::Kms),
+        ("tags_40", StepId::Tags),
+    ] {
+        let app = app_at(step, answers(), N);
+        c.bench_function(&format!("render {name} 200x60"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| ui::render(black_box(&app), f))
+                    .expect("draw");
+            });
+        });
+    }
+}
+
+fn keystroke(c: &mut Criterion) {
+    let app = app_at(StepId::Kms, answers(), N);
+    // "team-ops" narrows 10,000 keys to 2,500: typing its last letter refilters them all.
+    let mut typed = app;
+    for ch in "team-op".chars() {
+        typed.update(Action::Key(KeyEvent::new(
+            KeyCode::Char(ch),
+            KeyModifiers::NONE,
+        )));
+    }
+    let backspace = KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE);
+    let s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
+    c.bench_function("keystroke in 10k-key list (App::update)", |b| {
+        b.iter(|| {
+            black_box(typed.update(Action::Key(s)));
+            black_box(typed.update(Action::Key(backspace)));
+        });
+    });
+
+    let entries: Vec<String> = keys(N)
+        .into_iter()
+        .map(|k| format!("{} {}", k.aliases[0], k.key_id))
+        .collect();
+    c.bench_function("FilterList: one keystroke over 10k entries", |b| {
+        b.iter_batched(
+            || {
+                let mut l = FilterList::new("f", "", entries.clone(), Clone::clone);
+                l.set_filter("team-op");
+                l
+            },
+            |mut l| {
+                l.input(&s);
+                black_box(l.visible().len())
+            },
+            BatchSize::LargeInput,
+        );
+    });
+}
+
+criterion_group!(benches, render, keystroke);
+criterion_main!(benches);
