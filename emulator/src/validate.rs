@@ -147,6 +147,45 @@ impl<'a> Check<'a> {
         self
     }
 
+    /// AWS tag rules: at most 50, keys 1–128 and values up to 256 characters from the tag
+    /// character set, no key starting with the reserved `aws:`.
+    pub fn tags(&mut self, path: &str) -> &mut Self {
+        let Some(v) = self.get(path) else { return self };
+        let Some(map) = v.as_object() else {
+            self.fail(path, format!("Value at '{path}' must be a map of strings"));
+            return self;
+        };
+        if map.len() > 50 {
+            self.fail(
+                path,
+                format!(
+                    "Value at '{path}' has {} tags; a resource can have at most 50",
+                    map.len()
+                ),
+            );
+        }
+        let charset = |t: &str| {
+            t.chars()
+                .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+        };
+        for (k, val) in map {
+            let field = format!("{path}.{k}");
+            if k.is_empty() || k.chars().count() > 128 || !charset(k) {
+                self.fail(&field, format!("Tag key '{k}' must be 1-128 characters of letters, digits, spaces and _ . : / = + - @"));
+            } else if k.to_ascii_lowercase().starts_with("aws:") {
+                self.fail(
+                    &field,
+                    format!("Tag key '{k}' uses the reserved prefix aws:"),
+                );
+            }
+            match val.as_str() {
+                Some(t) if t.chars().count() <= 256 && charset(t) => {}
+                _ => self.fail(&field, format!("Tag value for '{k}' must be a string of at most 256 characters from the tag character set")),
+            }
+        }
+        self
+    }
+
     pub fn finish(&mut self) -> Result<(), ApiError> {
         if self.problems.is_empty() {
             Ok(())

@@ -1833,3 +1833,70 @@ async fn get_needs_the_callers_decrypt_and_failed_kms_uses_are_logged() {
         rec.recommendation_arn()
     );
 }
+
+#[tokio::test]
+async fn tags_follow_aws_rules() {
+    let emu = start_empty().await;
+    let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
+    let e = ctl
+        .create_gateway()
+        .name("tagged")
+        .role_arn(role())
+        .authorizer_type(cp::AuthorizerType::None)
+        .tags("aws:reserved", "x")
+        .tags("ok", "fine")
+        .send()
+        .await
+        .unwrap_err();
+    let aws_sdk_bedrockagentcorecontrol::operation::create_gateway::CreateGatewayError::ValidationException(v) = e.as_service_error().unwrap() else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        v.field_list().iter().map(|f| f.name()).collect::<Vec<_>>(),
+        ["tags.aws:reserved"]
+    );
+    let gw = ctl
+        .create_gateway()
+        .name("tagged")
+        .role_arn(role())
+        .authorizer_type(cp::AuthorizerType::None)
+        .send()
+        .await
+        .unwrap();
+    let long = ctl
+        .tag_resource()
+        .resource_arn(gw.gateway_arn())
+        .tags("k", "v".repeat(257))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(long.as_service_error().unwrap().is_validation_exception());
+    let mut many = ctl.tag_resource().resource_arn(gw.gateway_arn());
+    for i in 0..50 {
+        many = many.tags(format!("k{i}"), "v");
+    }
+    many.send().await.unwrap();
+    let over = ctl
+        .tag_resource()
+        .resource_arn(gw.gateway_arn())
+        .tags("one-more", "v")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        over.as_service_error()
+            .unwrap()
+            .is_service_quota_exceeded_exception()
+    );
+    let tags = ctl
+        .list_tags_for_resource()
+        .resource_arn(gw.gateway_arn())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tags.tags().unwrap().len(),
+        50,
+        "a refused TagResource changes nothing"
+    );
+}

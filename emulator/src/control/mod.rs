@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
 use crate::timing::Timing;
-use crate::validate;
+use crate::validate::{self, Check};
 use crate::wire::{ApiError, ApiResult, empty_response, json_response, query_get};
 use crate::world::{Ctx, Kind, Pending, Resource, WorldState};
 
@@ -521,32 +521,29 @@ pub fn handle(
             Err(ApiError::not_found(format!("Resource {arn} not found")))
         }
         Route::Tag(arn) => {
-            let tags = match body.get("tags") {
-                Some(Value::Object(m)) => m.clone(),
-                _ => {
-                    return Err(ApiError::validation(vec![(
-                    "tags".into(),
-                    "Value null at 'tags' failed to satisfy constraint: Member must not be null"
-                        .into(),
-                )]));
-                }
-            };
+            Check::new(&body).required("tags").tags("tags").finish()?;
+            let tags = body
+                .get("tags")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             let r = world
                 .resources
                 .values_mut()
                 .find(|r| r.arn == arn)
                 .expect("checked");
+            let merged = r.tags.len() + tags.keys().filter(|k| !r.tags.contains_key(*k)).count();
+            if merged > 50 {
+                return Err(ApiError::new(
+                    402,
+                    "ServiceQuotaExceededException",
+                    format!("{arn} would have {merged} tags; a resource can have at most 50"),
+                ));
+            }
             for (k, v) in tags {
                 if let Some(s) = v.as_str() {
                     r.tags.insert(k, s.to_string());
                 }
-            }
-            if r.tags.len() > 50 {
-                return Err(ApiError::new(
-                    402,
-                    "ServiceQuotaExceededException",
-                    "A resource can have at most 50 tags",
-                ));
             }
             Ok(empty_response(204))
         }

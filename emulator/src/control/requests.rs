@@ -23,6 +23,7 @@ pub fn validate_create(
     body: &Map<String, Value>,
 ) -> Result<(), ApiError> {
     let mut c = Check::new(body);
+    c.tags("tags");
     match kind {
         Kind::Memory => {
             check_memory_key(world, ctx, &mut c, body);

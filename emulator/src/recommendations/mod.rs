@@ -201,7 +201,8 @@ fn validate_start(body: &Map<String, Value>) -> Result<(), ApiError> {
                 "toolDescriptionRecommendationConfig",
             ],
         )
-        .arn("kmsKeyArn", "kms");
+        .arn("kmsKeyArn", "kms")
+        .tags("tags");
     c.finish()?;
     let rtype = body["type"].as_str().unwrap_or_default();
     let cfg = &body["recommendationConfig"];
