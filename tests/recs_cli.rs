@@ -196,6 +196,15 @@ fn recs_start_get_list_delete_across_processes() {
     assert_eq!(v["recommendation"]["status"], "COMPLETED");
     let id = v["recommendation"]["id"].as_str().unwrap().to_owned();
 
+    // Start without waiting, then wait with `get --wait` from another process.
+    let (code, v, all) = env.run(&start_args("cli_rec_2", "alias/agentcore-recommendations"));
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["status"], "PENDING");
+    let id2 = v["recommendation"]["id"].as_str().unwrap().to_owned();
+    let (code, v, all) = env.run(&["recs", "get", &id2, "--wait", "--local", "--json"]);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["status"], "COMPLETED");
+
     // A new process sees the same local world.
     let (code, v, all) = env.run(&["recs", "get", &id, "--local", "--json"]);
     assert_eq!(code, 0, "{all}");
@@ -207,9 +216,15 @@ fn recs_start_get_list_delete_across_processes() {
             .contains(":key/1234abcd")
     );
 
-    let (code, v, _) = env.run(&["recs", "list", "--local", "--json", "--filter", "cli_rec"]);
+    let (code, v, _) = env.run(&["recs", "list", "--local", "--json", "--filter", "CLI_REC"]);
     assert_eq!(code, 0);
-    assert_eq!(v["recommendations"].as_array().unwrap().len(), 1);
+    let names: Vec<&str> = v["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cli_rec", "cli_rec_2"]);
     let (_, v, _) = env.run(&["recs", "list", "--local", "--json", "--status", "FAILED"]);
     assert!(
         v["recommendations"]

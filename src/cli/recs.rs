@@ -42,7 +42,15 @@ pub enum RecsCommand {
         filter: Option<String>,
     },
     /// One recommendation: its config, the key that encrypts it, and its result
-    Get { id: String },
+    Get {
+        id: String,
+        /// Wait until it is COMPLETED or FAILED, printing each status change
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: give up after this many seconds
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
     /// Start a recommendation (checked locally first)
     Start(Box<StartArgs>),
     /// Delete recommendations (asks first unless --yes)
@@ -197,7 +205,16 @@ pub fn run(args: RecsArgs) -> ExitCode {
                 )
                 .await
             }
-            RecsCommand::Get { id } => match recs.get(&id).await {
+            RecsCommand::Get { id, wait, timeout } => match if wait {
+                recs.wait(&id, Duration::from_secs(timeout), |st| {
+                    if !j {
+                        println!("  {st}");
+                    }
+                })
+                .await
+            } else {
+                recs.get(&id).await
+            } {
                 Ok(d) => {
                     if j {
                         print_json(&json!({ "ok": true, "recommendation": d }));
