@@ -22,6 +22,8 @@ pub enum Action {
     Task(TaskResult),
     /// Plan, apply, destroy and status results, tagged with the run they belong to.
     Deploy(DeployMsg),
+    /// Recommendation and KMS activity results.
+    Recs(super::screens::recs::RecsMsg),
 }
 
 impl Action {

@@ -10,6 +10,7 @@ use super::keymap::{self, Command, Context};
 use super::persist::Answers;
 use super::screens::Input;
 use super::screens::deploy::{self, DeployFlow};
+use super::screens::recs::{self, RecsFlow};
 use super::screens::wizard::{StepId, WizardState};
 use super::theme::Theme;
 use super::ui;
@@ -35,6 +36,8 @@ pub struct App {
     pub wizard: WizardState,
     /// Which screen shows: the wizard, or plan / apply / status after it.
     pub deploy: DeployFlow,
+    /// Recommendations and KMS activity, shown over whichever screen opened them.
+    pub recs: RecsFlow,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
     size: (u16, u16),
@@ -53,6 +56,7 @@ impl App {
         Self {
             wizard: WizardState::new(&options.initial),
             deploy: DeployFlow::default(),
+            recs: RecsFlow::default(),
             overlay: None,
             theme,
             size,
@@ -86,7 +90,7 @@ impl App {
 
     /// Ticks are only needed while a spinner turns.
     pub fn animating(&self) -> bool {
-        self.wizard.busy() || self.deploy.animating()
+        self.wizard.busy() || self.deploy.animating() || self.recs.animating()
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -101,6 +105,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Help(_)) => Context::Help,
             Some(Overlay::ConfirmQuit | Overlay::Resume(_)) => Context::Confirm,
+            None if self.recs.is_open() => self.recs.context(),
             None if !self.deploy.is_wizard() => self.deploy.context(),
             None => self.wizard.context(),
         }
@@ -115,6 +120,11 @@ impl App {
                     return Vec::new();
                 }
                 self.changed = true;
+                if self.recs.is_open() {
+                    let mut effects = Vec::new();
+                    self.recs.handle(Input::Paste(&s), &mut effects);
+                    return effects;
+                }
                 if !self.deploy.is_wizard() {
                     let mut effects = Vec::new();
                     self.deploy
@@ -133,7 +143,13 @@ impl App {
                     self.frame = self.frame.wrapping_add(1);
                     self.changed = true;
                 }
-                self.deploy.tick(self.wizard.answers())
+                let mut effects = self.deploy.tick(self.wizard.answers());
+                effects.extend(self.recs.tick());
+                effects
+            }
+            Action::Recs(msg) => {
+                self.changed |= self.recs.result(msg);
+                Vec::new()
             }
             Action::Deploy(msg) => {
                 self.changed |= self.deploy.deploy(msg);
@@ -180,6 +196,12 @@ impl App {
         }
         match command {
             Some(cmd) => self.command(cmd, ctx),
+            None if self.overlay.is_none() && self.recs.is_open() => {
+                self.changed = true;
+                let mut effects = Vec::new();
+                self.recs.handle(Input::Key(k), &mut effects);
+                effects
+            }
             // Search and "type the pack id" boxes take the keys no binding claimed.
             None if self.overlay.is_none() && !self.deploy.is_wizard() => {
                 self.changed = true;
@@ -227,6 +249,25 @@ impl App {
                 self.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
             }
+            (None, Command::OpenRecs) => {
+                let shared = self.wizard.shared();
+                let place = recs::place(shared.target.as_ref(), shared.region());
+                self.recs.open_list(place)
+            }
+            (None, Command::OpenKmsActivity) if !self.recs.is_open() => {
+                let shared = self.wizard.shared();
+                let place = recs::place(shared.target.as_ref(), shared.region());
+                self.recs.open_activity(place, None)
+            }
+            (None, other) if self.recs.is_open() => {
+                let mut effects = Vec::new();
+                match self.recs.handle(Input::Command(other), &mut effects) {
+                    recs::Flow::Handled => {}
+                    recs::Flow::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                    recs::Flow::Close => self.recs.close(),
+                }
+                effects
+            }
             (None, other) if !self.deploy.is_wizard() => {
                 let mut effects = Vec::new();
                 let flow =
@@ -251,6 +292,17 @@ impl App {
     fn mouse(&mut self, m: &MouseEvent) -> Vec<Effect> {
         if self.overlay.is_some() || self.too_small() {
             return Vec::new();
+        }
+        if self.recs.is_open() {
+            let d = match m.kind {
+                MouseEventKind::ScrollUp => -1,
+                MouseEventKind::ScrollDown => 1,
+                _ => return Vec::new(),
+            };
+            self.changed = true;
+            let mut effects = Vec::new();
+            self.recs.handle(Input::Scroll(d), &mut effects);
+            return effects;
         }
         if !self.deploy.is_wizard() {
             let d = match m.kind {

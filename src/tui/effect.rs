@@ -59,4 +59,6 @@ pub enum Effect {
     },
     /// Put text on the terminal's clipboard with OSC 52.
     CopyToClipboard(String),
+    /// List, read, refresh or delete recommendations, or look up their KMS activity.
+    Recs(super::screens::recs::RecsEffect),
 }

@@ -25,6 +25,8 @@ pub enum Command {
     Write,
     Confirm,
     Cancel,
+    DiagUp,
+    DiagDown,
     // Plan, apply, status and destroy screens.
     Apply,
     Back,
@@ -36,6 +38,13 @@ pub enum Command {
     Destroy,
     ShowStatus,
     Refresh,
+    // Recommendations and KMS activity.
+    OpenRecs,
+    OpenKmsActivity,
+    ToggleMark,
+    Delete,
+    Sort,
+    CopyArn,
 }
 
 /// Where the keyboard focus is; decides which table applies on top of [`Context::Global`].
@@ -69,6 +78,18 @@ pub enum Context {
     Status,
     /// Typing the pack id to confirm a destroy.
     TypeConfirm,
+    /// Keys that open the recommendation screens from anywhere that is not modal.
+    Screens,
+    /// The recommendations list.
+    RecList,
+    /// Typing a filter over the recommendations or the KMS events.
+    RecFilter,
+    /// One recommendation.
+    RecDetail,
+    /// The CloudTrail KMS events of recommendations.
+    RecActivity,
+    /// "Delete these recommendations?" (Cancel is the default).
+    RecDelete,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +186,16 @@ const fn b(keys: &'static [Key], command: Command, help: &'static str) -> Bindin
 use Command as C;
 
 const GLOBAL: &[Binding] = &[
+    b(
+        &[Key { code: KeyCode::Down, mods: KeyModifiers::CONTROL }],
+        C::DiagDown,
+        "scroll the diagnostics down",
+    ),
+    b(
+        &[Key { code: KeyCode::Up, mods: KeyModifiers::CONTROL }],
+        C::DiagUp,
+        "scroll the diagnostics up",
+    ),
     b(
         &[Key::plain(KeyCode::F(1))],
         C::Help,
@@ -448,6 +479,154 @@ const TYPE_CONFIRM: &[Binding] = &[
     ),
 ];
 
+const SCREENS: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::F(2))],
+        C::OpenRecs,
+        "recommendations (list, detail, delete)",
+    ),
+    b(
+        &[Key::plain(KeyCode::F(3))],
+        C::OpenKmsActivity,
+        "KMS activity of recommendations (CloudTrail)",
+    ),
+];
+
+const REC_LIST: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "move up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "move down",
+    ),
+    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "page up"),
+    b(&[Key::plain(KeyCode::PageDown)], C::PageDown, "page down"),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Select,
+        "detail of the recommendation",
+    ),
+    b(
+        &[Key::ch(' ')],
+        C::ToggleMark,
+        "mark / unmark (several can be deleted at once)",
+    ),
+    b(
+        &[Key::ch('d'), Key::plain(KeyCode::Delete)],
+        C::Delete,
+        "delete the marked ones, or the highlighted one (asks first)",
+    ),
+    b(&[Key::ch('/')], C::Search, "filter (type to narrow)"),
+    b(&[Key::ch('s')], C::Sort, "sort: newest / name / status"),
+    b(&[Key::ch('r')], C::Refresh, "reload the list"),
+    b(
+        &[Key::ch('K')],
+        C::OpenKmsActivity,
+        "KMS activity of the highlighted recommendation",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to where you were",
+    ),
+    b(&[Key::ch('?')], C::Help, "show the keys of this screen"),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const REC_FILTER: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Submit,
+        "keep the filter, back to the list",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc)],
+        C::Cancel,
+        "clear the filter, back to the list",
+    ),
+    b(&[Key::plain(KeyCode::Up)], C::Up, "move up"),
+    b(&[Key::plain(KeyCode::Down)], C::Down, "move down"),
+    b(&[Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const REC_DETAIL: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "scroll up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "scroll down",
+    ),
+    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "page up"),
+    b(&[Key::plain(KeyCode::PageDown)], C::PageDown, "page down"),
+    b(
+        &[Key::ch('c')],
+        C::Copy,
+        "copy the recommended text (OSC 52)",
+    ),
+    b(&[Key::ch('a')], C::CopyArn, "copy the ARN (OSC 52)"),
+    b(
+        &[Key::ch('d'), Key::plain(KeyCode::Delete)],
+        C::Delete,
+        "delete it (asks first)",
+    ),
+    b(&[Key::ch('r')], C::Refresh, "read it again"),
+    b(
+        &[Key::ch('K')],
+        C::OpenKmsActivity,
+        "KMS activity of this recommendation",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the list",
+    ),
+    b(&[Key::ch('?')], C::Help, "show the keys of this screen"),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const REC_ACTIVITY: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "move up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "move down",
+    ),
+    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "page up"),
+    b(&[Key::plain(KeyCode::PageDown)], C::PageDown, "page down"),
+    b(
+        &[Key::ch('/')],
+        C::Search,
+        "filter by recommendation (id, name or ARN)",
+    ),
+    b(&[Key::ch('r')], C::Refresh, "look the events up again"),
+    b(&[Key::plain(KeyCode::Esc), Key::ch('b')], C::Back, "back"),
+    b(&[Key::ch('?')], C::Help, "show the keys of this screen"),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const REC_DELETE: &[Binding] = &[
+    b(
+        &[
+            Key::plain(KeyCode::Left),
+            Key::plain(KeyCode::Right),
+            Key::plain(KeyCode::Tab),
+        ],
+        C::FocusNext,
+        "switch between Cancel and Delete",
+    ),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Select,
+        "press the highlighted button (Cancel unless you moved)",
+    ),
+    b(&[Key::ch('y')], C::Confirm, "delete"),
+    b(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc), Key::ctrl('c')],
+        C::Cancel,
+        "keep them",
+    ),
+];
+
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Global => GLOBAL,
@@ -464,6 +643,12 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Detail => DETAIL,
         Context::Status => STATUS,
         Context::TypeConfirm => TYPE_CONFIRM,
+        Context::Screens => SCREENS,
+        Context::RecList => REC_LIST,
+        Context::RecFilter => REC_FILTER,
+        Context::RecDetail => REC_DETAIL,
+        Context::RecActivity => REC_ACTIVITY,
+        Context::RecDelete => REC_DELETE,
     }
 }
 
@@ -473,20 +658,26 @@ pub fn layers(ctx: Context) -> &'static [Context] {
     match ctx {
         Context::Help => &[Context::Help],
         Context::Confirm => &[Context::Confirm],
-        Context::Text => &[Context::Text, Context::Global],
-        Context::FilterList => &[Context::FilterList, Context::Global],
-        Context::Choice => &[Context::Choice, Context::Global],
-        Context::Table => &[Context::Table, Context::Global],
-        Context::Review => &[Context::Review, Context::Global],
-        Context::Global => &[Context::Global],
+        Context::Text => &[Context::Text, Context::Global, Context::Screens],
+        Context::FilterList => &[Context::FilterList, Context::Global, Context::Screens],
+        Context::Choice => &[Context::Choice, Context::Global, Context::Screens],
+        Context::Table => &[Context::Table, Context::Global, Context::Screens],
+        Context::Review => &[Context::Review, Context::Global, Context::Screens],
+        Context::Global => &[Context::Global, Context::Screens],
         // The wizard's global keys (next step, field focus) mean nothing here.
-        Context::Plan => &[Context::Plan],
-        Context::Run => &[Context::Run],
-        Context::Status => &[Context::Status],
+        Context::Plan => &[Context::Plan, Context::Screens],
+        Context::Run => &[Context::Run, Context::Screens],
+        Context::Status => &[Context::Status, Context::Screens],
         // Modal: typed text must not trigger anything else.
         Context::Search => &[Context::Search],
         Context::Detail => &[Context::Detail],
         Context::TypeConfirm => &[Context::TypeConfirm],
+        Context::Screens => &[Context::Screens],
+        Context::RecList => &[Context::RecList, Context::Screens],
+        Context::RecFilter => &[Context::RecFilter, Context::Screens],
+        Context::RecDetail => &[Context::RecDetail, Context::Screens],
+        Context::RecActivity => &[Context::RecActivity, Context::Screens],
+        Context::RecDelete => &[Context::RecDelete],
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 use super::action::{Action, DeployMsg, DeployOutcome, Gen, Outcome, TaskResult};
 use super::effect::Effect;
 use super::persist::{self, Answers};
+use super::screens::recs::{RecsEffect, RecsMsg, RecsOutcome};
 use super::screens::wizard::pack::LoadedPack;
 use super::services::{AwsServices, KeysEvent};
 use futures_util::StreamExt;
@@ -160,6 +161,7 @@ impl Runtime {
                 let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
                 let _ = out.flush();
             }
+            Effect::Recs(e) => self.recs(e),
             Effect::LoadPack { generation, path } => {
                 self.blocking(generation, move || Outcome::Pack(load_pack(path)))
             }
@@ -179,6 +181,84 @@ impl Runtime {
             } => {
                 self.blocking(generation, move || {
                     Outcome::ConfigWritten(write_config(&path, &contents))
+                });
+            }
+        }
+    }
+
+    fn recs(&self, effect: RecsEffect) {
+        let tx = self.tx.clone();
+        let services = self.services.clone();
+        let generation = effect.generation();
+        let send = move |outcome| {
+            let tx = tx.clone();
+            async move {
+                tx.send(Action::Recs(RecsMsg {
+                    generation,
+                    outcome,
+                }))
+                .await
+                .is_ok()
+            }
+        };
+        match effect {
+            RecsEffect::List { place, .. } => {
+                let mut pages = services.recommendations(place.target, place.region);
+                tokio::spawn(async move {
+                    while let Some(page) = pages.next().await {
+                        let (outcome, failed) = match page {
+                            Ok(items) => (RecsOutcome::Page(items), false),
+                            Err(e) => (RecsOutcome::ListFailed(e), true),
+                        };
+                        if !send(outcome).await || failed {
+                            return;
+                        }
+                    }
+                    send(RecsOutcome::ListDone).await;
+                });
+            }
+            RecsEffect::Get { place, id, .. } => {
+                let fut = services.recommendation(place.target, place.region, id);
+                tokio::spawn(async move {
+                    send(RecsOutcome::Detail(fut.await.map(Box::new))).await;
+                });
+            }
+            RecsEffect::Refresh { place, ids, .. } => {
+                tokio::spawn(async move {
+                    let calls = ids.into_iter().map(|id| {
+                        let fut = services.recommendation(
+                            place.target.clone(),
+                            place.region.clone(),
+                            id.clone(),
+                        );
+                        async move { (id, fut.await) }
+                    });
+                    let got = futures_util::future::join_all(calls).await;
+                    send(RecsOutcome::Refreshed(got)).await;
+                });
+            }
+            RecsEffect::Delete { place, ids, .. } => {
+                tokio::spawn(async move {
+                    // One at a time, so each row reports as soon as its call is answered.
+                    for id in ids {
+                        let result = services
+                            .delete_recommendation(
+                                place.target.clone(),
+                                place.region.clone(),
+                                id.clone(),
+                            )
+                            .await;
+                        if !send(RecsOutcome::Deleted { id, result }).await {
+                            return;
+                        }
+                    }
+                    send(RecsOutcome::DeleteDone).await;
+                });
+            }
+            RecsEffect::Activity { place, .. } => {
+                let fut = services.kms_activity(place.target, place.region);
+                tokio::spawn(async move {
+                    send(RecsOutcome::Activity(fut.await)).await;
                 });
             }
         }
@@ -350,6 +430,7 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::CancelRun { .. } => "cancel_run",
         Effect::FetchStatus { .. } => "fetch_status",
         Effect::CopyToClipboard(_) => "copy_to_clipboard",
+        Effect::Recs(e) => e.name(),
     }
 }
 

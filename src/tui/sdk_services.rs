@@ -211,6 +211,61 @@ impl AwsServices for SdkServices {
         })
     }
 
+    fn recommendations(
+        &self,
+        target: AwsTarget,
+        region: String,
+    ) -> BoxStream<'static, Result<Vec<crate::recommend::Summary>, ServiceError>> {
+        let recs = self.recs(target, region);
+        let start = async move {
+            match recs.await {
+                Ok(r) => stream::unfold(r.list(None), |mut pages| async move {
+                    pages
+                        .next_page()
+                        .await
+                        .map(|page| (page.map_err(rec_error), pages))
+                })
+                .boxed(),
+                Err(e) => stream::once(async { Err(e) }).boxed(),
+            }
+        };
+        stream::once(start).flatten().boxed()
+    }
+
+    fn recommendation(
+        &self,
+        target: AwsTarget,
+        region: String,
+        id: String,
+    ) -> BoxFuture<'static, Result<crate::recommend::Detail, ServiceError>> {
+        let recs = self.recs(target, region);
+        Box::pin(async move { recs.await?.get(&id).await.map_err(rec_error) })
+    }
+
+    fn delete_recommendation(
+        &self,
+        target: AwsTarget,
+        region: String,
+        id: String,
+    ) -> BoxFuture<'static, Result<crate::recommend::Status, ServiceError>> {
+        let recs = self.recs(target, region);
+        Box::pin(async move { recs.await?.delete(&id).await.map_err(rec_error) })
+    }
+
+    fn kms_activity(
+        &self,
+        target: AwsTarget,
+        region: String,
+    ) -> BoxFuture<'static, Result<Vec<crate::kms::activity::KmsEvent>, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let c = inner.clients(&target, &region).await?;
+            crate::kms::activity::lookup_with(&c, &crate::kms::activity::ActivityFilter::default())
+                .await
+                .map_err(service_error)
+        })
+    }
+
     fn status(
         &self,
         answers: Answers,
@@ -223,6 +278,43 @@ impl AwsServices for SdkServices {
                 .await
                 .map_err(service_error)
         })
+    }
+}
+
+impl SdkServices {
+    /// Use `clients` for `target`/`region` instead of connecting (tests point the TUI at an
+    /// emulator they control).
+    pub async fn preload(&self, target: AwsTarget, region: &str, clients: Clients) {
+        self.inner
+            .clients
+            .lock()
+            .await
+            .insert((target, region.to_string()), clients);
+    }
+
+    fn recs(
+        &self,
+        target: AwsTarget,
+        region: String,
+    ) -> impl Future<Output = Result<crate::recommend::Recommendations, ServiceError>> + use<> {
+        let inner = self.inner.clone();
+        async move {
+            let c = inner.clients(&target, &region).await?;
+            Ok(crate::recommend::Recommendations::from_clients(&c))
+        }
+    }
+}
+
+fn rec_error(e: crate::recommend::RecError) -> ServiceError {
+    use crate::recommend::RecError;
+    match e {
+        RecError::Aws(e) => service_error(e),
+        e @ RecError::KeyUnavailable { .. } => ServiceError {
+            category: super::services::KEY_UNAVAILABLE.into(),
+            message: e.to_string(),
+            hint: None,
+        },
+        e @ RecError::Invalid(_) => config_error(e.to_string(), None),
     }
 }
 

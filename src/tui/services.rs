@@ -92,7 +92,38 @@ pub trait AwsServices: Send + Sync + 'static {
         &self,
         answers: crate::tui::persist::Answers,
     ) -> BoxFuture<'static, Result<StatusReport, ServiceError>>;
+    /// Recommendation summaries a page at a time (ListRecommendations); ends after the last
+    /// page or the first error.
+    fn recommendations(
+        &self,
+        target: AwsTarget,
+        region: String,
+    ) -> BoxStream<'static, Result<Vec<crate::recommend::Summary>, ServiceError>>;
+    /// GetRecommendation. A key that cannot decrypt it is a [`KEY_UNAVAILABLE`] error in
+    /// plain words.
+    fn recommendation(
+        &self,
+        target: AwsTarget,
+        region: String,
+        id: String,
+    ) -> BoxFuture<'static, Result<crate::recommend::Detail, ServiceError>>;
+    fn delete_recommendation(
+        &self,
+        target: AwsTarget,
+        region: String,
+        id: String,
+    ) -> BoxFuture<'static, Result<crate::recommend::Status, ServiceError>>;
+    /// The CloudTrail KMS events of recommendations, newest first.
+    fn kms_activity(
+        &self,
+        target: AwsTarget,
+        region: String,
+    ) -> BoxFuture<'static, Result<Vec<crate::kms::activity::KmsEvent>, ServiceError>>;
 }
+
+/// The [`ServiceError::category`] of seed 000's "the key of this recommendation is disabled or
+/// deleted": reading fails, listing and deleting still work.
+pub const KEY_UNAVAILABLE: &str = "key unavailable";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunKind {

@@ -64,6 +64,10 @@ pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
         overlay::render_too_small(area, buf, theme);
         return;
     }
+    if app.recs.is_open() {
+        render_recs(app, area, buf);
+        return;
+    }
     if !app.deploy.is_wizard() {
         render_deploy(app, area, buf);
         return;
@@ -149,6 +153,27 @@ fn render_deploy(app: &App, area: Rect, buf: &mut Buffer) {
         Some(Overlay::ConfirmQuit) => overlay::render_confirm(
             "Quit?",
             &["A running apply stops where it is; applying again resumes it.".into()],
+            area,
+            buf,
+            theme,
+        ),
+        _ => {}
+    }
+}
+
+/// Recommendations and KMS activity: their own layout, the app's overlays on top.
+fn render_recs(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let view = View {
+        theme,
+        frame: app.frame_count(),
+    };
+    app.recs.render(area, buf, &view);
+    match &app.overlay {
+        Some(Overlay::Help(ctx)) => overlay::render_help(*ctx, app.recs.title(), area, buf, theme),
+        Some(Overlay::ConfirmQuit) => overlay::render_confirm(
+            "Quit?",
+            &["Your wizard answers are saved and offered next time.".into()],
             area,
             buf,
             theme,

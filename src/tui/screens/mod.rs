@@ -3,6 +3,7 @@
 //! the wizard's shape: `handle(Input, &mut Vec<Effect>)`, `context()`, `render(area, buf, view)`.
 
 pub mod deploy;
+pub mod recs;
 pub mod wizard;
 
 use ratatui::crossterm::event::KeyEvent;

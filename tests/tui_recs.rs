@@ -1,0 +1,1020 @@
+//! Recommendation screens driven headlessly: keys and task results go through `App::update`,
+//! effects are inspected, screens are rendered on a `TestBackend` and snapshotted. The last test
+//! runs the real runtime and services against the emulator: seed 000's table through the UI.
+
+use std::time::Duration;
+
+use agentcore_tui::kms::activity::KmsEvent;
+use agentcore_tui::recommend::model::{ConfigView, ResultView, ToolResult, TracesView};
+use agentcore_tui::recommend::{Detail, Status, Summary, ToolText};
+use agentcore_tui::tui::action::{Action, Gen};
+use agentcore_tui::tui::app::{App, AppOptions, Overlay};
+use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::keymap::{self, Context};
+use agentcore_tui::tui::persist::Answers;
+use agentcore_tui::tui::screens::recs::{Place, RecsEffect, RecsMsg, RecsOutcome, Screen};
+use agentcore_tui::tui::services::{AwsTarget, KEY_UNAVAILABLE, ServiceError};
+use agentcore_tui::tui::theme::Theme;
+use agentcore_tui::tui::ui;
+use chrono::{TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const ACCOUNT: &str = "111122223333";
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+fn arn(id: &str) -> String {
+    format!("arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:recommendation/{id}")
+}
+
+fn summary(id: &str, name: &str, status: Status, tools: bool, minute: u32) -> Summary {
+    let at = Utc.with_ymd_and_hms(2026, 1, 5, 9, minute, 0).unwrap();
+    Summary {
+        id: id.into(),
+        arn: arn(id),
+        name: name.into(),
+        description: None,
+        rec_type: if tools {
+            "TOOL_DESCRIPTION_RECOMMENDATION"
+        } else {
+            "SYSTEM_PROMPT_RECOMMENDATION"
+        }
+        .into(),
+        status,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn page_one() -> Vec<Summary> {
+    vec![
+        summary(
+            "rec-a1b2c3d4e5f6",
+            "support_prompt_v2",
+            Status::Completed,
+            false,
+            1,
+        ),
+        summary(
+            "rec-b2c3d4e5f6a1",
+            "billing_tools",
+            Status::InProgress,
+            true,
+            2,
+        ),
+        summary(
+            "rec-c3d4e5f6a1b2",
+            "triage_prompt",
+            Status::Failed,
+            false,
+            3,
+        ),
+    ]
+}
+
+fn page_two() -> Vec<Summary> {
+    vec![
+        summary(
+            "rec-d4e5f6a1b2c3",
+            "support_tools",
+            Status::Pending,
+            true,
+            4,
+        ),
+        summary(
+            "rec-e5f6a1b2c3d4",
+            "returns_agent_prompt",
+            Status::Completed,
+            false,
+            5,
+        ),
+    ]
+}
+
+fn traces() -> Option<TracesView> {
+    Some(TracesView {
+        source: "cloudwatchLogs".into(),
+        log_group_arns: vec![format!(
+            "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/bedrock-agentcore/runtimes/support-DEFAULT"
+        )],
+        service_names: vec!["support.DEFAULT".into()],
+        start: Some(Utc.with_ymd_and_hms(2026, 1, 4, 9, 0, 0).unwrap()),
+        end: Some(Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()),
+    })
+}
+
+fn prompt_detail() -> Detail {
+    Detail {
+        summary: page_one()[0].clone(),
+        kms_key_arn: Some(KEY_ARN.into()),
+        config: ConfigView::SystemPrompt {
+            text: Some("You are a support agent.\nBe brief.".into()),
+            bundle_arn: None,
+            traces: traces(),
+            evaluators: vec!["arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness".into()],
+        },
+        result: Some(ResultView::SystemPrompt {
+            recommended: Some(
+                "You are a support agent.\nBe brief, and cite the order id you looked up.".into(),
+            ),
+            explanation: Some("Traces show answers without the order they refer to.".into()),
+            error_code: None,
+            error_message: None,
+        }),
+    }
+}
+
+fn tools_detail() -> Detail {
+    Detail {
+        summary: Summary {
+            status: Status::Completed,
+            ..page_one()[1].clone()
+        },
+        kms_key_arn: None,
+        config: ConfigView::ToolDescription {
+            tools: vec![
+                ToolText {
+                    name: "lookup_order".into(),
+                    description: "Finds an order".into(),
+                },
+                ToolText {
+                    name: "refund".into(),
+                    description: "Refunds".into(),
+                },
+            ],
+            bundle_arn: None,
+            traces: traces(),
+        },
+        result: Some(ResultView::ToolDescription {
+            tools: vec![
+                ToolResult {
+                    name: "lookup_order".into(),
+                    recommended: Some(
+                        "Finds one order by its id (ORD-123) and returns its status and items."
+                            .into(),
+                    ),
+                    explanation: Some("Callers passed names instead of ids.".into()),
+                },
+                ToolResult {
+                    name: "refund".into(),
+                    recommended: Some("Refunds an order that has been delivered.".into()),
+                    explanation: None,
+                },
+            ],
+            error_code: None,
+            error_message: None,
+        }),
+    }
+}
+
+fn failed_detail() -> Detail {
+    Detail {
+        summary: page_one()[2].clone(),
+        kms_key_arn: None,
+        config: ConfigView::SystemPrompt {
+            text: Some("You triage tickets.".into()),
+            bundle_arn: None,
+            traces: traces(),
+            evaluators: vec![],
+        },
+        result: Some(ResultView::SystemPrompt {
+            recommended: None,
+            explanation: None,
+            error_code: Some("InsufficientTraces".into()),
+            error_message: Some("No agent traces were found in the time window.".into()),
+        }),
+    }
+}
+
+fn key_disabled() -> ServiceError {
+    ServiceError {
+        category: KEY_UNAVAILABLE.into(),
+        message: "key alias/agentcore-recommendations is disabled: re-enable it to read this recommendation; listing and deleting still work".into(),
+        hint: None,
+    }
+}
+
+fn events() -> Vec<KmsEvent> {
+    let ev = |minute: u32, name: &str, principal: &str, rec: &str| {
+        let rec_arn = arn(rec);
+        KmsEvent {
+            time: Utc.with_ymd_and_hms(2026, 1, 5, 10, minute, 0).unwrap(),
+            name: name.into(),
+            principal: principal.into(),
+            invoked_by: None,
+            key_arn: Some(KEY_ARN.into()),
+            encryption_context: [(
+                "aws:bedrock-agentcore:recommendationArn".to_string(),
+                rec_arn.clone(),
+            )]
+            .into(),
+            recommendation_arn: Some(rec_arn),
+            error_code: None,
+            error_message: None,
+        }
+    };
+    let role = format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo");
+    vec![
+        ev(9, "Decrypt", &role, "rec-a1b2c3d4e5f6"),
+        ev(
+            8,
+            "GenerateDataKey",
+            "bedrock-agentcore.amazonaws.com",
+            "rec-a1b2c3d4e5f6",
+        ),
+        ev(
+            7,
+            "Decrypt",
+            "bedrock-agentcore.amazonaws.com",
+            "rec-e5f6a1b2c3d4",
+        ),
+        ev(6, "GenerateDataKey", &role, "rec-e5f6a1b2c3d4"),
+    ]
+}
+
+struct Harness {
+    app: App,
+    effects: Vec<Effect>,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let answers = Answers {
+            target: Some(AwsTarget::Local),
+            region: "us-east-1".into(),
+            ..Answers::default()
+        };
+        Self::with(answers)
+    }
+
+    fn with(answers: Answers) -> Self {
+        let app = App::new(
+            AppOptions {
+                initial: answers,
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        );
+        Self {
+            app,
+            effects: Vec::new(),
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.effects.extend(
+            effects
+                .into_iter()
+                .filter(|e| !matches!(e, Effect::SaveAnswers(_))),
+        );
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn ch(&mut self, c: char) {
+        self.key(KeyCode::Char(c));
+    }
+
+    fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            self.ch(c);
+        }
+    }
+
+    /// The recommendation effects issued since the last call.
+    fn take(&mut self) -> Vec<RecsEffect> {
+        std::mem::take(&mut self.effects)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Recs(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn answer(&mut self, generation: Gen, outcome: RecsOutcome) {
+        self.apply(Action::Recs(RecsMsg {
+            generation,
+            outcome,
+        }));
+    }
+
+    /// F2, then the two pages and the end of the listing.
+    fn loaded() -> Self {
+        let mut h = Self::new();
+        h.key(KeyCode::F(2));
+        let g = list_generation(&h.take());
+        h.answer(g, RecsOutcome::Page(page_one()));
+        h.answer(g, RecsOutcome::Page(page_two()));
+        h.answer(g, RecsOutcome::ListDone);
+        h
+    }
+
+    /// The list, then Enter on the row named `name`, answered with `detail`.
+    fn detail(name: &str, detail: Result<Detail, ServiceError>) -> Self {
+        let mut h = Self::loaded();
+        h.select(name);
+        h.key(KeyCode::Enter);
+        let effects = h.take();
+        let g = match effects.as_slice() {
+            [RecsEffect::Get { generation, id, .. }] => {
+                assert_eq!(
+                    Some(id.as_str()),
+                    h.app
+                        .recs
+                        .list
+                        .items()
+                        .iter()
+                        .find(|s| s.name == name)
+                        .map(|s| s.id.as_str())
+                );
+                *generation
+            }
+            other => panic!("expected one GetRecommendation, got {other:?}"),
+        };
+        h.answer(g, RecsOutcome::Detail(detail.map(Box::new)));
+        h
+    }
+
+    fn select(&mut self, name: &str) {
+        for _ in 0..20 {
+            self.key(KeyCode::Up);
+        }
+        for _ in 0..20 {
+            if self.app.recs.list.selected().map(|s| s.name.as_str()) == Some(name) {
+                return;
+            }
+            self.key(KeyCode::Down);
+        }
+        panic!("{name} is not in the list");
+    }
+
+    fn screen(&mut self, width: u16, height: u16) -> String {
+        self.apply(Action::Resize { width, height });
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
+        terminal.backend().to_string()
+    }
+
+    fn snap(&mut self, name: &str) {
+        for (w, h) in [(100, 30), (80, 24)] {
+            let screen = self.screen(w, h);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.app
+            .recs
+            .list
+            .visible()
+            .map(|s| s.name.clone())
+            .collect()
+    }
+}
+
+fn list_generation(effects: &[RecsEffect]) -> Gen {
+    match effects {
+        [RecsEffect::List { generation, place }] => {
+            assert_eq!(
+                place,
+                &Place {
+                    target: AwsTarget::Local,
+                    region: "us-east-1".into()
+                }
+            );
+            *generation
+        }
+        other => panic!("expected one ListRecommendations, got {other:?}"),
+    }
+}
+
+#[test]
+fn list_loading_then_pages_stream_in() {
+    let mut h = Harness::new();
+    h.key(KeyCode::F(2));
+    assert!(h.app.recs.is_open());
+    assert_eq!(h.app.context(), Context::RecList);
+    let g = list_generation(&h.take());
+    h.snap("list_loading");
+    // The first page is on screen before the listing ends.
+    h.answer(g, RecsOutcome::Page(page_one()));
+    assert_eq!(h.names().len(), 3);
+    assert!(h.screen(100, 30).contains("support_prompt_v2"));
+    h.answer(g, RecsOutcome::Page(page_two()));
+    h.answer(g, RecsOutcome::ListDone);
+    // Newest first.
+    assert_eq!(
+        h.names(),
+        [
+            "returns_agent_prompt",
+            "support_tools",
+            "triage_prompt",
+            "billing_tools",
+            "support_prompt_v2"
+        ]
+    );
+    h.snap("list_loaded");
+}
+
+#[test]
+fn stale_pages_are_dropped() {
+    let mut h = Harness::new();
+    h.key(KeyCode::F(2));
+    let first = list_generation(&h.take());
+    h.ch('r');
+    let second = list_generation(&h.take());
+    assert_ne!(first, second);
+    h.answer(first, RecsOutcome::Page(page_one()));
+    assert!(
+        h.names().is_empty(),
+        "a page of a superseded listing was shown"
+    );
+    h.answer(second, RecsOutcome::Page(page_two()));
+    h.answer(first, RecsOutcome::ListDone);
+    assert!(
+        h.app.recs.list.loading(),
+        "the old listing's end ended the new one"
+    );
+    h.answer(second, RecsOutcome::ListDone);
+    assert!(!h.app.recs.list.loading());
+    assert_eq!(h.names(), ["returns_agent_prompt", "support_tools"]);
+}
+
+#[test]
+fn filter_as_you_type_and_sort() {
+    let mut h = Harness::loaded();
+    h.ch('/');
+    assert_eq!(h.app.context(), Context::RecFilter);
+    h.typed("supp");
+    assert_eq!(h.names(), ["support_tools", "support_prompt_v2"]);
+    // Letters bound in the list (d, s, q) type while filtering.
+    h.typed(" tools");
+    assert_eq!(h.names(), ["support_tools"]);
+    h.snap("list_filtered");
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    assert_eq!(h.names().len(), 2);
+    h.typed("zzz");
+    assert!(h.names().is_empty());
+    h.snap("list_filtered_empty");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::RecList);
+    assert_eq!(h.names().len(), 5, "Esc in the filter clears it");
+    h.ch('s');
+    assert_eq!(
+        h.names(),
+        [
+            "billing_tools",
+            "returns_agent_prompt",
+            "support_prompt_v2",
+            "support_tools",
+            "triage_prompt"
+        ]
+    );
+    h.ch('s');
+    assert_eq!(
+        h.names()[..2],
+        ["returns_agent_prompt", "support_prompt_v2"],
+        "COMPLETED sorts first, newest first among them"
+    );
+    // A status word filters too.
+    h.ch('/');
+    h.typed("failed");
+    assert_eq!(h.names(), ["triage_prompt"]);
+}
+
+#[test]
+fn empty_and_failed_lists() {
+    let mut h = Harness::new();
+    h.key(KeyCode::F(2));
+    let g = list_generation(&h.take());
+    h.answer(g, RecsOutcome::ListDone);
+    assert!(
+        h.screen(100, 30)
+            .contains("No recommendations in this region yet")
+    );
+    h.snap("list_empty");
+
+    let mut h = Harness::new();
+    h.key(KeyCode::F(2));
+    let g = list_generation(&h.take());
+    h.answer(
+        g,
+        RecsOutcome::ListFailed(ServiceError {
+            category: "permission".into(),
+            message: "AccessDeniedException: not authorized to perform bedrock-agentcore:ListRecommendations".into(),
+            hint: Some("add bedrock-agentcore:ListRecommendations to the role".into()),
+        }),
+    );
+    h.snap("list_error");
+    h.ch('r');
+    list_generation(&h.take());
+
+    // No account chosen yet: nothing is asked, the list says what is missing.
+    let mut h = Harness::with(Answers::default());
+    h.key(KeyCode::F(2));
+    assert!(h.take().is_empty());
+    assert!(
+        h.screen(100, 30)
+            .contains("choose an AWS profile or the local emulator first")
+    );
+}
+
+#[test]
+fn multi_select_and_delete_confirmation_defaults_to_cancel() {
+    let mut h = Harness::loaded();
+    // Mark two rows with Space (each moves down one).
+    h.select("support_tools");
+    h.ch(' ');
+    h.select("billing_tools");
+    h.ch(' ');
+    assert_eq!(h.app.recs.list.marked.len(), 2);
+    // Unmark and re-mark toggles.
+    h.select("billing_tools");
+    h.ch(' ');
+    assert_eq!(h.app.recs.list.marked.len(), 1);
+    h.select("billing_tools");
+    h.ch(' ');
+    h.ch('d');
+    assert_eq!(h.app.context(), Context::RecDelete);
+    h.snap("delete_confirm");
+    // Enter with nothing moved presses Cancel.
+    h.key(KeyCode::Enter);
+    assert!(h.app.recs.confirm.is_none());
+    assert!(h.take().is_empty(), "Cancel must not delete");
+    h.ch('d');
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Enter);
+    let effects = h.take();
+    let (g, ids) = match effects.as_slice() {
+        [
+            RecsEffect::Delete {
+                generation, ids, ..
+            },
+        ] => (*generation, ids.clone()),
+        other => panic!("expected one delete, got {other:?}"),
+    };
+    assert_eq!(ids, ["rec-d4e5f6a1b2c3", "rec-b2c3d4e5f6a1"], "list order");
+    h.answer(
+        g,
+        RecsOutcome::Deleted {
+            id: ids[0].clone(),
+            result: Ok(Status::Deleting),
+        },
+    );
+    h.answer(
+        g,
+        RecsOutcome::Deleted {
+            id: ids[1].clone(),
+            result: Err(ServiceError {
+                category: "resource".into(),
+                message: "ConflictException: it is being updated".into(),
+                hint: None,
+            }),
+        },
+    );
+    h.answer(g, RecsOutcome::DeleteDone);
+    assert!(!h.names().contains(&"support_tools".to_string()));
+    assert!(h.names().contains(&"billing_tools".to_string()));
+    assert!(
+        h.screen(100, 30)
+            .contains("could not delete billing_tools: ConflictException")
+    );
+    // The one that failed stays marked, to retry; y deletes directly from the dialog.
+    assert_eq!(h.app.recs.list.marked.len(), 1);
+    h.select("triage_prompt");
+    h.ch('d');
+    h.key(KeyCode::Esc);
+    assert!(h.take().is_empty(), "Esc keeps them");
+    h.ch('d');
+    h.ch('y');
+    assert!(matches!(
+        h.take().as_slice(),
+        [RecsEffect::Delete { ids, .. }] if ids == &["rec-b2c3d4e5f6a1"]
+    ));
+    // With nothing marked, the highlighted one is deleted.
+    h.select("billing_tools");
+    h.ch(' ');
+    h.select("triage_prompt");
+    h.ch('d');
+    h.ch('y');
+    assert!(matches!(
+        h.take().as_slice(),
+        [RecsEffect::Delete { ids, .. }] if ids == &["rec-c3d4e5f6a1b2"]
+    ));
+}
+
+#[test]
+fn detail_completed_prompt_is_a_diff() {
+    let mut h = Harness::detail("support_prompt_v2", Ok(prompt_detail()));
+    assert_eq!(h.app.context(), Context::RecDetail);
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("- Be brief."), "{screen}");
+    assert!(screen.contains("+ Be brief, and cite the order id you looked up."));
+    assert!(screen.contains(KEY_ARN));
+    h.snap("detail_completed");
+    // The key column learned the CMK.
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::RecList);
+    assert!(h.screen(100, 30).contains("CMK"));
+}
+
+#[test]
+fn detail_copies_with_osc52_effect() {
+    let mut h = Harness::detail("support_prompt_v2", Ok(prompt_detail()));
+    h.ch('c');
+    assert!(
+        h.effects
+            .iter()
+            .any(|e| matches!(e, Effect::CopyToClipboard(t) if t.contains("cite the order id")))
+    );
+    h.ch('a');
+    assert!(
+        h.effects
+            .iter()
+            .any(|e| matches!(e, Effect::CopyToClipboard(t) if t == &arn("rec-a1b2c3d4e5f6")))
+    );
+}
+
+#[test]
+fn detail_tools_side_by_side() {
+    let mut h = Harness::detail("billing_tools", Ok(tools_detail()));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("Original"), "{screen}");
+    assert!(screen.contains("│ Finds one order by its id"));
+    h.snap("detail_tools");
+}
+
+#[test]
+fn detail_failed() {
+    let mut h = Harness::detail("triage_prompt", Ok(failed_detail()));
+    assert!(h.screen(100, 30).contains("InsufficientTraces"));
+    h.snap("detail_failed");
+}
+
+#[test]
+fn detail_key_disabled_says_what_still_works() {
+    let mut h = Harness::detail("support_prompt_v2", Err(key_disabled()));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("is disabled: re-enable it to read this recommendation"));
+    assert!(screen.contains("What still works"));
+    h.snap("detail_key_disabled");
+    h.key(KeyCode::Esc);
+    assert!(h.screen(100, 30).contains("CMK✗"));
+    // Delete from the detail still asks first.
+    h.select("support_prompt_v2");
+    h.key(KeyCode::Enter);
+    h.take();
+    h.ch('d');
+    assert_eq!(h.app.context(), Context::RecDelete);
+}
+
+#[test]
+fn stale_detail_is_dropped() {
+    let mut h = Harness::loaded();
+    h.select("support_prompt_v2");
+    h.key(KeyCode::Enter);
+    let old = match h.take().as_slice() {
+        [RecsEffect::Get { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    h.key(KeyCode::Esc);
+    h.select("triage_prompt");
+    h.key(KeyCode::Enter);
+    h.answer(old, RecsOutcome::Detail(Ok(Box::new(prompt_detail()))));
+    match &h.app.recs.screen {
+        Screen::Detail(d) => {
+            assert!(
+                d.loading && d.detail.is_none(),
+                "an answer for another detail was shown"
+            )
+        }
+        _ => panic!("not on the detail"),
+    }
+}
+
+#[test]
+fn unfinished_rows_are_re_read_on_a_timer() {
+    let mut h = Harness::loaded();
+    assert!(h.app.animating());
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("2 running, re-read every 5s (next in 5s)"),
+        "{screen}"
+    );
+    let mut refresh = None;
+    for _ in 0..60 {
+        h.apply(Action::Tick);
+        if let Some(r) = h.take().into_iter().next() {
+            refresh = Some(r);
+            break;
+        }
+    }
+    let (g, ids) = match refresh {
+        Some(RecsEffect::Refresh {
+            generation, ids, ..
+        }) => (generation, ids),
+        other => panic!("no refresh: {other:?}"),
+    };
+    assert_eq!(ids, ["rec-d4e5f6a1b2c3", "rec-b2c3d4e5f6a1"]);
+    let done = tools_detail();
+    h.answer(
+        g,
+        RecsOutcome::Refreshed(vec![
+            (ids[1].clone(), Ok(done)),
+            (ids[0].clone(), Err(key_disabled())),
+        ]),
+    );
+    let billing = h
+        .app
+        .recs
+        .list
+        .items()
+        .iter()
+        .find(|s| s.name == "billing_tools")
+        .unwrap();
+    assert_eq!(billing.status, Status::Completed);
+    assert!(h.screen(100, 30).contains("1 running"));
+}
+
+#[test]
+fn kms_activity_filtered_by_recommendation() {
+    let mut h = Harness::loaded();
+    h.select("support_prompt_v2");
+    h.ch('K');
+    assert_eq!(h.app.context(), Context::RecActivity);
+    let g = match h.take().as_slice() {
+        [RecsEffect::Activity { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    h.answer(g, RecsOutcome::Activity(Ok(events())));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("2 of 4 KMS event(s)"), "{screen}");
+    assert!(
+        screen.contains("aws:bedrock-agentcore:recommendationArn"),
+        "{screen}"
+    );
+    assert!(screen.contains(
+        "= arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/rec-a1b2c3d4e5f6"
+    ));
+    h.snap("kms_activity_one");
+    // Clearing the filter shows all, named from the list.
+    h.ch('/');
+    h.key(KeyCode::Esc);
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("4 of 4"));
+    assert!(screen.contains("returns_agent_prompt"));
+    h.snap("kms_activity_all");
+    h.ch('/');
+    h.typed("returns");
+    assert!(h.screen(100, 30).contains("2 of 4"));
+    // Back to the list, then back to where the recommendations were opened from.
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::RecList);
+    h.key(KeyCode::Esc);
+    assert!(!h.app.recs.is_open());
+    assert_ne!(h.app.context(), Context::RecList);
+}
+
+#[test]
+fn reachable_from_anywhere_and_listed_in_help() {
+    let mut h = Harness::new();
+    // F3 opens the KMS activity directly, F2 the list; both are in the wizard's help.
+    let rows = keymap::help_rows(h.app.context());
+    assert!(
+        rows.iter()
+            .any(|(k, d)| k == "F2" && d.starts_with("recommendations"))
+    );
+    assert!(
+        rows.iter()
+            .any(|(k, d)| k == "F3" && d.starts_with("KMS activity"))
+    );
+    h.key(KeyCode::F(3));
+    assert_eq!(h.app.context(), Context::RecActivity);
+    assert_eq!(h.take().len(), 2, "the list and the activity load");
+    h.ch('?');
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Help(Context::RecActivity))
+    ));
+    h.snap("help_activity");
+    h.key(KeyCode::Esc);
+    h.ch('b');
+    assert_eq!(h.app.context(), Context::RecList);
+    h.ch('q');
+    assert_eq!(h.app.overlay, Some(Overlay::ConfirmQuit));
+    // The deploy screens list them too.
+    for ctx in [
+        Context::Plan,
+        Context::Run,
+        Context::Status,
+        Context::Review,
+    ] {
+        assert!(
+            keymap::help_rows(ctx).iter().any(|(k, _)| k == "F2"),
+            "{ctx:?}"
+        );
+    }
+}
+
+#[test]
+fn every_recs_key_is_in_its_help() {
+    for ctx in [
+        Context::RecList,
+        Context::RecFilter,
+        Context::RecDetail,
+        Context::RecActivity,
+        Context::RecDelete,
+    ] {
+        let rows = keymap::help_rows(ctx);
+        assert!(!rows.is_empty(), "{ctx:?}");
+        for b in keymap::bindings(ctx) {
+            assert!(
+                rows.iter().any(|(_, d)| *d == b.help),
+                "{ctx:?}: {} missing from help",
+                b.help
+            );
+        }
+    }
+}
+
+/// Seed 000's table through the UI against the emulator, with the real runtime and services:
+/// a recommendation encrypted with a CMK reads fine; the key is disabled; reading it fails with
+/// the plain message; listing and deleting it still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_000_through_the_ui_against_the_emulator() {
+    use agentcore_emulator::{Config, Emulator, Timing};
+    use agentcore_tui::aws::Clients;
+    use agentcore_tui::recommend::{Input, Recommendations, StartRequest, Traces};
+    use agentcore_tui::tui::runtime::Runtime;
+    use agentcore_tui::tui::sdk_services::SdkServices;
+    use std::sync::Arc;
+
+    let emu = Emulator::start(Config {
+        timing: Timing::instant(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let clients = Clients::for_endpoint(&emu.endpoint_url(), "us-east-1")
+        .await
+        .unwrap();
+    let recs = Recommendations::from_clients(&clients);
+    let key = recs
+        .keys()
+        .describe("alias/agentcore-recommendations")
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let started = recs
+        .start(&StartRequest {
+            name: "seed_000_ui".into(),
+            description: None,
+            input: Input::SystemPrompt("You are a helpful assistant.".into()),
+            traces: Traces {
+                log_group_arns: vec![format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/bedrock-agentcore/sessions/my-agent")],
+                service_names: vec!["my-agent.DEFAULT".into()],
+                start: now - chrono::Duration::hours(24),
+                end: now,
+            },
+            evaluators: vec!["Builtin.Helpfulness".into()],
+            tags: Default::default(),
+            kms_key_arn: Some(key.arn.clone()),
+        })
+        .await
+        .unwrap();
+    recs.wait(&started.id, Duration::from_secs(10), |_| {})
+        .await
+        .unwrap();
+
+    let services = SdkServices::new(None);
+    services
+        .preload(AwsTarget::Local, "us-east-1", clients.clone())
+        .await;
+    let (runtime, mut rx) = Runtime::start(Arc::new(services), None);
+    let mut h = Harness::new();
+    // Runs what the app asked for and feeds the answers back until `done` holds.
+    async fn settle(
+        h: &mut Harness,
+        runtime: &Runtime,
+        rx: &mut tokio::sync::mpsc::Receiver<Action>,
+        done: impl Fn(&App) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            runtime.execute_all(std::mem::take(&mut h.effects));
+            if done(&h.app) {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(a)) => h.apply(a),
+                _ => panic!("the UI never got there"),
+            }
+        }
+    }
+
+    h.key(KeyCode::F(2));
+    settle(&mut h, &runtime, &mut rx, |a| {
+        !a.recs.list.loading() && !a.recs.list.items().is_empty()
+    })
+    .await;
+    let listed = h.app.recs.list.items().len();
+    assert!(listed > 1, "the demo world's recommendations and ours");
+    h.select("seed_000_ui");
+    h.key(KeyCode::Enter);
+    settle(
+        &mut h,
+        &runtime,
+        &mut rx,
+        |a| matches!(&a.recs.screen, Screen::Detail(d) if !d.loading),
+    )
+    .await;
+    let screen = h.screen(100, 30);
+    assert!(screen.contains(&key.arn[..40]), "{screen}");
+    assert!(screen.contains("System prompt"), "{screen}");
+
+    // Disable the key: reading fails in plain words.
+    recs.keys()
+        .client()
+        .disable_key()
+        .key_id(&key.arn)
+        .send()
+        .await
+        .unwrap();
+    h.ch('r');
+    settle(
+        &mut h,
+        &runtime,
+        &mut rx,
+        |a| matches!(&a.recs.screen, Screen::Detail(d) if !d.loading),
+    )
+    .await;
+    let Screen::Detail(d) = &h.app.recs.screen else {
+        panic!()
+    };
+    let err = d
+        .error
+        .clone()
+        .expect("reading must fail with the key disabled");
+    assert_eq!(err.category, KEY_UNAVAILABLE);
+    assert!(
+        err.message.contains("alias/agentcore-recommendations is disabled: re-enable it to read this recommendation; listing and deleting still work"),
+        "{}",
+        err.message
+    );
+    assert!(h.screen(100, 30).contains("What still works"));
+
+    // Listing still works.
+    h.key(KeyCode::Esc);
+    h.ch('r');
+    settle(&mut h, &runtime, &mut rx, |a| {
+        !a.recs.list.loading() && !a.recs.list.items().is_empty()
+    })
+    .await;
+    assert_eq!(h.app.recs.list.items().len(), listed);
+
+    // Deleting still works: the row goes, and so does the recommendation.
+    let before = emu.resource_counts()["recommendation"];
+    h.select("seed_000_ui");
+    h.ch('d');
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Enter);
+    settle(&mut h, &runtime, &mut rx, |a| !a.recs.list.deleting()).await;
+    assert!(
+        h.app.recs.list.notice().is_none(),
+        "{:?}",
+        h.app.recs.list.notice()
+    );
+    assert!(!h.names().contains(&"seed_000_ui".to_string()));
+    assert!(
+        recs.get(&started.id).await.is_err(),
+        "the recommendation is still there"
+    );
+    assert!(emu.resource_counts()["recommendation"] < before || before == 0);
+
+    // Its KMS activity shows the Decrypt that failed on the disabled key among the others.
+    h.ch('K');
+    settle(
+        &mut h,
+        &runtime,
+        &mut rx,
+        |a| matches!(&a.recs.screen, Screen::Activity(x) if !x.loading),
+    )
+    .await;
+    let Screen::Activity(a) = &h.app.recs.screen else {
+        panic!()
+    };
+    assert!(a.failed.is_none(), "{:?}", a.failed);
+    emu.shutdown().await;
+}
