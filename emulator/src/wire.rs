@@ -281,3 +281,47 @@ pub fn mask_access_key(akid: &str) -> String {
         akid.chars().take(32).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_labels_survive_path_splitting() {
+        let segs = path_segments(
+            "/tags/arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A111122223333%3Agateway%2Fgw-1",
+        );
+        assert_eq!(
+            segs,
+            [
+                "tags",
+                "arn:aws:bedrock-agentcore:us-east-1:111122223333:gateway/gw-1"
+            ]
+        );
+    }
+
+    #[test]
+    fn region_and_key_come_from_the_sigv4_scope() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "authorization",
+            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEKEY123456/20260101/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=x"),
+        );
+        assert_eq!(region_from_auth(&h).as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            mask_access_key(&access_key_from_auth(&h).unwrap()),
+            "AKIA…3456"
+        );
+        assert_eq!(region_from_auth(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn validation_errors_list_every_field() {
+        let e = ApiError::validation(vec![
+            ("name".into(), "bad".into()),
+            ("roleArn".into(), "missing".into()),
+        ]);
+        assert_eq!(e.message, "2 validation errors detected: bad; missing");
+        assert_eq!(e.extra["fieldList"][1]["name"], "roleArn");
+    }
+}
