@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use agentcore_emulator::{Config, Emulator, World};
+use agentcore_emulator::{Config, Emulator, FAULTS_ENV, Faults, World};
 
 use super::clients::Clients;
 use super::error::{Category, Error};
@@ -10,9 +10,19 @@ use super::error::{Category, Error};
 /// client at it with static local credentials. `state_file` keeps its world
 /// between runs so `apply --local` then `status --local` see the same resources.
 pub async fn start(region: &str, state_file: Option<PathBuf>) -> Result<(Clients, String), Error> {
+    // Faults come from the environment so a demo or a test can make `--local` misbehave on purpose.
+    let faults = Faults::from_env().map_err(|e| {
+        Error::new(
+            Category::Configuration,
+            "StartEmulator",
+            format!("{FAULTS_ENV}: {e}"),
+        )
+        .with_hint("fix or unset AGENTCORE_EMULATOR_FAULTS, e.g. \"latency=300ms,throttle=0.2\"")
+    })?;
     let emulator = Emulator::start(Config {
         world: World::Demo,
         state_file,
+        faults,
         ..Config::default()
     })
     .await

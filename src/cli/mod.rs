@@ -2,6 +2,7 @@
 //! file; add a variant to [`Command`] and an arm to [`run`].
 
 pub mod deploy;
+pub mod emulator;
 pub mod keys;
 pub mod plan;
 pub mod recs;
@@ -51,6 +52,8 @@ pub enum Command {
     Recs(recs::RecsArgs),
     /// KMS activity of recommendations from CloudTrail
     Kms(keys::KmsArgs),
+    /// Run the local AWS emulator (AgentCore, KMS, STS, S3, CloudTrail) for any AWS client
+    Emulator(emulator::EmulatorArgs),
 }
 
 pub fn run(command: Command) -> ExitCode {
@@ -63,5 +66,6 @@ pub fn run(command: Command) -> ExitCode {
         Command::Keys(args) => keys::run(args),
         Command::Recs(args) => recs::run(args),
         Command::Kms(args) => keys::run_kms(args),
+        Command::Emulator(args) => emulator::run(args),
     }
 }

@@ -1,0 +1,77 @@
+//! `agentcore-tui emulator`: the embedded AWS stand-in as a standalone server, for any AWS client
+//! (`AWS_ENDPOINT_URL=http://127.0.0.1:N`), other tools, or a second terminal.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use agentcore_emulator::{Config, FAULTS_ENV, Faults, Timing, World};
+use clap::Args;
+
+use super::exit;
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 to listen on; 0 picks a free one (the endpoint is printed)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// `demo`: account 111122223333 with keys and recommendations in every state; `empty`: nothing
+    #[arg(long, default_value = "demo", value_parser = parse_world)]
+    pub world: World,
+    /// Keep the world in this file between runs (written atomically, mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Injected faults, e.g. "latency=300ms,throttle=0.2,5xx=0.1,drop=0.05,op=CreateGateway:throttle=1.0";
+    /// defaults to the AGENTCORE_EMULATOR_FAULTS environment variable
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// How long resources stay CREATING / UPDATING / DELETING, in milliseconds
+    #[arg(long, value_name = "MS")]
+    pub provisioning_ms: Option<u64>,
+}
+
+fn parse_world(s: &str) -> Result<World, String> {
+    s.parse()
+}
+
+pub fn run(args: EmulatorArgs) -> ExitCode {
+    let faults = match &args.faults {
+        Some(spec) => Faults::parse(spec).map_err(|e| format!("--faults {spec:?}: {e}")),
+        None => Faults::from_env().map_err(|e| format!("{FAULTS_ENV}: {e}")),
+    };
+    let faults = match faults {
+        Ok(f) => f,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let timing = args
+        .provisioning_ms
+        .map(|ms| Timing::with_provisioning(Duration::from_millis(ms)))
+        .unwrap_or_default();
+    let config = Config {
+        world: args.world,
+        port: args.port,
+        state_file: args.state,
+        timing,
+        faults,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::INVALID);
+        }
+    };
+    match runtime.block_on(agentcore_emulator::serve(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit::INVALID)
+        }
+    }
+}

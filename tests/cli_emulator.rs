@@ -1,0 +1,125 @@
+//! `agentcore-tui emulator` as a user runs it: a standalone server that the app's own headless
+//! commands (or any AWS client) reach through AWS_ENDPOINT_URL.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+        .arg("emulator")
+        .args(args)
+        .env_remove("AGENTCORE_EMULATOR_FAULTS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("emulator starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout piped"))
+        .read_line(&mut first)
+        .expect("first line");
+    let endpoint = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
+        .to_owned();
+    Server { child, endpoint }
+}
+
+fn app(endpoint: &str, data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("AWS_REGION", "us-east-1")
+        .env("AGENTCORE_TUI_DATA_DIR", data)
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", data.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", data.join("none"))
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn listens_on_loopback_and_serves_the_demo_world_to_the_app() {
+    let server = start(&["--port", "0", "--world", "demo"]);
+    assert!(
+        server.endpoint.starts_with("http://127.0.0.1:"),
+        "must listen on 127.0.0.1 only, got {}",
+        server.endpoint
+    );
+    let data = tempfile::tempdir().unwrap();
+    let out = app(&server.endpoint, data.path(), &["keys", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys = listing["keys"].as_array().unwrap();
+    let eligible: Vec<&str> = keys
+        .iter()
+        .filter(|k| k["eligible"] == true)
+        .map(|k| k["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        eligible.contains(&"alias/agentcore-recommendations"),
+        "demo world's correct CMK is offered: {eligible:?}"
+    );
+    assert!(
+        keys.iter()
+            .any(|k| k["key_state"] == "Disabled" && k["eligible"] == false),
+        "the disabled demo key is listed as ineligible"
+    );
+}
+
+#[test]
+fn empty_world_has_no_recommendations() {
+    let server = start(&["--world", "empty"]);
+    let data = tempfile::tempdir().unwrap();
+    let out = app(&server.endpoint, data.path(), &["recs", "list", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let listing: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let items = listing
+        .as_object()
+        .and_then(|o| o.values().find_map(|v| v.as_array()))
+        .unwrap_or_else(|| panic!("a list in {text}"));
+    assert!(items.is_empty(), "empty world, got {text}");
+}
+
+#[test]
+fn bad_flags_are_usage_errors_that_name_the_value() {
+    for (args, needle) in [
+        (vec!["emulator", "--world", "mars"], "mars"),
+        (
+            vec!["emulator", "--faults", "throttle=lots"],
+            "throttle=lots",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
