@@ -1023,3 +1023,41 @@ fn snapshot_overlays() {
     h.press(KeyCode::Esc);
     h.snapshot("confirm_quit");
 }
+
+#[test]
+fn a_long_diagnostics_list_scrolls_and_says_what_is_hidden() {
+    let mut h = at(StepId::Review, demo_answers());
+    h.apply(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let first = h.screen(80, 24);
+    assert!(first.contains("more Ctrl-↓"), "{first}");
+    let last = h.app.wizard.diagnostics().last().unwrap().message.clone();
+    let tail: String = last.chars().take(20).collect();
+    assert!(!first.contains(&tail));
+    for _ in 0..40 {
+        h.apply(Action::Key(KeyEvent::new(
+            KeyCode::Down,
+            KeyModifiers::CONTROL,
+        )));
+    }
+    let scrolled = h.screen(80, 24);
+    assert!(
+        scrolled.contains("Ctrl-↑") && !scrolled.contains("more Ctrl-↓"),
+        "{scrolled}"
+    );
+    h.apply(Action::Key(KeyEvent::new(
+        KeyCode::Up,
+        KeyModifiers::CONTROL,
+    )));
+    assert!(
+        h.screen(80, 24).contains("more Ctrl-↓"),
+        "one step back up shows a hidden line again"
+    );
+    h.ctrl('p');
+    assert_eq!(
+        h.app.wizard.diag_scroll, 0,
+        "another step starts at the top"
+    );
+}

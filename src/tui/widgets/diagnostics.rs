@@ -13,11 +13,9 @@ pub fn wanted_height(diags: &[Diagnostic], width: u16) -> u16 {
     if diags.is_empty() {
         return 3;
     }
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines(diags, &Theme::monochrome())
-        .iter()
-        .map(|l| l.width().div_ceil(inner).max(1))
-        .sum();
+    let rows = Paragraph::new(lines(diags, &Theme::monochrome()))
+        .wrap(Wrap { trim: false })
+        .line_count(width.saturating_sub(2).max(1));
     u16::try_from(rows + 2).unwrap_or(u16::MAX)
 }
 
@@ -44,7 +42,9 @@ fn lines(diags: &[Diagnostic], theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(diags: &[Diagnostic], area: Rect, buf: &mut Buffer, theme: &Theme) {
+/// `scroll` is the first wrapped line shown; it is clamped so the last line stays at the bottom.
+/// When lines are hidden the bottom border says so and names the keys.
+pub fn render(diags: &[Diagnostic], scroll: usize, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let title = match (errors, warnings) {
@@ -68,10 +68,26 @@ pub fn render(diags: &[Diagnostic], area: Rect, buf: &mut Buffer, theme: &Theme)
             ),
         ]),
     };
-    let block = Block::new()
+    let total = usize::from(wanted_height(diags, area.width).saturating_sub(2));
+    let visible = usize::from(area.height.saturating_sub(2));
+    let scroll = scroll.min(total.saturating_sub(visible));
+    let below = total.saturating_sub(scroll + visible);
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(title);
+    if scroll > 0 || below > 0 {
+        let mut hint = Vec::new();
+        if scroll > 0 {
+            hint.push(format!("▲ {scroll} Ctrl-↑"));
+        }
+        if below > 0 {
+            hint.push(format!("▼ {below} more Ctrl-↓"));
+        }
+        block = block.title_bottom(
+            Line::styled(format!(" {} ", hint.join(" · ")), theme.key).right_aligned(),
+        );
+    }
     let body = if diags.is_empty() {
         vec![Line::styled("Nothing to fix on this step.", theme.dim)]
     } else {
@@ -79,6 +95,7 @@ pub fn render(diags: &[Diagnostic], area: Rect, buf: &mut Buffer, theme: &Theme)
     };
     Paragraph::new(body)
         .wrap(Wrap { trim: false })
+        .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
         .block(block)
         .render(area, buf);
 }

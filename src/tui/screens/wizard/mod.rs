@@ -140,6 +140,8 @@ pub struct WizardState {
     shared: Shared,
     /// Why the last Next was refused, shown until the next input.
     pub blocked: Option<String>,
+    /// First line of the diagnostics panel shown (Ctrl-↓ / Ctrl-↑); the panel clamps it.
+    pub diag_scroll: usize,
 }
 
 impl WizardState {
@@ -157,6 +159,7 @@ impl WizardState {
             review: review::ReviewStep::new(answers),
             shared: Shared::default(),
             blocked: None,
+            diag_scroll: 0,
         };
         w.visited[0] = true;
         w.refresh();
@@ -264,6 +267,21 @@ impl WizardState {
         effects
     }
 
+    /// Scrolls the diagnostics panel one line; `panel` is where it is drawn (borders included),
+    /// so the last line can reach the bottom and no further.
+    pub fn scroll_diagnostics(&mut self, down: bool, panel: Rect) {
+        let total = usize::from(
+            crate::tui::widgets::diagnostics::wanted_height(self.diagnostics(), panel.width)
+                .saturating_sub(2),
+        );
+        let max = total.saturating_sub(usize::from(panel.height.saturating_sub(2)));
+        self.diag_scroll = if down {
+            (self.diag_scroll + 1).min(max)
+        } else {
+            self.diag_scroll.saturating_sub(1).min(max)
+        };
+    }
+
     /// Click on the stepper: back to any step, forward only over steps without errors.
     pub fn jump_to(&mut self, target: StepId) -> Vec<Effect> {
         let mut effects = Vec::new();
@@ -313,6 +331,7 @@ impl WizardState {
 
     fn enter(&mut self, id: StepId, effects: &mut Vec<Effect>) {
         self.current = id;
+        self.diag_scroll = 0;
         self.visited[id.index()] = true;
         let shared = std::mem::take(&mut self.shared);
         {
