@@ -288,7 +288,8 @@ impl App {
             // Only wizard contexts bind these; the panel's real size bounds the scroll.
             (None, cmd @ (Command::DiagUp | Command::DiagDown)) => {
                 let panel = ui::areas(Rect::new(0, 0, self.size.0, self.size.1), self).diagnostics;
-                self.wizard.scroll_diagnostics(cmd == Command::DiagDown, panel);
+                self.wizard
+                    .scroll_diagnostics(cmd == Command::DiagDown, panel);
                 Vec::new()
             }
             (None, other) => self.wizard.handle(Input::Command(other)),

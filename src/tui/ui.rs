@@ -100,7 +100,13 @@ pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
         .title(title)
         .render(a.body_frame, buf);
     app.wizard.render_step(a.body, buf, &view);
-    diagnostics::render(app.wizard.diagnostics(), app.wizard.diag_scroll, a.diagnostics, buf, theme);
+    diagnostics::render(
+        app.wizard.diagnostics(),
+        app.wizard.diag_scroll,
+        a.diagnostics,
+        buf,
+        theme,
+    );
     footer(app, a.footer, buf);
 
     match &app.overlay {
