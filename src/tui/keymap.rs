@@ -187,12 +187,18 @@ use Command as C;
 
 const GLOBAL: &[Binding] = &[
     b(
-        &[Key { code: KeyCode::Down, mods: KeyModifiers::CONTROL }],
+        &[Key {
+            code: KeyCode::Down,
+            mods: KeyModifiers::CONTROL,
+        }],
         C::DiagDown,
         "scroll the diagnostics down",
     ),
     b(
-        &[Key { code: KeyCode::Up, mods: KeyModifiers::CONTROL }],
+        &[Key {
+            code: KeyCode::Up,
+            mods: KeyModifiers::CONTROL,
+        }],
         C::DiagUp,
         "scroll the diagnostics up",
     ),
