@@ -56,9 +56,13 @@ struct Harness {
 impl Harness {
     /// The wizard on its review step with the demo answers, nothing in error.
     fn at_review() -> Self {
+        Self::at_review_with(demo_answers())
+    }
+
+    fn at_review_with(answers: Answers) -> Self {
         let mut app = App::new(
             AppOptions {
-                initial: demo_answers(),
+                initial: answers,
                 offer_saved: false,
             },
             Theme::monochrome(),
@@ -846,11 +850,27 @@ async fn drive(
     }
 }
 
+/// The end-to-end tests share the process environment (data dir, AWS settings): one at a time.
+static E2E: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn e2e_data_dir() {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tempfile::tempdir().unwrap();
+        // SAFETY: set once, under the E2E lock; the other tests of this binary read no env.
+        unsafe { std::env::set_var(agentcore_tui::deploy::state::DATA_DIR_ENV, d.path()) };
+        d
+    });
+}
+
+fn key_action(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_plan_apply_status_destroy_end_to_end() {
-    let data = tempfile::tempdir().unwrap();
-    // SAFETY: the only test in this binary that reads the data dir; set before anything runs.
-    unsafe { std::env::set_var(agentcore_tui::deploy::state::DATA_DIR_ENV, data.path()) };
+    let _one = E2E.lock().await;
+    e2e_data_dir();
     let services = std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
     let (rt, mut rx) = runtime::Runtime::start(services, None);
     // The wizard part is covered elsewhere: start from the review step's answers.
@@ -886,6 +906,7 @@ async fn local_plan_apply_status_destroy_end_to_end() {
         .as_ref()
         .unwrap_or_else(|| panic!("{:?}", p.error));
     assert!(planned.report.has_changes(), "{}", planned.report.summary());
+    let state_file = planned.state_file.clone();
     rt.execute_all(app.update(key('a')));
     rt.execute_all(app.update(key('y')));
     drive(
@@ -903,6 +924,41 @@ async fn local_plan_apply_status_destroy_end_to_end() {
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
     terminal.draw(|f| ui::render(&app, f)).unwrap();
     assert!(terminal.backend().to_string().contains("✓ complete"));
+
+    // A crash mid-create leaves a record "creating": the next plan offers to resume.
+    let mut st: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_file).unwrap()).unwrap();
+    st["resources"][0]["status"] = "creating".into();
+    std::fs::write(&state_file, serde_json::to_string(&st).unwrap()).unwrap();
+    rt.execute_all(app.update(key('b')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Plan(p) if !p.loading),
+    )
+    .await;
+    assert_eq!(app.context(), Context::Confirm, "resume is offered");
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&app, f)).unwrap();
+    assert!(
+        terminal
+            .backend()
+            .to_string()
+            .contains("A previous apply was interrupted")
+    );
+    rt.execute_all(app.update(key('y')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    let Screen::Run(r) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.view.phase, RunPhase::Succeeded, "{:?}", r.view.errors);
 
     rt.execute_all(app.update(key('s')));
     drive(
@@ -953,4 +1009,158 @@ async fn local_plan_apply_status_destroy_end_to_end() {
         rows.iter().all(|row| row.phase == ResourcePhase::Deleted),
         "{rows:?}"
     );
+}
+
+/// Plans until a plan comes back (a plan under faults may fail; `r` retries it).
+async fn plan_until_ok(
+    app: &mut App,
+    rt: &runtime::Runtime,
+    rx: &mut tokio::sync::mpsc::Receiver<Action>,
+) {
+    for _ in 0..5 {
+        drive(
+            app,
+            rt,
+            rx,
+            |a| matches!(&a.deploy.screen, Screen::Plan(p) if !p.loading),
+        )
+        .await;
+        let Screen::Plan(p) = &app.deploy.screen else {
+            panic!()
+        };
+        if p.planned.is_some() {
+            return;
+        }
+        let e = p.error.as_ref().expect("a plan or an error");
+        assert!(!e.category.is_empty() && !e.message.is_empty());
+        rt.execute_all(app.update(key_action('r')));
+    }
+    panic!("no plan after 5 attempts under faults");
+}
+
+/// AWS through a named profile (config and credentials files, `AWS_ENDPOINT_URL`) with an
+/// emulator that throttles, fails with 5xx and adds latency. Failures must come with a category
+/// and a hint, and applying again must converge (resume adopts what exists).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_under_injected_faults_explains_failures_and_converges() {
+    let _one = E2E.lock().await;
+    e2e_data_dir();
+    let faults = agentcore_emulator::Faults::parse("latency=20ms,throttle=0.1,5xx=0.05").unwrap();
+    let emu = agentcore_emulator::Emulator::start(agentcore_emulator::Config {
+        faults,
+        ..agentcore_emulator::Config::default()
+    })
+    .await
+    .unwrap();
+    let aws = tempfile::tempdir().unwrap();
+    let config = aws.path().join("config");
+    let credentials = aws.path().join("credentials");
+    std::fs::write(&config, "[profile faulty]\nregion = us-east-1\n").unwrap();
+    std::fs::write(
+        &credentials,
+        "[faulty]\naws_access_key_id = local\naws_secret_access_key = local\n",
+    )
+    .unwrap();
+    // SAFETY: under the E2E lock; nothing else in this binary reads these.
+    unsafe {
+        std::env::set_var("AWS_CONFIG_FILE", &config);
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &credentials);
+        std::env::set_var("AWS_ENDPOINT_URL", emu.endpoint_url());
+    }
+    let services = std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
+    let (rt, mut rx) = runtime::Runtime::start(services, None);
+    let mut h = Harness::at_review_with(Answers {
+        target: Some(AwsTarget::Profile("faulty".into())),
+        ..demo_answers()
+    });
+    let mut app = std::mem::replace(
+        &mut h.app,
+        App::new(
+            AppOptions {
+                initial: Answers::default(),
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        ),
+    );
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    ))));
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        plan_until_ok(&mut app, &rt, &mut rx).await;
+        rt.execute_all(app.update(key_action('a')));
+        rt.execute_all(app.update(key_action('y')));
+        drive(
+            &mut app,
+            &rt,
+            &mut rx,
+            |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+        )
+        .await;
+        let Screen::Run(r) = &app.deploy.screen else {
+            panic!()
+        };
+        if r.view.phase == RunPhase::Succeeded {
+            break;
+        }
+        assert_eq!(r.view.phase, RunPhase::Failed);
+        for e in &r.view.errors {
+            assert!(
+                [
+                    "permission",
+                    "network",
+                    "timeout",
+                    "configuration",
+                    "resource"
+                ]
+                .contains(&e.category.as_str()),
+                "{e:?}"
+            );
+            assert!(!e.message.is_empty(), "{e:?}");
+        }
+        assert!(attempts < 4, "no convergence: {:?}", r.view.errors);
+        // Back to a fresh plan, which shows what is left, then apply again.
+        rt.execute_all(app.update(key_action('b')));
+    }
+    // Clean up without faults so the shared state dir is empty for the other test.
+    emu.set_faults(agentcore_emulator::Faults::none());
+    rt.execute_all(app.update(key_action('s')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Status(s) if !s.loading),
+    )
+    .await;
+    let Screen::Status(s) = &app.deploy.screen else {
+        panic!()
+    };
+    let id = s.pack_id.clone();
+    rt.execute_all(app.update(key_action('D')));
+    for c in id.chars() {
+        rt.execute_all(app.update(key_action(c)));
+    }
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    let Screen::Run(r) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.view.phase, RunPhase::Succeeded, "{:?}", r.view.errors);
+    unsafe {
+        std::env::remove_var("AWS_ENDPOINT_URL");
+    }
+    emu.shutdown().await;
 }
