@@ -127,6 +127,7 @@ async fn killed_mid_apply_then_resumed_leaves_exactly_the_desired_resources() {
                 return seen;
             }
         }
+        let _ = child.wait();
         panic!("apply ended before creating runtimes: {seen:#?}");
     })
     .await

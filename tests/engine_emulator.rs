@@ -54,7 +54,7 @@ struct Env {
 fn fast_poll() -> PollPolicy {
     PollPolicy {
         first: Duration::from_millis(20),
-        factor: 1.5,
+        factor: 0.2,
         cap: Duration::from_millis(200),
         timeout: Duration::from_secs(60),
     }

@@ -152,7 +152,11 @@ struct Outputs {
     memory_arn: Option<String>,
     gateway: Option<Result<GatewayRef, aws::Error>>,
     engine_arns: BTreeMap<String, String>,
+    /// The engine this apply associated with the gateway.
+    associated: Option<String>,
     runtimes: BTreeMap<String, Found>,
+    /// Runtimes created or updated by this apply (their env has no PROMPTPACK_AGENTS yet).
+    changed_runtimes: BTreeSet<String>,
     evaluators: BTreeMap<String, Found>,
     a2a: Option<Result<(), aws::Error>>,
 }
@@ -202,7 +206,8 @@ struct Run<'a> {
     dep: &'a Deployment,
     plan: &'a ResourcePlan,
     opts: &'a ApplyOptions,
-    artifact: Option<Result<RuntimeArtifact, aws::Error>>,
+    // Prepared (zipped, uploaded) while the first steps run.
+    artifact: tokio::sync::OnceCell<Result<RuntimeArtifact, aws::Error>>,
     out: Mutex<Outputs>,
     gateway_lock: tokio::sync::Mutex<()>,
     failed: Mutex<BTreeSet<(ResourceKind, String)>>,
@@ -221,11 +226,11 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         st.region = Some(dep.clients.region.clone());
         st.account = Some(dep.account.clone());
     });
-    let mut run = Run {
+    let run = Run {
         dep,
         plan,
         opts,
-        artifact: None,
+        artifact: tokio::sync::OnceCell::new(),
         out: Mutex::new(Outputs::default()),
         gateway_lock: tokio::sync::Mutex::new(()),
         failed: Mutex::new(BTreeSet::new()),
@@ -234,62 +239,15 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         total,
         started,
     };
-    if plan
+    let needs_artifact = plan
         .resources()
-        .any(|r| r.kind == ResourceKind::AgentRuntime)
-        && !dep.cancel.is_cancelled()
-    {
-        run.artifact = Some(run.prepare_artifact().await);
-    }
-    for step in &plan.steps {
-        if step.resources.is_empty() {
-            continue;
+        .any(|r| r.kind == ResourceKind::AgentRuntime);
+    let prepare = async {
+        if needs_artifact && !dep.cancel.is_cancelled() {
+            run.artifact.get_or_init(|| run.prepare_artifact()).await;
         }
-        if dep.cancel.is_cancelled() {
-            for r in &step.resources {
-                run.not_started(step.step, r);
-            }
-            continue;
-        }
-        let step_started = Instant::now();
-        dep.events.send(Event::StepStarted {
-            step: step.step,
-            resources: step.resources.len(),
-        });
-        let before = run.outcomes.lock().unwrap().len();
-        match step.step {
-            Step::ToolGateways => run.ensure_gateway(&step.resources).await,
-            Step::A2aWiring => run.wire_a2a().await,
-            _ => {}
-        }
-        // Futures built up front: a closure inside the stream makes the
-        // whole apply future lose `Send`.
-        let work: Vec<_> = step
-            .resources
-            .iter()
-            .map(|r| run.one(step.step, r))
-            .collect();
-        let results: Vec<()> = futures_util::stream::iter(work)
-            .buffer_unordered(dep.concurrency.max(1))
-            .collect()
-            .await;
-        drop(results);
-        let (mut ok, mut failed, mut skipped) = (0, 0, 0);
-        for o in &run.outcomes.lock().unwrap()[before..] {
-            match o.result {
-                Outcome::Failed => failed += 1,
-                Outcome::Skipped | Outcome::NotStarted => skipped += 1,
-                _ => ok += 1,
-            }
-        }
-        dep.events.send(Event::StepFinished {
-            step: step.step,
-            succeeded: ok,
-            failed,
-            skipped,
-            elapsed: step_started.elapsed(),
-        });
-    }
+    };
+    futures_util::future::join(prepare, run.steps()).await;
     if !dep.cancel.is_cancelled() {
         let _ = dep
             .store
@@ -303,6 +261,58 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
 }
 
 impl<'a> Run<'a> {
+    async fn steps(&self) {
+        for step in &self.plan.steps {
+            if step.resources.is_empty() {
+                continue;
+            }
+            if self.dep.cancel.is_cancelled() {
+                for r in &step.resources {
+                    self.not_started(step.step, r);
+                }
+                continue;
+            }
+            let step_started = Instant::now();
+            self.dep.events.send(Event::StepStarted {
+                step: step.step,
+                resources: step.resources.len(),
+            });
+            let before = self.outcomes.lock().unwrap().len();
+            match step.step {
+                Step::ToolGateways => self.ensure_gateway(&step.resources).await,
+                Step::A2aWiring => self.wire_a2a().await,
+                _ => {}
+            }
+            // Futures built up front: a closure inside the stream makes the
+            // whole apply future lose `Send`.
+            let work: Vec<_> = step
+                .resources
+                .iter()
+                .map(|r| self.one(step.step, r))
+                .collect();
+            let results: Vec<()> = futures_util::stream::iter(work)
+                .buffer_unordered(self.dep.concurrency.max(1))
+                .collect()
+                .await;
+            drop(results);
+            let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+            for o in &self.outcomes.lock().unwrap()[before..] {
+                match o.result {
+                    Outcome::Failed => failed += 1,
+                    Outcome::Skipped | Outcome::NotStarted => skipped += 1,
+                    _ => ok += 1,
+                }
+            }
+            self.dep.events.send(Event::StepFinished {
+                step: step.step,
+                succeeded: ok,
+                failed,
+                skipped,
+                elapsed: step_started.elapsed(),
+            });
+        }
+    }
+
     fn c(&self) -> &aws::Clients {
         &self.dep.clients
     }
@@ -893,11 +903,17 @@ impl<'a> Run<'a> {
             .await?;
         let ef = engine.found().clone();
         let ef_id = ef.id.as_str();
-        self.associate(lc, &gw, &ef.arn).await?;
+        let new_engine = matches!(engine, Located::New(_));
+        self.associate(lc, &gw, &ef.arn, new_engine).await?;
 
         // One policy per forbid, made concurrently; extra ones removed.
         lc.calling("ListPolicies");
-        let existing = cloud::list_policies(c, &ef.id).await?;
+        // A brand-new engine has no policies and no gateway yet: skip the lookups.
+        let existing = if new_engine {
+            Vec::new()
+        } else {
+            cloud::list_policies(c, &ef.id).await?
+        };
         let mut wanted = Vec::new();
         for f in &s.forbids {
             let stmt = f.statement(&gw.arn).map_err(|e| {
@@ -1006,30 +1022,41 @@ impl<'a> Run<'a> {
         lc: &Lc<'_>,
         gw: &GatewayRef,
         engine_arn: &str,
+        new_engine: bool,
     ) -> Result<(), aws::Error> {
         let c = self.c();
         let _g = self.gateway_lock.lock().await;
-        let cur = call(
-            c,
-            "GetGateway",
-            c.control.get_gateway().gateway_identifier(&gw.id).send(),
-        )
-        .await?;
-        let current = cur
+        let current = if new_engine {
+            self.out.lock().unwrap().associated.clone()
+        } else {
+            call(
+                c,
+                "GetGateway",
+                c.control.get_gateway().gateway_identifier(&gw.id).send(),
+            )
+            .await?
             .policy_engine_configuration()
-            .map(|p| p.arn().to_owned());
+            .map(|p| p.arn().to_owned())
+        };
         if current.as_deref() == Some(engine_arn) {
+            self.out.lock().unwrap().associated = Some(engine_arn.to_owned());
             return Ok(());
         }
-        let ours: Vec<String> = self
-            .out
-            .lock()
-            .unwrap()
-            .engine_arns
-            .values()
-            .cloned()
-            .collect();
-        if let Some(other) = current.as_ref().filter(|a| ours.contains(a)) {
+        // A gateway enforces one engine: when another engine of this pack
+        // already holds it, re-applying must not flip between them.
+        if !new_engine && let Some(cur) = &current {
+            let st = self.dep.store.snapshot();
+            let ours = st.resources.iter().any(|r| {
+                r.kind == ResourceKind::CedarPolicy.as_str()
+                    && r.meta("policy_engine_arn") == Some(cur.as_str())
+                    && self.plan.find(ResourceKind::CedarPolicy, &r.name).is_some()
+            });
+            if ours {
+                return Ok(());
+            }
+        }
+        let earlier = self.out.lock().unwrap().associated.clone();
+        if let Some(other) = earlier.filter(|a| a != engine_arn) {
             // Apply ran this before for another prompt: a gateway enforces one engine.
             self.dep.events.warn(format!(
                 "the gateway enforces one policy engine at a time: {} replaces {other}",
@@ -1037,6 +1064,7 @@ impl<'a> Run<'a> {
             ));
         }
         lc.calling("UpdateGateway");
+        self.out.lock().unwrap().associated = Some(engine_arn.to_owned());
         use aws_sdk_bedrockagentcorecontrol::types as t;
         call(
             c,
@@ -1104,16 +1132,11 @@ impl<'a> Run<'a> {
         Some(serde_json::Value::Object(m).to_string())
     }
 
-    fn artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
-        match &self.artifact {
-            Some(Ok(a)) => Ok(a.clone()),
-            Some(Err(e)) => Err(e.clone()),
-            None => Err(aws::Error::new(
-                Category::Configuration,
-                "PrepareArtifact",
-                "the runtime artifact was not prepared",
-            )),
-        }
+    async fn artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
+        self.artifact
+            .get_or_init(|| self.prepare_artifact())
+            .await
+            .clone()
     }
 
     async fn update_runtime(
@@ -1147,7 +1170,7 @@ impl<'a> Run<'a> {
 
     async fn runtime(&self, lc: &Lc<'_>, s: &RuntimeSpec) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
-        let art = self.artifact()?;
+        let art = self.artifact().await?;
         let env = self.runtime_env(s, false);
         let hash = runtime_hash(s, &art, &env);
         let (art_ref, env_ref) = (&art, &env);
@@ -1196,11 +1219,13 @@ impl<'a> Run<'a> {
             )
             .await?;
         }
-        self.out
-            .lock()
-            .unwrap()
-            .runtimes
-            .insert(lc.name.clone(), loc.found().clone());
+        {
+            let mut out = self.out.lock().unwrap();
+            out.runtimes.insert(lc.name.clone(), loc.found().clone());
+            if !matches!(loc, Located::Current(_)) {
+                out.changed_runtimes.insert(lc.name.clone());
+            }
+        }
         let loc = match loc {
             Located::Adopted(f) => Located::Stale(f),
             other => other,
@@ -1235,11 +1260,12 @@ impl<'a> Run<'a> {
         }) else {
             return Ok(());
         };
-        let (found, agents) = {
+        let (found, agents, changed) = {
             let out = self.out.lock().unwrap();
             (
                 out.runtimes.get(&entry.name).cloned(),
                 self.agents_json(&out),
+                out.changed_runtimes.contains(&entry.name),
             )
         };
         let (Some(found), Some(agents)) = (found, agents) else {
@@ -1249,28 +1275,31 @@ impl<'a> Run<'a> {
                 "not every member runtime deployed, so the entry agent cannot be told its peers",
             ));
         };
-        let cur = call(
-            c,
-            "GetAgentRuntime",
-            c.control
-                .get_agent_runtime()
-                .agent_runtime_id(&found.id)
-                .send(),
-        )
-        .await?;
-        let have = cur
-            .environment_variables()
-            .and_then(|e| e.get("PROMPTPACK_AGENTS"))
-            .cloned();
-        if have.as_deref() == Some(agents.as_str()) {
-            return Ok(());
+        // Just created or updated: its env certainly lacks the peers.
+        if !changed {
+            let cur = call(
+                c,
+                "GetAgentRuntime",
+                c.control
+                    .get_agent_runtime()
+                    .agent_runtime_id(&found.id)
+                    .send(),
+            )
+            .await?;
+            let have = cur
+                .environment_variables()
+                .and_then(|e| e.get("PROMPTPACK_AGENTS"))
+                .cloned();
+            if have.as_deref() == Some(agents.as_str()) {
+                return Ok(());
+            }
         }
         let lc = self.lc(
             Step::A2aWiring,
             ResourceKind::AgentRuntime.as_str(),
             &entry.name,
         );
-        let art = self.artifact()?;
+        let art = self.artifact().await?;
         let env = self.runtime_env(spec, true);
         self.update_runtime(&lc, &found.id, spec, &art, &env)
             .await?;

@@ -1,5 +1,7 @@
-//! Readiness polling: fast first, growing gently, capped — not the adapter's
-//! fixed 5 s, which adds up to a 5 s stall per resource.
+//! Readiness polling: fast first, then a wait that grows with the time
+//! already waited (so a poll never overshoots readiness by more than a
+//! small fraction of it), capped — not the adapter's fixed 5 s, which adds
+//! up to a 5 s stall per resource.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -10,7 +12,9 @@ use crate::aws;
 
 #[derive(Debug, Clone, Copy)]
 pub struct PollPolicy {
+    /// The shortest wait, and the first one.
     pub first: Duration,
+    /// The wait as a fraction of the time waited so far.
     pub factor: f64,
     pub cap: Duration,
     /// Per resource.
@@ -20,8 +24,8 @@ pub struct PollPolicy {
 impl Default for PollPolicy {
     fn default() -> Self {
         PollPolicy {
-            first: Duration::from_millis(250),
-            factor: 1.25,
+            first: Duration::from_millis(100),
+            factor: 0.1,
             cap: Duration::from_secs(5),
             timeout: Duration::from_secs(15 * 60),
         }
@@ -33,17 +37,15 @@ impl PollPolicy {
     pub fn fixed(every: Duration) -> Self {
         PollPolicy {
             first: every,
-            factor: 1.0,
+            factor: 0.0,
             cap: every,
             timeout: Duration::from_secs(15 * 60),
         }
     }
 
-    pub fn delays(&self) -> impl Iterator<Item = Duration> + use<> {
-        let (first, factor, cap) = (self.first, self.factor, self.cap);
-        std::iter::successors(Some(first.min(cap)), move |d| {
-            Some(d.mul_f64(factor).min(cap))
-        })
+    /// The wait before the next look, after `waited` so far.
+    pub fn delay(&self, waited: Duration) -> Duration {
+        waited.mul_f64(self.factor).max(self.first).min(self.cap)
     }
 }
 
@@ -77,9 +79,8 @@ where
 {
     let start = Instant::now();
     let mut last = String::new();
-    let mut delays = policy.delays();
     loop {
-        let delay = delays.next().unwrap_or(policy.cap);
+        let delay = policy.delay(start.elapsed());
         if start.elapsed() + delay > policy.timeout {
             return Err(aws::Error::stuck(kind, name, &last, start.elapsed()));
         }
@@ -123,12 +124,17 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
-    fn delays_start_fast_and_are_capped() {
+    fn delays_start_fast_grow_with_the_wait_and_are_capped() {
         let p = PollPolicy::default();
-        let d: Vec<_> = p.delays().take(40).collect();
-        assert!(d[0] <= Duration::from_millis(500));
+        assert!(p.delay(Duration::ZERO) <= Duration::from_millis(500));
+        let d: Vec<_> = (0..600).map(|s| p.delay(Duration::from_secs(s))).collect();
         assert!(d.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(d[20], Duration::from_secs(2));
         assert_eq!(*d.last().unwrap(), Duration::from_secs(5));
+        assert_eq!(
+            PollPolicy::fixed(Duration::from_secs(5)).delay(Duration::from_secs(1)),
+            Duration::from_secs(5)
+        );
     }
 
     #[tokio::test(start_paused = true)]
