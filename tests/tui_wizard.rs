@@ -1061,3 +1061,149 @@ fn a_long_diagnostics_list_scrolls_and_says_what_is_hidden() {
         "another step starts at the top"
     );
 }
+
+// ---- the real binary in a pseudo-terminal ---------------------------------------------------
+
+mod pty {
+    use std::io::{Read, Write};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+    pub struct Session {
+        parser: vt100::Parser,
+        bytes: mpsc::Receiver<Vec<u8>>,
+        writer: Box<dyn Write + Send>,
+        pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    }
+
+    impl Session {
+        pub fn start(data_dir: &std::path::Path) -> Self {
+            let pair = native_pty_system()
+                .openpty(PtySize {
+                    rows: 30,
+                    cols: 100,
+                    pixel_width: 0,
+                    pixel_height: 0,
+                })
+                .expect("a pseudo-terminal");
+            let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_agentcore-tui"));
+            cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+            cmd.env("AGENTCORE_TUI_DATA_DIR", data_dir);
+            cmd.env("TERM", "xterm-256color");
+            cmd.env_remove("NO_COLOR");
+            let child = pair.slave.spawn_command(cmd).expect("the binary starts");
+            drop(pair.slave);
+            let mut reader = pair.master.try_clone_reader().expect("reader");
+            let writer = pair.master.take_writer().expect("writer");
+            let (tx, bytes) = mpsc::channel();
+            std::thread::spawn(move || {
+                let _keep_master_open = pair.master;
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            });
+            Self {
+                parser: vt100::Parser::new(
+                    std::num::NonZeroU16::new(30).unwrap(),
+                    std::num::NonZeroU16::new(100).unwrap(),
+                    0,
+                ),
+                bytes,
+                writer,
+                child,
+            }
+        }
+
+        pub fn screen(&self) -> String {
+            self.parser.screen().contents()
+        }
+
+        pub fn wait_for(&mut self, text: &str, within: Duration) {
+            let end = Instant::now() + within;
+            while !self.screen().contains(text) {
+                let left = end.saturating_duration_since(Instant::now());
+                assert!(
+                    !left.is_zero(),
+                    "waited {within:?} for {text:?}; the screen is:\n{}",
+                    self.screen()
+                );
+                if let Ok(b) = self
+                    .bytes
+                    .recv_timeout(left.min(Duration::from_millis(100)))
+                {
+                    self.parser.process(&b);
+                }
+            }
+        }
+
+        pub fn send(&mut self, keys: &str) {
+            self.writer
+                .write_all(keys.as_bytes())
+                .expect("write to the pty");
+            self.writer.flush().expect("flush");
+            // A lone Esc is told apart from an escape sequence by the pause after it.
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+}
+
+#[test]
+fn the_binary_completes_the_wizard_on_the_local_emulator_and_writes_the_config() {
+    use std::time::Duration;
+    let data = tempfile::tempdir().unwrap();
+    let out = data.path().join("support-desk.deploy.json");
+    let long = Duration::from_secs(30);
+    let mut s = pty::Session::start(data.path());
+    s.wait_for("Pack file", long);
+    s.send("assets/demo/support-desk.pack.json\r");
+    s.wait_for("Support Desk (support-desk)", long);
+    s.send("\r"); // the local emulator, first in the list
+    s.wait_for("Account: 111122223333", long);
+    s.send("\x0e");
+    s.wait_for("1 · Region", long);
+    s.send("us-east-1\r");
+    s.wait_for("2 · Runtime role", long);
+    s.send("arn:aws:iam::111122223333:role/AgentCoreRuntime\r");
+    s.wait_for("3 · Runtime artifact", long);
+    s.send("\tassets/demo/promptkit-agentcore-runtime");
+    s.wait_for("file found", long);
+    s.send("\r");
+    s.wait_for("4 · A2A auth", long);
+    s.send("\x1b[B\r"); // IAM
+    s.wait_for("5 · Tags", long);
+    s.send("\x0e");
+    s.wait_for("6 · KMS key", long);
+    s.wait_for("key(s) in us-east-1", long); // listed by the emulator's KMS
+    s.send("aws owned\r");
+    s.wait_for("7 · Review", long);
+    s.send(&format!("{}\r", out.display()));
+    s.wait_for("written to", long);
+    s.send("\x1b");
+    s.wait_for("Quit?", long);
+    s.send("y");
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+
+    let cfg =
+        agentcore_tui::config::from_json_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(cfg.region, "us-east-1");
+    assert_eq!(
+        cfg.runtime_role_arn,
+        "arn:aws:iam::111122223333:role/AgentCoreRuntime"
+    );
+    assert_eq!(
+        cfg.runtime_binary_path.as_deref(),
+        Some("assets/demo/promptkit-agentcore-runtime")
+    );
+    assert_eq!(cfg.a2a_auth.unwrap().mode, "iam");
+    let saved = std::fs::read_to_string(data.path().join("wizard-answers.json")).unwrap();
+    assert!(
+        saved.contains("\"region\": \"us-east-1\""),
+        "answers are saved as you go: {saved}"
+    );
+}
