@@ -103,7 +103,9 @@ fn bench(c: &mut Criterion) {
             .await;
         let all: Vec<Summary> = recs.list_all(None).await.unwrap();
         let services = SdkServices::new(None);
-        services.preload(AwsTarget::Local, "us-east-1", clients).await;
+        services
+            .preload(AwsTarget::Local, "us-east-1", clients)
+            .await;
         (emu, Arc::new(services), all)
     });
     assert_eq!(all.len(), N);

@@ -13,6 +13,7 @@ use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::{self, Context};
 use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::screens::recs::{Place, RecsEffect, RecsMsg, RecsOutcome, Screen};
+use agentcore_tui::tui::screens::wizard::Step;
 use agentcore_tui::tui::services::{AwsTarget, KEY_UNAVAILABLE, ServiceError};
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
@@ -1016,5 +1017,334 @@ async fn seed_000_through_the_ui_against_the_emulator() {
         panic!()
     };
     assert!(a.failed.is_none(), "{:?}", a.failed);
+    emu.shutdown().await;
+}
+
+fn key_info(alias: &str, id: &str, state: &str) -> agentcore_tui::tui::services::KeyInfo {
+    agentcore_tui::tui::services::KeyInfo {
+        key_id: id.into(),
+        arn: format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{id}"),
+        aliases: vec![alias.into()],
+        description: String::new(),
+        key_spec: "SYMMETRIC_DEFAULT".into(),
+        key_usage: "ENCRYPT_DECRYPT".into(),
+        key_state: state.into(),
+        key_manager: "CUSTOMER".into(),
+    }
+}
+
+impl Harness {
+    fn ctrl(&mut self, c: char) {
+        self.apply(Action::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )));
+    }
+
+    fn tab_to(&mut self, n: usize) {
+        for _ in 0..n {
+            self.key(KeyCode::Tab);
+        }
+    }
+
+    /// The start form open from the list, its key picker answered with two keys.
+    fn form() -> Self {
+        let mut h = Self::loaded();
+        h.ch('n');
+        assert_eq!(h.app.context(), Context::RecStart);
+        let g = match h.take().as_slice() {
+            [RecsEffect::Keys { generation, place }] => {
+                assert_eq!(place.region, "us-east-1");
+                *generation
+            }
+            other => panic!("the picker must list the keys: {other:?}"),
+        };
+        h.answer(
+            g,
+            RecsOutcome::Keys(agentcore_tui::tui::services::KeysEvent::Page(vec![
+                key_info(
+                    "alias/agentcore-recommendations",
+                    "1234abcd-12ab-34cd-56ef-1234567890ab",
+                    "Enabled",
+                ),
+                key_info(
+                    "alias/agentcore-disabled",
+                    "2234abcd-12ab-34cd-56ef-1234567890ab",
+                    "Disabled",
+                ),
+            ])),
+        );
+        h.answer(
+            g,
+            RecsOutcome::Keys(agentcore_tui::tui::services::KeysEvent::Done),
+        );
+        h
+    }
+
+    fn form_errors(&self) -> Vec<String> {
+        self.app
+            .recs
+            .form
+            .as_ref()
+            .unwrap()
+            .diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.field.clone())
+            .collect()
+    }
+}
+
+#[test]
+fn start_form_checks_locally_and_sends_nothing_while_in_error() {
+    let mut h = Harness::form();
+    // Name, prompt, log group, service name and key are missing.
+    let errors = h.form_errors();
+    for f in [
+        "name",
+        "systemPrompt",
+        "logGroupArns",
+        "serviceNames",
+        "kms_key",
+    ] {
+        assert!(errors.iter().any(|e| e == f), "{f} not flagged: {errors:?}");
+    }
+    h.ctrl('s');
+    assert!(h.take().is_empty(), "an invalid request must not be sent");
+    h.typed("1 bad name");
+    h.tab_to(3);
+    h.typed("/aws/not-an-arn");
+    // The disabled key is refused by the picker with its reason.
+    h.tab_to(5);
+    h.typed("disabled");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("alias/agentcore-disabled: disabled — enable it"),
+        "{screen}"
+    );
+    h.snap("start_invalid");
+    let errors = h.form_errors();
+    assert!(errors.contains(&"name".to_string()) && errors.contains(&"logGroupArns".to_string()));
+}
+
+#[test]
+fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
+    let mut h = Harness::form();
+    h.typed("support_prompt_v3");
+    h.tab_to(2);
+    h.typed("You are a support agent.");
+    h.key(KeyCode::Tab);
+    h.typed(&format!(
+        "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/bedrock-agentcore/runtimes/support-DEFAULT"
+    ));
+    h.key(KeyCode::Tab);
+    h.typed("support.DEFAULT");
+    h.tab_to(3);
+    h.typed("team=support");
+    h.key(KeyCode::Tab);
+    h.typed("agentcore-rec");
+    h.key(KeyCode::Enter);
+    assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
+    h.snap("start_valid");
+    h.ctrl('s');
+    let effects = h.take();
+    let (g, req, file) = match effects.as_slice() {
+        [
+            RecsEffect::Start {
+                generation,
+                request,
+                input_file,
+                ..
+            },
+        ] => (*generation, request.clone(), input_file.clone()),
+        other => panic!("expected a start, got {other:?}"),
+    };
+    assert!(file.is_none());
+    assert_eq!(req.name, "support_prompt_v3");
+    assert_eq!(req.kms_key_arn.as_deref(), Some(KEY_ARN));
+    assert_eq!(req.evaluators, ["Builtin.Helpfulness"]);
+    assert_eq!(req.tags.get("team").map(String::as_str), Some("support"));
+    assert_eq!((req.traces.end - req.traces.start).num_hours(), 24);
+    // Sending twice is refused while the first is in flight.
+    h.ctrl('s');
+    assert!(h.take().is_empty());
+    let started = summary(
+        "rec-f6a1b2c3d4e5",
+        "support_prompt_v3",
+        Status::Pending,
+        false,
+        30,
+    );
+    h.answer(g, RecsOutcome::Started(Ok(started)));
+    assert_eq!(h.app.context(), Context::RecList);
+    assert_eq!(
+        h.app.recs.list.selected().map(|s| s.name.as_str()),
+        Some("support_prompt_v3")
+    );
+    assert!(h.app.recs.form.is_none());
+}
+
+#[test]
+fn start_form_from_a_file_reads_it_when_sending() {
+    let mut h = Harness::form();
+    h.typed("from_file");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Tab);
+    h.typed("prompt.txt");
+    h.key(KeyCode::Tab);
+    h.typed(&format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/x"));
+    h.key(KeyCode::Tab);
+    h.typed("x.DEFAULT");
+    h.tab_to(4);
+    h.typed("AWS owned");
+    h.key(KeyCode::Enter);
+    assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
+    h.ctrl('s');
+    match h.take().as_slice() {
+        [
+            RecsEffect::Start {
+                request,
+                input_file,
+                ..
+            },
+        ] => {
+            assert_eq!(
+                input_file.as_deref(),
+                Some(std::path::Path::new("prompt.txt"))
+            );
+            assert_eq!(request.kms_key_arn, None);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Start → watch to COMPLETED → detail → delete, all through the UI, the real runtime and
+/// services, against the emulator (its recommendations take about a second to finish).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_watch_detail_delete_against_the_emulator() {
+    use agentcore_emulator::{Config, Emulator, Timing};
+    use agentcore_tui::aws::Clients;
+    use agentcore_tui::tui::runtime::Runtime;
+    use agentcore_tui::tui::sdk_services::SdkServices;
+    use std::sync::Arc;
+
+    let emu = Emulator::start(Config {
+        timing: Timing {
+            recommendation_pending: Duration::from_millis(300),
+            recommendation_running: Duration::from_millis(700),
+            ..Timing::instant()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let clients = Clients::for_endpoint(&emu.endpoint_url(), "us-east-1")
+        .await
+        .unwrap();
+    let services = SdkServices::new(None);
+    services
+        .preload(AwsTarget::Local, "us-east-1", clients.clone())
+        .await;
+    let (runtime, mut rx) = Runtime::start(Arc::new(services), None);
+    let mut h = Harness::new();
+    // Runs the app's effects and feeds back answers, ticking while idle, until `done` holds.
+    async fn run_until(
+        h: &mut Harness,
+        runtime: &Runtime,
+        rx: &mut tokio::sync::mpsc::Receiver<Action>,
+        what: &str,
+        done: impl Fn(&App) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            runtime.execute_all(std::mem::take(&mut h.effects));
+            if done(&h.app) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "never got to: {what}"
+            );
+            match tokio::time::timeout(Duration::from_millis(20), rx.recv()).await {
+                Ok(Some(a)) => h.apply(a),
+                Ok(None) => panic!("runtime gone"),
+                Err(_) => h.apply(Action::Tick),
+            }
+        }
+    }
+
+    h.key(KeyCode::F(2));
+    run_until(&mut h, &runtime, &mut rx, "the list", |a| {
+        !a.recs.list.loading()
+    })
+    .await;
+    h.ch('n');
+    run_until(&mut h, &runtime, &mut rx, "the keys", |a| {
+        a.recs.form.as_ref().is_some_and(|f| !f.picker.busy())
+    })
+    .await;
+    h.typed("watched_in_the_ui");
+    h.tab_to(2);
+    h.typed("You are a helpful assistant.");
+    h.key(KeyCode::Tab);
+    h.typed(&format!(
+        "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/bedrock-agentcore/sessions/my-agent"
+    ));
+    h.key(KeyCode::Tab);
+    h.typed("my-agent.DEFAULT");
+    h.tab_to(4);
+    h.typed("agentcore-recommendations");
+    h.key(KeyCode::Enter);
+    assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
+    h.ctrl('s');
+    run_until(&mut h, &runtime, &mut rx, "started", |a| {
+        a.recs.form.is_none()
+    })
+    .await;
+    assert_eq!(h.app.context(), Context::RecList);
+    // The list re-reads it until it is finished.
+    run_until(&mut h, &runtime, &mut rx, "COMPLETED", |a| {
+        a.recs
+            .list
+            .items()
+            .iter()
+            .any(|s| s.name == "watched_in_the_ui" && s.status == Status::Completed)
+    })
+    .await;
+    h.select("watched_in_the_ui");
+    assert!(
+        h.screen(100, 30).contains("CMK"),
+        "the refresh learned its key"
+    );
+    h.key(KeyCode::Enter);
+    run_until(
+        &mut h,
+        &runtime,
+        &mut rx,
+        "the detail",
+        |a| matches!(&a.recs.screen, Screen::Detail(d) if !d.loading),
+    )
+    .await;
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("+ "),
+        "a recommended prompt as a diff: {screen}"
+    );
+    h.ch('d');
+    h.ch('y');
+    run_until(&mut h, &runtime, &mut rx, "deleted", |a| {
+        !a.recs.list.deleting()
+            && !a
+                .recs
+                .list
+                .items()
+                .iter()
+                .any(|s| s.name == "watched_in_the_ui")
+    })
+    .await;
+    assert_eq!(h.app.context(), Context::RecList);
     emu.shutdown().await;
 }

@@ -122,7 +122,8 @@ impl App {
                 self.changed = true;
                 if self.recs.is_open() {
                     let mut effects = Vec::new();
-                    self.recs.handle(Input::Paste(&s), &mut effects);
+                    let cx = recs::cx(&self.wizard, &self.deploy);
+                    self.recs.handle(Input::Paste(&s), &cx, &mut effects);
                     return effects;
                 }
                 if !self.deploy.is_wizard() {
@@ -199,7 +200,8 @@ impl App {
             None if self.overlay.is_none() && self.recs.is_open() => {
                 self.changed = true;
                 let mut effects = Vec::new();
-                self.recs.handle(Input::Key(k), &mut effects);
+                let cx = recs::cx(&self.wizard, &self.deploy);
+                self.recs.handle(Input::Key(k), &cx, &mut effects);
                 effects
             }
             // Search and "type the pack id" boxes take the keys no binding claimed.
@@ -261,7 +263,8 @@ impl App {
             }
             (None, other) if self.recs.is_open() => {
                 let mut effects = Vec::new();
-                match self.recs.handle(Input::Command(other), &mut effects) {
+                let cx = recs::cx(&self.wizard, &self.deploy);
+                match self.recs.handle(Input::Command(other), &cx, &mut effects) {
                     recs::Flow::Handled => {}
                     recs::Flow::Quit => self.overlay = Some(Overlay::ConfirmQuit),
                     recs::Flow::Close => self.recs.close(),
@@ -308,7 +311,8 @@ impl App {
             };
             self.changed = true;
             let mut effects = Vec::new();
-            self.recs.handle(Input::Scroll(d), &mut effects);
+            let cx = recs::cx(&self.wizard, &self.deploy);
+            self.recs.handle(Input::Scroll(d), &cx, &mut effects);
             return effects;
         }
         if !self.deploy.is_wizard() {

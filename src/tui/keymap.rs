@@ -45,6 +45,7 @@ pub enum Command {
     Delete,
     Sort,
     CopyArn,
+    NewRec,
 }
 
 /// Where the keyboard focus is; decides which table applies on top of [`Context::Global`].
@@ -90,6 +91,8 @@ pub enum Context {
     RecActivity,
     /// "Delete these recommendations?" (Cancel is the default).
     RecDelete,
+    /// The start form: printable keys type into the focused field.
+    RecStart,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -524,6 +527,7 @@ const REC_LIST: &[Binding] = &[
     ),
     b(&[Key::ch('/')], C::Search, "filter (type to narrow)"),
     b(&[Key::ch('s')], C::Sort, "sort: newest / name / status"),
+    b(&[Key::ch('n')], C::NewRec, "start a new recommendation"),
     b(&[Key::ch('r')], C::Refresh, "reload the list"),
     b(
         &[Key::ch('K')],
@@ -610,6 +614,56 @@ const REC_ACTIVITY: &[Binding] = &[
     b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
 ];
 
+const REC_START: &[Binding] = &[
+    b(
+        &[Key::ctrl('s')],
+        C::Submit,
+        "start it (only once nothing is in error)",
+    ),
+    b(&[Key::plain(KeyCode::Tab)], C::FocusNext, "next field"),
+    b(
+        &[Key::plain(KeyCode::BackTab)],
+        C::FocusPrev,
+        "previous field",
+    ),
+    b(
+        &[Key::plain(KeyCode::Up)],
+        C::Up,
+        "previous field (in the key list: move up)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Down)],
+        C::Down,
+        "next field (in the key list: move down)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Select,
+        "next field (in the key list: choose the key)",
+    ),
+    b(
+        &[Key::plain(KeyCode::PageUp)],
+        C::PageUp,
+        "key list: page up",
+    ),
+    b(
+        &[Key::plain(KeyCode::PageDown)],
+        C::PageDown,
+        "key list: page down",
+    ),
+    b(
+        &[Key::ctrl('r')],
+        C::Retry,
+        "list the keys again after a failure",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc)],
+        C::Back,
+        "back to the list (the form is kept)",
+    ),
+    b(&[Key::ctrl('c')], C::Quit, "quit"),
+];
+
 const REC_DELETE: &[Binding] = &[
     b(
         &[
@@ -655,6 +709,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::RecDetail => REC_DETAIL,
         Context::RecActivity => REC_ACTIVITY,
         Context::RecDelete => REC_DELETE,
+        Context::RecStart => REC_START,
     }
 }
 
@@ -684,6 +739,7 @@ pub fn layers(ctx: Context) -> &'static [Context] {
         Context::RecDetail => &[Context::RecDetail, Context::Screens],
         Context::RecActivity => &[Context::RecActivity, Context::Screens],
         Context::RecDelete => &[Context::RecDelete],
+        Context::RecStart => &[Context::RecStart, Context::Screens],
     }
 }
 

@@ -255,6 +255,41 @@ impl Runtime {
                     send(RecsOutcome::DeleteDone).await;
                 });
             }
+            RecsEffect::Keys { place, .. } => {
+                let mut pages = services.kms_keys(place.target, place.region);
+                tokio::spawn(async move {
+                    while let Some(page) = pages.next().await {
+                        let (event, failed) = match page {
+                            Ok(keys) => (KeysEvent::Page(keys), false),
+                            Err(e) => (KeysEvent::Failed(e), true),
+                        };
+                        if !send(RecsOutcome::Keys(event)).await || failed {
+                            return;
+                        }
+                    }
+                    send(RecsOutcome::Keys(KeysEvent::Done)).await;
+                });
+            }
+            RecsEffect::Start {
+                place,
+                request,
+                input_file,
+                ..
+            } => {
+                tokio::spawn(async move {
+                    let mut request = *request;
+                    if let Some(path) = input_file
+                        && let Err(e) = read_input(&path, &mut request).await
+                    {
+                        send(RecsOutcome::Started(Err(e))).await;
+                        return;
+                    }
+                    let r = services
+                        .start_recommendation(place.target, place.region, request)
+                        .await;
+                    send(RecsOutcome::Started(r)).await;
+                });
+            }
             RecsEffect::Activity { place, .. } => {
                 let fut = services.kms_activity(place.target, place.region);
                 tokio::spawn(async move {
@@ -342,6 +377,30 @@ impl Runtime {
             }
         });
     }
+}
+
+/// The start form's input read from a file: the prompt text, or a JSON file of tools.
+async fn read_input(
+    path: &Path,
+    request: &mut crate::recommend::StartRequest,
+) -> Result<(), super::services::ServiceError> {
+    use crate::recommend::Input;
+    let fail = |message: String, hint: Option<String>| super::services::ServiceError {
+        category: "configuration".into(),
+        message,
+        hint,
+    };
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|e| fail(format!("cannot read {}: {e}", path.display()), None))?;
+    request.input = match request.input {
+        Input::SystemPrompt(_) => Input::SystemPrompt(text),
+        Input::Tools(_) => Input::Tools(
+            crate::recommend::request::tools_from_json(&text, &path.display().to_string())
+                .map_err(|d| fail(d.message, d.hint))?,
+        ),
+    };
+    Ok(())
 }
 
 /// Runs an effect that needs no AWS service, synchronously, for the headless harness

@@ -252,6 +252,16 @@ impl AwsServices for SdkServices {
         Box::pin(async move { recs.await?.delete(&id).await.map_err(rec_error) })
     }
 
+    fn start_recommendation(
+        &self,
+        target: AwsTarget,
+        region: String,
+        request: crate::recommend::StartRequest,
+    ) -> BoxFuture<'static, Result<crate::recommend::Summary, ServiceError>> {
+        let recs = self.recs(target, region);
+        Box::pin(async move { recs.await?.start(&request).await.map_err(rec_error) })
+    }
+
     fn kms_activity(
         &self,
         target: AwsTarget,

@@ -113,6 +113,13 @@ pub trait AwsServices: Send + Sync + 'static {
         region: String,
         id: String,
     ) -> BoxFuture<'static, Result<crate::recommend::Status, ServiceError>>;
+    /// StartRecommendation (the request is checked locally first).
+    fn start_recommendation(
+        &self,
+        target: AwsTarget,
+        region: String,
+        request: crate::recommend::StartRequest,
+    ) -> BoxFuture<'static, Result<crate::recommend::Summary, ServiceError>>;
     /// The CloudTrail KMS events of recommendations, newest first.
     fn kms_activity(
         &self,

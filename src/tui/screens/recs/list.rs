@@ -169,6 +169,20 @@ impl ListState {
         self.resort(keep);
     }
 
+    /// A recommendation just started: shown (and highlighted) without reloading.
+    pub fn added(&mut self, s: Summary) {
+        let id = s.id.clone();
+        if let Some(&i) = self.by_id.get(&id) {
+            self.items[i] = s;
+        } else {
+            self.by_id.insert(id.clone(), self.items.len());
+            self.items.push(s);
+            self.keys.push(KeyUse::Unknown);
+        }
+        self.until_refresh = self.until_refresh.clamp(1, REFRESH_TICKS / 2);
+        self.resort(Some(id));
+    }
+
     pub fn done(&mut self) {
         self.load = Load::Loaded;
     }
@@ -328,6 +342,7 @@ impl ListState {
                 self.resort(keep);
             }
             Input::Command(Command::Refresh) => return Request::Reload,
+            Input::Command(Command::NewRec) => return Request::New,
             Input::Command(Command::OpenKmsActivity) => {
                 return Request::Activity(self.selected().map(|s| s.id.clone()));
             }
@@ -466,8 +481,7 @@ impl ListState {
             Load::Failed(_) => "Nothing to show. r tries again.".into(),
             Load::Loading { .. } | Load::Idle => String::new(),
             Load::Loaded if self.items.is_empty() => {
-                "No recommendations in this region yet. Start one with `agentcore-tui recs start`."
-                    .into()
+                "No recommendations in this region yet. n starts one.".into()
             }
             Load::Loaded => format!(
                 "No recommendation matches \"{}\" ({} in all). Esc in the filter clears it.",

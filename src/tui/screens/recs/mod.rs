@@ -7,6 +7,7 @@ pub mod activity;
 pub mod confirm;
 pub mod detail;
 pub mod list;
+pub mod start;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -19,13 +20,15 @@ use crate::recommend::{Detail, Status, Summary};
 use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Command, Context};
-use crate::tui::services::{AwsTarget, ServiceError};
+use crate::tui::screens::wizard::Step;
+use crate::tui::services::{AwsTarget, KeysEvent, ServiceError};
 use crate::tui::theme::Theme;
 
 pub use activity::ActivityState;
 pub use confirm::DeleteConfirm;
 pub use detail::DetailState;
 pub use list::ListState;
+pub use start::{DeployedRuntime, Draft, StartForm};
 
 /// The account and region the screens talk to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,18 @@ pub enum RecsEffect {
         generation: Gen,
         place: Place,
     },
+    /// The KMS keys of the region for the start form's picker, page by page.
+    Keys {
+        generation: Gen,
+        place: Place,
+    },
+    /// StartRecommendation; the input is read from `input_file` first when set.
+    Start {
+        generation: Gen,
+        place: Place,
+        request: Box<crate::recommend::StartRequest>,
+        input_file: Option<std::path::PathBuf>,
+    },
 }
 
 impl RecsEffect {
@@ -71,7 +86,9 @@ impl RecsEffect {
             | Self::Get { generation, .. }
             | Self::Refresh { generation, .. }
             | Self::Delete { generation, .. }
-            | Self::Activity { generation, .. } => *generation,
+            | Self::Activity { generation, .. }
+            | Self::Keys { generation, .. }
+            | Self::Start { generation, .. } => *generation,
         }
     }
 
@@ -82,6 +99,8 @@ impl RecsEffect {
             Self::Refresh { .. } => "refresh_recommendations",
             Self::Delete { .. } => "delete_recommendations",
             Self::Activity { .. } => "kms_activity",
+            Self::Keys { .. } => "list_kms_keys_for_recommendation",
+            Self::Start { .. } => "start_recommendation",
         }
     }
 }
@@ -105,12 +124,16 @@ pub enum RecsOutcome {
     },
     DeleteDone,
     Activity(Result<Vec<KmsEvent>, ServiceError>),
+    Keys(KeysEvent),
+    Started(Result<Summary, ServiceError>),
 }
 
 pub enum Screen {
     List,
     Detail(DetailState),
     Activity(ActivityState),
+    /// The start form (kept in [`RecsFlow::form`] while away from it).
+    Start,
 }
 
 /// What the app must do after the recommendation screens handled an input.
@@ -130,6 +153,7 @@ struct Slots {
     refresh: Slot,
     delete: Slot,
     activity: Slot,
+    start: Slot,
 }
 
 pub struct RecsFlow {
@@ -138,8 +162,43 @@ pub struct RecsFlow {
     /// Kept while a detail or the activity shows, so going back finds it as it was.
     pub list: ListState,
     pub confirm: Option<DeleteConfirm>,
+    /// The start form, kept while the user looks elsewhere until it has started something.
+    pub form: Option<Box<StartForm>>,
     place: Option<Place>,
     slots: Slots,
+}
+
+/// What the screens need from the rest of the app to open the start form.
+pub struct Cx<'a> {
+    pub shared: &'a crate::tui::screens::wizard::Shared,
+    pub runtime: Option<DeployedRuntime>,
+}
+
+pub fn cx<'a>(
+    wizard: &'a crate::tui::screens::wizard::WizardState,
+    deploy: &crate::tui::screens::deploy::DeployFlow,
+) -> Cx<'a> {
+    Cx {
+        shared: wizard.shared(),
+        runtime: deployed_runtime(deploy),
+    }
+}
+
+/// The first agent runtime the status screen found deployed, for the traces defaults.
+pub fn deployed_runtime(flow: &crate::tui::screens::deploy::DeployFlow) -> Option<DeployedRuntime> {
+    let crate::tui::screens::deploy::Screen::Status(s) = &flow.screen else {
+        return None;
+    };
+    s.report.as_ref()?.resources.iter().find_map(|r| {
+        (r.kind == "agent_runtime")
+            .then(|| {
+                Some(DeployedRuntime {
+                    name: r.name.clone(),
+                    arn: r.arn.clone()?,
+                })
+            })
+            .flatten()
+    })
 }
 
 impl Default for RecsFlow {
@@ -149,6 +208,7 @@ impl Default for RecsFlow {
             screen: Screen::List,
             list: ListState::default(),
             confirm: None,
+            form: None,
             place: None,
             slots: Slots::default(),
         }
@@ -196,6 +256,7 @@ impl RecsFlow {
             Screen::Detail(_) => Context::RecDetail,
             Screen::Activity(a) if a.filtering => Context::RecFilter,
             Screen::Activity(_) => Context::RecActivity,
+            Screen::Start => Context::RecStart,
         }
     }
 
@@ -204,6 +265,7 @@ impl RecsFlow {
             Screen::List => "Recommendations",
             Screen::Detail(_) => "Recommendation",
             Screen::Activity(_) => "KMS activity",
+            Screen::Start => "Start a recommendation",
         }
     }
 
@@ -216,6 +278,12 @@ impl RecsFlow {
             Screen::List => list,
             Screen::Detail(d) => d.loading || list,
             Screen::Activity(a) => a.loading || list,
+            Screen::Start => {
+                self.form
+                    .as_ref()
+                    .is_some_and(|f| f.sending || f.picker.busy())
+                    || list
+            }
         }
     }
 
@@ -294,7 +362,7 @@ impl RecsFlow {
         })]
     }
 
-    pub fn handle(&mut self, input: Input<'_>, effects: &mut Vec<Effect>) -> Flow {
+    pub fn handle(&mut self, input: Input<'_>, cx: &Cx<'_>, effects: &mut Vec<Effect>) -> Flow {
         if let Some(confirm) = &mut self.confirm {
             match confirm.handle(input) {
                 confirm::Answer::Pending => {}
@@ -310,6 +378,10 @@ impl RecsFlow {
             Screen::List => self.list.handle(input),
             Screen::Detail(d) => d.handle(input),
             Screen::Activity(a) => a.handle(input),
+            Screen::Start => match &mut self.form {
+                Some(f) => f.handle(input, effects),
+                None => Request::Back,
+            },
         };
         match request {
             Request::None => {}
@@ -349,6 +421,28 @@ impl RecsFlow {
                 }
             }
             Request::Copy(text) => effects.push(Effect::CopyToClipboard(text)),
+            Request::New => {
+                if self.place.is_some() {
+                    if self.form.is_none() {
+                        self.form = Some(Box::new(StartForm::new(
+                            cx.shared.clone(),
+                            cx.runtime.as_ref(),
+                            effects,
+                        )));
+                    }
+                    self.screen = Screen::Start;
+                }
+            }
+            Request::Start(draft) => {
+                if let Some(place) = self.place.clone() {
+                    effects.push(Effect::Recs(RecsEffect::Start {
+                        generation: self.slots.start.issue(),
+                        place,
+                        request: Box::new(draft.request),
+                        input_file: draft.input_file,
+                    }));
+                }
+            }
         }
         Flow::Handled
     }
@@ -416,6 +510,23 @@ impl RecsFlow {
                 self.list.deleting_finished();
                 true
             }
+            RecsOutcome::Keys(ev) => match &mut self.form {
+                Some(f) => f.keys(g, ev),
+                None => false,
+            },
+            RecsOutcome::Started(r) if self.slots.start.accept(g) => {
+                if let Some(f) = &mut self.form {
+                    f.started(&r);
+                }
+                if let Ok(s) = r {
+                    self.form = None;
+                    self.list.added(s);
+                    if matches!(self.screen, Screen::Start) {
+                        self.screen = Screen::List;
+                    }
+                }
+                true
+            }
             RecsOutcome::Activity(r) => match &mut self.screen {
                 Screen::Activity(a) if self.slots.activity.accept(g) => {
                     a.loaded(r, &self.list);
@@ -468,6 +579,11 @@ impl RecsFlow {
             Screen::List => self.list.render(body, buf, view),
             Screen::Detail(d) => d.render(body, buf, view),
             Screen::Activity(a) => a.render(body, buf, view),
+            Screen::Start => {
+                if let Some(f) = &self.form {
+                    f.render(body, buf, view);
+                }
+            }
         }
         if let Some(c) = &self.confirm {
             c.render(area, buf, theme);
@@ -488,6 +604,9 @@ pub enum Request {
     AskDelete(Vec<Summary>),
     Activity(Option<String>),
     ReloadActivity,
+    /// Open the start form.
+    New,
+    Start(Box<Draft>),
     Copy(String),
 }
 
@@ -508,6 +627,12 @@ fn footer(ctx: Context, area: Rect, buf: &mut Buffer, theme: &Theme) {
             (Command::CopyArn, "copy ARN"),
             (Command::Delete, "delete"),
             (Command::OpenKmsActivity, "KMS activity"),
+            (Command::Back, "back"),
+            (Command::Help, "help"),
+        ],
+        Context::RecStart => &[
+            (Command::Submit, "start"),
+            (Command::FocusNext, "next field"),
             (Command::Back, "back"),
             (Command::Help, "help"),
         ],
