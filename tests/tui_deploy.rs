@@ -907,7 +907,47 @@ async fn local_plan_apply_status_destroy_end_to_end() {
         .unwrap_or_else(|| panic!("{:?}", p.error));
     assert!(planned.report.has_changes(), "{}", planned.report.summary());
     let state_file = planned.state_file.clone();
+    // First apply: cancelled (Ctrl-C, y) as soon as a resource is being made.
     rt.execute_all(app.update(key('a')));
+    rt.execute_all(app.update(key('y')));
+    drive(&mut app, &rt, &mut rx, |a| {
+        matches!(&a.deploy.screen, Screen::Run(r) if r.view.done > 0 || !r.view.phase.is_running())
+    })
+    .await;
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    ))));
+    rt.execute_all(app.update(key('y')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    let Screen::Run(r) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(r.view.phase, RunPhase::Cancelled, "{:?}", r.view.summary);
+    assert!(
+        r.view
+            .row_ids()
+            .any(|(p, i)| matches!(r.view.panes[p].rows[i].phase, ResourcePhase::Skipped(_))),
+        "cancelled before the end: later resources never started"
+    );
+    // Back: the plan shows what is left (or offers to resume); applying again finishes it.
+    rt.execute_all(app.update(key('b')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Plan(p) if !p.loading),
+    )
+    .await;
+    if app.context() == Context::Plan {
+        rt.execute_all(app.update(key('a')));
+    }
     rt.execute_all(app.update(key('y')));
     drive(
         &mut app,
