@@ -682,6 +682,31 @@ fn help_lists_the_deploy_keys() {
     assert!(screen.contains("search the event log"), "{screen}");
 }
 
+#[test]
+fn deploy_keys_mean_what_their_screen_says() {
+    use agentcore_tui::tui::keymap::{Command, lookup};
+    let ch = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(lookup(Context::Run, &ctrl_c), Some(Command::Cancel));
+    assert_eq!(lookup(Context::Plan, &ctrl_c), Some(Command::Quit));
+    assert_eq!(
+        lookup(Context::Plan, &ch('d')),
+        None,
+        "only a capital D destroys"
+    );
+    assert_eq!(
+        lookup(
+            Context::Status,
+            &KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT)
+        ),
+        Some(Command::Destroy)
+    );
+    for c in ['q', 'y', 'n', 'D', '?', 'b', ' '] {
+        assert_eq!(lookup(Context::TypeConfirm, &ch(c)), None, "{c} types");
+        assert_eq!(lookup(Context::Search, &ch(c)), None, "{c} types");
+    }
+}
+
 // ---- snapshots -----------------------------------------------------------------------------
 
 #[test]

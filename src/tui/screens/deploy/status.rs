@@ -169,7 +169,10 @@ impl StatusState {
             ));
         }
         if self.copied {
-            second.push(Span::styled("  ARN copied to the clipboard", theme.ok));
+            second.push(Span::styled(
+                "  ARN sent to the terminal clipboard (OSC 52)",
+                theme.ok,
+            ));
         }
         Paragraph::new(vec![
             Line::styled(format!("{summary} · pack {}", self.pack_id), theme.title),
