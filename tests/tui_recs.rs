@@ -1146,6 +1146,42 @@ fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
     h.typed("agentcore-rec");
     h.key(KeyCode::Enter);
     assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
+    // Choosing a customer managed key checks its policy; findings warn but do not block.
+    let g = match h.take().as_slice() {
+        [
+            RecsEffect::CheckKeyPolicy {
+                generation,
+                key_arn,
+                ..
+            },
+        ] => {
+            assert_eq!(key_arn, KEY_ARN);
+            *generation
+        }
+        other => panic!("expected a policy check, got {other:?}"),
+    };
+    h.answer(
+        g,
+        RecsOutcome::KeyPolicy(Ok(agentcore_tui::tui::services::PolicyCheck {
+            key_arn: KEY_ARN.into(),
+            compliant: false,
+            findings: vec![
+                agentcore_tui::config::Diagnostic::warning(
+                    "kms_key.policy",
+                    "permission",
+                    "no statement lets bedrock-agentcore.amazonaws.com use the key",
+                )
+                .with_hint(
+                    "add AllowServicePrincipalAccess scoped by aws:SourceAccount and aws:SourceArn",
+                ),
+            ],
+            diff: vec![],
+        })),
+    );
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("⚠ key policy: 1 finding(s)"), "{screen}");
+    assert!(screen.contains("no statement lets bedrock-agentcore.amazonaws.com use the key"));
+    assert!(h.form_errors().is_empty());
     h.snap("start_valid");
     h.ctrl('s');
     let effects = h.take();
@@ -1299,6 +1335,15 @@ async fn start_watch_detail_delete_against_the_emulator() {
     h.typed("agentcore-recommendations");
     h.key(KeyCode::Enter);
     assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
+    run_until(&mut h, &runtime, &mut rx, "the policy check", |a| {
+        a.recs.form.as_ref().is_some_and(|f| f.policy.is_some())
+    })
+    .await;
+    let policy = h.app.recs.form.as_ref().unwrap().policy.clone().unwrap();
+    assert!(
+        policy.as_ref().is_ok_and(|p| p.compliant),
+        "the demo world's correct key: {policy:?}"
+    );
     h.ctrl('s');
     run_until(&mut h, &runtime, &mut rx, "started", |a| {
         a.recs.form.is_none()

@@ -290,6 +290,12 @@ impl Runtime {
                     send(RecsOutcome::Started(r)).await;
                 });
             }
+            RecsEffect::CheckKeyPolicy { place, key_arn, .. } => {
+                let fut = services.key_policy_check(place.target, place.region, key_arn);
+                tokio::spawn(async move {
+                    send(RecsOutcome::KeyPolicy(fut.await)).await;
+                });
+            }
             RecsEffect::Activity { place, .. } => {
                 let fut = services.kms_activity(place.target, place.region);
                 tokio::spawn(async move {

@@ -262,6 +262,45 @@ impl AwsServices for SdkServices {
         Box::pin(async move { recs.await?.start(&request).await.map_err(rec_error) })
     }
 
+    fn key_policy_check(
+        &self,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+    ) -> BoxFuture<'static, Result<super::services::PolicyCheck, ServiceError>> {
+        use crate::kms::policy;
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let c = inner.clients(&target, &region).await?;
+            let id = c.caller_identity().await.map_err(service_error)?;
+            let pt = policy::PolicyTarget::new(&id.account, &c.region, &id.arn)
+                .map_err(|e| config_error(e.to_string(), Some(e.fix.clone())))?;
+            let current = Keys::from_clients(&c)
+                .policy(&key_arn)
+                .await
+                .map_err(service_error)?;
+            let analysis = policy::analyse(&current, &pt).map_err(|e| {
+                config_error(
+                    e.to_string(),
+                    Some("fix the key policy JSON in KMS first".into()),
+                )
+            })?;
+            let diff = policy::recommended_policy(Some(&current), &pt)
+                .map(|r| policy::diff(&current, &r))
+                .unwrap_or_default();
+            Ok(super::services::PolicyCheck {
+                key_arn,
+                compliant: analysis.is_compliant(),
+                findings: analysis
+                    .findings
+                    .iter()
+                    .map(|f| f.to_diagnostic())
+                    .collect(),
+                diff,
+            })
+        })
+    }
+
     fn kms_activity(
         &self,
         target: AwsTarget,

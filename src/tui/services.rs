@@ -120,12 +120,29 @@ pub trait AwsServices: Send + Sync + 'static {
         region: String,
         request: crate::recommend::StartRequest,
     ) -> BoxFuture<'static, Result<crate::recommend::Summary, ServiceError>>;
+    /// The key policy of `key_arn` checked against seed 000's three statements for the caller.
+    fn key_policy_check(
+        &self,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+    ) -> BoxFuture<'static, Result<PolicyCheck, ServiceError>>;
     /// The CloudTrail KMS events of recommendations, newest first.
     fn kms_activity(
         &self,
         target: AwsTarget,
         region: String,
     ) -> BoxFuture<'static, Result<Vec<crate::kms::activity::KmsEvent>, ServiceError>>;
+}
+
+/// A key policy checked for recommendations: what is missing or too broad (as warnings with the
+/// fix), and the current policy → the recommended one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyCheck {
+    pub key_arn: String,
+    pub compliant: bool,
+    pub findings: Vec<crate::config::Diagnostic>,
+    pub diff: Vec<crate::kms::policy::DiffLine>,
 }
 
 /// The [`ServiceError::category`] of seed 000's "the key of this recommendation is disabled or

@@ -70,6 +70,12 @@ pub enum RecsEffect {
         generation: Gen,
         place: Place,
     },
+    /// The chosen key's policy, checked for the caller (seed 000's three statements).
+    CheckKeyPolicy {
+        generation: Gen,
+        place: Place,
+        key_arn: String,
+    },
     /// StartRecommendation; the input is read from `input_file` first when set.
     Start {
         generation: Gen,
@@ -88,6 +94,7 @@ impl RecsEffect {
             | Self::Delete { generation, .. }
             | Self::Activity { generation, .. }
             | Self::Keys { generation, .. }
+            | Self::CheckKeyPolicy { generation, .. }
             | Self::Start { generation, .. } => *generation,
         }
     }
@@ -100,6 +107,7 @@ impl RecsEffect {
             Self::Delete { .. } => "delete_recommendations",
             Self::Activity { .. } => "kms_activity",
             Self::Keys { .. } => "list_kms_keys_for_recommendation",
+            Self::CheckKeyPolicy { .. } => "check_key_policy",
             Self::Start { .. } => "start_recommendation",
         }
     }
@@ -125,6 +133,7 @@ pub enum RecsOutcome {
     DeleteDone,
     Activity(Result<Vec<KmsEvent>, ServiceError>),
     Keys(KeysEvent),
+    KeyPolicy(Result<crate::tui::services::PolicyCheck, ServiceError>),
     Started(Result<Summary, ServiceError>),
 }
 
@@ -281,7 +290,7 @@ impl RecsFlow {
             Screen::Start => {
                 self.form
                     .as_ref()
-                    .is_some_and(|f| f.sending || f.picker.busy())
+                    .is_some_and(|f| f.sending || f.picker.busy() || f.checking_policy())
                     || list
             }
         }
@@ -378,9 +387,9 @@ impl RecsFlow {
             Screen::List => self.list.handle(input),
             Screen::Detail(d) => d.handle(input),
             Screen::Activity(a) => a.handle(input),
-            Screen::Start => match &mut self.form {
-                Some(f) => f.handle(input, effects),
-                None => Request::Back,
+            Screen::Start => match (&mut self.form, &self.place) {
+                (Some(f), Some(p)) => f.handle(input, p, effects),
+                _ => Request::Back,
             },
         };
         match request {
@@ -423,12 +432,13 @@ impl RecsFlow {
             Request::Copy(text) => effects.push(Effect::CopyToClipboard(text)),
             Request::New => {
                 if self.place.is_some() {
-                    if self.form.is_none() {
-                        self.form = Some(Box::new(StartForm::new(
-                            cx.shared.clone(),
-                            cx.runtime.as_ref(),
-                            effects,
-                        )));
+                    if self.form.is_none()
+                        && let Some(place) = &self.place
+                    {
+                        let mut form =
+                            StartForm::new(cx.shared.clone(), cx.runtime.as_ref(), effects);
+                        form.check_policy(place, effects);
+                        self.form = Some(Box::new(form));
                     }
                     self.screen = Screen::Start;
                 }
@@ -512,6 +522,10 @@ impl RecsFlow {
             }
             RecsOutcome::Keys(ev) => match &mut self.form {
                 Some(f) => f.keys(g, ev),
+                None => false,
+            },
+            RecsOutcome::KeyPolicy(r) => match &mut self.form {
+                Some(f) => f.policy_checked(g, r),
                 None => false,
             },
             RecsOutcome::Started(r) if self.slots.start.accept(g) => {

@@ -19,14 +19,14 @@ use crate::config::Diagnostic;
 use crate::config::diagnostic::category;
 use crate::recommend::Input as RecInput;
 use crate::recommend::request::{self, RecType, StartRequest, ToolText, Traces};
-use crate::tui::action::Gen;
+use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
 use crate::tui::persist::{Answers, KmsChoice};
 use crate::tui::screens::wizard::kms::KmsStep;
 use crate::tui::screens::wizard::{Shared, Step, StepCx};
 use crate::tui::screens::{Input, View};
-use crate::tui::services::{KeysEvent, ServiceError};
+use crate::tui::services::{KeysEvent, PolicyCheck, ServiceError};
 use crate::tui::widgets::text_field::TextField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +113,10 @@ pub struct StartForm {
     pub diags: Vec<Diagnostic>,
     pub sending: bool,
     pub failed: Option<ServiceError>,
+    /// The chosen key's policy check, for the key it was asked for.
+    pub policy: Option<Result<PolicyCheck, ServiceError>>,
+    policy_for: Option<String>,
+    policy_slot: Slot,
 }
 
 impl StartForm {
@@ -161,6 +165,9 @@ impl StartForm {
             diags: Vec::new(),
             sending: false,
             failed: None,
+            policy: None,
+            policy_for: None,
+            policy_slot: Slot::default(),
         };
         form.focus_changed();
         let mut cx_effects = Vec::new();
@@ -364,6 +371,10 @@ impl StartForm {
     fn revalidate(&mut self, now: DateTime<Utc>) {
         self.picker.revalidate(&self.shared);
         self.diags = self.draft(now).1;
+        // Policy findings explain; they never block (the service checks again).
+        if let Some(Ok(p)) = &self.policy {
+            self.diags.extend(p.findings.iter().cloned());
+        }
     }
 
     /// Keys streamed in for the picker.
@@ -373,12 +384,52 @@ impl StartForm {
         changed
     }
 
-    pub fn handle(&mut self, input: Input<'_>, effects: &mut Vec<Effect>) -> Request {
+    pub fn handle(
+        &mut self,
+        input: Input<'_>,
+        place: &super::Place,
+        effects: &mut Vec<Effect>,
+    ) -> Request {
         let request = self.handle_inner(input, effects);
         if !matches!(request, Request::Start(_)) {
+            self.check_policy(place, effects);
             self.revalidate(Utc::now());
         }
         request
+    }
+
+    /// Asks for the policy check of a newly chosen customer managed key.
+    pub fn check_policy(&mut self, place: &super::Place, effects: &mut Vec<Effect>) {
+        let arn = match self.key_choice() {
+            KmsChoice::Customer { arn } => Some(arn),
+            _ => None,
+        };
+        if arn == self.policy_for {
+            return;
+        }
+        self.policy_for.clone_from(&arn);
+        self.policy = None;
+        match arn {
+            Some(key_arn) => effects.push(Effect::Recs(super::RecsEffect::CheckKeyPolicy {
+                generation: self.policy_slot.issue(),
+                place: place.clone(),
+                key_arn,
+            })),
+            None => self.policy_slot.cancel(),
+        }
+    }
+
+    pub fn policy_checked(&mut self, g: Gen, r: Result<PolicyCheck, ServiceError>) -> bool {
+        if !self.policy_slot.accept(g) {
+            return false;
+        }
+        self.policy = Some(r);
+        self.revalidate(Utc::now());
+        true
+    }
+
+    pub fn checking_policy(&self) -> bool {
+        self.policy_slot.is_pending()
     }
 
     fn handle_inner(&mut self, input: Input<'_>, effects: &mut Vec<Effect>) -> Request {
@@ -455,7 +506,52 @@ impl StartForm {
             .title(Span::styled(" Start a recommendation ", theme.title));
         let inner = block.inner(area);
         block.render(area, buf);
-        let diag_h = u16::try_from(self.diags.len().clamp(1, 4)).unwrap_or(4);
+        let mut lines: Vec<Line> = if self.sending {
+            vec![Line::styled(
+                format!("{} starting…", view.spinner()),
+                theme.dim,
+            )]
+        } else if let Some(e) = &self.failed {
+            vec![Line::styled(
+                format!("✗ not started ({}): {}", e.category, e.message),
+                theme.error,
+            )]
+        } else if self.diags.is_empty() {
+            vec![Line::styled(
+                "✓ ready: Ctrl-S starts it (checked again by AWS)",
+                theme.ok,
+            )]
+        } else {
+            self.diags
+                .iter()
+                .map(|d| {
+                    let style = if d.is_error() {
+                        theme.error
+                    } else {
+                        theme.warning
+                    };
+                    let hint = d
+                        .hint
+                        .as_deref()
+                        .map(|h| format!(" — {h}"))
+                        .unwrap_or_default();
+                    Line::styled(
+                        format!(
+                            "{} {}{hint}",
+                            if d.is_error() { "✗" } else { "⚠" },
+                            d.message
+                        ),
+                        style,
+                    )
+                })
+                .collect()
+        };
+        if let Some(l) = self.policy_line(theme) {
+            lines.insert(0, l);
+        }
+        let width = usize::from(inner.width).max(1);
+        let wanted: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+        let diag_h = u16::try_from(wanted.clamp(1, 6)).unwrap_or(6);
         let [rows, picker, diags] = Layout::vertical([
             Constraint::Length(9),
             Constraint::Min(4),
@@ -556,49 +652,35 @@ impl StartForm {
         let pin = pblock.inner(picker);
         pblock.render(picker, buf);
         self.picker.render(pin, buf, view);
-        let lines: Vec<Line> = if self.sending {
-            vec![Line::styled(
-                format!("{} starting…", view.spinner()),
-                theme.dim,
-            )]
-        } else if let Some(e) = &self.failed {
-            vec![Line::styled(
-                format!("✗ not started ({}): {}", e.category, e.message),
-                theme.error,
-            )]
-        } else if self.diags.is_empty() {
-            vec![Line::styled(
-                "✓ ready: Ctrl-S starts it (checked again by AWS)",
-                theme.ok,
-            )]
-        } else {
-            self.diags
-                .iter()
-                .map(|d| {
-                    let style = if d.is_error() {
-                        theme.error
-                    } else {
-                        theme.warning
-                    };
-                    let hint = d
-                        .hint
-                        .as_deref()
-                        .map(|h| format!(" — {h}"))
-                        .unwrap_or_default();
-                    Line::styled(
-                        format!(
-                            "{} {}{hint}",
-                            if d.is_error() { "✗" } else { "⚠" },
-                            d.message
-                        ),
-                        style,
-                    )
-                })
-                .collect()
-        };
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .render(diags, buf);
+    }
+
+    fn policy_line(&self, theme: &crate::tui::theme::Theme) -> Option<Line<'static>> {
+        let arn = self.policy_for.as_ref()?;
+        Some(match &self.policy {
+            None => Line::styled("… checking the key policy", theme.dim),
+            Some(Ok(p)) if p.compliant => Line::styled(
+                "✓ key policy: the caller and the AgentCore service can use this key, correctly scoped",
+                theme.ok,
+            ),
+            Some(Ok(p)) => Line::styled(
+                format!(
+                    "⚠ key policy: {} finding(s) below; `agentcore-tui keys check {arn} --apply --yes` writes the recommended policy ({} line(s) change)",
+                    p.findings.len(),
+                    p.diff
+                        .iter()
+                        .filter(|d| d.change != crate::kms::policy::LineChange::Same)
+                        .count()
+                ),
+                theme.warning,
+            ),
+            Some(Err(e)) => Line::styled(
+                format!("⚠ key policy not checked ({}): {}", e.category, e.message),
+                theme.warning,
+            ),
+        })
     }
 }
 
