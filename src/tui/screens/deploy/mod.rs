@@ -33,6 +33,9 @@ pub enum Screen {
     Status(StatusState),
 }
 
+/// How often the app ticks while something animates (`tui::run_loop`).
+const TICK: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// What the app must do after a deploy screen handled an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -206,6 +209,9 @@ impl DeployFlow {
 
     /// Every tick: the status screen counts down to its next refresh.
     pub fn tick(&mut self, answers: &Answers) -> Vec<Effect> {
+        if let Screen::Run(r) = &mut self.screen {
+            r.view.tick(TICK);
+        }
         if let Screen::Status(s) = &mut self.screen
             && s.tick()
         {

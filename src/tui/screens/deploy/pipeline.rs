@@ -327,6 +327,24 @@ impl PipelineView {
         f64_ratio(self.done, self.total)
     }
 
+    /// Time passes between events: in-flight rows and the run's clock keep counting, so
+    /// a slow create is visibly slow. The next event sets the engine's own figure again.
+    pub fn tick(&mut self, dt: Duration) {
+        if !self.phase.is_running() {
+            return;
+        }
+        self.elapsed += dt;
+        self.eta = self.eta.map(|e| e.saturating_sub(dt));
+        for row in self.panes.iter_mut().flat_map(|p| p.rows.iter_mut()) {
+            if matches!(
+                row.phase,
+                ResourcePhase::Calling(_) | ResourcePhase::Waiting(_)
+            ) {
+                row.elapsed += dt;
+            }
+        }
+    }
+
     pub fn cancel_requested(&mut self) {
         if self.phase == RunPhase::Running {
             self.phase = RunPhase::Cancelling;
@@ -576,6 +594,33 @@ mod tests {
         assert_eq!(v.log_dropped, 7);
         assert!(v.log[0].text.ends_with("line 7"));
         assert_eq!(v.matches("LINE 5006").len(), 1, "search ignores case");
+    }
+
+    #[test]
+    fn ticks_advance_only_what_is_in_flight() {
+        let mut v = PipelineView::from_plan(&plan());
+        v.apply(&res(
+            Step::Memory,
+            "memory",
+            "desk_mem",
+            ResourcePhase::Waiting("CREATING".into()),
+            None,
+        ));
+        v.tick(Duration::from_millis(500));
+        assert_eq!(v.panes[0].rows[0].elapsed, Duration::from_millis(2500));
+        assert_eq!(
+            v.panes[1].rows[0].elapsed,
+            Duration::ZERO,
+            "pending rows wait"
+        );
+        v.finish(Ok(RunSummary {
+            ok: true,
+            cancelled: false,
+            summary: String::new(),
+        }));
+        let before = v.elapsed;
+        v.tick(Duration::from_secs(1));
+        assert_eq!(v.elapsed, before, "a finished run's clock stops");
     }
 
     #[test]
