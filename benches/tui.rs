@@ -193,5 +193,58 @@ fn keystroke(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, keystroke);
+/// From spawning the binary in a pseudo-terminal to its first frame on screen (target ≤ 100 ms
+/// in release). Each sample starts a fresh process with an empty data dir.
+fn startup(c: &mut Criterion) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+    let mut group = c.benchmark_group("startup");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("spawn to first frame (pty 100x30)", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let data = tempfile::tempdir().expect("temp dir");
+                let pair = native_pty_system()
+                    .openpty(PtySize {
+                        rows: 30,
+                        cols: 100,
+                        pixel_width: 0,
+                        pixel_height: 0,
+                    })
+                    .expect("pty");
+                let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_agentcore-tui"));
+                cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+                cmd.env("AGENTCORE_TUI_DATA_DIR", data.path());
+                cmd.env("TERM", "xterm-256color");
+                let mut reader = pair.master.try_clone_reader().expect("reader");
+                let mut parser = vt100::Parser::new(
+                    std::num::NonZeroU16::new(30).expect("rows"),
+                    std::num::NonZeroU16::new(100).expect("cols"),
+                    0,
+                );
+                let start = Instant::now();
+                let mut child = pair.slave.spawn_command(cmd).expect("spawn");
+                let mut buf = [0u8; 16384];
+                while !parser.screen().contents().contains("Pack file") {
+                    let n = reader.read(&mut buf).expect("read");
+                    assert!(n > 0, "the binary exited before drawing");
+                    parser.process(&buf[..n]);
+                }
+                total += start.elapsed();
+                child.kill().expect("kill");
+                child.wait().expect("wait");
+            }
+            total
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, keystroke, startup);
 criterion_main!(benches);
