@@ -1207,3 +1207,18 @@ fn the_binary_completes_the_wizard_on_the_local_emulator_and_writes_the_config()
         "answers are saved as you go: {saved}"
     );
 }
+
+#[test]
+fn every_help_fits_the_smallest_terminal() {
+    let mut h = Harness::new(demo_answers());
+    for step in StepId::ALL {
+        h.goto(step);
+        h.press(KeyCode::F(1));
+        let screen = h.screen(80, 24);
+        assert!(
+            screen.contains("closes this help"),
+            "help of {step:?} is cut at 80x24:\n{screen}"
+        );
+        h.press(KeyCode::Esc);
+    }
+}
