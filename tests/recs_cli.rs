@@ -338,6 +338,28 @@ fn kms_activity_shows_the_recommendation_events() {
             .iter()
             .all(|e| e["recommendation_arn"].as_str().unwrap().ends_with(&id))
     );
+
+    // The demo world's history is hours old; --since 1h keeps only what this test just did.
+    let (code, v, all) = env.run(&[
+        "kms", "activity", "--since", "1h", "--max", "200", "--local", "--json",
+    ]);
+    assert_eq!(code, 0, "{all}");
+    let events = v["events"].as_array().unwrap();
+    assert!(!events.is_empty());
+    let hour_ago = chrono::Utc::now() - chrono::Duration::minutes(61);
+    assert!(
+        events.iter().all(|e| e["time"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+            > hour_ago),
+        "{all}"
+    );
+    let (_, everything, _) = env.run(&["kms", "activity", "--max", "200", "--local", "--json"]);
+    assert!(everything["events"].as_array().unwrap().len() > events.len());
+    let (code, v, _) = env.run(&["kms", "activity", "--since", "soon", "--local", "--json"]);
+    assert_eq!((code, v["error"]["field"].as_str()), (1, Some("since")));
 }
 
 /// Without --local, the SDK's own endpoint settings decide: AWS_ENDPOINT_URL pointing at an

@@ -494,11 +494,28 @@ pub enum KmsCommand {
         /// At most this many events
         #[arg(long, default_value_t = 50)]
         max: usize,
+        /// Only events of the last N minutes/hours/days, e.g. 30m, 24h, 7d
+        #[arg(long)]
+        since: Option<String>,
     },
 }
 
 pub fn run_kms(args: KmsArgs) -> ExitCode {
     let j = args.aws.json;
+    let KmsCommand::Activity { since, .. } = &args.command;
+    let since = match since.as_deref().map(|s| (s, super::recs::parse_since(s))) {
+        None => None,
+        Some((_, Some(d))) => Some(chrono::Utc::now() - d),
+        Some((s, None)) => {
+            return fail(
+                j,
+                "configuration",
+                &format!("--since {s:?} is not a duration"),
+                Some("write e.g. 30m, 24h or 7d"),
+                json!({"field": "since"}),
+            );
+        }
+    };
     runtime().block_on(async move {
         let clients = match connect(&args.aws).await {
             Ok(c) => c,
@@ -507,10 +524,11 @@ pub fn run_kms(args: KmsArgs) -> ExitCode {
         let KmsCommand::Activity {
             recommendation,
             max,
+            ..
         } = args.command;
         let filter = ActivityFilter {
             recommendation,
-            since: None,
+            since,
             max,
         };
         match activity::lookup_with(&clients, &filter).await {

@@ -405,7 +405,7 @@ fn print_detail(d: &Detail) {
     }
 }
 
-fn parse_since(s: &str) -> Option<chrono::Duration> {
+pub(crate) fn parse_since(s: &str) -> Option<chrono::Duration> {
     let (n, unit) = s.trim().split_at(s.trim().len().checked_sub(1)?);
     let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
     match unit {
