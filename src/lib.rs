@@ -1,9 +1,8 @@
-
 pub mod aws;
-pub mod deploy;
 pub mod cli;
 pub mod config;
-pub mod pack;
-pub mod tui;
+pub mod deploy;
 pub mod kms;
+pub mod pack;
 pub mod recommend;
+pub mod tui;
