@@ -44,7 +44,7 @@ pub enum Command {
     Apply(deploy::ApplyArgs),
     /// Delete everything the deployment recorded, in reverse order (needs --yes)
     Destroy(deploy::DestroyArgs),
-    /// Health of every deployed resource: deployed / degraded / not deployed
+    /// Health of every deployed resource: deployed / degraded / not deployed (exit 1 unless deployed)
     Status(deploy::StatusArgs),
     /// KMS keys for recommendation encryption: list, check one (eligibility + key policy), recommended policy
     Keys(keys::KeysArgs),
