@@ -104,6 +104,7 @@ pub async fn run(options: TuiOptions, services: Arc<dyn AwsServices>) -> color_e
     let (runtime, rx) = Runtime::start(services, data_dir.as_deref());
     let events = EventStream::new();
     let result = run_loop(&mut terminal, &mut app, &runtime, rx, events).await;
+    runtime.flush_saves().await;
     tracing::info!(ok = result.is_ok(), "TUI stopped");
     result
 }

@@ -22,6 +22,7 @@ pub struct Runtime {
     services: Arc<dyn AwsServices>,
     answers_path: Option<PathBuf>,
     saver: watch::Sender<Option<Answers>>,
+    saver_task: Option<tokio::task::JoinHandle<()>>,
     /// Cancellation tokens of the apply/destroy runs still going.
     runs: Arc<std::sync::Mutex<Vec<(Gen, tokio_util::sync::CancellationToken)>>>,
 }
@@ -35,7 +36,7 @@ impl Runtime {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         let answers_path = data_dir.map(persist_path);
         let (saver, mut latest) = watch::channel::<Option<Answers>>(None);
-        if let Some(path) = answers_path.clone() {
+        let saver_task = answers_path.clone().map(|path| {
             tokio::spawn(async move {
                 while latest.changed().await.is_ok() {
                     let Some(answers) = latest.borrow_and_update().clone() else {
@@ -51,18 +52,30 @@ impl Runtime {
                         Err(e) => tracing::warn!(error = %e, "saving answers panicked"),
                     }
                 }
-            });
-        }
+            })
+        });
         (
             Self {
                 tx,
                 services,
                 answers_path,
                 saver,
+                saver_task,
                 runs: Arc::default(),
             },
             rx,
         )
+    }
+
+    /// Writes the answers still queued, then stops the saver: quitting right after a keystroke
+    /// must not lose it. Call once the loop has ended.
+    pub async fn flush_saves(mut self) {
+        let task = self.saver_task.take();
+        // The saver sees the last value, then `changed()` fails once the sender is gone.
+        drop(self);
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     pub fn execute_all(&self, effects: Vec<Effect>) {
@@ -535,5 +548,27 @@ mod tests {
         ] {
             assert_eq!(super::base64(raw.as_bytes()), enc);
         }
+    }
+}
+
+#[cfg(test)]
+mod saving_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_last_answers_are_on_disk_after_flushing() {
+        let dir = tempfile::tempdir().unwrap();
+        let services: Arc<dyn AwsServices> =
+            Arc::new(super::super::sdk_services::SdkServices::default());
+        let (runtime, _rx) = Runtime::start(services, Some(dir.path()));
+        for region in ["us-east-1", "us-west-2", "eu-west-1"] {
+            runtime.execute(Effect::SaveAnswers(Box::new(Answers {
+                region: region.into(),
+                ..Answers::default()
+            })));
+        }
+        runtime.flush_saves().await;
+        let saved = persist::load_answers(&persist_path(dir.path())).unwrap();
+        assert_eq!(saved.region, "eu-west-1");
     }
 }
