@@ -504,3 +504,40 @@ async fn a_failure_skips_only_its_dependants() {
     assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
     assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
 }
+
+#[tokio::test]
+async fn a_resource_that_fails_to_provision_is_explained_and_still_destroyed() {
+    let e = env_with(
+        Timing::instant(),
+        Faults::parse("op=CreateAgentRuntime:fail=1.0").unwrap(),
+    )
+    .await;
+    let path = root().join("../shared/fixtures/packs/single-agent_minimal_no-tools.pack.json");
+    let (p, text) = load_pack(&path);
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(!report.ok());
+    let rt = report
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "agent_runtime")
+        .unwrap();
+    assert_eq!(rt.result, Outcome::Failed);
+    let err = rt.error.as_ref().unwrap();
+    assert_eq!(err.category, agentcore_tui::aws::Category::Resource);
+    assert!(err.message.contains("CREATE_FAILED"), "{}", err.message);
+    assert!(err.hint.is_some());
+
+    let st = status::status(&e.dep).await.unwrap();
+    assert_eq!(st.status, Overall::Degraded);
+    assert!(
+        st.resources
+            .iter()
+            .any(|r| r.kind == "agent_runtime" && r.health == Health::Unhealthy)
+    );
+
+    // The failed runtime exists in AWS and destroy still removes it.
+    e.emulator.set_faults(Faults::none());
+    assert!(destroy::destroy(&e.dep).await.ok());
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+}
