@@ -1579,3 +1579,40 @@ mod pty {
         }
     }
 }
+
+#[test]
+fn statuses_are_coloured_unless_no_color() {
+    use ratatui::style::Color;
+    let mut h = Harness::loaded();
+    h.app.theme = Theme::color();
+    // Highlight a row that is not checked, so the selection colours do not hide the others.
+    h.select("returns_agent_prompt");
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&h.app, f)).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    let fg_of = |word: &str, row_name: &str| {
+        let y = (0..30u16)
+            .find(|&y| {
+                let line: String = (0..100u16).map(|x| buf[(x, y)].symbol()).collect();
+                line.contains(row_name)
+            })
+            .expect("row on screen");
+        let line: String = (0..100u16).map(|x| buf[(x, y)].symbol()).collect();
+        let x = line.find(word).expect("word in row");
+        let x = u16::try_from(line[..x].chars().count()).unwrap();
+        buf[(x, y)].fg
+    };
+    assert_eq!(fg_of("FAILED", "triage_prompt"), Color::Red);
+    assert_eq!(fg_of("COMPLETED", "support_prompt_v2"), Color::Green);
+    assert_eq!(fg_of("IN_PROGRESS", "billing_tools"), Color::Yellow);
+    assert_eq!(fg_of("PENDING", "support_tools"), Color::Yellow);
+    // NO_COLOR: the monochrome theme sets no colour at all.
+    h.app.theme = Theme::monochrome();
+    terminal.draw(|f| ui::render(&h.app, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    for y in 0..30u16 {
+        for x in 0..100u16 {
+            assert_eq!(buf[(x, y)].fg, Color::Reset, "colour at {x},{y}");
+        }
+    }
+}
