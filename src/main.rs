@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(command) => cli::run(command),
-        None => agentcore_tui::tui::main_entry(),
+        None => agentcore_tui::tui::main_entry(cli.local),
     }
 }
 

@@ -1080,6 +1080,10 @@ mod pty {
 
     impl Session {
         pub fn start(data_dir: &std::path::Path) -> Self {
+            Self::start_with(data_dir, &[])
+        }
+
+        pub fn start_with(data_dir: &std::path::Path, args: &[&str]) -> Self {
             let pair = native_pty_system()
                 .openpty(PtySize {
                     rows: 30,
@@ -1089,6 +1093,7 @@ mod pty {
                 })
                 .expect("a pseudo-terminal");
             let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_agentcore-tui"));
+            cmd.args(args);
             cmd.cwd(env!("CARGO_MANIFEST_DIR"));
             cmd.env("AGENTCORE_TUI_DATA_DIR", data_dir);
             cmd.env("TERM", "xterm-256color");
@@ -1205,6 +1210,54 @@ fn the_binary_completes_the_wizard_on_the_local_emulator_and_writes_the_config()
     assert!(
         saved.contains("\"region\": \"us-east-1\""),
         "answers are saved as you go: {saved}"
+    );
+}
+
+#[test]
+fn local_opens_the_demo_world_preselected_and_keeps_what_the_wizard_does_not_ask() {
+    use std::time::Duration;
+    let data = tempfile::tempdir().unwrap();
+    let out = data.path().join("demo.deploy.json");
+    let long = Duration::from_secs(30);
+    let mut s = pty::Session::start_with(data.path(), &["--local"]);
+    s.wait_for("Support Desk (support-desk)", long);
+    s.wait_for("Account: 111122223333", long);
+    assert!(s.screen().contains("assets/demo/support-desk.pack.json"));
+    s.send("\x0e");
+    s.wait_for("1 · Region", long);
+    s.wait_for("us-east-1", long);
+    s.send("\x0e");
+    s.wait_for("arn:aws:iam::111122223333:role/AgentCoreRuntime", long);
+    s.send("\x0e");
+    s.wait_for("file found", long);
+    s.send("\x0e");
+    s.wait_for("4 · A2A auth", long);
+    s.send("\x0e");
+    s.wait_for("support-platform", long);
+    s.wait_for("cc-4410", long);
+    s.send("\x0e");
+    s.wait_for("key(s) in us-east-1", long);
+    s.send("aws owned\r");
+    s.wait_for("7 · Review", long);
+    // The same single warning `validate` gives for the demo config and pack.
+    s.wait_for("Diagnostics 0 error(s) 1 warning(s)", long);
+    s.wait_for("GetPolicyEngine", long);
+    s.send(&format!("{}\r", out.display()));
+    s.wait_for("written to", long);
+    s.send("\x1b");
+    s.wait_for("Quit?", long);
+    s.send("y");
+    assert!(s.child.wait().unwrap().success());
+
+    let written =
+        agentcore_tui::config::from_json_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let demo = agentcore_tui::config::from_json_str(
+        &std::fs::read_to_string("assets/demo/support-desk.deploy.json").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        written, demo,
+        "every field of the demo config is written back"
     );
 }
 

@@ -27,9 +27,14 @@ pub mod exit {
     name = "agentcore-tui",
     version,
     about = "From a PromptPack to a secure AWS Bedrock AgentCore deployment",
+    args_conflicts_with_subcommands = true,
     long_about = "From a PromptPack to a secure AWS Bedrock AgentCore deployment.\n\nWith no subcommand it opens the terminal UI. The subcommands are the same engine for scripts and CI: exit code 0 = ok, 1 = invalid input or failed operation, 2 = usage error."
 )]
 pub struct Cli {
+    /// Open the wizard on the embedded emulator's demo world: the demo pack
+    /// (assets/demo/support-desk.pack.json) and the answers of support-desk.deploy.json preselected
+    #[arg(long)]
+    pub local: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod demo;
 pub mod effect;
 pub mod keymap;
 pub mod logging;
@@ -43,8 +44,9 @@ pub struct TuiOptions {
 }
 
 /// The binary's entry when no subcommand is given: the wizard, reaching AWS through the
-/// profiles or the embedded emulator. Answers of an earlier run are offered back.
-pub fn main_entry() -> std::process::ExitCode {
+/// profiles or the embedded emulator. `local` starts from the emulator's demo world (demo pack
+/// and demo config). Answers of an earlier run are offered back either way.
+pub fn main_entry(local: bool) -> std::process::ExitCode {
     if let Err(e) = color_eyre::install() {
         eprintln!("error: {e}");
         return std::process::ExitCode::from(1);
@@ -72,7 +74,11 @@ pub fn main_entry() -> std::process::ExitCode {
     let services = Arc::new(sdk_services::SdkServices::new(local_state));
     let options = TuiOptions {
         app: AppOptions {
-            initial: persist::Answers::default(),
+            initial: if local {
+                demo::local_answers()
+            } else {
+                persist::Answers::default()
+            },
             offer_saved: true,
         },
     };

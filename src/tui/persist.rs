@@ -54,6 +54,11 @@ pub struct Answers {
     pub tags: Vec<(String, String)>,
     pub kms: KmsChoice,
     pub output_path: String,
+    /// A deploy config the answers started from (`--local`: the demo's). The fields the wizard
+    /// does not ask about (memory, providers, observability, tool targets…) are carried from it
+    /// into the written config; a JSON value so the answers stay comparable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_config: Option<serde_json::Value>,
 }
 
 impl Answers {

@@ -14,14 +14,20 @@ use crate::config::{A2aAuth, CheckContext, DeployConfig, Diagnostic, category};
 use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
-use crate::tui::persist::{A2aMode, Answers, ArtifactKind};
+use crate::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use crate::tui::screens::{Input, View};
 use crate::tui::widgets::text_field::TextField;
 
-/// The adapter-compatible config the answers describe. The container image and the KMS key are
-/// not adapter fields: they travel with the answers (memory encryption is only set when a
-/// memory store is configured, which the wizard does not do).
+/// The adapter-compatible config the answers describe, on top of the base config they started
+/// from (so what the wizard does not ask about is kept). The container image is not an adapter
+/// field: it travels with the answers. A chosen customer managed key encrypts the memory store
+/// when the base config has one.
 pub fn deploy_config(a: &Answers) -> DeployConfig {
+    let mut base: DeployConfig = a
+        .base_config
+        .clone()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
     let a2a_auth = match a.a2a_mode {
         A2aMode::None => None,
         A2aMode::Iam => Some(A2aAuth {
@@ -35,6 +41,11 @@ pub fn deploy_config(a: &Answers) -> DeployConfig {
             allowed_clients: a.allowed_clients.clone(),
         }),
     };
+    if let KmsChoice::Customer { arn } = &a.kms
+        && !base.memory_store.is_empty()
+    {
+        base.memory_store.encryption_key_arn = Some(arn.clone());
+    }
     DeployConfig {
         region: a.region.clone(),
         runtime_role_arn: a.runtime_role_arn.clone(),
@@ -43,7 +54,7 @@ pub fn deploy_config(a: &Answers) -> DeployConfig {
         .then(|| a.runtime_binary_path.clone()),
         a2a_auth,
         tags: a.tags.iter().cloned().collect(),
-        ..DeployConfig::default()
+        ..base
     }
 }
 
@@ -64,6 +75,8 @@ pub struct ReviewStep {
     written_json: Option<String>,
     diags: Vec<Diagnostic>,
     default_path: String,
+    /// Carried as it came: the fields of it the wizard asks about are overridden on writing.
+    base_config: Option<serde_json::Value>,
 }
 
 impl ReviewStep {
@@ -80,6 +93,7 @@ impl ReviewStep {
             written_json: None,
             diags: Vec::new(),
             default_path: "deploy.json".into(),
+            base_config: answers.base_config.clone(),
         }
     }
 
@@ -193,6 +207,7 @@ impl Step for ReviewStep {
 
     fn write(&self, answers: &mut Answers) {
         answers.output_path = self.path.value().trim().to_string();
+        answers.base_config.clone_from(&self.base_config);
     }
 
     fn busy(&self) -> bool {
