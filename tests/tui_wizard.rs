@@ -9,7 +9,9 @@ use agentcore_tui::tui::keymap::Context;
 use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::wizard::StepId;
-use agentcore_tui::tui::services::{AwsTarget, CallerIdentity, KeysEvent, ServiceError};
+use agentcore_tui::tui::services::{
+    AwsServices, AwsTarget, CallerIdentity, KeysEvent, ServiceError,
+};
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
 use agentcore_tui::tui::widgets::stepper::StepStatus;
@@ -27,6 +29,11 @@ struct Harness {
     app: App,
     pending: Vec<Effect>,
     saved: Vec<Answers>,
+    /// The embedded emulator's demo world, started on the first key policy call.
+    aws: Option<(
+        tokio::runtime::Runtime,
+        std::sync::Arc<agentcore_tui::tui::sdk_services::SdkServices>,
+    )>,
 }
 
 fn demo_answers() -> Answers {
@@ -69,16 +76,26 @@ fn kms_key(
     }
 }
 
-fn demo_keys() -> Vec<KeyInfo> {
-    vec![
-        kms_key(
-            "recs",
+/// A key of the emulator's demo world, under its real id so its real policy can be read.
+fn emulator_key(alias: &str, id: &str) -> KeyInfo {
+    KeyInfo {
+        key_id: id.into(),
+        arn: format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{id}"),
+        ..kms_key(
+            alias,
             "SYMMETRIC_DEFAULT",
             "ENCRYPT_DECRYPT",
             "Enabled",
             "CUSTOMER",
             "us-east-1",
-        ),
+        )
+    }
+}
+
+fn demo_keys() -> Vec<KeyInfo> {
+    use agentcore_emulator::demo::keys;
+    vec![
+        emulator_key("agentcore-recommendations", keys::CORRECT),
         kms_key(
             "old-recs",
             "SYMMETRIC_DEFAULT",
@@ -95,6 +112,7 @@ fn demo_keys() -> Vec<KeyInfo> {
             "CUSTOMER",
             "us-east-1",
         ),
+        emulator_key("agentcore-no-service-principal", keys::NO_SERVICE_PRINCIPAL),
     ]
 }
 
@@ -121,6 +139,7 @@ impl Harness {
             app,
             pending,
             saved: Vec::new(),
+            aws: None,
         };
         h.collect_saves();
         h
@@ -208,10 +227,49 @@ impl Harness {
                     self.answer(generation, Outcome::KmsKeys(KeysEvent::Page(demo_keys())));
                     self.answer(generation, Outcome::KmsKeys(KeysEvent::Done));
                 }
+                Effect::FetchKeyPolicy {
+                    generation,
+                    target,
+                    region,
+                    key_arn,
+                } => {
+                    let (rt, aws) = self.aws();
+                    let r = rt.block_on(aws.key_policy(target, region, key_arn));
+                    self.answer(generation, Outcome::KeyPolicy(r));
+                }
+                Effect::PutKeyPolicy {
+                    generation,
+                    target,
+                    region,
+                    key_arn,
+                    policy,
+                } => {
+                    let (rt, aws) = self.aws();
+                    let r = rt.block_on(aws.put_key_policy(target, region, key_arn, policy));
+                    self.answer(generation, Outcome::KeyPolicyPut(r));
+                }
                 other => panic!("unexpected effect {other:?}"),
             }
         }
         panic!("effects keep coming: {:?}", self.pending);
+    }
+
+    fn aws(
+        &mut self,
+    ) -> &(
+        tokio::runtime::Runtime,
+        std::sync::Arc<agentcore_tui::tui::sdk_services::SdkServices>,
+    ) {
+        self.aws.get_or_insert_with(|| {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            let services =
+                std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
+            (rt, services)
+        })
     }
 
     fn goto(&mut self, step: StepId) {
@@ -479,7 +537,8 @@ fn kms_keys_stream_in_and_ineligible_ones_cannot_be_chosen() {
         Outcome::KmsKeys(KeysEvent::Page(demo_keys()[..1].to_vec())),
     );
     assert!(
-        h.screen(100, 30).contains("alias/recs"),
+        h.screen(100, 30)
+            .contains("alias/agentcore-recommendations"),
         "the first page shows before the listing ends"
     );
     h.answer(
@@ -497,12 +556,191 @@ fn kms_keys_stream_in_and_ineligible_ones_cannot_be_chosen() {
     );
     assert!(h.screen(100, 30).contains("enable it"));
     h.clear_field();
-    h.type_text("alias/recs");
+    h.type_text("alias/agentcore-recommendations");
     h.press(KeyCode::Enter);
     assert!(
         matches!(&h.app.wizard.answers().kms, KmsChoice::Customer { arn } if arn.contains(":key/"))
     );
+    assert!(
+        h.take(|e| matches!(e, Effect::FetchKeyPolicy { .. }))
+            .is_some(),
+        "choosing a customer key reads its policy"
+    );
+    assert_eq!(
+        h.app.wizard.current(),
+        StepId::Kms,
+        "the step stays so the policy analysis can be read"
+    );
+    h.ctrl('n');
     assert_eq!(h.app.wizard.current(), StepId::Review);
+}
+
+/// The KMS step with the emulator's key `alias` chosen and its real policy read.
+fn kms_with(alias: &str) -> Harness {
+    let mut h = Harness::new(Answers {
+        kms: KmsChoice::Undecided,
+        ..demo_answers()
+    });
+    h.goto(StepId::Kms);
+    h.type_text(alias);
+    h.press(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.app.wizard.current(), StepId::Kms);
+    h
+}
+
+fn put_key_policy_effects(h: &Harness) -> usize {
+    h.pending
+        .iter()
+        .filter(|e| matches!(e, Effect::PutKeyPolicy { .. }))
+        .count()
+}
+
+#[test]
+fn a_compliant_key_policy_says_so_and_warns_only_about_key_administration() {
+    let h = kms_with("alias/agentcore-recommendations");
+    assert!(h.screen(100, 30).contains("three statements are there"));
+    // The demo key has seed 000's statements but no administration statement: the analysis
+    // says the key could become unmanageable, and nothing else.
+    let diags = h.app.wizard.diagnostics();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].message.contains("change this key policy"),
+        "{diags:?}"
+    );
+    assert_eq!(
+        put_key_policy_effects(&h),
+        0,
+        "reading a policy never puts one"
+    );
+}
+
+#[test]
+fn put_key_policy_only_after_confirmation_then_the_key_is_checked_again() {
+    let mut h = kms_with("alias/agentcore-no-service-principal");
+    let diags = h.app.wizard.diagnostics().to_vec();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("bedrock-agentcore.amazonaws.com")
+                && d.hint.as_deref().is_some_and(|x| !x.is_empty())),
+        "the missing service principal is a finding with its fix: {diags:?}"
+    );
+    assert!(
+        diags.iter().all(|d| !d.is_error()),
+        "findings warn, never block"
+    );
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("+ "),
+        "the recommended policy shows as a diff:\n{screen}"
+    );
+    h.apply(Action::Key(KeyEvent::new(
+        KeyCode::Down,
+        KeyModifiers::SHIFT,
+    )));
+    assert_ne!(screen, h.screen(100, 30), "Shift-↓ scrolls the diff");
+    assert!(
+        agentcore_tui::tui::keymap::help_rows(h.app.context())
+            .iter()
+            .any(|(k, d)| k.to_lowercase() == "ctrl-k" && d.contains("recommended key policy")),
+        "the help lists the key that puts the policy"
+    );
+
+    // Every way out of the dialog but `y` leaves the key alone; Enter is Cancel.
+    for cancel in [KeyCode::Enter, KeyCode::Esc, KeyCode::Char('n')] {
+        h.ctrl('k');
+        assert_eq!(h.app.context(), Context::KeyPolicyConfirm);
+        h.press(cancel);
+        assert_eq!(h.app.context(), Context::KmsKeys, "{cancel:?} closes it");
+        assert!(
+            h.app.overlay.is_none(),
+            "Esc in the dialog does not ask to quit"
+        );
+        assert_eq!(put_key_policy_effects(&h), 0, "{cancel:?} must not put");
+    }
+    h.type_text("y");
+    assert_eq!(
+        put_key_policy_effects(&h),
+        0,
+        "y outside the dialog only filters"
+    );
+    h.clear_field();
+    h.ctrl('k');
+    h.press(KeyCode::Char('y'));
+    assert_eq!(put_key_policy_effects(&h), 1);
+    let Some(Effect::PutKeyPolicy {
+        policy, key_arn, ..
+    }) = h
+        .pending
+        .iter()
+        .find(|e| matches!(e, Effect::PutKeyPolicy { .. }))
+    else {
+        unreachable!()
+    };
+    assert!(key_arn.ends_with(agentcore_emulator::demo::keys::NO_SERVICE_PRINCIPAL));
+    assert!(policy.contains("bedrock-agentcore.amazonaws.com"));
+    h.settle();
+    assert_eq!(
+        h.warnings(),
+        0,
+        "re-read after the put: {:?}",
+        h.app.wizard.diagnostics()
+    );
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("PutKeyPolicy done"), "{screen}");
+    assert!(screen.contains("three statements are there"), "{screen}");
+}
+
+#[test]
+fn a_refused_put_is_shown_in_plain_words_and_the_key_is_left_as_it_was() {
+    let mut h = kms_with("alias/agentcore-no-service-principal");
+    h.ctrl('k');
+    h.press(KeyCode::Char('y'));
+    let Some(Effect::PutKeyPolicy { generation, .. }) =
+        h.take(|e| matches!(e, Effect::PutKeyPolicy { .. }))
+    else {
+        unreachable!()
+    };
+    h.answer(
+        generation,
+        Outcome::KeyPolicyPut(Err(ServiceError {
+            category: "permission".into(),
+            message: "AgentCoreDeployer may not call kms:PutKeyPolicy on this key".into(),
+            hint: Some("ask a key administrator to apply the recommended policy".into()),
+        })),
+    );
+    h.settle();
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("PutKeyPolicy failed (permission)"),
+        "{screen}"
+    );
+    assert!(h.warnings() > 0, "the findings are still there");
+}
+
+#[test]
+fn aws_owned_key_needs_no_policy_and_moves_on() {
+    let mut h = kms_with("alias/agentcore-no-service-principal");
+    h.clear_field();
+    h.type_text("aws owned");
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.wizard.answers().kms, KmsChoice::AwsOwned);
+    assert_eq!(h.app.wizard.current(), StepId::Review);
+    h.ctrl('p');
+    assert_eq!(h.warnings(), 0, "the other key's findings are gone");
+}
+
+#[test]
+fn snapshot_kms_key_policy() {
+    kms_with("alias/agentcore-recommendations").snapshot("kms_policy_compliant");
+    let mut h = kms_with("alias/agentcore-no-service-principal");
+    h.snapshot("kms_policy_missing_service_principal");
+    h.ctrl('k');
+    h.snapshot("kms_policy_confirm");
+    h.press(KeyCode::Char('y'));
+    h.settle();
+    h.snapshot("kms_policy_applied");
 }
 
 #[test]

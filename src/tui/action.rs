@@ -101,6 +101,8 @@ pub enum Outcome {
     /// Diagnostics of the runtime binary path that need the file system.
     FileCheck(Vec<crate::config::Diagnostic>),
     ConfigWritten(Result<PathBuf, String>),
+    KeyPolicy(Result<String, ServiceError>),
+    KeyPolicyPut(Result<(), ServiceError>),
 }
 
 #[derive(Debug)]

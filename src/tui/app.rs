@@ -215,7 +215,11 @@ impl App {
             None if self.overlay.is_none()
                 && matches!(
                     ctx,
-                    Context::Text | Context::FilterList | Context::Table | Context::Review
+                    Context::Text
+                        | Context::FilterList
+                        | Context::KmsKeys
+                        | Context::Table
+                        | Context::Review
                 ) =>
             {
                 self.changed = true;

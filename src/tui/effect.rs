@@ -25,6 +25,21 @@ pub enum Effect {
         target: AwsTarget,
         region: String,
     },
+    /// GetKeyPolicy of the chosen key, to analyse it.
+    FetchKeyPolicy {
+        generation: Gen,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+    },
+    /// PutKeyPolicy: only ever emitted after the user confirmed it.
+    PutKeyPolicy {
+        generation: Gen,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+        policy: String,
+    },
     LoadPack {
         generation: Gen,
         path: PathBuf,

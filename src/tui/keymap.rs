@@ -46,6 +46,10 @@ pub enum Command {
     Sort,
     CopyArn,
     NewRec,
+    // The wizard's KMS key step.
+    ApplyKeyPolicy,
+    PolicyUp,
+    PolicyDown,
 }
 
 /// Where the keyboard focus is; decides which table applies on top of [`Context::Global`].
@@ -93,6 +97,10 @@ pub enum Context {
     RecDelete,
     /// The start form: printable keys type into the focused field.
     RecStart,
+    /// The wizard's KMS key list with the chosen key's policy analysis under it.
+    KmsKeys,
+    /// "Put the recommended key policy?" (Cancel is the default).
+    KeyPolicyConfirm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -475,6 +483,41 @@ const STATUS: &[Binding] = &[
     b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
 ];
 
+const KMS_KEYS: &[Binding] = &[
+    b(
+        &[Key::ctrl('k')],
+        C::ApplyKeyPolicy,
+        "put the recommended key policy (asks first)",
+    ),
+    b(
+        &[Key::shift(KeyCode::Up)],
+        C::PolicyUp,
+        "scroll the policy diff up",
+    ),
+    b(
+        &[Key::shift(KeyCode::Down)],
+        C::PolicyDown,
+        "scroll the policy diff down",
+    ),
+];
+
+const KEY_POLICY_CONFIRM: &[Binding] = &[
+    b(
+        &[Key::ch('y')],
+        C::Confirm,
+        "put the recommended policy (PutKeyPolicy)",
+    ),
+    b(
+        &[
+            Key::plain(KeyCode::Enter),
+            Key::plain(KeyCode::Esc),
+            Key::ch('n'),
+        ],
+        C::Cancel,
+        "cancel (the default): the key policy is left as it is",
+    ),
+];
+
 const TYPE_CONFIRM: &[Binding] = &[
     b(
         &[Key::plain(KeyCode::Enter)],
@@ -710,6 +753,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::RecActivity => REC_ACTIVITY,
         Context::RecDelete => REC_DELETE,
         Context::RecStart => REC_START,
+        Context::KmsKeys => KMS_KEYS,
+        Context::KeyPolicyConfirm => KEY_POLICY_CONFIRM,
     }
 }
 
@@ -740,6 +785,13 @@ pub fn layers(ctx: Context) -> &'static [Context] {
         Context::RecActivity => &[Context::RecActivity, Context::Screens],
         Context::RecDelete => &[Context::RecDelete],
         Context::RecStart => &[Context::RecStart, Context::Screens],
+        Context::KmsKeys => &[
+            Context::KmsKeys,
+            Context::FilterList,
+            Context::Global,
+            Context::Screens,
+        ],
+        Context::KeyPolicyConfirm => &[Context::KeyPolicyConfirm],
     }
 }
 

@@ -140,6 +140,27 @@ impl Runtime {
                     let _ = send(KeysEvent::Done).await;
                 });
             }
+            Effect::FetchKeyPolicy {
+                generation,
+                target,
+                region,
+                key_arn,
+            } => {
+                let fut = self.services.key_policy(target, region, key_arn);
+                self.spawn(generation, async move { Outcome::KeyPolicy(fut.await) });
+            }
+            Effect::PutKeyPolicy {
+                generation,
+                target,
+                region,
+                key_arn,
+                policy,
+            } => {
+                let fut = self
+                    .services
+                    .put_key_policy(target, region, key_arn, policy);
+                self.spawn(generation, async move { Outcome::KeyPolicyPut(fut.await) });
+            }
             Effect::Plan {
                 generation,
                 answers,
@@ -500,6 +521,8 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::LoadProfiles { .. } => "load_profiles",
         Effect::FetchCallerIdentity { .. } => "caller_identity",
         Effect::ListKmsKeys { .. } => "list_kms_keys",
+        Effect::FetchKeyPolicy { .. } => "fetch_key_policy",
+        Effect::PutKeyPolicy { .. } => "put_key_policy",
         Effect::LoadPack { .. } => "load_pack",
         Effect::CheckRuntimeBinary { .. } => "check_runtime_binary",
         Effect::WriteConfig { .. } => "write_config",

@@ -301,6 +301,39 @@ impl AwsServices for SdkServices {
         })
     }
 
+    fn key_policy(
+        &self,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+    ) -> BoxFuture<'static, Result<String, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let c = inner.clients(&target, &region).await?;
+            Keys::from_clients(&c)
+                .policy(&key_arn)
+                .await
+                .map_err(service_error)
+        })
+    }
+
+    fn put_key_policy(
+        &self,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+        policy: String,
+    ) -> BoxFuture<'static, Result<(), ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let c = inner.clients(&target, &region).await?;
+            Keys::from_clients(&c)
+                .put_policy(&key_arn, &policy)
+                .await
+                .map_err(service_error)
+        })
+    }
+
     fn kms_activity(
         &self,
         target: AwsTarget,

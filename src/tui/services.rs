@@ -127,6 +127,21 @@ pub trait AwsServices: Send + Sync + 'static {
         region: String,
         key_arn: String,
     ) -> BoxFuture<'static, Result<PolicyCheck, ServiceError>>;
+    /// GetKeyPolicy: the key's (only) policy document, as text.
+    fn key_policy(
+        &self,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+    ) -> BoxFuture<'static, Result<String, ServiceError>>;
+    /// PutKeyPolicy: replaces the whole key policy.
+    fn put_key_policy(
+        &self,
+        target: AwsTarget,
+        region: String,
+        key_arn: String,
+        policy: String,
+    ) -> BoxFuture<'static, Result<(), ServiceError>>;
     /// The CloudTrail KMS events of recommendations, newest first.
     fn kms_activity(
         &self,

@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use super::key_policy::KeyPolicyView;
 use super::{Flow, Shared, Step, StepCx};
 use crate::config::{Diagnostic, category, fields};
 use crate::kms::eligibility::{self, Ineligibility, KeyInfo};
@@ -66,6 +67,9 @@ pub struct KmsStep {
     target: Option<AwsTarget>,
     refused: Option<String>,
     diags: Vec<Diagnostic>,
+    /// The wizard analyses the chosen key's policy; other users of the picker do not.
+    policy_check: bool,
+    policy: Option<KeyPolicyView>,
 }
 
 impl KmsStep {
@@ -87,7 +91,64 @@ impl KmsStep {
             target: answers.target.clone(),
             refused: None,
             diags: Vec::new(),
+            policy_check: false,
+            policy: None,
         }
+    }
+
+    /// Choosing a customer managed key also reads and analyses its policy, and offers to put
+    /// the recommended one (the wizard's step 6).
+    pub fn with_policy_check(mut self) -> Self {
+        self.policy_check = true;
+        self
+    }
+
+    /// Reads the chosen key's policy unless it is already read (or being read).
+    fn check_policy(&mut self, effects: &mut Vec<Effect>) {
+        let KmsChoice::Customer { arn } = &self.choice else {
+            self.policy = None;
+            return;
+        };
+        if !self.policy_check
+            || self
+                .policy
+                .as_ref()
+                .is_some_and(|p| p.key_arn() == arn && !p.failed())
+        {
+            return;
+        }
+        let label = self
+            .list
+            .items()
+            .iter()
+            .find_map(|e| match e {
+                Entry::Key { key, .. } if &key.arn == arn => Some(key.label().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| arn.clone());
+        let mut view = KeyPolicyView::new(arn.clone(), label);
+        if let Some(t) = &self.target {
+            view.request(t, &self.region, effects);
+        }
+        self.policy = Some(view);
+    }
+
+    pub fn policy_loaded(&mut self, generation: Gen, result: Result<String, ServiceError>) -> bool {
+        self.policy
+            .as_mut()
+            .is_some_and(|p| p.loaded(generation, result))
+    }
+
+    pub fn policy_put(
+        &mut self,
+        generation: Gen,
+        result: Result<(), ServiceError>,
+        cx: &mut StepCx<'_>,
+    ) -> bool {
+        let (target, region) = (self.target.clone(), self.region.clone());
+        self.policy
+            .as_mut()
+            .is_some_and(|p| p.put_done(generation, result, target.as_ref(), &region, cx.effects))
     }
 
     fn request(&mut self, effects: &mut Vec<Effect>) {
@@ -179,24 +240,62 @@ impl KmsStep {
 
 impl Step for KmsStep {
     fn context(&self) -> Context {
-        Context::FilterList
+        match &self.policy {
+            Some(p) if p.confirming() => Context::KeyPolicyConfirm,
+            _ if self.policy_check => Context::KmsKeys,
+            _ => Context::FilterList,
+        }
     }
 
     fn handle(&mut self, input: Input<'_>, cx: &mut StepCx<'_>) -> Flow {
+        if let Some(p) = self.policy.as_mut().filter(|p| p.confirming()) {
+            match input {
+                Input::Command(Command::Confirm) => {
+                    cx.effects
+                        .extend(p.confirm(self.target.as_ref(), &self.region));
+                }
+                Input::Command(Command::Cancel) => p.cancel(),
+                // The dialog is modal: nothing else happens until it is answered.
+                _ => {}
+            }
+            return Flow::Handled;
+        }
         match input {
+            Input::Command(Command::ApplyKeyPolicy) => {
+                if let Some(p) = &mut self.policy {
+                    p.ask();
+                }
+            }
+            Input::Command(Command::PolicyUp) => {
+                if let Some(p) = &mut self.policy {
+                    p.scroll_by(-1);
+                }
+            }
+            Input::Command(Command::PolicyDown) => {
+                if let Some(p) = &mut self.policy {
+                    p.scroll_by(1);
+                }
+            }
             Input::Command(Command::Up) | Input::Scroll(-1) => self.list.move_by(-1),
             Input::Command(Command::Down) | Input::Scroll(1) => self.list.move_by(1),
             Input::Command(Command::PageUp) => self.list.move_by(-10),
             Input::Command(Command::PageDown) => self.list.move_by(10),
             Input::Command(Command::Select) => {
                 self.choose();
-                if self.refused.is_none() {
+                self.check_policy(cx.effects);
+                // A customer key stays on screen so its policy analysis can be read.
+                let analysing = self.policy_check && self.policy.is_some();
+                if self.refused.is_none() && !analysing {
                     return Flow::Advance;
                 }
             }
             Input::Command(Command::Retry) => {
                 if matches!(self.load, Load::Failed(_)) || self.loaded_for.is_none() {
                     self.reload(cx.effects);
+                }
+                if self.policy.as_ref().is_some_and(KeyPolicyView::failed) {
+                    self.policy = None;
+                    self.check_policy(cx.effects);
                 }
             }
             Input::Key(k) => {
@@ -212,6 +311,7 @@ impl Step for KmsStep {
                 self.list
                     .select_row(usize::from(r), usize::from(height.saturating_sub(LIST_TOP)));
                 self.choose();
+                self.check_policy(cx.effects);
             }
             _ => return Flow::Unhandled,
         }
@@ -225,6 +325,7 @@ impl Step for KmsStep {
         if wanted != self.loaded_for || matches!(self.load, Load::Failed(_)) {
             self.reload(cx.effects);
         }
+        self.check_policy(cx.effects);
     }
 
     fn revalidate(&mut self, shared: &Shared) {
@@ -257,6 +358,10 @@ impl Step for KmsStep {
                 d
             }
         };
+        if let Some(p) = &mut self.policy {
+            p.analyse(shared);
+            p.diagnostics(&mut self.diags);
+        }
     }
 
     fn diagnostics(&self) -> &[Diagnostic] {
@@ -269,17 +374,29 @@ impl Step for KmsStep {
 
     fn busy(&self) -> bool {
         matches!(self.load, Load::Loading { .. })
+            || self.policy.as_ref().is_some_and(KeyPolicyView::busy)
     }
 
     fn render(&self, area: Rect, buf: &mut Buffer, view: &View<'_>) {
         let theme = view.theme;
-        let [chosen, status, filter, list] = Layout::vertical([
+        let [chosen, status, filter, rest] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Length(3),
             Constraint::Min(1),
         ])
         .areas(area);
+        // The policy takes what the list does not need beyond a few rows.
+        let (list, policy_area) = match &self.policy {
+            Some(_) => {
+                let rows = u16::try_from(self.list.visible().len()).unwrap_or(u16::MAX);
+                let [l, p] =
+                    Layout::vertical([Constraint::Length(rows.clamp(2, 4)), Constraint::Min(3)])
+                        .areas(rest);
+                (l, Some(p))
+            }
+            None => (rest, None),
+        };
         let chosen_text = match &self.choice {
             KmsChoice::Undecided => Span::styled("none yet", theme.dim),
             KmsChoice::AwsOwned => Span::styled("AWS owned key", theme.title),
@@ -357,6 +474,12 @@ impl Step for KmsStep {
                 .style(theme.dim)
                 .wrap(Wrap { trim: true })
                 .render(list, buf);
+        }
+        if let (Some(p), Some(pa)) = (&self.policy, policy_area) {
+            p.render(pa, buf, view);
+            if p.confirming() {
+                p.render_confirm(area, buf, view);
+            }
         }
     }
 }

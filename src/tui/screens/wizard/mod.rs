@@ -5,6 +5,7 @@
 
 pub mod a2a;
 pub mod artifact;
+pub mod key_policy;
 pub mod kms;
 pub mod pack;
 pub mod region;
@@ -89,6 +90,8 @@ pub struct Shared {
     pub answers: Answers,
     pub target: Option<AwsTarget>,
     pub caller_account: Option<String>,
+    /// Who the caller is (an STS ARN): the principal a key policy must name.
+    pub caller_arn: Option<String>,
     pub pack: Option<PackFacts>,
     pub loaded_pack: Option<std::sync::Arc<crate::pack::Pack>>,
 }
@@ -155,7 +158,7 @@ impl WizardState {
             artifact: artifact::ArtifactStep::new(answers),
             a2a: a2a::A2aStep::new(answers),
             tags: tags::TagsStep::new(answers),
-            kms: kms::KmsStep::new(answers),
+            kms: kms::KmsStep::new(answers).with_policy_check(),
             review: review::ReviewStep::new(answers),
             shared: Shared::default(),
             blocked: None,
@@ -363,6 +366,8 @@ impl WizardState {
                 Outcome::FileCheck(r) => self.artifact.file_checked(g, r),
                 Outcome::KmsKeys(r) => self.kms.page_loaded(g, r),
                 Outcome::ConfigWritten(r) => self.review.written(g, r),
+                Outcome::KeyPolicy(r) => self.kms.policy_loaded(g, r),
+                Outcome::KeyPolicyPut(r) => self.kms.policy_put(g, r, &mut cx),
                 Outcome::SavedAnswers(_) => false,
             }
         };
@@ -381,6 +386,7 @@ impl WizardState {
         }
         self.shared.target = answers.target.clone();
         self.shared.caller_account = self.pack.caller_account();
+        self.shared.caller_arn = self.pack.caller_arn();
         self.shared.pack = self.pack.facts();
         self.shared.loaded_pack = self.pack.loaded();
         self.shared.answers = answers;

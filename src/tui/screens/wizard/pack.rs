@@ -107,6 +107,13 @@ impl PackStep {
         }
     }
 
+    pub fn caller_arn(&self) -> Option<String> {
+        match &self.identity {
+            Remote::Loaded(id) => Some(id.arn.clone()),
+            _ => None,
+        }
+    }
+
     pub fn loaded(&self) -> Option<Arc<Pack>> {
         match &self.pack {
             PackState::Loaded(p) => Some(p.pack.clone()),
