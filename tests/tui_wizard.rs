@@ -839,6 +839,21 @@ fn jwt_without_discovery_url_is_an_error_and_without_audience_a_warning() {
 }
 
 #[test]
+fn next_on_a_valid_review_opens_the_plan() {
+    let mut h = at(StepId::Review, demo_answers());
+    assert!(
+        h.screen(100, 30)
+            .contains("Next (Ctrl-N) plans the deployment")
+    );
+    h.ctrl('n');
+    let Some(Effect::Plan { answers, .. }) = h.take(|e| matches!(e, Effect::Plan { .. })) else {
+        panic!("Next on a valid review plans: {:?}", h.pending)
+    };
+    assert_eq!(*answers, *h.app.wizard.answers());
+    assert!(!h.app.deploy.is_wizard(), "the plan screen shows");
+}
+
+#[test]
 fn review_writes_the_config_0600_and_it_loads_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.deploy.json");

@@ -320,8 +320,11 @@ impl WizardState {
         }
         match self.current.next() {
             Some(next) => self.enter(next, effects),
+            // The app opens the plan on Next from a review without errors; only the wizard
+            // alone (without the app around it) gets here.
             None => {
-                self.blocked = Some("this is the last step: Plan comes in a later version".into())
+                self.blocked =
+                    Some("Review is the last step: Next opens the plan of the deployment".into())
             }
         }
     }
