@@ -1490,6 +1490,15 @@ fn local_opens_the_demo_world_preselected_and_keeps_what_the_wizard_does_not_ask
     s.wait_for("cc-4410", long);
     s.send("\x0e");
     s.wait_for("key(s) in us-east-1", long);
+    // The demo key without the service principal: analysed, then fixed through the dialog.
+    s.send("no-service\r");
+    s.wait_for("2 finding(s)", long);
+    s.send("\x0b"); // Ctrl-K
+    s.wait_for("Put the recommended key policy?", long);
+    s.send("y");
+    s.wait_for("PutKeyPolicy done", long);
+    s.wait_for("three statements are there", long);
+    s.send(&"\x7f".repeat(10));
     s.send("aws owned\r");
     s.wait_for("7 · Review", long);
     // The same single warning `validate` gives for the demo config and pack.
