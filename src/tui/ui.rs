@@ -223,6 +223,10 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let ctx = app.context();
     let wanted: &[(Command, &str)] = match ctx {
         Context::Help | Context::Confirm => &[],
+        Context::KeyPolicyConfirm => &[
+            (Command::Confirm, "put the recommended policy"),
+            (Command::Cancel, "cancel"),
+        ],
         _ => &[
             (Command::Help, "help"),
             (Command::NextStep, "next"),
