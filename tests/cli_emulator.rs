@@ -3,11 +3,13 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 struct Server {
     child: Child,
     endpoint: String,
+    // Kept open: the server prints more lines, and a closed pipe would end it with SIGPIPE.
+    _stdout: BufReader<ChildStdout>,
 }
 
 impl Drop for Server {
@@ -26,16 +28,19 @@ fn start(args: &[&str]) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .expect("emulator starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout piped"));
     let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("stdout piped"))
-        .read_line(&mut first)
-        .expect("first line");
+    stdout.read_line(&mut first).expect("first line");
     let endpoint = first
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
         .to_owned();
-    Server { child, endpoint }
+    Server {
+        child,
+        endpoint,
+        _stdout: stdout,
+    }
 }
 
 fn app(endpoint: &str, data: &Path, args: &[&str]) -> std::process::Output {
@@ -53,6 +58,15 @@ fn app(endpoint: &str, data: &Path, args: &[&str]) -> std::process::Output {
         .expect("binary runs")
 }
 
+fn describe(out: &std::process::Output) -> String {
+    format!(
+        "{}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 #[test]
 fn listens_on_loopback_and_serves_the_demo_world_to_the_app() {
     let server = start(&["--port", "0", "--world", "demo"]);
@@ -63,11 +77,7 @@ fn listens_on_loopback_and_serves_the_demo_world_to_the_app() {
     );
     let data = tempfile::tempdir().unwrap();
     let out = app(&server.endpoint, data.path(), &["keys", "list", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", describe(&out));
     let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let keys = listing["keys"].as_array().unwrap();
     let eligible: Vec<&str> = keys
@@ -91,11 +101,7 @@ fn empty_world_has_no_recommendations() {
     let server = start(&["--world", "empty"]);
     let data = tempfile::tempdir().unwrap();
     let out = app(&server.endpoint, data.path(), &["recs", "list", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", describe(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     let listing: serde_json::Value = serde_json::from_str(&text).unwrap();
     let items = listing

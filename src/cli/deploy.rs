@@ -2,6 +2,7 @@
 //! `plan` (prior state + drift). One line per engine event on stdout, or one
 //! JSON document with `--json`; exit 0 ok, 1 failed or invalid, 2 usage.
 
+use super::render::{out, outln};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -217,19 +218,19 @@ fn fail_diags(json: bool, diags: &[Diagnostic]) -> ExitCode {
     if json {
         let (errors, warnings): (Vec<_>, Vec<_>) =
             diags.iter().cloned().partition(Diagnostic::is_error);
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"ok": false, "errors": errors, "warnings": warnings})
         );
     } else {
-        print!("{}", render::diagnostics(diags));
+        out!("{}", render::diagnostics(diags));
     }
     ExitCode::from(exit::INVALID)
 }
 
 fn fail_aws(json: bool, e: &aws::Error) -> ExitCode {
     if json {
-        println!("{}", serde_json::json!({"ok": false, "error": e}));
+        outln!("{}", serde_json::json!({"ok": false, "error": e}));
     } else {
         eprintln!("error [{}]: {}", e.category, e.message);
         if let Some(h) = &e.hint {
@@ -254,7 +255,7 @@ fn spawn_printer(json: bool) -> (events::Events, tokio::task::JoinHandle<()>) {
             if json || matches!(e, Event::Progress { .. }) {
                 continue;
             }
-            println!("{}", events::human_line(&e));
+            outln!("{}", events::human_line(&e));
         }
     });
     (tx, handle)
@@ -300,8 +301,8 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
             }
         };
         if !json {
-            print!("{}", render::diagnostics(&inputs.warnings));
-            println!(
+            out!("{}", render::diagnostics(&inputs.warnings));
+            outln!(
                 "Applying pack {} {} to account {account}, region {}{}",
                 inputs.plan.pack_id,
                 inputs.plan.pack_version,
@@ -312,7 +313,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
                     ""
                 }
             );
-            println!("State: {}", store.path().display());
+            outln!("State: {}", store.path().display());
         }
         let (events, printer) = spawn_printer(json);
         let cancel = CancellationToken::new();
@@ -329,7 +330,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
         drop(dep);
         let _ = printer.await;
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(
                     &serde_json::json!({"ok": report.ok(), "report": report})
@@ -337,7 +338,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
                 .expect("plain data")
             );
         } else {
-            println!("{}", report.summary());
+            outln!("{}", report.summary());
         }
         ExitCode::from(if report.ok() { exit::OK } else { exit::INVALID })
     })
@@ -374,7 +375,7 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
         drop(dep);
         let _ = printer.await;
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(
                     &serde_json::json!({"ok": report.ok(), "report": report})
@@ -382,7 +383,7 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
                 .expect("plain data")
             );
         } else {
-            println!("{}", report.summary());
+            outln!("{}", report.summary());
         }
         ExitCode::from(if report.ok() { exit::OK } else { exit::INVALID })
     })
@@ -429,7 +430,7 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
         match status::status(&dep).await {
             Ok(report) => {
                 if json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&report).expect("plain data")
                     );
@@ -450,9 +451,9 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
                             .as_deref()
                             .map(|d| format!(": {d}"))
                             .unwrap_or_default();
-                        println!("  {health:<9} {} {}{state}{detail}", r.kind, r.name);
+                        outln!("  {health:<9} {} {}{state}{detail}", r.kind, r.name);
                     }
-                    println!("{}", report.summary());
+                    outln!("{}", report.summary());
                 }
                 ExitCode::from(match report.status {
                     status::Overall::Deployed => exit::OK,

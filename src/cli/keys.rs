@@ -1,6 +1,7 @@
 //! `keys list|check|policy` and `kms activity`: KMS keys for recommendation encryption, their
 //! key policy against seed 000, and the CloudTrail KMS events of recommendations.
 
+use super::render::{out, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -81,7 +82,7 @@ pub fn fail(
         if let serde_json::Value::Object(m) = extra {
             v["error"].as_object_mut().expect("object").extend(m);
         }
-        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        outln!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
     } else {
         eprintln!("error: {message}");
         if let Some(h) = hint {
@@ -102,7 +103,7 @@ pub fn fail_aws(json_out: bool, e: &aws::Error) -> ExitCode {
 }
 
 pub fn print_json<T: Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
 }
 
 #[derive(Debug, Args)]
@@ -237,9 +238,11 @@ async fn list(j: bool, keys: &Keys) -> ExitCode {
     let mut pages = keys.list();
     let mut all = Vec::new();
     if !j {
-        println!(
+        outln!(
             "{:<40} {:<10} {:<18} SPEC / REASON",
-            "KEY", "USABLE", "STATE"
+            "KEY",
+            "USABLE",
+            "STATE"
         );
     }
     while let Some(page) = pages.next_page().await {
@@ -260,7 +263,7 @@ async fn list(j: bool, keys: &Keys) -> ExitCode {
                                 r.fix
                             ),
                         };
-                        println!(
+                        outln!(
                             "{:<40} {:<10} {:<18} {}",
                             out.label,
                             if out.eligible { "yes" } else { "no" },
@@ -282,7 +285,7 @@ async fn list(j: bool, keys: &Keys) -> ExitCode {
 
 fn print_analysis(a: &Analysis) {
     for (r, ok) in &a.satisfied {
-        println!("  {} {r}", if *ok { "✓" } else { "✗" });
+        outln!("  {} {r}", if *ok { "✓" } else { "✗" });
     }
     for f in &a.findings {
         let which = f
@@ -290,8 +293,8 @@ fn print_analysis(a: &Analysis) {
             .as_deref()
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
-        println!("  warning ({:?}){which}: {}", f.kind, f.message);
-        println!("    fix: {}", f.fix);
+        outln!("  warning ({:?}){which}: {}", f.kind, f.message);
+        outln!("    fix: {}", f.fix);
     }
 }
 
@@ -374,26 +377,26 @@ async fn check(
             "applied": applied,
         }));
     } else {
-        println!("{} ({})", out.label, out.key.arn);
+        outln!("{} ({})", out.label, out.key.arn);
         match out.reasons.first() {
-            None => println!("  usable for recommendations in {}", clients.region),
+            None => outln!("  usable for recommendations in {}", clients.region),
             Some(r) => {
                 for r in &out.reasons {
-                    println!("  not usable: {}", r.message);
+                    outln!("  not usable: {}", r.message);
                 }
-                println!("    fix: {}", r.fix);
+                outln!("    fix: {}", r.fix);
             }
         }
         if applied.is_some() {
-            println!("applied the recommended key policy (PutKeyPolicy)");
+            outln!("applied the recommended key policy (PutKeyPolicy)");
         }
-        println!("key policy for {}:", target.caller);
+        outln!("key policy for {}:", target.caller);
         print_analysis(&analysis);
         if let Some(r) = &recommended
             && policy::pretty(&current) != *r
         {
-            println!("recommended policy (diff from the current one):");
-            print!("{}", policy::diff_text(&current, r));
+            outln!("recommended policy (diff from the current one):");
+            out!("{}", policy::diff_text(&current, r));
         }
     }
     if ok {
@@ -429,7 +432,7 @@ fn policy_offline(j: bool, account: &str, region: &str, role: &str) -> ExitCode 
             &json!({ "ok": true, "target": target, "policy": serde_json::from_str::<serde_json::Value>(&p).expect("JSON") }),
         );
     } else {
-        println!("{p}");
+        outln!("{p}");
     }
     ExitCode::SUCCESS
 }
@@ -470,7 +473,7 @@ async fn policy_for_key(
             "diff": policy::diff(&current, &p),
         }));
     } else {
-        println!("{p}");
+        outln!("{p}");
         eprint!("{}", policy::diff_text(&current, &p));
     }
     ExitCode::SUCCESS
@@ -546,9 +549,11 @@ pub fn run_kms(args: KmsArgs) -> ExitCode {
 }
 
 fn print_events(events: &[KmsEvent]) {
-    println!(
+    outln!(
         "{:<20} {:<16} {:<45} RECOMMENDATION / ERROR",
-        "TIME", "EVENT", "PRINCIPAL"
+        "TIME",
+        "EVENT",
+        "PRINCIPAL"
     );
     for e in events {
         let what = match (&e.error_code, &e.recommendation_arn) {
@@ -560,7 +565,7 @@ fn print_events(events: &[KmsEvent]) {
             Some(by) => format!("{} via {by}", e.principal),
             None => e.principal.clone(),
         };
-        println!(
+        outln!(
             "{:<20} {:<16} {:<45} {}",
             e.time.format("%Y-%m-%d %H:%M:%S"),
             e.name,

@@ -1,5 +1,6 @@
 //! `recs list|get|start|delete`: AgentCore recommendations from scripts and CI.
 
+use super::render::outln;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -208,7 +209,7 @@ pub fn run(args: RecsArgs) -> ExitCode {
             RecsCommand::Get { id, wait, timeout } => match if wait {
                 recs.wait(&id, Duration::from_secs(timeout), |st| {
                     if !j {
-                        println!("  {st}");
+                        outln!("  {st}");
                     }
                 })
                 .await
@@ -272,9 +273,12 @@ async fn list(
     let mut pages = recs.list(status);
     let mut all: Vec<Summary> = Vec::new();
     if !j {
-        println!(
+        outln!(
             "{:<18} {:<32} {:<12} {:<17} CREATED",
-            "ID", "NAME", "STATUS", "TYPE"
+            "ID",
+            "NAME",
+            "STATUS",
+            "TYPE"
         );
     }
     while let Some(page) = pages.next_page().await {
@@ -286,7 +290,7 @@ async fn list(
         for i in keep {
             let s = &page[i];
             if !j {
-                println!(
+                outln!(
                     "{:<18} {:<32} {:<12} {:<17} {}",
                     s.id,
                     s.name,
@@ -310,14 +314,14 @@ async fn list(
 
 fn print_detail(d: &Detail) {
     let s = &d.summary;
-    println!("{} ({})", s.name, s.id);
-    println!("  status:  {}", s.status);
-    println!("  type:    {}", s.rec_type);
-    println!(
+    outln!("{} ({})", s.name, s.id);
+    outln!("  status:  {}", s.status);
+    outln!("  type:    {}", s.rec_type);
+    outln!(
         "  key:     {}",
         d.kms_key_arn.as_deref().unwrap_or("AWS owned key")
     );
-    println!(
+    outln!(
         "  created: {}   updated: {}",
         s.created_at.to_rfc3339(),
         s.updated_at.to_rfc3339()
@@ -330,7 +334,7 @@ fn print_detail(d: &Detail) {
             ..
         } => {
             if let Some(t) = traces {
-                println!(
+                outln!(
                     "  traces:  {} {} {}",
                     t.source,
                     t.log_group_arns.join(", "),
@@ -338,20 +342,20 @@ fn print_detail(d: &Detail) {
                 );
             }
             if !evaluators.is_empty() {
-                println!("  evaluators: {}", evaluators.join(", "));
+                outln!("  evaluators: {}", evaluators.join(", "));
             }
             text.clone()
         }
         ConfigView::ToolDescription { tools, .. } => {
             for t in tools {
-                println!("  tool {}: {}", t.name, t.description);
+                outln!("  tool {}: {}", t.name, t.description);
             }
             None
         }
         ConfigView::Unknown => None,
     };
     match &d.result {
-        None => println!("  result:  not yet"),
+        None => outln!("  result:  not yet"),
         Some(ResultView::SystemPrompt {
             recommended,
             explanation,
@@ -359,24 +363,24 @@ fn print_detail(d: &Detail) {
             error_message,
         }) => {
             if let Some(code) = error_code {
-                println!(
+                outln!(
                     "  failed:  {code}: {}",
                     error_message.as_deref().unwrap_or("")
                 );
             }
             if let Some(r) = recommended {
-                println!("  recommended system prompt (diff from the original):");
+                outln!("  recommended system prompt (diff from the original):");
                 for l in text_diff(original.as_deref().unwrap_or(""), r) {
                     let p = match l.change {
                         LineChange::Same => ' ',
                         LineChange::Added => '+',
                         LineChange::Removed => '-',
                     };
-                    println!("    {p} {}", l.text);
+                    outln!("    {p} {}", l.text);
                 }
             }
             if let Some(e) = explanation {
-                println!("  why: {e}");
+                outln!("  why: {e}");
             }
         }
         Some(ResultView::ToolDescription {
@@ -385,23 +389,23 @@ fn print_detail(d: &Detail) {
             error_message,
         }) => {
             if let Some(code) = error_code {
-                println!(
+                outln!(
                     "  failed:  {code}: {}",
                     error_message.as_deref().unwrap_or("")
                 );
             }
             for t in tools {
-                println!(
+                outln!(
                     "  tool {} → {}",
                     t.name,
                     t.recommended.as_deref().unwrap_or("(no change)")
                 );
                 if let Some(e) = &t.explanation {
-                    println!("    why: {e}");
+                    outln!("    why: {e}");
                 }
             }
         }
-        Some(ResultView::Unknown) => println!("  result:  (a kind this version does not know)"),
+        Some(ResultView::Unknown) => outln!("  result:  (a kind this version does not know)"),
     }
 }
 
@@ -570,20 +574,22 @@ async fn start(
         if j {
             print_json(&json!({ "ok": true, "recommendation": started }));
         } else {
-            println!(
+            outln!(
                 "started {} ({}): {}",
-                started.name, started.id, started.status
+                started.name,
+                started.id,
+                started.status
             );
         }
         return ExitCode::SUCCESS;
     }
     if !j {
-        println!("started {} ({})", started.name, started.id);
+        outln!("started {} ({})", started.name, started.id);
     }
     let result = recs
         .wait(&started.id, Duration::from_secs(timeout), |s| {
             if !j {
-                println!("  {s}");
+                outln!("  {s}");
             }
         })
         .await;
@@ -612,7 +618,7 @@ async fn delete(j: bool, recs: &Recommendations, ids: &[String]) -> ExitCode {
         match recs.delete(id).await {
             Ok(status) => {
                 if !j {
-                    println!("{id}: {status}");
+                    outln!("{id}: {status}");
                 }
                 results.push(json!({ "id": id, "ok": true, "status": status }));
             }

@@ -81,6 +81,21 @@ pub fn diagnostics(diags: &[Diagnostic]) -> String {
     out
 }
 
+/// `print!` for headless output. Rust ignores SIGPIPE, so `print!` panics once `… | head` has
+/// exited; these write through [`emit`] instead, and the command carries on quietly (an apply
+/// must not be abandoned half-way because its reader went away).
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::render::emit(&format!($($arg)*)) };
+}
+
+/// `println!` through [`emit`]; see [`out!`].
+macro_rules! outln {
+    () => { $crate::cli::render::emit("\n") };
+    ($($arg:tt)*) => { $crate::cli::render::emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};
+
 /// Writes to stdout, ignoring a closed pipe (`… | head` must not panic).
 pub fn emit(text: &str) {
     use std::io::Write as _;
