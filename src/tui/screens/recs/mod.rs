@@ -70,6 +70,12 @@ pub enum RecsEffect {
         generation: Gen,
         place: Place,
     },
+    /// GetKeyPolicy for the picker's own policy view (the wizard's, answered to the form).
+    PickerPolicy {
+        generation: Gen,
+        place: Place,
+        key_arn: String,
+    },
     /// The chosen key's policy, checked for the caller (seed 000's three statements).
     CheckKeyPolicy {
         generation: Gen,
@@ -95,6 +101,7 @@ impl RecsEffect {
             | Self::Activity { generation, .. }
             | Self::Keys { generation, .. }
             | Self::CheckKeyPolicy { generation, .. }
+            | Self::PickerPolicy { generation, .. }
             | Self::Start { generation, .. } => *generation,
         }
     }
@@ -108,6 +115,7 @@ impl RecsEffect {
             Self::Activity { .. } => "kms_activity",
             Self::Keys { .. } => "list_kms_keys_for_recommendation",
             Self::CheckKeyPolicy { .. } => "check_key_policy",
+            Self::PickerPolicy { .. } => "fetch_key_policy_for_recommendation",
             Self::Start { .. } => "start_recommendation",
         }
     }
@@ -134,6 +142,7 @@ pub enum RecsOutcome {
     Activity(Result<Vec<KmsEvent>, ServiceError>),
     Keys(KeysEvent),
     KeyPolicy(Result<crate::tui::services::PolicyCheck, ServiceError>),
+    PickerPolicy(Result<String, ServiceError>),
     Started(Result<Summary, ServiceError>),
 }
 
@@ -522,6 +531,10 @@ impl RecsFlow {
             }
             RecsOutcome::Keys(ev) => match &mut self.form {
                 Some(f) => f.keys(g, ev),
+                None => false,
+            },
+            RecsOutcome::PickerPolicy(r) => match &mut self.form {
+                Some(f) => f.picker.policy_loaded(g, r),
                 None => false,
             },
             RecsOutcome::KeyPolicy(r) => match &mut self.form {

@@ -708,9 +708,20 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The picker asks for keys with the wizard's effect; the form's copy is answered to the form.
+/// The picker asks with the wizard's effects; the form's copy must be answered to the form, not
+/// to the wizard's own picker.
 fn keys_effect(e: Effect) -> Effect {
     match e {
+        Effect::FetchKeyPolicy {
+            generation,
+            target,
+            region,
+            key_arn,
+        } => Effect::Recs(super::RecsEffect::PickerPolicy {
+            generation,
+            place: super::Place { target, region },
+            key_arn,
+        }),
         Effect::ListKmsKeys {
             generation,
             target,
