@@ -527,13 +527,14 @@ fn plan_json_lists_steps_names_and_cedar() {
         ("tool_gateway", "create-ticket"),
         ("tool_gateway", "dangerous-tool"),
         ("tool_gateway", "lookup-order"),
-        ("cedar_policy", "support_policy_engine"),
+        ("cedar_policy", "customer_support_policy_engine"),
         ("agent_runtime", "customer_support"),
     ];
     assert_eq!(all, want.map(|(a, b)| (a.to_string(), b.to_string())));
-    let stmt = v["plan"]["steps"][2]["resources"][0]["spec"]["forbids"][0]["plan_statement"]
-        .as_str()
-        .unwrap();
+    let forbid = &v["plan"]["steps"][2]["resources"][0]["spec"]["forbids"][0];
+    assert_eq!(forbid["policy_name"], "block_dangerous_tool");
+    assert_eq!(forbid["prompts"], serde_json::json!(["support"]));
+    let stmt = forbid["plan_statement"].as_str().unwrap();
     assert!(
         stmt.contains("AgentCore::Action::\"dangerous-tool___dangerous_tool\""),
         "{stmt}"

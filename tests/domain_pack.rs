@@ -257,16 +257,17 @@ fn blocklist_of_a_registered_tool_gives_one_checked_forbid() {
     ))
     .unwrap();
     let plan = plan_of(&p);
+    // One engine per pack (the gateway enforces one), named after the pack.
     assert_eq!(
         names(&plan, ResourceKind::CedarPolicy),
-        ["support_policy_engine"]
+        ["customer_support_policy_engine"]
     );
     assert_eq!(
         names(&plan, ResourceKind::AgentRuntime),
         ["customer_support"]
     );
     let c = plan
-        .find(ResourceKind::CedarPolicy, "support_policy_engine")
+        .find(ResourceKind::CedarPolicy, "customer_support_policy_engine")
         .unwrap();
     assert_eq!(
         c.depends_on,
@@ -276,8 +277,16 @@ fn blocklist_of_a_registered_tool_gives_one_checked_forbid() {
         panic!()
     };
     assert_eq!(spec.forbids.len(), 1);
+    assert_eq!(spec.prompts, ["support"]);
     let f = &spec.forbids[0];
     assert_eq!(f.action, "dangerous-tool___dangerous_tool");
+    assert_eq!(f.policy_name, "block_dangerous_tool");
+    assert_eq!(f.prompts, ["support"]);
+    assert!(
+        f.description().contains("prompt support"),
+        "{}",
+        f.description()
+    );
     let arn = "arn:aws:bedrock-agentcore:us-west-2:111122223333:gateway/customer-support-gw-a1b2c3";
     let text = f.statement(arn).unwrap();
     assert!(text.starts_with("forbid ("), "{text}");
@@ -310,13 +319,204 @@ fn empty_blocklists_make_no_policy() {
     let plan = plan_of(&p);
     assert_eq!(
         names(&plan, ResourceKind::CedarPolicy),
-        ["inquiry_policy_engine"]
+        ["sales_assistant_policy_engine"]
+    );
+    // One prompt blocks tools, the others list nothing: no "blocklists differ" warning.
+    assert!(
+        plan.warnings.iter().all(|w| w.category != "security"),
+        "{:#?}",
+        plan.warnings
     );
     assert_eq!(names(&plan, ResourceKind::ToolGateway).len(), 5);
     assert_eq!(
         names(&plan, ResourceKind::AgentRuntime),
         ["sales_assistant"]
     );
+}
+
+/// The demo pack with these blocklists (prompt → tools) instead of its own.
+fn demo_with_blocklists(lists: &[(&str, &[&str])]) -> Pack {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/support-desk.pack.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for (_, prompt) in v["prompts"].as_object_mut().unwrap().iter_mut() {
+        prompt.as_object_mut().unwrap().remove("tool_policy");
+    }
+    for (prompt, tools) in lists {
+        v["prompts"][*prompt]["tool_policy"] = serde_json::json!({ "blocklist": tools });
+    }
+    pack::parse_str(&v.to_string()).unwrap()
+}
+
+#[test]
+fn two_blocklist_prompts_share_one_engine_with_the_union_of_their_forbids() {
+    let p = demo_with_blocklists(&[
+        ("billing", &["delete_account"]),
+        (
+            "technical",
+            &[
+                "refund_order",
+                "delete_account",
+                "no_such_tool",
+                "refund_order",
+            ],
+        ),
+    ]);
+    let plan = plan_of(&p);
+    assert_eq!(
+        names(&plan, ResourceKind::CedarPolicy),
+        ["support_desk_policy_engine"]
+    );
+    let r = plan
+        .find(ResourceKind::CedarPolicy, "support_desk_policy_engine")
+        .unwrap();
+    assert_eq!(r.logical_id, "support-desk");
+    let ResourceSpec::CedarPolicy(spec) = &r.spec else {
+        panic!()
+    };
+    assert_eq!(spec.prompts, ["billing", "technical"]);
+    assert_eq!(spec.gateway_name, "support-desk-gw");
+    // The union, deduplicated, sorted by tool; each forbid knows who asked for it.
+    let forbids: Vec<(&str, &str, Vec<&str>)> = spec
+        .forbids
+        .iter()
+        .map(|f| {
+            (
+                f.tool.as_str(),
+                f.policy_name.as_str(),
+                f.prompts.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        forbids,
+        [
+            (
+                "delete_account",
+                "block_delete_account",
+                vec!["billing", "technical"]
+            ),
+            ("refund_order", "block_refund_order", vec!["technical"]),
+        ]
+    );
+    for f in &spec.forbids {
+        let arn = "arn:aws:bedrock-agentcore:us-west-2:111122223333:gateway/support-desk-gw-x";
+        assert!(cedar::check_forbid(&f.statement(arn).unwrap(), &f.action, arn).is_ok());
+    }
+    assert!(
+        spec.forbids[0]
+            .description()
+            .contains("every agent of the pack (blocklist of prompts billing, technical)"),
+        "{}",
+        spec.forbids[0].description()
+    );
+    assert_eq!(
+        r.depends_on,
+        [
+            (ResourceKind::ToolGateway, "delete-account".to_string()),
+            (ResourceKind::ToolGateway, "refund-order".to_string()),
+        ]
+    );
+    // Every runtime waits for that one engine.
+    for rt in plan
+        .resources()
+        .filter(|r| r.kind == ResourceKind::AgentRuntime)
+    {
+        assert!(rt.depends_on.contains(&(
+            ResourceKind::CedarPolicy,
+            "support_desk_policy_engine".into()
+        )));
+    }
+
+    // The blocklists differ: the block is pack-wide, and the warning says so with the way out.
+    let sec: Vec<_> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.category == "security")
+        .collect();
+    assert_eq!(sec.len(), 1, "{:#?}", plan.warnings);
+    assert_eq!(sec[0].field, "pack.prompts");
+    assert_eq!(sec[0].severity, Severity::Warning);
+    assert!(
+        sec[0].message.contains("billing: delete_account")
+            && sec[0]
+                .message
+                .contains("technical: delete_account, refund_order")
+            && sec[0].message.contains("every agent of the pack"),
+        "{}",
+        sec[0].message
+    );
+    let hint = sec[0].hint.as_deref().unwrap();
+    assert!(
+        hint.contains("separate pack") && hint.contains("accept the wider block"),
+        "{hint}"
+    );
+    // The unregistered tool is still reported, once.
+    let unregistered: Vec<_> = plan
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("\"no_such_tool\""))
+        .collect();
+    assert_eq!(unregistered.len(), 1, "{:#?}", plan.warnings);
+    assert_eq!(
+        unregistered[0].field,
+        "pack.prompts.technical.tool_policy.blocklist[2]"
+    );
+}
+
+#[test]
+fn equal_blocklists_merge_without_a_warning_and_unregistered_only_makes_no_engine() {
+    let p = demo_with_blocklists(&[
+        ("billing", &["delete_account", "refund_order"]),
+        ("triage", &["refund_order", "delete_account"]),
+    ]);
+    let plan = plan_of(&p);
+    let ResourceSpec::CedarPolicy(spec) = &plan
+        .find(ResourceKind::CedarPolicy, "support_desk_policy_engine")
+        .unwrap()
+        .spec
+    else {
+        panic!()
+    };
+    assert_eq!(spec.forbids.len(), 2);
+    assert!(
+        spec.forbids
+            .iter()
+            .all(|f| f.prompts == ["billing", "triage"])
+    );
+    assert!(plan.warnings.iter().all(|w| w.category != "security"));
+
+    let p = demo_with_blocklists(&[("billing", &["nope"]), ("triage", &["also_nope"])]);
+    let plan = plan_of(&p);
+    assert!(names(&plan, ResourceKind::CedarPolicy).is_empty());
+    assert_eq!(
+        plan.warnings
+            .iter()
+            .filter(|w| w.category == "policy")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_blocked_tool_too_long_for_a_policy_name_is_a_named_error() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/support-desk.pack.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let long = "a".repeat(43);
+    v["tools"][&long] = v["tools"]["delete_account"].clone();
+    v["prompts"]["billing"]["tool_policy"]["blocklist"] = serde_json::json!([long]);
+    let errs = derive(&pack::parse_str(&v.to_string()).unwrap(), &cfg())
+        .unwrap_err()
+        .0;
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].field, format!("pack.tools.{long}"));
+    assert!(
+        errs[0].message.contains("Cedar policy"),
+        "{}",
+        errs[0].message
+    );
+    assert!(errs[0].hint.as_deref().unwrap().contains("at most 42"));
 }
 
 #[test]
@@ -502,7 +702,7 @@ fn both_judge_spellings_disabled_skipped_builtin_passed_through() {
     // The blocklist names one registered tool and one that is not a pack tool.
     assert_eq!(
         names(&plan, ResourceKind::CedarPolicy),
-        ["support_agent_policy_engine"]
+        ["judge_demo_policy_engine"]
     );
     let w = plan
         .warnings
@@ -746,6 +946,23 @@ proptest! {
         prop_assert!(cedar::check_forbid(&text, &action, arn).is_ok());
         let other = format!("{}x", action);
         prop_assert!(cedar::check_forbid(&text, &other, arn).is_err());
+    }
+
+    #[test]
+    fn policy_names_are_valid_and_distinct_per_tool(a in "[a-zA-Z0-9_-]{1,50}", b in "[a-zA-Z0-9_-]{1,50}") {
+        let (ta, tb) = (
+            agentcore_tui::pack::naming::gateway_target_name(&a),
+            agentcore_tui::pack::naming::gateway_target_name(&b),
+        );
+        prop_assume!(!ta.is_empty() && !tb.is_empty());
+        match (cedar::policy_name(&ta), cedar::policy_name(&tb)) {
+            (Some(na), Some(nb)) => {
+                prop_assert!(agentcore_tui::pack::naming::is_valid_aws_name(&na));
+                // Distinct gateway targets (derive rejects clashes) never share a policy.
+                prop_assert_eq!(na == nb, ta == tb);
+            }
+            (na, _) => prop_assert!(na.is_some() || ta.len() > 42),
+        }
     }
 
     #[test]

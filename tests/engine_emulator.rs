@@ -303,6 +303,183 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
     full_cycle(&e, &plan, &text).await;
 }
 
+/// The demo pack with these blocklists (prompt → tools) instead of its own.
+fn demo_with_blocklists(lists: &[(&str, &[&str])]) -> (Pack, String) {
+    let text = std::fs::read_to_string(root().join("assets/demo/support-desk.pack.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (_, prompt) in v["prompts"].as_object_mut().unwrap().iter_mut() {
+        prompt.as_object_mut().unwrap().remove("tool_policy");
+    }
+    for (prompt, tools) in lists {
+        v["prompts"][*prompt]["tool_policy"] = serde_json::json!({ "blocklist": tools });
+    }
+    let text = serde_json::to_string_pretty(&v).unwrap();
+    (pack::parse_str(&text).unwrap(), text)
+}
+
+/// The engine's policies as (name, description), sorted by name.
+async fn policies(e: &Env, engine_id: &str) -> Vec<(String, String)> {
+    let out = e
+        .dep
+        .clients
+        .control
+        .list_policies()
+        .policy_engine_id(engine_id)
+        .send()
+        .await
+        .unwrap();
+    let mut v: Vec<(String, String)> = out
+        .policies()
+        .iter()
+        .map(|p| {
+            (
+                p.name().to_owned(),
+                p.description().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// The engine the pack's gateway enforces, and its mode.
+async fn enforced_engine(e: &Env) -> (String, String) {
+    let gw = e
+        .dep
+        .store
+        .snapshot()
+        .get("gateway", "support-desk-gw")
+        .cloned()
+        .unwrap();
+    let g = e
+        .dep
+        .clients
+        .control
+        .get_gateway()
+        .gateway_identifier(gw.meta("id").unwrap())
+        .send()
+        .await
+        .unwrap();
+    let c = g
+        .policy_engine_configuration()
+        .expect("the gateway has an engine");
+    (c.arn().to_owned(), c.mode().as_str().to_owned())
+}
+
+#[tokio::test]
+async fn two_blocklist_prompts_share_one_enforced_engine_and_a_dropped_tool_loses_its_policy() {
+    let e = env().await;
+    let cfg = base_config(serde_json::json!({}));
+    let (p, text) = demo_with_blocklists(&[
+        ("billing", &["delete_account"]),
+        ("technical", &["refund_order", "delete_account"]),
+    ]);
+    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    assert_eq!(
+        plan.names(ResourceKind::CedarPolicy),
+        ["support_desk_policy_engine"]
+    );
+    assert!(plan.warnings.iter().any(|w| w.category == "security"));
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(report.ok(), "{:#?}", report.outcomes);
+
+    // One engine, one policy per blocked tool, and the gateway enforces that engine.
+    let counts = e.emulator.resource_counts();
+    assert_eq!(counts["policy_engine"], 1, "{counts:?}");
+    assert_eq!(counts["policy"], 2, "{counts:?}");
+    let rec = e
+        .dep
+        .store
+        .snapshot()
+        .get("cedar_policy", "support_desk_policy_engine")
+        .cloned()
+        .unwrap();
+    let engine_arn = rec.meta("policy_engine_arn").unwrap().to_owned();
+    let engine_id = rec.meta("policy_engine_id").unwrap().to_owned();
+    assert_eq!(rec.meta("policy_count"), Some("2"));
+    assert_eq!(
+        enforced_engine(&e).await,
+        (engine_arn.clone(), "ENFORCE".into())
+    );
+    let ps = policies(&e, &engine_id).await;
+    let names: Vec<&str> = ps.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["block_delete_account", "block_refund_order"]);
+    assert!(
+        ps[0].1.contains("prompts billing, technical"),
+        "{}",
+        ps[0].1
+    );
+    assert!(ps[1].1.contains("prompt technical"), "{}", ps[1].1);
+    // Every runtime is told the one engine.
+    for r in e
+        .dep
+        .store
+        .snapshot()
+        .resources
+        .iter()
+        .filter(|r| r.kind == "agent_runtime")
+    {
+        let rt = e
+            .dep
+            .clients
+            .control
+            .get_agent_runtime()
+            .agent_runtime_id(r.meta("id").unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            rt.environment_variables().unwrap()["PROMPTPACK_POLICY_ENGINE_ARN"],
+            engine_arn
+        );
+    }
+
+    // technical no longer blocks refund_order: the plan says the engine changes, and the apply
+    // deletes exactly that policy and keeps the engine.
+    let (p2, text2) = demo_with_blocklists(&[
+        ("billing", &["delete_account"]),
+        ("technical", &["delete_account"]),
+    ]);
+    let plan2 = pack::derive::derive(&p2, &cfg).unwrap();
+    assert!(plan2.warnings.iter().all(|w| w.category != "security"));
+    let art = planned(&e.dep, &plan2);
+    let diff = plan::plan(
+        &plan2,
+        &e.dep.store.snapshot(),
+        Some(&e.dep.clients),
+        Some(&art),
+    )
+    .await
+    .unwrap();
+    let changed: Vec<(Action, &str)> = diff
+        .items
+        .iter()
+        .filter(|i| i.action != Action::Unchanged)
+        .map(|i| (i.action, i.name.as_str()))
+        .collect();
+    assert_eq!(changed, [(Action::Update, "support_desk_policy_engine")]);
+    let report = apply::apply(&e.dep, &plan2, &opts(&text2)).await;
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    let counts = e.emulator.resource_counts();
+    assert_eq!(
+        (counts["policy_engine"], counts["policy"]),
+        (1, 1),
+        "{counts:?}"
+    );
+    let ps = policies(&e, &engine_id).await;
+    assert_eq!(ps.len(), 1);
+    assert_eq!(ps[0].0, "block_delete_account");
+    assert!(
+        ps[0].1.contains("prompts billing, technical"),
+        "{}",
+        ps[0].1
+    );
+    assert_eq!(enforced_engine(&e).await, (engine_arn, "ENFORCE".into()));
+
+    // Re-plan and re-apply are no-ops, destroy leaves nothing.
+    full_cycle(&e, &plan2, &text2).await;
+}
+
 #[tokio::test]
 async fn fixture_packs_full_cycle() {
     let dir = root().join("../shared/fixtures/packs");

@@ -151,9 +151,8 @@ struct GatewayRef {
 struct Outputs {
     memory_arn: Option<String>,
     gateway: Option<Result<GatewayRef, aws::Error>>,
-    engine_arns: BTreeMap<String, String>,
-    /// The engine this apply associated with the gateway.
-    associated: Option<String>,
+    /// The pack's one policy engine (the gateway enforces exactly one).
+    engine_arn: Option<String>,
     runtimes: BTreeMap<String, Found>,
     /// Runtimes created or updated by this apply (their env has no PROMPTPACK_AGENTS yet).
     changed_runtimes: BTreeSet<String>,
@@ -209,7 +208,6 @@ struct Run<'a> {
     // Prepared (zipped, uploaded) while the first steps run.
     artifact: tokio::sync::OnceCell<Result<RuntimeArtifact, aws::Error>>,
     out: Mutex<Outputs>,
-    gateway_lock: tokio::sync::Mutex<()>,
     failed: Mutex<BTreeSet<(ResourceKind, String)>>,
     outcomes: Mutex<Vec<ResourceOutcome>>,
     done: AtomicUsize,
@@ -232,7 +230,6 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         opts,
         artifact: tokio::sync::OnceCell::new(),
         out: Mutex::new(Outputs::default()),
-        gateway_lock: tokio::sync::Mutex::new(()),
         failed: Mutex::new(BTreeSet::new()),
         outcomes: Mutex::new(Vec::new()),
         done: AtomicUsize::new(0),
@@ -888,7 +885,10 @@ impl<'a> Run<'a> {
                         c.control
                             .create_policy_engine()
                             .name(&s.engine_name)
-                            .description(format!("Tool blocklist of prompt {}", s.prompt))
+                            .description(format!(
+                                "Tool blocklists of prompts {}, enforced for every agent behind the gateway",
+                                s.prompts.join(", ")
+                            ))
                             .set_tags(Some(hash_map(&s.tags)))
                             .send(),
                     )
@@ -906,7 +906,8 @@ impl<'a> Run<'a> {
         let new_engine = matches!(engine, Located::New(_));
         self.associate(lc, &gw, &ef.arn, new_engine).await?;
 
-        // One policy per forbid, made concurrently; extra ones removed.
+        // One policy per blocked tool, named after the tool, made concurrently; a policy whose
+        // tool no longer appears in any blocklist is deleted.
         lc.calling("ListPolicies");
         // A brand-new engine has no policies and no gateway yet: skip the lookups.
         let existing = if new_engine {
@@ -919,17 +920,20 @@ impl<'a> Run<'a> {
             let stmt = f.statement(&gw.arn).map_err(|e| {
                 aws::Error::new(Category::Configuration, "CreatePolicy", e.to_string())
             })?;
-            wanted.push((f.policy_name.clone(), stmt));
+            wanted.push((f.policy_name.clone(), stmt, f.description()));
         }
-        let results = futures_util::future::join_all(wanted.iter().map(|(name, stmt)| {
+        let results = futures_util::future::join_all(wanted.iter().map(|(name, stmt, desc)| {
             let existing = &existing;
             async move {
                 let have = existing.iter().find(|p| p.name() == name);
-                let same = have.and_then(|p| p.definition()).is_some_and(|d| match d {
-                    aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(cp) => {
-                        cp.statement() == stmt
-                    }
-                    _ => false,
+                let same = have.is_some_and(|p| {
+                    p.description() == Some(desc.as_str())
+                        && p.definition().is_some_and(|d| match d {
+                            aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(
+                                cp,
+                            ) => cp.statement() == stmt,
+                            _ => false,
+                        })
                 });
                 let definition =
                     aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(sdk::built(
@@ -949,6 +953,11 @@ impl<'a> Run<'a> {
                                 .policy_engine_id(ef_id)
                                 .policy_id(p.policy_id())
                                 .definition(definition)
+                                .description(
+                                    aws_sdk_bedrockagentcorecontrol::types::UpdatedDescription::builder()
+                                        .optional_value(desc)
+                                        .build(),
+                                )
                                 .send(),
                         )
                         .await?;
@@ -961,6 +970,7 @@ impl<'a> Run<'a> {
                             .create_policy()
                             .policy_engine_id(ef_id)
                             .name(name)
+                            .description(desc)
                             .definition(definition)
                             .send(),
                     )
@@ -987,7 +997,7 @@ impl<'a> Run<'a> {
         }
         for p in existing
             .iter()
-            .filter(|p| !wanted.iter().any(|(n, _)| n == p.name()))
+            .filter(|p| !wanted.iter().any(|(n, _, _)| n == p.name()))
         {
             call(
                 c,
@@ -1000,11 +1010,7 @@ impl<'a> Run<'a> {
             )
             .await?;
         }
-        self.out
-            .lock()
-            .unwrap()
-            .engine_arns
-            .insert(s.engine_name.clone(), ef.arn.clone());
+        self.out.lock().unwrap().engine_arn = Some(ef.arn.clone());
         let extra = [
             ("policy_engine_id", ef.id.clone()),
             ("policy_engine_arn", ef.arn.clone()),
@@ -1016,7 +1022,8 @@ impl<'a> Run<'a> {
     }
 
     /// UpdateGateway re-sends name, roleArn and authorizerType (all required)
-    /// with the engine; one gateway update at a time.
+    /// with the engine. The pack has one engine, so whatever else the gateway
+    /// enforces (an engine of an older apply) is replaced.
     async fn associate(
         &self,
         lc: &Lc<'_>,
@@ -1024,48 +1031,23 @@ impl<'a> Run<'a> {
         engine_arn: &str,
         new_engine: bool,
     ) -> Result<(), aws::Error> {
+        use aws_sdk_bedrockagentcorecontrol::types as t;
         let c = self.c();
-        let _g = self.gateway_lock.lock().await;
-        let current = if new_engine {
-            self.out.lock().unwrap().associated.clone()
-        } else {
-            call(
+        // A brand-new engine cannot be associated yet: skip the lookup.
+        if !new_engine {
+            let current = call(
                 c,
                 "GetGateway",
                 c.control.get_gateway().gateway_identifier(&gw.id).send(),
             )
-            .await?
-            .policy_engine_configuration()
-            .map(|p| p.arn().to_owned())
-        };
-        if current.as_deref() == Some(engine_arn) {
-            self.out.lock().unwrap().associated = Some(engine_arn.to_owned());
-            return Ok(());
-        }
-        // A gateway enforces one engine: when another engine of this pack
-        // already holds it, re-applying must not flip between them.
-        if !new_engine && let Some(cur) = &current {
-            let st = self.dep.store.snapshot();
-            let ours = st.resources.iter().any(|r| {
-                r.kind == ResourceKind::CedarPolicy.as_str()
-                    && r.meta("policy_engine_arn") == Some(cur.as_str())
-                    && self.plan.find(ResourceKind::CedarPolicy, &r.name).is_some()
-            });
-            if ours {
+            .await?;
+            if current.policy_engine_configuration().is_some_and(|p| {
+                p.arn() == engine_arn && *p.mode() == t::GatewayPolicyEngineMode::Enforce
+            }) {
                 return Ok(());
             }
         }
-        let earlier = self.out.lock().unwrap().associated.clone();
-        if let Some(other) = earlier.filter(|a| a != engine_arn) {
-            // Apply ran this before for another prompt: a gateway enforces one engine.
-            self.dep.events.warn(format!(
-                "the gateway enforces one policy engine at a time: {} replaces {other}",
-                lc.name
-            ));
-        }
         lc.calling("UpdateGateway");
-        self.out.lock().unwrap().associated = Some(engine_arn.to_owned());
-        use aws_sdk_bedrockagentcorecontrol::types as t;
         call(
             c,
             "UpdateGateway",
@@ -1102,7 +1084,7 @@ impl<'a> Run<'a> {
 
     fn runtime_env(&self, s: &RuntimeSpec, with_agents: bool) -> BTreeMap<String, String> {
         let out = self.out.lock().unwrap();
-        let mut env = compose_env(s, out.memory_arn.as_deref(), &out.engine_arns);
+        let mut env = compose_env(s, out.memory_arn.as_deref(), out.engine_arn.as_deref());
         if with_agents
             && s.is_entry
             && let Some(agents) = self.agents_json(&out)
@@ -1548,7 +1530,7 @@ pub(crate) fn online_hash(s: &OnlineEvalSpec, refs: &[String]) -> String {
 pub(crate) fn compose_env(
     s: &RuntimeSpec,
     memory_arn: Option<&str>,
-    engine_arns: &BTreeMap<String, String>,
+    engine_arn: Option<&str>,
 ) -> BTreeMap<String, String> {
     let mut env = s.env.clone();
     if s.env_after_apply
@@ -1561,10 +1543,9 @@ pub(crate) fn compose_env(
     if s.env_after_apply
         .iter()
         .any(|v| v == "PROMPTPACK_POLICY_ENGINE_ARN")
-        && !engine_arns.is_empty()
+        && let Some(arn) = engine_arn
     {
-        let arns: Vec<&str> = engine_arns.values().map(String::as_str).collect();
-        env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arns.join(","));
+        env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arn.to_owned());
     }
     env
 }

@@ -2,8 +2,6 @@
 //! state checked against the cloud. A recorded resource that no longer
 //! exists is drift: it is reported and planned for creation again.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::apply::{
@@ -118,19 +116,19 @@ fn desired_hash(
                 .resources()
                 .find(|m| matches!(m.spec, ResourceSpec::Memory(_)))
                 .and_then(|m| k.arn("memory", &m.name));
-            let mut engines = BTreeMap::new();
-            for p in plan
+            // The pack's one engine, if it has one: its ARN is in the runtimes' env.
+            let engine = match plan
                 .resources()
-                .filter(|p| matches!(p.spec, ResourceSpec::CedarPolicy(_)))
+                .find(|p| matches!(p.spec, ResourceSpec::CedarPolicy(_)))
             {
-                engines.insert(
-                    p.name.clone(),
+                Some(p) => Some(
                     k.rec("cedar_policy", &p.name)?
                         .meta("policy_engine_arn")?
                         .to_owned(),
-                );
-            }
-            let env = compose_env(s, memory.as_deref(), &engines);
+                ),
+                None => None,
+            };
+            let env = compose_env(s, memory.as_deref(), engine.as_deref());
             runtime_hash(s, artifact?, &env)
         }
         ResourceSpec::A2aEndpoint(s) => a2a_hash(&k.arn("agent_runtime", &s.runtime_name)?),

@@ -31,10 +31,14 @@ impl std::error::Error for CedarError {}
 /// One `forbid` to create with CreatePolicy once the gateway exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CedarForbid {
-    /// The AWS policy name.
+    /// The AWS policy name, from the tool alone ([`policy_name`]): the same on every apply,
+    /// whatever else the blocklists hold.
     pub policy_name: String,
     /// The pack tool key being blocked.
     pub tool: String,
+    /// The prompts whose blocklist names the tool, sorted. The forbid still applies to every
+    /// agent behind the gateway.
+    pub prompts: Vec<String>,
     /// Action id as the gateway's Cedar schema names it: `<target name>___<tool name>`.
     pub action: String,
     /// The statement rendered with a placeholder gateway ARN, for plan output. Apply must call
@@ -46,6 +50,25 @@ impl CedarForbid {
     pub fn statement(&self, gateway_arn: &str) -> Result<String, CedarError> {
         render_forbid(&self.action, gateway_arn)
     }
+
+    /// The policy's AWS description: who asked for the block, and that it is pack-wide.
+    pub fn description(&self) -> String {
+        format!(
+            "Blocks tool {} for every agent of the pack (blocklist of prompt{} {})",
+            self.tool,
+            if self.prompts.len() == 1 { "" } else { "s" },
+            self.prompts.join(", ")
+        )
+    }
+}
+
+pub const POLICY_NAME_PREFIX: &str = "block_";
+
+/// The policy for a tool, from its gateway target name (unique per pack, `[0-9a-zA-Z-]`):
+/// `get-weather` → `block_get_weather`. `None` when the result is not a valid AWS name.
+pub fn policy_name(target_name: &str) -> Option<String> {
+    let name = format!("{POLICY_NAME_PREFIX}{}", target_name.replace('-', "_"));
+    super::naming::is_valid_aws_name(&name).then_some(name)
 }
 
 /// The gateway exposes a Lambda target's tools as `<target>___<tool>` (three underscores).
