@@ -886,7 +886,8 @@ impl<'a> Run<'a> {
                             .create_policy_engine()
                             .name(&s.engine_name)
                             .description(format!(
-                                "Tool blocklists of prompts {}, enforced for every agent behind the gateway",
+                                "Tools blocked by prompt{} {}, for every agent behind the gateway",
+                                if s.prompts.len() == 1 { "" } else { "s" },
                                 s.prompts.join(", ")
                             ))
                             .set_tags(Some(hash_map(&s.tags)))
