@@ -5,6 +5,7 @@ use agentcore_emulator::{Config, Emulator, FAULTS_ENV, Faults, World};
 
 use super::clients::Clients;
 use super::error::{Category, Error};
+use crate::deploy::state;
 
 /// Starts the embedded emulator on a free 127.0.0.1 port and points every
 /// client at it with static local credentials. `state_file` keeps its world
@@ -36,4 +37,17 @@ pub async fn start(region: &str, state_file: Option<PathBuf>) -> Result<(Clients
         .await?
         .keep_alive(Arc::new(emulator));
     Ok((clients, account))
+}
+
+/// Where `--local` keeps the emulator's world, so every command and the TUI (apply, status,
+/// recs start, recs get, …) see the same resources: `<data dir>/emulator/world.json`, in a
+/// directory only the user can read. `None` when there is no data dir to keep it in.
+pub fn world_file() -> Option<PathBuf> {
+    let dir = state::data_dir().ok()?.join("emulator");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir).ok()?;
+    Some(dir.join("world.json"))
 }

@@ -16,7 +16,7 @@ use crate::aws::{self, Clients, ConnectOptions};
 use crate::config::{self, CheckContext, DeployConfig, Diagnostic};
 use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
 use crate::deploy::events::{self, Event};
-use crate::deploy::state::{self, StateStore};
+use crate::deploy::state::StateStore;
 use crate::deploy::{Deployment, destroy, plan as dplan, status};
 use crate::pack::{self, Pack, derive::ResourcePlan};
 
@@ -153,26 +153,9 @@ fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic
     })
 }
 
-/// The `--local` world persists here so apply, status and destroy see the same resources.
-fn emulator_state_file() -> Option<PathBuf> {
-    let dir = state::data_dir().ok()?.join("emulator");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .ok()?;
-    }
-    #[cfg(not(unix))]
-    std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join("world.json"))
-}
-
 async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String), aws::Error> {
     if target.local {
-        return aws::local::start(region, emulator_state_file()).await;
+        return aws::local::start(region, aws::local::world_file()).await;
     }
     let clients = Clients::connect(&ConnectOptions {
         profile: target.profile.clone(),

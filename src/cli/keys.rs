@@ -2,7 +2,6 @@
 //! key policy against seed 000, and the CloudTrail KMS events of recommendations.
 
 use super::render::{out, outln};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -36,19 +35,10 @@ pub struct AwsArgs {
     pub json: bool,
 }
 
-/// The emulator world `--local` keeps between commands, so `recs start` then `recs get` see the
-/// same recommendation.
-pub fn local_state_file() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "agentcore-tui")?;
-    let dir = dirs.data_dir().to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join("local-emulator.json"))
-}
-
 pub async fn connect(a: &AwsArgs) -> Result<Clients, aws::Error> {
     if a.local {
         let region = a.region.clone().unwrap_or_else(|| "us-east-1".into());
-        return aws::local::start(&region, local_state_file())
+        return aws::local::start(&region, aws::local::world_file())
             .await
             .map(|(c, _)| c);
     }

@@ -62,16 +62,9 @@ pub fn main_entry(local: bool) -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    let local_state = paths::data_dir().and_then(|d| {
-        let file = paths::local_emulator_state(&d);
-        let dir = file.parent()?.to_path_buf();
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&dir).ok().map(|()| file)
-    });
-    let services = Arc::new(sdk_services::SdkServices::new(local_state));
+    let services = Arc::new(sdk_services::SdkServices::new(
+        crate::aws::local::world_file(),
+    ));
     let options = TuiOptions {
         app: AppOptions {
             initial: if local {

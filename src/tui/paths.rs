@@ -9,11 +9,6 @@ pub fn data_dir() -> Option<PathBuf> {
     crate::deploy::state::data_dir().ok()
 }
 
-/// The persistent world of the embedded emulator, shared with the headless `--local` commands.
-pub fn local_emulator_state(data_dir: &std::path::Path) -> PathBuf {
-    data_dir.join("emulator").join("world.json")
-}
-
 pub fn answers_file(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("wizard-answers.json")
 }
