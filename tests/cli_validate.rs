@@ -531,6 +531,14 @@ fn plan_json_lists_steps_names_and_cedar() {
         ("agent_runtime", "customer_support"),
     ];
     assert_eq!(all, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    let permit = &v["plan"]["steps"][2]["resources"][0]["spec"]["permit"];
+    assert_eq!(permit["policy_name"], "allow_gateway_tools");
+    let permit_stmt = permit["plan_statement"].as_str().unwrap();
+    assert!(
+        permit_stmt
+            .starts_with("permit (\n  principal,\n  action,\n  resource == AgentCore::Gateway::"),
+        "{permit_stmt}"
+    );
     let forbid = &v["plan"]["steps"][2]["resources"][0]["spec"]["forbids"][0];
     assert_eq!(forbid["policy_name"], "block_dangerous_tool");
     assert_eq!(forbid["prompts"], serde_json::json!(["support"]));
@@ -548,6 +556,27 @@ fn plan_json_lists_steps_names_and_cedar() {
         serde_json::from_str(rt["env"]["PROMPTPACK_PROVIDERS"].as_str().unwrap()).unwrap();
     assert_eq!(providers[0]["primary"], true);
     assert_eq!(rt["tags"]["promptpack:pack-id"], "customer-support");
+
+    // The human plan shows the baseline permit beside the forbid it lets through.
+    let out = run(&[
+        "plan",
+        "--config",
+        "complete.json",
+        "--pack",
+        pack.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let permit = text
+        .find("policy allow_gateway_tools allows every other tool of the gateway:")
+        .unwrap_or_else(|| panic!("{text}"));
+    let forbid = text
+        .find("policy block_dangerous_tool blocks dangerous_tool:")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(permit < forbid, "{text}");
+    let after = &text[permit..forbid];
+    assert!(after.contains("permit (\n"), "{text}");
+    assert!(after.contains("  action,\n"), "{text}");
 }
 
 #[test]

@@ -296,6 +296,29 @@ fn blocklist_of_a_registered_tool_gives_one_checked_forbid() {
         f.plan_statement
             .contains("gateway/customer-support-gw-PENDING")
     );
+    // Default deny: the engine also carries one permit for the whole gateway, which the forbids
+    // override; without it enforcing the engine would block every tool.
+    assert_eq!(spec.permit.policy_name, "allow_gateway_tools");
+    let permit = spec.permit.statement(arn).unwrap();
+    assert_eq!(
+        permit,
+        format!(
+            "permit (\n  principal,\n  action,\n  resource == AgentCore::Gateway::\"{arn}\"\n);"
+        )
+    );
+    assert!(cedar::check_permit(&permit, arn).is_ok());
+    assert!(
+        spec.permit
+            .plan_statement
+            .contains("gateway/customer-support-gw-PENDING")
+    );
+    assert!(
+        spec.permit
+            .description()
+            .contains("except those the forbids"),
+        "{}",
+        spec.permit.description()
+    );
     // The runtime waits for the engine ARN.
     let ResourceSpec::AgentRuntime(rt) = &plan
         .find(ResourceKind::AgentRuntime, "customer_support")
@@ -918,6 +941,34 @@ fn config_round_trips_through_json_and_container_image_replaces_the_binary() {
 }
 
 #[test]
+fn the_permit_check_accepts_only_an_unconditional_gateway_wide_permit() {
+    let arn = "arn:aws:bedrock-agentcore:us-west-2:111122223333:gateway/gw";
+    let ok = cedar::render_permit(arn).unwrap();
+    assert!(cedar::check_permit(&ok, arn).is_ok());
+    let other_gw = "arn:aws:bedrock-agentcore:us-west-2:111122223333:gateway/other";
+    assert!(cedar::check_permit(&ok, other_gw).is_err());
+    let gw = format!("AgentCore::Gateway::\"{arn}\"");
+    for bad in [
+        format!("forbid (principal, action, resource == {gw});"),
+        "permit (principal, action, resource);".to_string(),
+        format!("permit (principal, action == AgentCore::Action::\"t___t\", resource == {gw});"),
+        format!("permit (principal == AgentCore::OAuthUser::\"u\", action, resource == {gw});"),
+        format!("permit (principal, action, resource == {gw}) when {{ false }};"),
+        format!(
+            "permit (principal, action, resource == {gw});\npermit (principal, action, resource);"
+        ),
+        "permit (principal, action, resource ==".to_string(),
+    ] {
+        assert!(cedar::check_permit(&bad, arn).is_err(), "accepted: {bad}");
+    }
+    // An injection through the ARN cannot widen the permit either.
+    let evil = "gw\", action);\nforbid(principal, action, resource);\n// \\\"";
+    let text = cedar::render_permit(evil).unwrap();
+    assert!(cedar::check_permit(&text, evil).is_ok());
+    assert_eq!(text.matches("permit").count(), 1);
+}
+
+#[test]
 fn cedar_injection_attempt_stays_one_forbid() {
     let evil = "x___x\", resource);\npermit(principal, action, resource);\n// \\\"";
     let text = cedar::render_forbid(
@@ -960,6 +1011,8 @@ proptest! {
                 prop_assert!(agentcore_tui::pack::naming::is_valid_aws_name(&na));
                 // Distinct gateway targets (derive rejects clashes) never share a policy.
                 prop_assert_eq!(na == nb, ta == tb);
+                // No tool's forbid can take the baseline permit's name.
+                prop_assert_ne!(na.as_str(), cedar::PERMIT_POLICY_NAME);
             }
             (na, _) => prop_assert!(na.is_some() || ta.len() > 42),
         }

@@ -56,7 +56,8 @@ fn expected(plan: &ResourcePlan) -> BTreeMap<String, usize> {
             ResourceSpec::ToolGateway(_) => add("gateway_target", 1),
             ResourceSpec::CedarPolicy(c) => {
                 add("policy_engine", 1);
-                add("policy", c.forbids.len())
+                // the forbids and the baseline permit
+                add("policy", c.forbids.len() + 1)
             }
             ResourceSpec::AgentRuntime(_) => add("agent_runtime", 1),
             ResourceSpec::A2aEndpoint(_) => {}

@@ -122,7 +122,8 @@ fn expected_counts(plan: &ResourcePlan) -> BTreeMap<String, usize> {
             }
             ResourceSpec::CedarPolicy(c) => {
                 add("policy_engine", 1);
-                add("policy", c.forbids.len())
+                // the forbids and the baseline permit
+                add("policy", c.forbids.len() + 1)
             }
             ResourceSpec::AgentRuntime(_) => add("agent_runtime", 1),
             ResourceSpec::A2aEndpoint(_) => {}
@@ -386,7 +387,8 @@ async fn two_blocklist_prompts_share_one_enforced_engine_and_a_dropped_tool_lose
     // One engine, one policy per blocked tool, and the gateway enforces that engine.
     let counts = e.emulator.resource_counts();
     assert_eq!(counts["policy_engine"], 1, "{counts:?}");
-    assert_eq!(counts["policy"], 2, "{counts:?}");
+    // the two forbids and the baseline permit
+    assert_eq!(counts["policy"], 3, "{counts:?}");
     let rec = e
         .dep
         .store
@@ -396,20 +398,28 @@ async fn two_blocklist_prompts_share_one_enforced_engine_and_a_dropped_tool_lose
         .unwrap();
     let engine_arn = rec.meta("policy_engine_arn").unwrap().to_owned();
     let engine_id = rec.meta("policy_engine_id").unwrap().to_owned();
-    assert_eq!(rec.meta("policy_count"), Some("2"));
+    assert_eq!(rec.meta("policy_count"), Some("3"));
     assert_eq!(
         enforced_engine(&e).await,
         (engine_arn.clone(), "ENFORCE".into())
     );
     let ps = policies(&e, &engine_id).await;
     let names: Vec<&str> = ps.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["block_delete_account", "block_refund_order"]);
-    assert!(
-        ps[0].1.contains("prompts billing, technical"),
-        "{}",
-        ps[0].1
+    assert_eq!(
+        names,
+        [
+            "allow_gateway_tools",
+            "block_delete_account",
+            "block_refund_order"
+        ]
     );
-    assert!(ps[1].1.contains("prompt technical"), "{}", ps[1].1);
+    assert!(ps[0].1.contains("every agent of the pack"), "{}", ps[0].1);
+    assert!(
+        ps[1].1.contains("prompts billing, technical"),
+        "{}",
+        ps[1].1
+    );
+    assert!(ps[2].1.contains("prompt technical"), "{}", ps[2].1);
     // Every runtime is told the one engine.
     for r in e
         .dep
@@ -463,20 +473,200 @@ async fn two_blocklist_prompts_share_one_enforced_engine_and_a_dropped_tool_lose
     let counts = e.emulator.resource_counts();
     assert_eq!(
         (counts["policy_engine"], counts["policy"]),
-        (1, 1),
+        (1, 2),
         "{counts:?}"
     );
     let ps = policies(&e, &engine_id).await;
-    assert_eq!(ps.len(), 1);
-    assert_eq!(ps[0].0, "block_delete_account");
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0].0, "allow_gateway_tools");
+    assert_eq!(ps[1].0, "block_delete_account");
     assert!(
-        ps[0].1.contains("prompts billing, technical"),
+        ps[1].1.contains("prompts billing, technical"),
         "{}",
-        ps[0].1
+        ps[1].1
     );
     assert_eq!(enforced_engine(&e).await, (engine_arn, "ENFORCE".into()));
 
     // Re-plan and re-apply are no-ops, destroy leaves nothing.
+    full_cycle(&e, &plan2, &text2).await;
+}
+
+/// What a watcher saw of the gateway: its engine's mode, and whether that engine then held an
+/// ACTIVE baseline permit.
+async fn gateway_sample(c: &Clients) -> Option<(String, bool)> {
+    let gws = c.control.list_gateways().send().await.ok()?;
+    let gw = gws.items().first()?;
+    let g = c
+        .control
+        .get_gateway()
+        .gateway_identifier(gw.gateway_id())
+        .send()
+        .await
+        .ok()?;
+    let cfg = g.policy_engine_configuration()?;
+    let engines = c.control.list_policy_engines().send().await.ok()?;
+    let engine = engines
+        .policy_engines()
+        .iter()
+        .find(|e| e.policy_engine_arn() == cfg.arn())?;
+    let ps = c
+        .control
+        .list_policies()
+        .policy_engine_id(engine.policy_engine_id())
+        .send()
+        .await
+        .ok()?;
+    let permit_active = ps
+        .policies()
+        .iter()
+        .any(|p| p.name() == "allow_gateway_tools" && p.status().as_str() == "ACTIVE");
+    Some((cfg.mode().as_str().to_owned(), permit_active))
+}
+
+/// Applies while a watcher samples the gateway; returns the apply's UpdateGateway calls in order
+/// and every sample taken.
+async fn apply_watched(
+    e: &Env,
+    plan: &ResourcePlan,
+    pack_json: &str,
+) -> (Vec<String>, Vec<(String, bool)>) {
+    let stop = CancellationToken::new();
+    let watcher = {
+        let (c, stop) = (e.dep.clients.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while !stop.is_cancelled() {
+                if let Some(s) = gateway_sample(&c).await {
+                    seen.push(s);
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            seen
+        })
+    };
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx);
+    let report = apply::apply(&dep, plan, &opts(pack_json)).await;
+    stop.cancel();
+    let mut seen = watcher.await.unwrap();
+    seen.extend(gateway_sample(&e.dep.clients).await);
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    drop(dep);
+    let mut calls = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        if let Event::Resource {
+            phase: ResourcePhase::Calling(op),
+            ..
+        } = ev
+            && op.starts_with("UpdateGateway")
+        {
+            calls.push(op);
+        }
+    }
+    (calls, seen)
+}
+
+/// AgentCore denies whatever no permit allows, so an enforcing engine without its ACTIVE permit
+/// blocks every tool: the gateway runs the engine in LOG_ONLY until the permit and the forbids are
+/// ACTIVE, and stays enforcing on a re-apply that finds the permit in place.
+#[tokio::test]
+async fn the_gateway_never_enforces_the_engine_before_its_permit_is_active() {
+    let e = env_with(
+        Timing::with_provisioning(Duration::from_millis(300)),
+        Faults::none(),
+    )
+    .await;
+    let cfg = base_config(serde_json::json!({}));
+    let (p, text) = demo_with_blocklists(&[("billing", &["delete_account", "refund_order"])]);
+    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    let (calls, seen) = apply_watched(&e, &plan, &text).await;
+    assert_eq!(
+        calls,
+        ["UpdateGateway (LOG_ONLY)", "UpdateGateway (ENFORCE)"]
+    );
+    assert!(
+        seen.iter()
+            .all(|(mode, permit)| mode != "ENFORCE" || *permit),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|(m, _)| m == "LOG_ONLY"), "{seen:?}");
+    assert_eq!(seen.last().unwrap(), &("ENFORCE".to_string(), true));
+    let counts = e.emulator.resource_counts();
+    assert_eq!((counts["policy_engine"], counts["policy"]), (1, 3));
+
+    // The permit is there and ACTIVE: a changed blocklist updates the policies while the
+    // gateway keeps enforcing.
+    let (p2, text2) = demo_with_blocklists(&[("billing", &["delete_account"])]);
+    let plan2 = pack::derive::derive(&p2, &cfg).unwrap();
+    let (calls, seen) = apply_watched(&e, &plan2, &text2).await;
+    assert!(calls.is_empty(), "{calls:?}");
+    assert!(
+        seen.iter().all(|s| s == &("ENFORCE".to_string(), true)),
+        "{seen:?}"
+    );
+    // The dropped tool's policy is deleted (apply does not wait out DELETING).
+    for _ in 0..100 {
+        if e.emulator.resource_counts()["policy"] == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let counts = e.emulator.resource_counts();
+    assert_eq!((counts["policy_engine"], counts["policy"]), (1, 2));
+
+    // Someone deleted the permit: the next apply leaves ENFORCE before it makes the permit again.
+    let rec = e
+        .dep
+        .store
+        .snapshot()
+        .get("cedar_policy", "support_desk_policy_engine")
+        .cloned()
+        .unwrap();
+    let engine_id = rec.meta("policy_engine_id").unwrap().to_owned();
+    let ps = e
+        .dep
+        .clients
+        .control
+        .list_policies()
+        .policy_engine_id(&engine_id)
+        .send()
+        .await
+        .unwrap();
+    let permit = ps
+        .policies()
+        .iter()
+        .find(|p| p.name() == "allow_gateway_tools")
+        .unwrap();
+    e.dep
+        .clients
+        .control
+        .delete_policy()
+        .policy_engine_id(&engine_id)
+        .policy_id(permit.policy_id())
+        .send()
+        .await
+        .unwrap();
+    while policies(&e, &engine_id).await.len() != 1 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (calls, seen) = apply_watched(&e, &plan2, &text2).await;
+    assert_eq!(
+        calls,
+        ["UpdateGateway (LOG_ONLY)", "UpdateGateway (ENFORCE)"]
+    );
+    // Samples before the apply reached the gateway still show the broken state it repairs.
+    let repaired = seen
+        .iter()
+        .position(|(m, _)| m == "LOG_ONLY")
+        .expect("the apply went through LOG_ONLY");
+    assert!(
+        seen[repaired..]
+            .iter()
+            .all(|(mode, permit)| mode != "ENFORCE" || *permit),
+        "{seen:?}"
+    );
+    assert_eq!(seen.last().unwrap(), &("ENFORCE".to_string(), true));
+
     full_cycle(&e, &plan2, &text2).await;
 }
 

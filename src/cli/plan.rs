@@ -137,6 +137,14 @@ pub fn human(plan: &ResourcePlan) -> String {
                     );
                 }
                 ResourceSpec::CedarPolicy(c) => {
+                    let _ = writeln!(
+                        out,
+                        "      policy {} allows every other tool of the gateway:",
+                        c.permit.policy_name
+                    );
+                    for l in c.permit.plan_statement.lines() {
+                        let _ = writeln!(out, "        {l}");
+                    }
                     for f in &c.forbids {
                         let _ = writeln!(out, "      policy {} blocks {}:", f.policy_name, f.tool);
                         for l in f.plan_statement.lines() {

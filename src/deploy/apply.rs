@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use aws_sdk_bedrockagentcorecontrol::types::{GatewayPolicyEngineMode, Policy as PolicySummary};
 use futures_util::StreamExt;
 use serde::Serialize;
 
@@ -20,6 +21,7 @@ use super::poll::{self, Probe};
 use super::sdk::{self, fingerprint, hash_map};
 use super::state::{RecordStatus, ResourceRecord};
 use crate::aws::{self, Category};
+use crate::pack::cedar::CedarError;
 use crate::pack::derive::{
     CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourceKind,
     ResourcePlan, ResourceSpec, RuntimeSpec, ToolGatewaySpec,
@@ -905,37 +907,58 @@ impl<'a> Run<'a> {
         let ef = engine.found().clone();
         let ef_id = ef.id.as_str();
         let new_engine = matches!(engine, Located::New(_));
-        self.associate(lc, &gw, &ef.arn, new_engine).await?;
+
+        // AgentCore denies every call no permit allows, so the gateway must never enforce this
+        // engine before its baseline permit is ACTIVE: it is attached in LOG_ONLY (the engine
+        // learns the gateway's tool actions from the association), the policies are made, and
+        // only then does the gateway enforce.
+        // A brand-new engine has no policies and no gateway yet: skip the lookups.
+        let (attached, existing) = if new_engine {
+            (None, Vec::new())
+        } else {
+            let attached = self.attached_mode(&gw, &ef.arn).await?;
+            lc.calling("ListPolicies");
+            (attached, cloud::list_policies(c, &ef.id).await?)
+        };
+        let cfg_err =
+            |e: CedarError| aws::Error::new(Category::Configuration, "CreatePolicy", e.to_string());
+        let mut wanted = vec![(
+            s.permit.policy_name.clone(),
+            s.permit.statement(&gw.arn).map_err(cfg_err)?,
+            s.permit.description(),
+        )];
+        for f in &s.forbids {
+            let stmt = f.statement(&gw.arn).map_err(cfg_err)?;
+            wanted.push((f.policy_name.clone(), stmt, f.description()));
+        }
+        let same_policy = |p: &PolicySummary, stmt: &str, desc: &str| {
+            p.description() == Some(desc)
+                && p.definition().is_some_and(|d| match d {
+                    aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(cp) => {
+                        cp.statement() == stmt
+                    }
+                    _ => false,
+                })
+        };
+        let permit_ready = existing.iter().any(|p| {
+            p.name() == wanted[0].0
+                && *p.status() == aws_sdk_bedrockagentcorecontrol::types::PolicyStatus::Active
+                && same_policy(p, &wanted[0].1, &wanted[0].2)
+        });
+        let keep_enforcing = attached == Some(GatewayPolicyEngineMode::Enforce) && permit_ready;
+        if !keep_enforcing && attached != Some(GatewayPolicyEngineMode::LogOnly) {
+            self.attach(lc, &gw, &ef.arn, GatewayPolicyEngineMode::LogOnly)
+                .await?;
+        }
 
         // One policy per blocked tool, named after the tool, made concurrently; a policy whose
         // tool no longer appears in any blocklist is deleted.
-        lc.calling("ListPolicies");
-        // A brand-new engine has no policies and no gateway yet: skip the lookups.
-        let existing = if new_engine {
-            Vec::new()
-        } else {
-            cloud::list_policies(c, &ef.id).await?
-        };
-        let mut wanted = Vec::new();
-        for f in &s.forbids {
-            let stmt = f.statement(&gw.arn).map_err(|e| {
-                aws::Error::new(Category::Configuration, "CreatePolicy", e.to_string())
-            })?;
-            wanted.push((f.policy_name.clone(), stmt, f.description()));
-        }
         let results = futures_util::future::join_all(wanted.iter().map(|(name, stmt, desc)| {
             let existing = &existing;
+            let same_policy = &same_policy;
             async move {
                 let have = existing.iter().find(|p| p.name() == name);
-                let same = have.is_some_and(|p| {
-                    p.description() == Some(desc.as_str())
-                        && p.definition().is_some_and(|d| match d {
-                            aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(
-                                cp,
-                            ) => cp.statement() == stmt,
-                            _ => false,
-                        })
-                });
+                let same = have.is_some_and(|p| same_policy(p, stmt, desc));
                 let definition =
                     aws_sdk_bedrockagentcorecontrol::types::PolicyDefinition::Cedar(sdk::built(
                         aws_sdk_bedrockagentcorecontrol::types::CedarPolicy::builder()
@@ -1011,6 +1034,10 @@ impl<'a> Run<'a> {
             )
             .await?;
         }
+        if !keep_enforcing {
+            self.attach(lc, &gw, &ef.arn, GatewayPolicyEngineMode::Enforce)
+                .await?;
+        }
         self.out.lock().unwrap().engine_arn = Some(ef.arn.clone());
         let extra = [
             ("policy_engine_id", ef.id.clone()),
@@ -1022,33 +1049,38 @@ impl<'a> Run<'a> {
         Ok(self.finish(lc, &engine, &hash, &extra))
     }
 
+    /// The mode in which the gateway runs this engine, `None` when it runs no engine or another.
+    async fn attached_mode(
+        &self,
+        gw: &GatewayRef,
+        engine_arn: &str,
+    ) -> Result<Option<GatewayPolicyEngineMode>, aws::Error> {
+        let c = self.c();
+        let current = call(
+            c,
+            "GetGateway",
+            c.control.get_gateway().gateway_identifier(&gw.id).send(),
+        )
+        .await?;
+        Ok(current
+            .policy_engine_configuration()
+            .filter(|p| p.arn() == engine_arn)
+            .map(|p| p.mode().clone()))
+    }
+
     /// UpdateGateway re-sends name, roleArn and authorizerType (all required)
     /// with the engine. The pack has one engine, so whatever else the gateway
     /// enforces (an engine of an older apply) is replaced.
-    async fn associate(
+    async fn attach(
         &self,
         lc: &Lc<'_>,
         gw: &GatewayRef,
         engine_arn: &str,
-        new_engine: bool,
+        mode: GatewayPolicyEngineMode,
     ) -> Result<(), aws::Error> {
         use aws_sdk_bedrockagentcorecontrol::types as t;
         let c = self.c();
-        // A brand-new engine cannot be associated yet: skip the lookup.
-        if !new_engine {
-            let current = call(
-                c,
-                "GetGateway",
-                c.control.get_gateway().gateway_identifier(&gw.id).send(),
-            )
-            .await?;
-            if current.policy_engine_configuration().is_some_and(|p| {
-                p.arn() == engine_arn && *p.mode() == t::GatewayPolicyEngineMode::Enforce
-            }) {
-                return Ok(());
-            }
-        }
-        lc.calling("UpdateGateway");
+        lc.calling(&format!("UpdateGateway ({})", mode.as_str()));
         call(
             c,
             "UpdateGateway",
@@ -1062,7 +1094,7 @@ impl<'a> Run<'a> {
                 .policy_engine_configuration(sdk::built(
                     t::GatewayPolicyEngineConfiguration::builder()
                         .arn(engine_arn)
-                        .mode(t::GatewayPolicyEngineMode::Enforce)
+                        .mode(mode)
                         .build(),
                     "policy engine configuration",
                 )?)

@@ -1,7 +1,10 @@
 //! Cedar `forbid` statements for blocked tools, in the AgentCore action format
-//! (`AgentCore::Action::"<target>___<tool>"`, resource pinned to the gateway ARN). Every
-//! statement is rendered through [`render_forbid`], which parses it back with the `cedar-policy`
-//! crate and checks it says exactly what was meant, so a tool name cannot inject anything.
+//! (`AgentCore::Action::"<target>___<tool>"`, resource pinned to the gateway ARN), and the one
+//! baseline `permit` they carve holes in: AgentCore evaluates Cedar with default deny, so an
+//! enforcing engine holding only forbids would block every tool of the gateway. Every statement
+//! is rendered through [`render_forbid`] or [`render_permit`], which parse it back with the
+//! `cedar-policy` crate and check it says exactly what was meant, so a tool name cannot inject
+//! anything.
 
 use std::fmt;
 use std::str::FromStr;
@@ -64,6 +67,37 @@ impl CedarForbid {
 
 pub const POLICY_NAME_PREFIX: &str = "block_";
 
+/// The baseline permit's AWS policy name. It does not start with [`POLICY_NAME_PREFIX`], so no
+/// tool's forbid can take it.
+pub const PERMIT_POLICY_NAME: &str = "allow_gateway_tools";
+
+/// The permit every tool call of the gateway needs under default deny; the forbids override it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CedarPermit {
+    pub policy_name: String,
+    /// The statement rendered with a placeholder gateway ARN, for plan output. Apply must call
+    /// [`CedarPermit::statement`] with the real ARN instead of editing this text.
+    pub plan_statement: String,
+}
+
+impl CedarPermit {
+    /// The permit for plan output, checked against the placeholder ARN.
+    pub fn planned(placeholder_gateway_arn: &str) -> Result<Self, CedarError> {
+        Ok(CedarPermit {
+            policy_name: PERMIT_POLICY_NAME.to_string(),
+            plan_statement: render_permit(placeholder_gateway_arn)?,
+        })
+    }
+
+    pub fn statement(&self, gateway_arn: &str) -> Result<String, CedarError> {
+        render_permit(gateway_arn)
+    }
+
+    pub fn description(&self) -> String {
+        "Lets every agent of the pack call the gateway's tools, except those the forbids of this engine block (AgentCore denies whatever no permit allows)".to_string()
+    }
+}
+
 /// The policy for a tool, from its gateway target name (unique per pack, `[0-9a-zA-Z-]`):
 /// `get-weather` → `block_get_weather`. `None` when the result is not a valid AWS name.
 pub fn policy_name(target_name: &str) -> Option<String> {
@@ -103,9 +137,50 @@ pub fn render_forbid(action: &str, gateway_arn: &str) -> Result<String, CedarErr
     Ok(text)
 }
 
+pub fn render_permit(gateway_arn: &str) -> Result<String, CedarError> {
+    let text = format!(
+        "permit (\n  principal,\n  action,\n  resource == {GATEWAY_TYPE}::{}\n);",
+        quote(gateway_arn)
+    );
+    check_permit(&text, gateway_arn)?;
+    Ok(text)
+}
+
 /// Parses `text` with cedar-policy and checks it is one static `forbid` of exactly this action on
 /// exactly this gateway.
 pub fn check_forbid(text: &str, action: &str, gateway_arn: &str) -> Result<(), CedarError> {
+    let want_action = uid(ACTION_TYPE, action).map_err(|message| CedarError {
+        statement: text.to_string(),
+        message,
+    })?;
+    check_one(
+        text,
+        Effect::Forbid,
+        ActionConstraint::Eq(want_action),
+        &format!("{ACTION_TYPE}::{}", quote(action)),
+        gateway_arn,
+    )
+}
+
+/// Parses `text` with cedar-policy and checks it is one static `permit` of any principal and any
+/// action on exactly this gateway.
+pub fn check_permit(text: &str, gateway_arn: &str) -> Result<(), CedarError> {
+    check_one(
+        text,
+        Effect::Permit,
+        ActionConstraint::Any,
+        "unconstrained",
+        gateway_arn,
+    )
+}
+
+fn check_one(
+    text: &str,
+    effect: Effect,
+    want_action: ActionConstraint,
+    action_label: &str,
+    gateway_arn: &str,
+) -> Result<(), CedarError> {
     let err = |message: String| CedarError {
         statement: text.to_string(),
         message,
@@ -120,18 +195,20 @@ pub fn check_forbid(text: &str, action: &str, gateway_arn: &str) -> Result<(), C
         )));
     }
     let p = policies[0];
-    if p.effect() != Effect::Forbid {
-        return Err(err("the policy is not a forbid".into()));
+    if p.effect() != effect {
+        return Err(err(format!(
+            "the policy is not a {}",
+            match effect {
+                Effect::Permit => "permit",
+                Effect::Forbid => "forbid",
+            }
+        )));
     }
     if p.principal_constraint() != PrincipalConstraint::Any {
         return Err(err("the policy constrains the principal".into()));
     }
-    let want_action = uid(ACTION_TYPE, action).map_err(err)?;
-    if p.action_constraint() != ActionConstraint::Eq(want_action) {
-        return Err(err(format!(
-            "the action is not {ACTION_TYPE}::{}",
-            quote(action)
-        )));
+    if p.action_constraint() != want_action {
+        return Err(err(format!("the action is not {action_label}")));
     }
     let want_resource = uid(GATEWAY_TYPE, gateway_arn).map_err(err)?;
     if p.resource_constraint() != ResourceConstraint::Eq(want_resource) {

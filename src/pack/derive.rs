@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::cedar::{self, CedarForbid};
+use super::cedar::{self, CedarForbid, CedarPermit};
 use super::naming;
 use super::{EvalDef, Pack};
 use crate::config::tags::{Tags, effective_tags};
@@ -180,6 +180,8 @@ pub struct CedarPolicySpec {
     pub prompts: Vec<String>,
     pub engine_name: String,
     pub gateway_name: String,
+    /// The baseline permit the forbids override: without it the engine denies every tool.
+    pub permit: CedarPermit,
     pub forbids: Vec<CedarForbid>,
     pub tags: Tags,
 }
@@ -642,6 +644,17 @@ fn cedar_policies(cx: &mut Ctx, gateways: &[DesiredResource]) -> Vec<DesiredReso
         cx.cfg.role_account().unwrap_or(""),
         &gateway_name,
     );
+    let permit = match CedarPermit::planned(&placeholder) {
+        Ok(p) => p,
+        Err(e) => {
+            cx.errors.push(Diagnostic::error(
+                "pack.prompts",
+                category::POLICY,
+                e.to_string(),
+            ));
+            return vec![];
+        }
+    };
     let mut forbids = Vec::new();
     for (g, prompts, field) in blocked.values() {
         let ResourceSpec::ToolGateway(gs) = &g.spec else {
@@ -698,6 +711,7 @@ fn cedar_policies(cx: &mut Ctx, gateways: &[DesiredResource]) -> Vec<DesiredReso
             prompts: per_prompt.keys().map(|p| p.to_string()).collect(),
             engine_name,
             gateway_name,
+            permit,
             forbids,
             tags: cx.base_tags(),
         }),
