@@ -243,6 +243,7 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
     let mut out = Vec::new();
     let total = report.items.len();
     let mut done = 0;
+    let mut failed_total = 0;
     for step in Step::ALL {
         let items: Vec<_> = report
             .items
@@ -282,6 +283,7 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
             });
             if fail == Some(i.name.as_str()) {
                 failed += 1;
+                failed_total += 1;
                 out.push(Event::Resource {
                     step,
                     kind: i.kind.clone(),
@@ -310,7 +312,9 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
             }
             done += 1;
             out.push(Event::Progress {
-                done,
+                done: done - failed_total,
+                failed: failed_total,
+                skipped: 0,
                 total,
                 elapsed: secs(4 * done as u64),
                 eta: Some(secs(4 * (total - done) as u64)),
@@ -429,6 +433,8 @@ fn events_of_a_superseded_run_are_dropped() {
         first,
         vec![Event::Progress {
             done: 1,
+            failed: 0,
+            skipped: 0,
             total: 9,
             elapsed: secs(1),
             eta: None,
@@ -1232,151 +1238,11 @@ async fn apply_under_injected_faults_explains_failures_and_converges() {
 
 // ---- the real binary in a pseudo-terminal -------------------------------------------------
 
-#[cfg(unix)]
-mod pty {
-    use std::io::{Read, Write};
-    use std::os::fd::FromRawFd;
-    use std::os::unix::process::CommandExt;
-    use std::process::{Child, Command};
-    use std::sync::{Arc, Mutex};
-    use std::time::{Duration, Instant};
-
-    pub struct Term {
-        pub child: Child,
-        master: std::fs::File,
-        out: Arc<Mutex<Vec<u8>>>,
-        /// Searches start here, so text of an earlier screen does not count.
-        mark: usize,
-    }
-
-    impl Term {
-        pub fn spawn(cmd: &mut Command, cols: u16, rows: u16) -> Self {
-            let (mut master, mut slave) = (0, 0);
-            let ws = libc::winsize {
-                ws_row: rows,
-                ws_col: cols,
-                ws_xpixel: 0,
-                ws_ypixel: 0,
-            };
-            // SAFETY: out-pointers to live locals; a null name and termios are allowed.
-            let rc = unsafe {
-                libc::openpty(
-                    &mut master,
-                    &mut slave,
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    &ws,
-                )
-            };
-            assert_eq!(rc, 0, "openpty failed");
-            // SAFETY: openpty returned two fresh descriptors that we now own.
-            let (master, slave) = unsafe {
-                (
-                    std::fs::File::from_raw_fd(master),
-                    std::fs::File::from_raw_fd(slave),
-                )
-            };
-            cmd.stdin(slave.try_clone().unwrap())
-                .stdout(slave.try_clone().unwrap())
-                .stderr(slave);
-            // SAFETY: only async-signal-safe calls between fork and exec.
-            unsafe {
-                cmd.pre_exec(|| {
-                    libc::setsid();
-                    libc::ioctl(0, libc::TIOCSCTTY, 0);
-                    Ok(())
-                });
-            }
-            let child = cmd.spawn().expect("start the binary");
-            let out = Arc::new(Mutex::new(Vec::new()));
-            let mut reader = master.try_clone().unwrap();
-            let sink = out.clone();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    sink.lock().unwrap().extend_from_slice(&buf[..n]);
-                }
-            });
-            Self {
-                child,
-                master,
-                out,
-                mark: 0,
-            }
-        }
-
-        pub fn send(&mut self, bytes: &[u8]) {
-            self.master.write_all(bytes).unwrap();
-            std::thread::sleep(Duration::from_millis(150));
-        }
-
-        /// The text written since the mark, escape sequences removed.
-        pub fn text(&self) -> String {
-            let raw = self.out.lock().unwrap();
-            strip(&String::from_utf8_lossy(&raw[self.mark.min(raw.len())..]))
-        }
-
-        pub fn wait_for(&mut self, needle: &str, secs: u64) {
-            let deadline = Instant::now() + Duration::from_secs(secs);
-            while Instant::now() < deadline {
-                if self.text().contains(needle) {
-                    self.mark = self.out.lock().unwrap().len();
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let t = self.text();
-            let tail: String = t
-                .chars()
-                .rev()
-                .take(3000)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            let _ = self.child.kill();
-            panic!("{needle:?} did not appear within {secs}s; screen text so far:\n{tail}");
-        }
-    }
-
-    fn strip(s: &str) -> String {
-        let mut out = String::with_capacity(s.len());
-        let mut chars = s.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '\x1b' {
-                out.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some('[') => {
-                    for c in chars.by_ref() {
-                        if ('\x40'..='\x7e').contains(&c) {
-                            break;
-                        }
-                    }
-                    // A cursor move starts another place on the screen.
-                    out.push(' ');
-                }
-                Some(']') => {
-                    while let Some(c) = chars.next() {
-                        if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
-                            break;
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-}
+mod common;
+use common::pty;
 
 /// The real binary, in a pseudo-terminal: the saved demo answers (local emulator) are resumed,
 /// the wizard walked with Ctrl-N, then plan → apply → status → destroy by keys alone.
-#[cfg(unix)]
 #[test]
 fn real_binary_local_wizard_plan_apply_status_destroy() {
     let data = tempfile::tempdir().unwrap();
@@ -1391,44 +1257,34 @@ fn real_binary_local_wizard_plan_apply_status_destroy() {
         &answers,
     )
     .unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_agentcore-tui"));
-    cmd.current_dir(&root)
-        .env(agentcore_tui::deploy::state::DATA_DIR_ENV, data.path())
-        .env("TERM", "xterm-256color")
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_PROFILE");
-    let mut t = pty::Term::spawn(&mut cmd, 100, 30);
-    t.wait_for("Resume?", 30);
+    let mut cmd = pty::binary(data.path());
+    cmd.env("NO_COLOR", "1");
+    cmd.env_remove("AWS_ENDPOINT_URL");
+    cmd.env_remove("AWS_PROFILE");
+    let mut t = pty::Session::spawn(cmd, 100, 30);
+    t.wait_for("Resume?", Duration::from_secs(30));
     t.send(b"y");
-    t.wait_for("AgentCoreDeployer", 60);
+    t.wait_for("AgentCoreDeployer", Duration::from_secs(60));
     for _ in 0..7 {
         t.send(b"\x0e");
     }
-    t.wait_for("deploy config (JSON)", 20);
+    t.wait_for("deploy config (JSON)", Duration::from_secs(20));
     t.send(b"\x0e");
-    t.wait_for("to create", 60);
+    t.wait_for("to create", Duration::from_secs(60));
     t.send(b"a");
-    t.wait_for("Apply?", 10);
+    t.wait_for("Apply?", Duration::from_secs(10));
     t.send(b"y");
-    t.wait_for("complete", 180);
+    t.wait_for("complete", Duration::from_secs(180));
     t.send(b"s");
-    t.wait_for("healthy", 60);
+    t.wait_for("healthy", Duration::from_secs(60));
     t.send(b"D");
-    t.wait_for("to confirm", 10);
+    t.wait_for("to confirm", Duration::from_secs(10));
     t.send(b"support-desk\r");
-    t.wait_for("Destroy", 10);
-    t.wait_for("complete", 180);
+    t.wait_for("Destroy", Duration::from_secs(10));
+    t.wait_for("complete", Duration::from_secs(180));
     t.send(b"q");
-    t.wait_for("Quit?", 10);
+    t.wait_for("Quit?", Duration::from_secs(10));
     t.send(b"y");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = t.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the TUI did not quit");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let status = t.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "{status:?}");
 }

@@ -1394,7 +1394,10 @@ async fn start_watch_detail_delete_against_the_emulator() {
     emu.shutdown().await;
 }
 
-// ---- the real binary in a pseudo-terminal (the session is tui_wizard.rs's) ------------------
+// ---- the real binary in a pseudo-terminal ---------------------------------------------------
+
+mod common;
+use common::pty;
 
 /// The real binary in a pseudo-terminal against its embedded emulator (demo world and timing):
 /// F2 → n → the form → Ctrl-S → watched until COMPLETED → detail with the diff → delete.
@@ -1412,7 +1415,11 @@ fn real_binary_start_watch_detail_delete() {
     )
     .unwrap();
     let long = Duration::from_secs(30);
-    let mut s = pty::Session::start(data.path());
+    let mut cmd = pty::binary(data.path());
+    cmd.env("NO_COLOR", "1");
+    cmd.env_remove("AWS_ENDPOINT_URL");
+    cmd.env_remove("AWS_PROFILE");
+    let mut s = pty::Session::spawn(cmd, 100, 30);
     s.wait_for("Resume?", long);
     s.send("y");
     s.wait_for("account 111122223333", long);
@@ -1470,114 +1477,6 @@ fn real_binary_start_watch_detail_delete() {
     s.send("y");
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-}
-
-mod pty {
-    use std::io::{Read, Write};
-    use std::sync::mpsc;
-    use std::time::{Duration, Instant};
-
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-    pub struct Session {
-        parser: vt100::Parser,
-        bytes: mpsc::Receiver<Vec<u8>>,
-        writer: Box<dyn Write + Send>,
-        pub child: Box<dyn portable_pty::Child + Send + Sync>,
-    }
-
-    impl Session {
-        pub fn start(data_dir: &std::path::Path) -> Self {
-            Self::start_with(data_dir, |_| {})
-        }
-
-        pub fn start_with(
-            data_dir: &std::path::Path,
-            env: impl FnOnce(&mut CommandBuilder),
-        ) -> Self {
-            let pair = native_pty_system()
-                .openpty(PtySize {
-                    rows: 30,
-                    cols: 100,
-                    pixel_width: 0,
-                    pixel_height: 0,
-                })
-                .expect("a pseudo-terminal");
-            let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_agentcore-tui"));
-            cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-            cmd.env("AGENTCORE_TUI_DATA_DIR", data_dir);
-            cmd.env("TERM", "xterm-256color");
-            cmd.env("NO_COLOR", "1");
-            cmd.env_remove("AWS_ENDPOINT_URL");
-            cmd.env_remove("AWS_PROFILE");
-            env(&mut cmd);
-            let child = pair.slave.spawn_command(cmd).expect("the binary starts");
-            drop(pair.slave);
-            let mut reader = pair.master.try_clone_reader().expect("reader");
-            let writer = pair.master.take_writer().expect("writer");
-            let (tx, bytes) = mpsc::channel();
-            std::thread::spawn(move || {
-                let _keep_master_open = pair.master;
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                        break;
-                    }
-                }
-            });
-            Self {
-                parser: vt100::Parser::new(
-                    std::num::NonZeroU16::new(30).unwrap(),
-                    std::num::NonZeroU16::new(100).unwrap(),
-                    0,
-                ),
-                bytes,
-                writer,
-                child,
-            }
-        }
-
-        pub fn screen(&self) -> String {
-            self.parser.screen().contents()
-        }
-
-        pub fn wait_for(&mut self, text: &str, within: Duration) {
-            let end = Instant::now() + within;
-            while !self.screen().contains(text) {
-                let left = end.saturating_duration_since(Instant::now());
-                assert!(
-                    !left.is_zero(),
-                    "waited {within:?} for {text:?}; the screen is:\n{}",
-                    self.screen()
-                );
-                if let Ok(b) = self
-                    .bytes
-                    .recv_timeout(left.min(Duration::from_millis(100)))
-                {
-                    self.parser.process(&b);
-                }
-            }
-        }
-
-        /// Takes in what the app draws during `d` (the screen only changes while reading).
-        pub fn settle(&mut self, d: Duration) {
-            let end = Instant::now() + d;
-            while let Some(left) = end.checked_duration_since(Instant::now()) {
-                if let Ok(b) = self.bytes.recv_timeout(left.min(Duration::from_millis(50))) {
-                    self.parser.process(&b);
-                }
-            }
-        }
-
-        pub fn send(&mut self, keys: &str) {
-            self.writer
-                .write_all(keys.as_bytes())
-                .expect("write to the pty");
-            self.writer.flush().expect("flush");
-            // A lone Esc is told apart from an escape sequence by the pause after it.
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
 }
 
 #[test]

@@ -1317,97 +1317,15 @@ fn a_long_diagnostics_list_scrolls_and_says_what_is_hidden() {
 
 // ---- the real binary in a pseudo-terminal ---------------------------------------------------
 
-mod pty {
-    use std::io::{Read, Write};
-    use std::sync::mpsc;
-    use std::time::{Duration, Instant};
+mod common;
+use common::pty;
 
-    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-    pub struct Session {
-        parser: vt100::Parser,
-        bytes: mpsc::Receiver<Vec<u8>>,
-        writer: Box<dyn Write + Send>,
-        pub child: Box<dyn portable_pty::Child + Send + Sync>,
-    }
-
-    impl Session {
-        pub fn start(data_dir: &std::path::Path) -> Self {
-            Self::start_with(data_dir, &[])
-        }
-
-        pub fn start_with(data_dir: &std::path::Path, args: &[&str]) -> Self {
-            let pair = native_pty_system()
-                .openpty(PtySize {
-                    rows: 30,
-                    cols: 100,
-                    pixel_width: 0,
-                    pixel_height: 0,
-                })
-                .expect("a pseudo-terminal");
-            let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_agentcore-tui"));
-            cmd.args(args);
-            cmd.cwd(env!("CARGO_MANIFEST_DIR"));
-            cmd.env("AGENTCORE_TUI_DATA_DIR", data_dir);
-            cmd.env("TERM", "xterm-256color");
-            cmd.env_remove("NO_COLOR");
-            let child = pair.slave.spawn_command(cmd).expect("the binary starts");
-            drop(pair.slave);
-            let mut reader = pair.master.try_clone_reader().expect("reader");
-            let writer = pair.master.take_writer().expect("writer");
-            let (tx, bytes) = mpsc::channel();
-            std::thread::spawn(move || {
-                let _keep_master_open = pair.master;
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                        break;
-                    }
-                }
-            });
-            Self {
-                parser: vt100::Parser::new(
-                    std::num::NonZeroU16::new(30).unwrap(),
-                    std::num::NonZeroU16::new(100).unwrap(),
-                    0,
-                ),
-                bytes,
-                writer,
-                child,
-            }
-        }
-
-        pub fn screen(&self) -> String {
-            self.parser.screen().contents()
-        }
-
-        pub fn wait_for(&mut self, text: &str, within: Duration) {
-            let end = Instant::now() + within;
-            while !self.screen().contains(text) {
-                let left = end.saturating_duration_since(Instant::now());
-                assert!(
-                    !left.is_zero(),
-                    "waited {within:?} for {text:?}; the screen is:\n{}",
-                    self.screen()
-                );
-                if let Ok(b) = self
-                    .bytes
-                    .recv_timeout(left.min(Duration::from_millis(100)))
-                {
-                    self.parser.process(&b);
-                }
-            }
-        }
-
-        pub fn send(&mut self, keys: &str) {
-            self.writer
-                .write_all(keys.as_bytes())
-                .expect("write to the pty");
-            self.writer.flush().expect("flush");
-            // A lone Esc is told apart from an escape sequence by the pause after it.
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
+/// The app in a 100x30 pseudo-terminal, in colour.
+fn session(data_dir: &std::path::Path, args: &[&str]) -> pty::Session {
+    let mut cmd = pty::binary(data_dir);
+    cmd.args(args);
+    cmd.env_remove("NO_COLOR");
+    pty::Session::spawn(cmd, 100, 30)
 }
 
 #[test]
@@ -1416,7 +1334,7 @@ fn the_binary_completes_the_wizard_on_the_local_emulator_and_writes_the_config()
     let data = tempfile::tempdir().unwrap();
     let out = data.path().join("support-desk.deploy.json");
     let long = Duration::from_secs(30);
-    let mut s = pty::Session::start(data.path());
+    let mut s = session(data.path(), &[]);
     s.wait_for("Pack file", long);
     s.send("assets/demo/support-desk.pack.json\r");
     s.wait_for("Support Desk (support-desk)", long);
@@ -1439,7 +1357,7 @@ fn the_binary_completes_the_wizard_on_the_local_emulator_and_writes_the_config()
     s.wait_for("key(s) in us-east-1", long); // listed by the emulator's KMS
     s.send("aws owned\r");
     s.wait_for("7 · Review", long);
-    s.send(&format!("{}\r", out.display()));
+    s.send(format!("{}\r", out.display()));
     s.wait_for("written to", long);
     s.send("\x1b");
     s.wait_for("Quit?", long);
@@ -1472,7 +1390,7 @@ fn local_opens_the_demo_world_preselected_and_keeps_what_the_wizard_does_not_ask
     let data = tempfile::tempdir().unwrap();
     let out = data.path().join("demo.deploy.json");
     let long = Duration::from_secs(30);
-    let mut s = pty::Session::start_with(data.path(), &["--local"]);
+    let mut s = session(data.path(), &["--local"]);
     s.wait_for("Support Desk (support-desk)", long);
     s.wait_for("Account: 111122223333", long);
     assert!(s.screen().contains("assets/demo/support-desk.pack.json"));
@@ -1498,13 +1416,13 @@ fn local_opens_the_demo_world_preselected_and_keeps_what_the_wizard_does_not_ask
     s.send("y");
     s.wait_for("PutKeyPolicy done", long);
     s.wait_for("three statements are there", long);
-    s.send(&"\x7f".repeat(10));
+    s.send("\x7f".repeat(10));
     s.send("aws owned\r");
     s.wait_for("7 · Review", long);
     // The same single warning `validate` gives for the demo config and pack.
     s.wait_for("Diagnostics 0 error(s) 1 warning(s)", long);
     s.wait_for("GetPolicyEngine", long);
-    s.send(&format!("{}\r", out.display()));
+    s.send(format!("{}\r", out.display()));
     s.wait_for("written to", long);
     s.send("\x1b");
     s.wait_for("Quit?", long);

@@ -1,0 +1,3 @@
+//! Shared by several test binaries; not a test binary itself (cargo only builds `tests/*.rs`).
+
+pub mod pty;
