@@ -243,7 +243,6 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
     let mut out = Vec::new();
     let total = report.items.len();
     let mut done = 0;
-    let mut failed_total = 0;
     for step in Step::ALL {
         let items: Vec<_> = report
             .items
@@ -283,7 +282,6 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
             });
             if fail == Some(i.name.as_str()) {
                 failed += 1;
-                failed_total += 1;
                 out.push(Event::Resource {
                     step,
                     kind: i.kind.clone(),
@@ -312,9 +310,7 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
             }
             done += 1;
             out.push(Event::Progress {
-                done: done - failed_total,
-                failed: failed_total,
-                skipped: 0,
+                done,
                 total,
                 elapsed: secs(4 * done as u64),
                 eta: Some(secs(4 * (total - done) as u64)),
@@ -433,8 +429,6 @@ fn events_of_a_superseded_run_are_dropped() {
         first,
         vec![Event::Progress {
             done: 1,
-            failed: 0,
-            skipped: 0,
             total: 9,
             elapsed: secs(1),
             eta: None,
