@@ -926,8 +926,12 @@ pub struct DiffLine {
 
 /// Line diff of current → recommended, both normalised with [`pretty`].
 pub fn diff(current: &str, recommended: &str) -> Vec<DiffLine> {
-    let (a, b) = (pretty(current), pretty(recommended));
-    similar::TextDiff::from_lines(&a, &b)
+    line_diff(&pretty(current), &pretty(recommended))
+}
+
+/// Line diff of `a` → `b`, line texts without their newline; also serves recommendation texts.
+pub fn line_diff(a: &str, b: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(a, b)
         .iter_all_changes()
         .map(|c| DiffLine {
             change: match c.tag() {

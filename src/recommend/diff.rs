@@ -11,18 +11,7 @@ pub fn text_diff(original: &str, recommended: &str) -> Vec<DiffLine> {
             format!("{s}\n")
         }
     };
-    let (a, b) = (with_nl(original), with_nl(recommended));
-    similar::TextDiff::from_lines(&a, &b)
-        .iter_all_changes()
-        .map(|c| DiffLine {
-            change: match c.tag() {
-                similar::ChangeTag::Equal => LineChange::Same,
-                similar::ChangeTag::Insert => LineChange::Added,
-                similar::ChangeTag::Delete => LineChange::Removed,
-            },
-            text: c.value().trim_end_matches('\n').to_owned(),
-        })
-        .collect()
+    crate::kms::policy::line_diff(&with_nl(original), &with_nl(recommended))
 }
 
 #[cfg(test)]
