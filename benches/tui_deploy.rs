@@ -82,6 +82,8 @@ fn event(report: &PlanReport, n: usize) -> Event {
         },
         _ => Event::Progress {
             done: (n / 5) % RESOURCES,
+            failed: 0,
+            skipped: 0,
             total: RESOURCES,
             elapsed,
             eta: Some(Duration::from_secs(30)),

@@ -908,3 +908,158 @@ async fn a_resource_that_fails_to_provision_is_explained_and_still_destroyed() {
     assert!(destroy::destroy(&e.dep).await.ok());
     assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
 }
+
+// ---- one count everywhere: plan, progress, step summaries, report -------------------------
+
+/// The last Progress event and the sum of the StepStarted sizes, from a finished run's events.
+fn progress_of(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> (Vec<Event>, usize) {
+    let mut progress = Vec::new();
+    let mut started = 0;
+    while let Ok(ev) = rx.try_recv() {
+        match ev {
+            Event::StepStarted { resources, .. } => started += resources,
+            p @ Event::Progress { .. } => progress.push(p),
+            _ => {}
+        }
+    }
+    (progress, started)
+}
+
+fn counts(p: &Event) -> (usize, usize, usize, usize) {
+    match p {
+        Event::Progress {
+            done,
+            failed,
+            skipped,
+            total,
+            ..
+        } => (*done, *failed, *skipped, *total),
+        other => panic!("not progress: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn plan_progress_and_report_count_the_same_resources_gateway_included() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let before = plan::plan(&plan, &e.dep.store.snapshot(), None, None)
+        .await
+        .unwrap();
+    let to_create = before.count(Action::Create);
+    assert!(
+        before.items.iter().any(|i| i.kind == apply::GATEWAY_KIND),
+        "the shared gateway is planned as a resource"
+    );
+    assert_eq!(apply::resource_count(&plan), to_create);
+
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx);
+    let report = apply::apply(&dep, &plan, &opts(&text)).await;
+    drop(dep);
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    let (progress, started) = progress_of(&mut rx);
+    assert_eq!(
+        started, to_create,
+        "the steps announce the planned resources"
+    );
+    assert_eq!(progress.len(), to_create, "one progress event per resource");
+    for (i, p) in progress.iter().enumerate() {
+        assert_eq!(counts(p), (i + 1, 0, 0, to_create), "during the apply");
+    }
+    assert_eq!(report.outcomes.len(), to_create);
+    assert_eq!(report.count(Outcome::Created), to_create);
+    assert!(
+        report.summary().contains(&format!("{to_create} created")),
+        "{}",
+        report.summary()
+    );
+    assert!(
+        report
+            .outcomes
+            .iter()
+            .any(|o| o.kind == apply::GATEWAY_KIND && o.result == Outcome::Created)
+    );
+
+    // Applying again: every resource unchanged, the same total.
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx);
+    let again = apply::apply(&dep, &plan, &opts(&text)).await;
+    drop(dep);
+    let (progress, _) = progress_of(&mut rx);
+    assert_eq!(
+        again.count(Outcome::Unchanged),
+        to_create,
+        "{}",
+        again.summary()
+    );
+    assert_eq!(
+        counts(progress.last().unwrap()),
+        (to_create, 0, 0, to_create)
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_apply_counts_only_what_finished_as_done() {
+    let e = env_with(
+        Timing::with_provisioning(Duration::from_millis(300)),
+        Faults::none(),
+    )
+    .await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let total = apply::resource_count(&plan);
+    let cancel = CancellationToken::new();
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx).with_cancel(cancel.clone());
+    let run = tokio::spawn({
+        let plan = plan.clone();
+        let text = text.clone();
+        async move { apply::apply(&dep, &plan, &opts(&text)).await }
+    });
+    let mut seen = Vec::new();
+    while let Some(ev) = rx.recv().await {
+        let stop = matches!(&ev, Event::Resource { phase: ResourcePhase::Calling(op), .. } if op == "CreateAgentRuntime");
+        seen.push(ev);
+        if stop {
+            cancel.cancel();
+            break;
+        }
+    }
+    let report = run.await.unwrap();
+    assert!(report.cancelled);
+    while let Ok(ev) = rx.try_recv() {
+        seen.push(ev);
+    }
+    let last = seen
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Event::Progress { .. }))
+        .expect("progress was reported");
+    let (done, failed, skipped, t) = counts(last);
+    let finished = report
+        .outcomes
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.result,
+                Outcome::Created | Outcome::Updated | Outcome::Adopted | Outcome::Unchanged
+            )
+        })
+        .count();
+    assert_eq!(t, total);
+    assert_eq!(done, finished, "only finished resources are done");
+    assert!(done < total, "a cancelled apply never shows a full count");
+    assert_eq!(failed, report.count(Outcome::Failed));
+    assert_eq!(skipped, report.skipped());
+    assert_eq!(
+        done + failed + skipped,
+        total,
+        "every resource is accounted for"
+    );
+    assert!(
+        report.summary().contains(&format!("{skipped} skipped")),
+        "{}",
+        report.summary()
+    );
+}

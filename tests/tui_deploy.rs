@@ -243,6 +243,7 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
     let mut out = Vec::new();
     let total = report.items.len();
     let mut done = 0;
+    let mut failed_total = 0;
     for step in Step::ALL {
         let items: Vec<_> = report
             .items
@@ -282,6 +283,7 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
             });
             if fail == Some(i.name.as_str()) {
                 failed += 1;
+                failed_total += 1;
                 out.push(Event::Resource {
                     step,
                     kind: i.kind.clone(),
@@ -310,7 +312,9 @@ fn apply_events(report: &PlanReport, fail: Option<&str>, upto: usize) -> Vec<Eve
             }
             done += 1;
             out.push(Event::Progress {
-                done,
+                done: done - failed_total,
+                failed: failed_total,
+                skipped: 0,
                 total,
                 elapsed: secs(4 * done as u64),
                 eta: Some(secs(4 * (total - done) as u64)),
@@ -429,6 +433,8 @@ fn events_of_a_superseded_run_are_dropped() {
         first,
         vec![Event::Progress {
             done: 1,
+            failed: 0,
+            skipped: 0,
             total: 9,
             elapsed: secs(1),
             eta: None,
@@ -1322,4 +1328,174 @@ fn real_binary_local_round_trip(faults: Option<&str>) -> String {
         .join("logs")
         .join(agentcore_tui::tui::paths::log_file_name());
     std::fs::read_to_string(&log).unwrap_or_default()
+}
+
+// ---- one count on the apply screen: the engine's own events, replayed --------------------
+
+/// The engine applies the demo plan against an in-process emulator; its events and report are
+/// what the apply screen would be sent. `cancel_at` cancels when that call starts.
+fn engine_run(cancel_at: Option<&str>) -> (Vec<Event>, RunSummary) {
+    use agentcore_tui::deploy::apply::{self, ApplyOptions, ArtifactSource};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let emulator = agentcore_emulator::Emulator::start(agentcore_emulator::Config {
+            world: agentcore_emulator::World::Demo,
+            timing: agentcore_emulator::Timing::with_provisioning(Duration::from_millis(200)),
+            ..agentcore_emulator::Config::default()
+        })
+        .await
+        .unwrap();
+        let clients =
+            agentcore_tui::aws::Clients::for_endpoint(&emulator.endpoint_url(), "us-east-1")
+                .await
+                .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(
+            agentcore_tui::deploy::state::StateStore::open_path(dir.path().join("s.json")).unwrap(),
+        );
+        let pack = agentcore_tui::pack::load_path(std::path::Path::new(DEMO_PACK)).unwrap();
+        let cfg = agentcore_tui::tui::screens::wizard::review::deploy_config(&demo_answers());
+        let plan = agentcore_tui::pack::derive::derive(&pack, &cfg).unwrap();
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let (tx, mut rx) = agentcore_tui::deploy::events::channel();
+        let dep = agentcore_tui::deploy::Deployment::new(
+            clients,
+            emulator.account_id().to_owned(),
+            store,
+        )
+        .with_events(tx)
+        .with_cancel(cancel.clone())
+        .with_poll(agentcore_tui::deploy::poll::PollPolicy {
+            first: Duration::from_millis(20),
+            factor: 0.2,
+            cap: Duration::from_millis(100),
+            timeout: Duration::from_secs(60),
+        });
+        let opts = ApplyOptions {
+            artifact: ArtifactSource::Code(PathBuf::from(DEMO_BINARY)),
+            pack_json: std::fs::read_to_string(DEMO_PACK).unwrap(),
+        };
+        let run = tokio::spawn(async move { apply::apply(&dep, &plan, &opts).await });
+        let mut events = Vec::new();
+        while let Some(ev) = rx.recv().await {
+            if let (
+                Some(op),
+                Event::Resource {
+                    phase: ResourcePhase::Calling(c),
+                    ..
+                },
+            ) = (cancel_at, &ev)
+                && c == op
+            {
+                cancel.cancel();
+            }
+            events.push(ev);
+        }
+        let report = run.await.unwrap();
+        let summary = RunSummary {
+            ok: report.ok(),
+            cancelled: report.cancelled,
+            summary: report.summary(),
+        };
+        (events, summary)
+    })
+}
+
+fn gauge_line(h: &Harness) -> String {
+    h.screen(100, 30)
+        .lines()
+        .find(|l| l.contains("Apply ") && l.contains('/'))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn plan_gauge_and_report_agree_before_during_and_after_an_apply() {
+    let (events, summary) = engine_run(None);
+    let report = demo_report();
+    let planned = report.count(agentcore_tui::deploy::plan::Action::Create);
+    assert!(report.summary().contains(&format!("{planned} to create")));
+    let (mut h, run) = Harness::applying();
+    assert!(
+        gauge_line(&h).contains(&format!("Apply 0/{planned}")),
+        "{}",
+        gauge_line(&h)
+    );
+    let mut seen = 0;
+    for e in events {
+        let progress = match &e {
+            Event::Progress { done, total, .. } => Some((*done, *total)),
+            _ => None,
+        };
+        h.events(run, vec![e]);
+        if let Some((done, total)) = progress {
+            seen += 1;
+            assert_eq!(total, planned, "the engine counts what the plan listed");
+            let line = gauge_line(&h);
+            assert!(
+                line.contains(&format!("Apply {done}/{planned}")),
+                "during: {line}"
+            );
+        }
+    }
+    assert_eq!(seen, planned, "one progress per planned resource");
+    h.deploy(run, DeployOutcome::Finished(Ok(summary.clone())));
+    assert_eq!(h.run_phase(), RunPhase::Succeeded);
+    let line = gauge_line(&h);
+    assert!(
+        line.contains(&format!("Apply {planned}/{planned}")),
+        "after: {line}"
+    );
+    assert!(
+        summary.summary.contains(&format!("{planned} created")),
+        "{}",
+        summary.summary
+    );
+}
+
+#[test]
+fn a_cancelled_apply_shows_only_finished_resources_as_done() {
+    let (events, summary) = engine_run(Some("CreateAgentRuntime"));
+    assert!(summary.cancelled);
+    let planned = demo_report().count(agentcore_tui::deploy::plan::Action::Create);
+    let (mut h, run) = Harness::applying();
+    h.events(run, events);
+    h.deploy(run, DeployOutcome::Finished(Ok(summary.clone())));
+    assert_eq!(h.run_phase(), RunPhase::Cancelled);
+    let Screen::Run(r) = &h.app.deploy.screen else {
+        panic!("not on the run screen")
+    };
+    let v = &r.view;
+    assert_eq!(v.total, planned);
+    assert!(
+        v.done < planned,
+        "a cancelled apply is not full: {}/{}",
+        v.done,
+        v.total
+    );
+    assert_eq!(
+        v.done + v.failed + v.skipped,
+        planned,
+        "every resource counted once"
+    );
+    assert!(v.skipped > 0);
+    let line = gauge_line(&h);
+    assert!(
+        line.contains(&format!("Apply {}/{planned}", v.done)) && line.contains("skipped"),
+        "{line}"
+    );
+    assert!(
+        summary.summary.contains(&format!("{} skipped", v.skipped)),
+        "the report says the same: {}",
+        summary.summary
+    );
+    assert_eq!(
+        r.view.row_count(),
+        planned,
+        "the A2A wiring adds no row of its own"
+    );
 }

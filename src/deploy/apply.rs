@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use aws_sdk_bedrockagentcorecontrol::types::{GatewayPolicyEngineMode, Policy as PolicySummary};
@@ -115,6 +114,12 @@ impl ApplyReport {
         self.outcomes.iter().filter(|o| o.result == r).count()
     }
 
+    /// Resources that were not deployed because something else failed or the apply was
+    /// cancelled (the "skipped" of the progress events).
+    pub fn skipped(&self) -> usize {
+        self.count(Outcome::Skipped) + self.count(Outcome::NotStarted)
+    }
+
     pub fn summary(&self) -> String {
         let mut s = format!(
             "Apply {}: {} created, {} updated, {} adopted, {} unchanged, {} failed, {} skipped",
@@ -130,11 +135,11 @@ impl ApplyReport {
             self.count(Outcome::Adopted),
             self.count(Outcome::Unchanged),
             self.count(Outcome::Failed),
-            self.count(Outcome::Skipped),
+            self.skipped(),
         );
         let ns = self.count(Outcome::NotStarted);
         if ns > 0 {
-            s.push_str(&format!(", {ns} not started"));
+            s.push_str(&format!(" ({ns} of them cancelled before finishing)"));
         }
         s.push_str(&format!(" in {:.1}s", self.elapsed_secs));
         s
@@ -212,14 +217,13 @@ struct Run<'a> {
     out: Mutex<Outputs>,
     failed: Mutex<BTreeSet<(ResourceKind, String)>>,
     outcomes: Mutex<Vec<ResourceOutcome>>,
-    done: AtomicUsize,
     total: usize,
     started: Instant,
 }
 
 pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -> ApplyReport {
     let started = Instant::now();
-    let total = plan.resources().count();
+    let total = resource_count(plan);
     let _ = dep.store.update(|st| {
         st.pack_id = plan.pack_id.clone();
         st.version = plan.pack_version.clone();
@@ -234,7 +238,6 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         out: Mutex::new(Outputs::default()),
         failed: Mutex::new(BTreeSet::new()),
         outcomes: Mutex::new(Vec::new()),
-        done: AtomicUsize::new(0),
         total,
         started,
     };
@@ -266,15 +269,22 @@ impl<'a> Run<'a> {
                 continue;
             }
             if self.dep.cancel.is_cancelled() {
+                if step.step == Step::ToolGateways
+                    && let Some(s) = shared_gateway(step)
+                {
+                    self.not_started_named(step.step, GATEWAY_KIND, &s.gateway_name);
+                }
                 for r in &step.resources {
                     self.not_started(step.step, r);
                 }
                 continue;
             }
             let step_started = Instant::now();
+            let gateway =
+                usize::from(step.step == Step::ToolGateways && shared_gateway(step).is_some());
             self.dep.events.send(Event::StepStarted {
                 step: step.step,
-                resources: step.resources.len(),
+                resources: step.resources.len() + gateway,
             });
             let before = self.outcomes.lock().unwrap().len();
             match step.step {
@@ -326,13 +336,25 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn progress(&self) {
-        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+    /// Sent after every outcome, from the outcomes themselves, so the gauge, the step
+    /// summaries and the final report count the same things.
+    fn progress(&self, outcomes: &[ResourceOutcome]) {
+        let (mut done, mut failed, mut skipped) = (0, 0, 0);
+        for o in outcomes {
+            match o.result {
+                Outcome::Failed => failed += 1,
+                Outcome::Skipped | Outcome::NotStarted => skipped += 1,
+                _ => done += 1,
+            }
+        }
+        let settled = done + failed + skipped;
         let elapsed = self.started.elapsed();
-        let eta = (done < self.total && done > 0)
-            .then(|| elapsed.mul_f64((self.total - done) as f64 / done as f64));
+        let eta = (settled < self.total && settled > 0)
+            .then(|| elapsed.mul_f64((self.total - settled) as f64 / settled as f64));
         self.dep.events.send(Event::Progress {
             done,
+            failed,
+            skipped,
             total: self.total,
             elapsed,
             eta,
@@ -340,20 +362,25 @@ impl<'a> Run<'a> {
     }
 
     fn outcome(&self, o: ResourceOutcome) {
-        self.outcomes.lock().unwrap().push(o);
-        self.progress();
+        let mut outcomes = self.outcomes.lock().unwrap();
+        outcomes.push(o);
+        self.progress(&outcomes);
     }
 
     fn not_started(&self, step: Step, r: &DesiredResource) {
-        let lc = self.lc(step, r.kind.as_str(), &r.name);
+        self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
+        self.not_started_named(step, r.kind.as_str(), &r.name);
+    }
+
+    fn not_started_named(&self, step: Step, kind: &str, name: &str) {
+        let lc = self.lc(step, kind, name);
         lc.phase(
             ResourcePhase::Skipped("cancelled before it started".into()),
             None,
         );
-        self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
         self.outcome(ResourceOutcome {
-            kind: r.kind.to_string(),
-            name: r.name.clone(),
+            kind: kind.to_owned(),
+            name: name.to_owned(),
             result: Outcome::NotStarted,
             arn: None,
             error: None,
@@ -750,8 +777,23 @@ impl<'a> Run<'a> {
             .await;
         let gw = match res {
             Ok(loc) => {
-                let (_, arn) = self.finish(lc, &loc, &hash, &[]);
-                lc.phase(ResourcePhase::Ready, Some(&arn));
+                let (result, arn) = self.finish(lc, &loc, &hash, &[]);
+                lc.phase(
+                    match result {
+                        Outcome::Adopted => ResourcePhase::Adopted,
+                        Outcome::Unchanged => ResourcePhase::Unchanged,
+                        _ => ResourcePhase::Ready,
+                    },
+                    Some(&arn),
+                );
+                self.outcome(ResourceOutcome {
+                    kind: GATEWAY_KIND.to_owned(),
+                    name: spec.gateway_name.clone(),
+                    result,
+                    arn: Some(arn.clone()),
+                    error: None,
+                    reason: None,
+                });
                 Ok(GatewayRef {
                     id: loc.found().id.clone(),
                     arn,
@@ -760,7 +802,29 @@ impl<'a> Run<'a> {
                 })
             }
             Err(e) => {
+                let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
+                self.dep.events.send(Event::Error {
+                    step: Some(Step::ToolGateways),
+                    kind: GATEWAY_KIND.to_owned(),
+                    name: spec.gateway_name.clone(),
+                    category: e.category,
+                    message: e.message.clone(),
+                    hint: e.hint.clone(),
+                });
                 lc.phase(ResourcePhase::Failed, None);
+                self.outcome(ResourceOutcome {
+                    kind: GATEWAY_KIND.to_owned(),
+                    name: spec.gateway_name.clone(),
+                    result: if interrupted {
+                        Outcome::NotStarted
+                    } else {
+                        Outcome::Failed
+                    },
+                    arn: None,
+                    reason: interrupted
+                        .then(|| "cancelled while waiting; resume with apply".to_owned()),
+                    error: Some(e.clone()),
+                });
                 Err(e)
             }
         };
@@ -1309,8 +1373,10 @@ impl<'a> Run<'a> {
                 return Ok(());
             }
         }
+        // The entry runtime's own row (its step's): wiring updates that resource, it is not
+        // one more, so the counts stay those of the plan.
         let lc = self.lc(
-            Step::A2aWiring,
+            Step::AgentRuntimes,
             ResourceKind::AgentRuntime.as_str(),
             &entry.name,
         );
@@ -1525,6 +1591,23 @@ impl<'a> Run<'a> {
         }
         Ok(self.finish(lc, &loc, &hash, &[]))
     }
+}
+
+/// The one MCP gateway every tool target hangs on, if the step has targets.
+fn shared_gateway(step: &crate::pack::derive::PlanStep) -> Option<&ToolGatewaySpec> {
+    step.resources.iter().find_map(|r| match &r.spec {
+        ResourceSpec::ToolGateway(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// Every resource apply makes or checks: the plan's, plus the shared gateway. The plan
+/// report lists the same ones, so "N to create" and "N/N" agree.
+pub fn resource_count(plan: &ResourcePlan) -> usize {
+    let gateway = plan
+        .resources()
+        .any(|r| matches!(r.spec, ResourceSpec::ToolGateway(_)));
+    plan.resources().count() + usize::from(gateway)
 }
 
 // The fingerprints recorded in state; plan recomputes them from the prior

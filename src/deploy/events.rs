@@ -86,8 +86,13 @@ pub enum Event {
         #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<String>,
     },
+    /// `done` counts only resources that finished (created, updated, adopted, unchanged);
+    /// failed and skipped ones (cancelled included) are counted apart, so a cancelled or
+    /// failed apply never shows a full gauge.
     Progress {
         done: usize,
+        failed: usize,
+        skipped: usize,
         total: usize,
         #[serde(serialize_with = "secs")]
         elapsed: Duration,
@@ -221,6 +226,8 @@ pub fn human_line(e: &Event) -> String {
         }
         Event::Progress {
             done,
+            failed,
+            skipped,
             total,
             elapsed,
             eta,
@@ -228,8 +235,15 @@ pub fn human_line(e: &Event) -> String {
             let eta = eta
                 .map(|e| format!(", about {:.0}s left", e.as_secs_f64()))
                 .unwrap_or_default();
+            let mut apart = String::new();
+            if *failed > 0 {
+                apart.push_str(&format!(", {failed} failed"));
+            }
+            if *skipped > 0 {
+                apart.push_str(&format!(", {skipped} skipped"));
+            }
             format!(
-                "  {done}/{total} resources, {:.1}s{eta}",
+                "  {done}/{total} resources{apart}, {:.1}s{eta}",
                 elapsed.as_secs_f64()
             )
         }

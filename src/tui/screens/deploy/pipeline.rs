@@ -97,8 +97,15 @@ pub struct PipelineView {
     pub log: VecDeque<LogLine>,
     /// Lines pushed out of the front of the log by [`LOG_CAP`].
     pub log_dropped: usize,
+    /// Resources that finished (created, updated, adopted, unchanged, deleted); failed and
+    /// skipped ones are counted apart and never fill the gauge.
     pub done: usize,
+    pub failed: usize,
+    pub skipped: usize,
     pub total: usize,
+    /// The engine's progress events are the count once one arrived (apply); without them
+    /// (destroy) the rows are.
+    engine_counts: bool,
     pub elapsed: Duration,
     pub eta: Option<Duration>,
     pub phase: RunPhase,
@@ -122,7 +129,10 @@ impl PipelineView {
             log: VecDeque::new(),
             log_dropped: 0,
             done: 0,
+            failed: 0,
+            skipped: 0,
             total: 0,
+            engine_counts: false,
             elapsed: Duration::ZERO,
             eta: None,
             phase: RunPhase::Running,
@@ -295,11 +305,16 @@ impl PipelineView {
             }
             Event::Progress {
                 done,
+                failed,
+                skipped,
                 total,
                 elapsed,
                 eta,
             } => {
+                self.engine_counts = true;
                 self.done = *done;
+                self.failed = *failed;
+                self.skipped = *skipped;
                 self.total = *total;
                 self.elapsed = *elapsed;
                 self.eta = *eta;
@@ -310,21 +325,51 @@ impl PipelineView {
 
     /// Without progress events (destroy sends none) the rows are the progress.
     fn recount(&mut self) {
+        if self.engine_counts {
+            return;
+        }
         let rows: usize = self
             .panes
             .iter()
             .map(|p| p.expected.max(p.rows.len()))
             .sum();
-        let finished: usize = self.panes.iter().map(StepPane::finished).sum();
+        let phases = || {
+            self.panes
+                .iter()
+                .flat_map(|p| p.rows.iter())
+                .map(|r| &r.phase)
+        };
+        let done = phases()
+            .filter(|p| {
+                p.is_terminal() && !matches!(p, ResourcePhase::Failed | ResourcePhase::Skipped(_))
+            })
+            .count();
+        let failed = phases().filter(|p| **p == ResourcePhase::Failed).count();
+        let skipped = phases()
+            .filter(|p| matches!(p, ResourcePhase::Skipped(_)))
+            .count();
         self.total = self.total.max(rows);
-        self.done = self.done.max(finished);
+        (self.done, self.failed, self.skipped) = (done, failed, skipped);
     }
 
+    /// Only finished resources fill the gauge: a failed or cancelled run shows how far it got.
     pub fn ratio(&self) -> f64 {
-        if !self.phase.is_running() && self.phase != RunPhase::Cancelled {
+        if self.phase == RunPhase::Succeeded {
             return 1.0;
         }
         f64_ratio(self.done, self.total)
+    }
+
+    /// " · 1 failed · 2 skipped", or nothing: next to "done/total" wherever it is shown.
+    pub fn apart(&self) -> String {
+        let mut s = String::new();
+        if self.failed > 0 {
+            s.push_str(&format!(" · {} failed", self.failed));
+        }
+        if self.skipped > 0 {
+            s.push_str(&format!(" · {} skipped", self.skipped));
+        }
+        s
     }
 
     /// Time passes between events: in-flight rows and the run's clock keep counting, so
@@ -572,6 +617,8 @@ mod tests {
         let mut v = PipelineView::from_plan(&plan());
         v.apply(&Event::Progress {
             done: 1,
+            failed: 0,
+            skipped: 0,
             total: 3,
             elapsed: Duration::from_secs(10),
             eta: Some(Duration::from_secs(20)),

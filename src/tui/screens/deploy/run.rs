@@ -281,9 +281,10 @@ impl RunState {
             .gauge_style(style)
             .ratio(v.ratio())
             .label(format!(
-                "{verb} {}/{} · {}{eta}",
+                "{verb} {}/{}{} · {}{eta}",
                 v.done,
                 v.total,
+                v.apart(),
                 fmt_secs(v.elapsed)
             ))
             .render(gauge, buf);
