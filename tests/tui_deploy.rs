@@ -1499,3 +1499,160 @@ fn a_cancelled_apply_shows_only_finished_resources_as_done() {
         "the A2A wiring adds no row of its own"
     );
 }
+
+// ---- after a restart: an interrupted apply is offered at startup ---------------------------
+
+/// The app started as the binary starts it (saved answers offered), the wizard's own startup
+/// effects answered, then the saved-answers lookup answered with `saved`; returns its effects.
+fn started_with(saved: Option<Answers>) -> (Harness, Vec<Effect>) {
+    let mut app = App::new(
+        AppOptions {
+            initial: demo_answers(),
+            offer_saved: true,
+        },
+        Theme::monochrome(),
+        (100, 30),
+    );
+    let mut pending = app.init();
+    assert!(pending.contains(&Effect::LoadSavedAnswers));
+    pending.retain(|e| *e != Effect::LoadSavedAnswers);
+    let mut h = Harness { app, pending };
+    h.settle();
+    let effects = h.app.update(Action::Task(TaskResult {
+        generation: Gen::default(),
+        outcome: Outcome::SavedAnswers(saved.map(Box::new)),
+    }));
+    (h, effects)
+}
+
+fn checks(effects: &[Effect]) -> Vec<Answers> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CheckInterrupted { answers } => Some((**answers).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn left_creating() -> Vec<String> {
+    vec![
+        "gateway support-desk-gw".into(),
+        "agent_runtime triage".into(),
+    ]
+}
+
+fn interrupted(h: &mut Harness, found: Result<Vec<String>, ServiceError>) {
+    h.deploy(Gen::default(), DeployOutcome::Interrupted(found));
+}
+
+#[test]
+fn startup_checks_the_state_then_offers_to_resume_and_enter_means_later() {
+    let (mut h, effects) = started_with(None);
+    assert_eq!(
+        checks(&effects),
+        [demo_answers()],
+        "the state of the answers is read by an effect, not in update"
+    );
+    assert_eq!(
+        h.app.overlay, None,
+        "nothing to ask before the state is read"
+    );
+    interrupted(&mut h, Ok(left_creating()));
+    assert_eq!(h.app.overlay, Some(Overlay::ResumeApply(left_creating())));
+    assert_eq!(h.app.context(), Context::Confirm);
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.overlay, None, "Enter is the default: later");
+    assert!(h.app.deploy.is_wizard());
+    assert!(
+        !h.pending.iter().any(|e| matches!(e, Effect::Plan { .. })),
+        "declining plans nothing: {:?}",
+        h.pending
+    );
+}
+
+#[test]
+fn nothing_left_creating_or_an_unreachable_target_asks_nothing() {
+    let (mut h, _) = started_with(None);
+    interrupted(&mut h, Ok(Vec::new()));
+    assert_eq!(h.app.overlay, None);
+    interrupted(
+        &mut h,
+        Err(ServiceError {
+            category: "network".into(),
+            message: "connection refused".into(),
+            hint: None,
+        }),
+    );
+    assert_eq!(h.app.overlay, None);
+}
+
+#[test]
+fn the_saved_answers_question_comes_first_then_yes_resumes_through_the_plan() {
+    let saved = Answers {
+        region: "eu-west-1".into(),
+        ..demo_answers()
+    };
+    let (mut h, effects) = started_with(Some(saved.clone()));
+    assert!(matches!(h.app.overlay, Some(Overlay::Resume(_))));
+    assert!(
+        checks(&effects).is_empty(),
+        "which answers to check is not known before the first question is answered"
+    );
+    // A late answer to an earlier check never replaces the question being asked.
+    interrupted(&mut h, Ok(left_creating()));
+    assert!(matches!(h.app.overlay, Some(Overlay::Resume(_))));
+    let effects = h.app.update(key_action('y'));
+    assert_eq!(
+        checks(&effects),
+        std::slice::from_ref(&saved),
+        "the chosen answers' state"
+    );
+    assert_eq!(
+        h.app.overlay,
+        Some(Overlay::ResumeApply(left_creating())),
+        "asked next, once the first question is settled"
+    );
+    h.ch('y');
+    assert_eq!(h.app.overlay, None);
+    let Some(Effect::Plan {
+        generation,
+        answers,
+    }) = h.take(|e| matches!(e, Effect::Plan { .. }))
+    else {
+        panic!("yes goes to the plan: {:?}", h.pending)
+    };
+    assert_eq!(*answers, saved);
+    assert_eq!(h.app.context(), Context::Plan);
+    h.deploy(
+        generation,
+        DeployOutcome::Planned(Ok(Box::new(PlannedDeploy {
+            interrupted: left_creating(),
+            ..demo_plan()
+        }))),
+    );
+    assert_eq!(
+        h.app.context(),
+        Context::Confirm,
+        "the plan's resume question"
+    );
+    h.ch('y');
+    assert!(
+        h.take(|e| matches!(
+            e,
+            Effect::StartRun {
+                kind: RunKind::Apply,
+                ..
+            }
+        ))
+        .is_some(),
+        "resuming is an apply"
+    );
+}
+
+#[test]
+fn snapshot_resume_interrupted_apply_at_startup() {
+    let (mut h, _) = started_with(None);
+    interrupted(&mut h, Ok(left_creating()));
+    h.snapshot("startup_resume_apply");
+}

@@ -120,6 +120,8 @@ pub enum DeployOutcome {
     /// The run ended (or could not start).
     Finished(Result<super::services::RunSummary, ServiceError>),
     Status(Result<Box<crate::deploy::status::StatusReport>, ServiceError>),
+    /// Resources an interrupted apply left "creating" (the startup check).
+    Interrupted(Result<Vec<String>, ServiceError>),
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! The application state and its one transition function. `update` is synchronous and does no
 //! I/O: it changes state and returns effects for the runtime. Overlays take keys first.
 
-use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::action::{Action, Outcome};
+use super::action::{Action, DeployMsg, DeployOutcome, Outcome};
 use super::effect::Effect;
 use super::keymap::{self, Command, Context};
 use super::persist::Answers;
@@ -23,6 +23,9 @@ pub enum Overlay {
     ConfirmQuit,
     /// Answers saved by an earlier run, offered back.
     Resume(Box<Answers>),
+    /// After a restart: the state of the answers holds resources an apply left "creating".
+    /// Only `y` resumes (through the plan screen); Enter, `n` and Esc mean later.
+    ResumeApply(Vec<String>),
 }
 
 pub struct AppOptions {
@@ -49,6 +52,8 @@ pub struct App {
     persist_ready: bool,
     last_saved: Option<Answers>,
     offer_saved: bool,
+    /// An interrupted apply found at startup, waiting for the screen to be free to ask.
+    interrupted: Option<Vec<String>>,
 }
 
 impl App {
@@ -66,6 +71,7 @@ impl App {
             persist_ready: !options.offer_saved,
             last_saved: None,
             offer_saved: options.offer_saved,
+            interrupted: None,
         }
     }
 
@@ -104,7 +110,9 @@ impl App {
     pub fn context(&self) -> Context {
         match &self.overlay {
             Some(Overlay::Help(_)) => Context::Help,
-            Some(Overlay::ConfirmQuit | Overlay::Resume(_)) => Context::Confirm,
+            Some(Overlay::ConfirmQuit | Overlay::Resume(_) | Overlay::ResumeApply(_)) => {
+                Context::Confirm
+            }
             None if self.recs.is_open() => self.recs.context(),
             None if !self.deploy.is_wizard() => self.deploy.context(),
             None => self.wizard.context(),
@@ -152,6 +160,18 @@ impl App {
                 self.changed |= self.recs.result(msg);
                 Vec::new()
             }
+            Action::Deploy(DeployMsg {
+                outcome: DeployOutcome::Interrupted(found),
+                ..
+            }) => {
+                match found {
+                    Ok(list) if !list.is_empty() => self.interrupted = Some(list),
+                    Ok(_) => {}
+                    // Only an offer: a target that cannot be reached yet says so on its own step.
+                    Err(e) => tracing::debug!(error = %e.message, "no interrupted-apply check"),
+                }
+                Vec::new()
+            }
             Action::Deploy(msg) => {
                 self.changed |= self.deploy.deploy(msg);
                 Vec::new()
@@ -161,11 +181,14 @@ impl App {
                     self.changed = true;
                     match saved {
                         Some(a) if *a != *self.wizard.answers() => {
-                            self.overlay = Some(Overlay::Resume(a))
+                            self.overlay = Some(Overlay::Resume(a));
+                            Vec::new()
                         }
-                        _ => self.persist_ready = true,
+                        _ => {
+                            self.persist_ready = true;
+                            check_interrupted(self.wizard.answers())
+                        }
                     }
-                    Vec::new()
                 } else {
                     let (changed, effects) = self.wizard.task(result);
                     self.changed |= changed;
@@ -173,6 +196,15 @@ impl App {
                 }
             }
         };
+        // Asked once nothing else is: after the saved-answers question, on the wizard.
+        if self.overlay.is_none()
+            && self.deploy.is_wizard()
+            && !self.recs.is_open()
+            && let Some(list) = self.interrupted.take()
+        {
+            self.overlay = Some(Overlay::ResumeApply(list));
+            self.changed = true;
+        }
         if self.persist_ready && self.last_saved.as_ref() != Some(self.wizard.answers()) {
             let answers = self.wizard.answers().clone();
             self.last_saved = Some(answers.clone());
@@ -187,7 +219,14 @@ impl App {
 
     fn key(&mut self, k: &KeyEvent) -> Vec<Effect> {
         let ctx = self.context();
-        let command = keymap::lookup(ctx, k);
+        let mut command = keymap::lookup(ctx, k);
+        // Resuming changes AWS resources: Enter, the default, means later.
+        if matches!(self.overlay, Some(Overlay::ResumeApply(_)))
+            && command == Some(Command::Confirm)
+            && k.code == KeyCode::Enter
+        {
+            command = Some(Command::Cancel);
+        }
         if self.too_small() {
             // Nothing is visible to act on; only quitting makes sense.
             if command == Some(Command::Quit) {
@@ -241,12 +280,19 @@ impl App {
             (Some(Overlay::Resume(saved)), Command::Confirm) => {
                 self.persist_ready = true;
                 self.wizard = WizardState::new(&saved);
-                self.wizard.start()
+                let mut effects = self.wizard.start();
+                effects.extend(check_interrupted(&saved));
+                effects
             }
             (Some(Overlay::Resume(_)), _) => {
                 self.persist_ready = true;
-                Vec::new()
+                check_interrupted(self.wizard.answers())
             }
+            // The plan screen shows what resuming does and asks before applying.
+            (Some(Overlay::ResumeApply(_)), Command::Confirm) => {
+                self.deploy.open_plan(self.wizard.answers())
+            }
+            (Some(Overlay::ResumeApply(_)), _) => Vec::new(),
             (None, Command::Help) => {
                 self.overlay = Some(Overlay::Help(ctx));
                 Vec::new()
@@ -356,4 +402,14 @@ impl App {
         self.changed = true;
         self.wizard.handle(input)
     }
+}
+
+/// Answers that name a target and a pack have a state file worth checking at startup.
+fn check_interrupted(answers: &Answers) -> Vec<Effect> {
+    if answers.target.is_none() || answers.pack_path.is_empty() {
+        return Vec::new();
+    }
+    vec![Effect::CheckInterrupted {
+        answers: Box::new(answers.clone()),
+    }]
 }

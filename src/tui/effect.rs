@@ -72,6 +72,11 @@ pub enum Effect {
         generation: Gen,
         answers: Box<Answers>,
     },
+    /// At startup: does the state of these answers hold an interrupted apply? Reads the
+    /// state file in a task, so the first frames never wait for it.
+    CheckInterrupted {
+        answers: Box<Answers>,
+    },
     /// Put text on the terminal's clipboard with OSC 52.
     CopyToClipboard(String),
     /// List, read, refresh or delete recommendations, or look up their KMS activity.

@@ -187,6 +187,12 @@ impl Runtime {
                     DeployOutcome::Status(fut.await.map(Box::new))
                 });
             }
+            Effect::CheckInterrupted { answers } => {
+                let fut = self.services.interrupted(*answers);
+                self.deploy(Gen::default(), async move {
+                    DeployOutcome::Interrupted(fut.await)
+                });
+            }
             Effect::CopyToClipboard(text) => {
                 use std::io::Write;
                 // Written between frames (effects run on the loop's thread), so it cannot
@@ -523,6 +529,7 @@ fn write_config(path: &Path, contents: &str) -> Result<PathBuf, String> {
 fn effect_name(e: &Effect) -> &'static str {
     match e {
         Effect::LoadSavedAnswers => "load_saved_answers",
+        Effect::CheckInterrupted { .. } => "check_interrupted",
         Effect::SaveAnswers(_) => "save_answers",
         Effect::LoadProfiles { .. } => "load_profiles",
         Effect::FetchCallerIdentity { .. } => "caller_identity",

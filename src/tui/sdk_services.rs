@@ -156,12 +156,7 @@ impl AwsServices for SdkServices {
                 crate::deploy::plan::plan(&p.plan, &prior, Some(&p.clients), artifact.as_ref())
                     .await
                     .map_err(service_error)?;
-            let interrupted = prior
-                .resources
-                .iter()
-                .filter(|r| r.status == Some(crate::deploy::state::RecordStatus::Creating))
-                .map(|r| format!("{} {}", r.kind, r.name))
-                .collect();
+            let interrupted = left_creating(&prior);
             Ok(PlannedDeploy {
                 report,
                 pack_id: p.plan.pack_id.clone(),
@@ -348,6 +343,17 @@ impl AwsServices for SdkServices {
         })
     }
 
+    fn interrupted(
+        &self,
+        answers: Answers,
+    ) -> BoxFuture<'static, Result<Vec<String>, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            Ok(left_creating(&p.store.snapshot()))
+        })
+    }
+
     fn status(
         &self,
         answers: Answers,
@@ -385,6 +391,16 @@ impl SdkServices {
             Ok(crate::recommend::Recommendations::from_clients(&c))
         }
     }
+}
+
+/// "kind name" of every resource an apply recorded as creating and never finished.
+fn left_creating(state: &crate::deploy::state::DeployState) -> Vec<String> {
+    state
+        .resources
+        .iter()
+        .filter(|r| r.status == Some(crate::deploy::state::RecordStatus::Creating))
+        .map(|r| format!("{} {}", r.kind, r.name))
+        .collect()
 }
 
 fn rec_error(e: crate::recommend::RecError) -> ServiceError {

@@ -87,6 +87,12 @@ pub trait AwsServices: Send + Sync + 'static {
         events: Events,
         cancel: CancellationToken,
     ) -> BoxFuture<'static, Result<RunSummary, ServiceError>>;
+    /// Resources the state store of the answers' account, region and pack still records as
+    /// "creating": an apply was interrupted there (read from the state file, no AWS change).
+    fn interrupted(
+        &self,
+        answers: crate::tui::persist::Answers,
+    ) -> BoxFuture<'static, Result<Vec<String>, ServiceError>>;
     /// Every recorded resource checked against the cloud.
     fn status(
         &self,

@@ -134,6 +134,9 @@ pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
             );
             overlay::render_confirm("Resume?", &body, area, buf, theme);
         }
+        Some(Overlay::ResumeApply(left)) => {
+            super::screens::deploy::render_resume_apply(left, area, buf, theme);
+        }
         None => {}
     }
 }

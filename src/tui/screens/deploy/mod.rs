@@ -372,6 +372,46 @@ fn footer(ctx: Context, finished: bool, area: Rect, buf: &mut Buffer, theme: &Th
     Line::from(spans).render(area, buf);
 }
 
+/// After a restart: an earlier apply of these answers stopped while creating resources.
+/// Later is the default (Enter); `y` goes to the plan, which shows what resuming does.
+pub fn render_resume_apply(left: &[String], area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let mut lines = vec![Line::raw(
+        "A previous apply was interrupted while creating:",
+    )];
+    lines.extend(left.iter().take(5).map(|r| Line::raw(format!("  {r}"))));
+    if left.len() > 5 {
+        lines.push(Line::raw(format!("  … and {} more", left.len() - 5)));
+    }
+    lines.push(Line::raw(
+        "Resume it? The plan comes first; existing resources are adopted, never duplicated.",
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key),
+        Span::raw(" plan and resume    "),
+        Span::styled("n", theme.key),
+        Span::raw(" / Enter / Esc later"),
+    ]));
+    let widest = lines.iter().map(Line::width).max().unwrap_or(20) + 4;
+    let width = u16::try_from(widest)
+        .unwrap_or(u16::MAX)
+        .min(area.width.saturating_sub(4));
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
+    let rect = area.centered(Constraint::Length(width), Constraint::Length(height));
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(theme.focused_border)
+                .title(Span::styled(" Resume the interrupted apply? ", theme.title)),
+        )
+        .render(rect, buf);
+}
+
 /// A centred box of facts about one resource (kind, state, ARN, error, hint).
 pub(crate) fn render_detail(
     title: &str,
