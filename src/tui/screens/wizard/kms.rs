@@ -452,7 +452,8 @@ impl Step for KmsStep {
                 } else {
                     "  "
                 };
-                let name = format!("{:<32}", key.label());
+                // At least one space before the key id, even for aliases longer than the column.
+                let name = format!("{:<32}", format!("{} ", key.label()));
                 if reasons.is_empty() {
                     Line::from(vec![
                         Span::raw(mark),
