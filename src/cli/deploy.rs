@@ -190,13 +190,6 @@ fn artifact_source(inputs: &Inputs, image: Option<&str>) -> ArtifactSource {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
-
 fn fail_diags(json: bool, diags: &[Diagnostic]) -> ExitCode {
     if json {
         let (errors, warnings): (Vec<_>, Vec<_>) =
@@ -269,7 +262,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
         Err(d) => return fail_diags(args.input.json, &d),
     };
     let json = args.input.json;
-    runtime().block_on(async {
+    super::runtime().block_on(async {
         let (clients, account) = match connect(&args.target, &inputs.config.region).await {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
@@ -338,7 +331,7 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
         Ok(v) => v,
         Err(d) => return fail_diags(json, &d),
     };
-    runtime().block_on(async {
+    super::runtime().block_on(async {
         let (clients, account) = match connect(&args.target, &region).await {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
@@ -395,7 +388,7 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
         Ok(v) => v,
         Err(d) => return fail_diags(json, &d),
     };
-    runtime().block_on(async {
+    super::runtime().block_on(async {
         let (clients, account) = match connect(&args.target, &region).await {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
@@ -468,7 +461,7 @@ pub fn live_plan(
 ) -> Result<LivePlan, aws::Error> {
     let pack = pack::load_path(pack_path)
         .map_err(|e| aws::Error::new(aws::Category::Configuration, "LoadPack", e.to_string()))?;
-    runtime().block_on(async {
+    super::runtime().block_on(async {
         let (clients, account) = connect(&args.target, &cfg.region).await?;
         let store = StateStore::open(&account, &clients.region, &plan.pack_id).map_err(|e| {
             aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())

@@ -57,17 +57,7 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
         timing,
         faults,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(exit::INVALID);
-        }
-    };
-    match runtime.block_on(agentcore_emulator::serve(config)) {
+    match super::runtime().block_on(agentcore_emulator::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -51,14 +51,6 @@ pub async fn connect(a: &AwsArgs) -> Result<Clients, aws::Error> {
     .await
 }
 
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime can be built")
-}
-
 /// Prints an error (JSON on stdout with `--json`, else text on stderr) and returns exit 1.
 pub fn fail(
     json_out: bool,
@@ -189,7 +181,7 @@ pub fn run(args: KeysArgs) -> ExitCode {
         };
         return policy_offline(j, account, &region, role);
     }
-    runtime().block_on(async move {
+    super::runtime().block_on(async move {
         let clients = match connect(&args.aws).await {
             Ok(c) => c,
             Err(e) => return fail_aws(j, &e),
@@ -509,7 +501,7 @@ pub fn run_kms(args: KmsArgs) -> ExitCode {
             );
         }
     };
-    runtime().block_on(async move {
+    super::runtime().block_on(async move {
         let clients = match connect(&args.aws).await {
             Ok(c) => c,
             Err(e) => return fail_aws(j, &e),

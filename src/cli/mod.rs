@@ -61,6 +61,15 @@ pub enum Command {
     Emulator(emulator::EmulatorArgs),
 }
 
+/// The async runtime every headless command runs on. Building it fails only when the OS refuses
+/// threads or an event fd, which leaves nothing sensible to do but stop.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can be built")
+}
+
 pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Validate(args) => validate::run(&args),

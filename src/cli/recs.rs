@@ -12,7 +12,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::exit;
-use super::keys::{AwsArgs, connect, fail, fail_aws, print_json, runtime};
+use super::keys::{AwsArgs, connect, fail, fail_aws, print_json};
 use crate::config::Diagnostic;
 use crate::kms::keys::Keys;
 use crate::kms::policy::LineChange;
@@ -190,7 +190,7 @@ pub fn run(args: RecsArgs) -> ExitCode {
             }
         }
     }
-    runtime().block_on(async move {
+    super::runtime().block_on(async move {
         let clients = match connect(&args.aws).await {
             Ok(c) => c,
             Err(e) => return fail_aws(j, &e),
