@@ -231,7 +231,7 @@ pub fn build(now: DateTime<Utc>) -> WorldState {
     ];
     for (i, (name, rtype, status, key, config)) in recs.into_iter().enumerate() {
         let created = start + Duration::minutes(20 * i as i64);
-        let id = format!("rec-{}", w.next_suffix(12, false).to_lowercase());
+        let id = format!("{name}-{}", w.next_suffix(10, true));
         let arn = format!("arn:aws:bedrock-agentcore:{REGION}:{account}:recommendation/{id}");
         let ec = BTreeMap::from([(CONTEXT_KEY.to_string(), arn.clone())]);
         let ctx = Ctx {

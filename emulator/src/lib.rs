@@ -4,6 +4,7 @@
 
 mod advisor;
 mod cloudtrail;
+mod conformance;
 mod control;
 mod crypto;
 pub mod demo;
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+pub use conformance::{ModelCheck, Recorded};
 pub use faults::{FAULTS_ENV, FaultRule, FaultSpecError, Faults};
 pub use server::Emulator;
 pub use timing::Timing;
@@ -55,6 +57,7 @@ pub struct Config {
     pub state_file: Option<PathBuf>,
     pub timing: Timing,
     pub faults: Faults,
+    pub models: ModelCheck,
 }
 
 #[derive(Debug, thiserror::Error)]

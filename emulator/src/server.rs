@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower::ServiceExt;
 
+use crate::conformance::{self, ModelCheck, Recorded};
 use crate::faults::{FaultDice, Faults, Outcome};
 use crate::timing::Timing;
 use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
@@ -29,6 +30,8 @@ pub(crate) struct Shared {
     timing: Timing,
     state_file: Option<PathBuf>,
     save_lock: Mutex<()>,
+    models: ModelCheck,
+    violations: conformance::Log,
 }
 
 /// Closes the connection a request arrived on, without an answer.
@@ -83,6 +86,8 @@ impl Emulator {
             timing: config.timing,
             state_file: config.state_file,
             save_lock: Mutex::new(()),
+            models: config.models,
+            violations: conformance::Log::default(),
         });
         let router = Router::new()
             .fallback(dispatch)
@@ -113,6 +118,11 @@ impl Emulator {
 
     pub fn set_faults(&self, faults: Faults) {
         *self.shared.dice.lock().expect("fault lock") = FaultDice::new(faults);
+    }
+
+    /// Every request and answer that broke its AWS model since start, request or response.
+    pub fn violations(&self) -> Vec<Recorded> {
+        self.shared.violations.all()
     }
 
     pub fn resource_counts(&self) -> std::collections::BTreeMap<String, usize> {
@@ -197,6 +207,18 @@ impl Call {
         match self {
             Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) => op,
             Call::S3(op, _) | Call::Control(op, _) | Call::Recommendations(op, _) => op,
+        }
+    }
+
+    fn service(&self) -> aws_models::Service {
+        use aws_models::Service;
+        match self {
+            Call::Kms(_) => Service::Kms,
+            Call::CloudTrail(_) => Service::CloudTrail,
+            Call::Sts(_) => Service::Sts,
+            Call::S3(..) => Service::S3,
+            Call::Control(..) => Service::Control,
+            Call::Recommendations(..) => Service::Data,
         }
     }
 
@@ -329,6 +351,12 @@ async fn dispatch(
     body: Bytes,
 ) -> Response {
     let request_id = wire::new_request_id();
+    if uri.path() == VIOLATIONS_PATH {
+        return json_response(
+            200,
+            serde_json::json!({"violations": shared.violations.all()}),
+        );
+    }
     let Some(call) = identify(&method, &uri, &headers, &body) else {
         let e = ApiError::new(
             404,
@@ -339,6 +367,19 @@ async fn dispatch(
     };
     let protocol = call.protocol();
     let operation = call.operation().to_string();
+    let service = call.service();
+    if let Err(e) = conformance::check_request(
+        &shared.violations,
+        shared.models,
+        service,
+        &operation,
+        &method,
+        &uri,
+        &headers,
+        &body,
+    ) {
+        return e.render(protocol, &request_id);
+    }
     let (latency, outcome, fail) = shared
         .dice
         .lock()
@@ -412,8 +453,20 @@ async fn dispatch(
     if protocol != Protocol::RestXml {
         wire::set_request_id(resp.headers_mut(), &request_id);
     }
+    if resp.status().is_success() && matches!(protocol, Protocol::RestJson | Protocol::AwsJson) {
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        conformance::check_response(&shared.violations, service, &operation, &bytes);
+        resp = Response::from_parts(parts, axum::body::Body::from(bytes));
+    }
     resp
 }
+
+/// GET on loopback: every model violation seen so far, for a conformance run of the real
+/// binary against a standalone emulator.
+pub const VIOLATIONS_PATH: &str = "/_emulator/violations";
 
 fn execute(
     world: &mut WorldState,

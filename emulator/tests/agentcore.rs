@@ -555,7 +555,7 @@ async fn runtime_memory_policy_and_evaluation_resources() {
         .create_policy()
         .policy_engine_id(&peid)
         .name("broken")
-        .definition(cedar("allow everything"))
+        .definition(cedar("allow everything to everyone, always and forever"))
         .send()
         .await
         .unwrap();
@@ -820,7 +820,12 @@ async fn injected_faults_use_each_operations_error_names() {
     })
     .await;
     let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
-    let e = ctl.get_memory().memory_id("m-1").send().await.unwrap_err();
+    let e = ctl
+        .get_memory()
+        .memory_id("memory_one-0123456789")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         e.as_service_error().unwrap().is_throttled_exception(),
         "memory throttles with ThrottledException: {e:?}"

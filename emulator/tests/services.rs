@@ -657,7 +657,8 @@ async fn raw_error_format_has_header_and_type() {
     );
 
     let req =
-        "GET /gateways/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".to_string();
+        "GET /gateways/nope-0123456789 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            .to_string();
     let resp = tokio::task::spawn_blocking(move || raw_request(port, &req))
         .await
         .unwrap();

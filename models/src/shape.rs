@@ -1,6 +1,8 @@
 //! The parts of a botocore model that validation reads.
 
 use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -79,7 +81,8 @@ pub struct Shape {
     #[serde(default)]
     pub required: Vec<String>,
     #[serde(default)]
-    pub members: BTreeMap<String, Member>,
+    // In the model's order, which is the order AWS reports problems in.
+    pub members: IndexMap<String, Member>,
     #[serde(default)]
     pub member: Option<Member>,
     #[serde(default)]

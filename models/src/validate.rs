@@ -10,7 +10,10 @@ use crate::violation::{Constraint, Violation};
 /// checked only for what is present; `skip_located` leaves them out of `required` too.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Options {
-    pub skip_located: bool,
+    /// Checking an answer: members carried in headers or the status line are not in the
+    /// body, and AWS answers "" for a required string that was never set (a runtime's
+    /// description), so an empty string is not held to a minimum length there.
+    pub output: bool,
 }
 
 impl Model {
@@ -28,7 +31,7 @@ impl Model {
             return Vec::new();
         };
         let mut out = Vec::new();
-        self.check(shape, output, "", Options { skip_located: true }, &mut out);
+        self.check(shape, output, "", Options { output: true }, &mut out);
         out
     }
 
@@ -84,7 +87,7 @@ impl Model {
                         .members
                         .get(name)
                         .is_some_and(|m| m.location.is_some());
-                    if opts.skip_located && located {
+                    if opts.output && located {
                         continue;
                     }
                     if obj.get(name).is_none_or(Value::is_null) {
@@ -164,6 +167,9 @@ impl Model {
                         value: echo(s),
                         constraint: Constraint::Enum(shape.enum_values.clone()),
                     });
+                    return;
+                }
+                if opts.output && s.is_empty() {
                     return;
                 }
                 self.sizes(shape, s.chars().count(), echo(s), path, out);

@@ -406,7 +406,17 @@ fn strategy(world: &mut WorldState, ctx: &Ctx, input: &Value) -> Option<Value> {
     let (variant, inner) = input.as_object()?.iter().next()?;
     let stype = STRATEGY_TYPES.iter().find(|(n, _)| n == variant)?.1;
     let name = inner.get("name").and_then(Value::as_str).unwrap_or(stype);
-    let namespaces = inner.get("namespaces").cloned().unwrap_or(json!([]));
+    // AgentCore fills in its default namespace when none is given (the answer's
+    // `namespaces` is required and holds exactly one).
+    let default_ns = if stype == "SUMMARIZATION" {
+        "/strategies/{memoryStrategyId}/actors/{actorId}/sessions/{sessionId}"
+    } else {
+        "/strategies/{memoryStrategyId}/actors/{actorId}"
+    };
+    let namespaces = inner
+        .get("namespaces")
+        .cloned()
+        .unwrap_or(json!([default_ns]));
     let mut s = json!({
         "strategyId": format!("{name}-{}", world.next_suffix(10, false)),
         "name": name, "type": stype, "status": "ACTIVE",

@@ -38,6 +38,10 @@ impl Kind {
                 name.to_lowercase(),
                 world.next_suffix(10, false).to_lowercase()
             ),
+            // The model's ResourceId: `[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}`.
+            Kind::PolicyEngine | Kind::Policy => {
+                format!("{name}-{}", world.next_suffix(10, false).to_lowercase())
+            }
             _ => format!("{name}-{}", world.next_suffix(10, false)),
         }
     }

@@ -379,7 +379,7 @@ pub fn start(
             "A recommendation named {name} already exists"
         )));
     }
-    let id = format!("rec-{}", world.next_suffix(12, false).to_lowercase());
+    let id = format!("{name}-{}", world.next_suffix(10, true));
     let arn = format!(
         "arn:aws:bedrock-agentcore:{}:{}:recommendation/{id}",
         ctx.region, world.account

@@ -2,7 +2,49 @@
 
 use agentcore_emulator::{Config, Emulator, Timing, World};
 
-pub async fn start() -> Emulator {
+/// An emulator whose every answer is held against its AWS output shape: a test that made
+/// the emulator answer off-model fails when it ends. Requests the test broke on purpose are
+/// the emulator's business (it rejects them), so only answers count here.
+pub struct Checked(Option<Emulator>);
+
+impl std::ops::Deref for Checked {
+    type Target = Emulator;
+    fn deref(&self) -> &Emulator {
+        self.0.as_ref().expect("emulator running")
+    }
+}
+
+impl Checked {
+    pub async fn shutdown(mut self) {
+        self.assert_answers_conform();
+        if let Some(emu) = self.0.take() {
+            emu.shutdown().await;
+        }
+    }
+
+    fn assert_answers_conform(&self) {
+        let Some(emu) = &self.0 else { return };
+        let bad: Vec<_> = emu
+            .violations()
+            .into_iter()
+            .filter(|v| v.direction == "response")
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "answers off their AWS output shape: {bad:#?}"
+        );
+    }
+}
+
+impl Drop for Checked {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_answers_conform();
+        }
+    }
+}
+
+pub async fn start() -> Checked {
     start_with(Config {
         timing: Timing::instant(),
         ..Default::default()
@@ -10,7 +52,7 @@ pub async fn start() -> Emulator {
     .await
 }
 
-pub async fn start_empty() -> Emulator {
+pub async fn start_empty() -> Checked {
     start_with(Config {
         world: World::Empty,
         timing: Timing::instant(),
@@ -19,8 +61,10 @@ pub async fn start_empty() -> Emulator {
     .await
 }
 
-pub async fn start_with(config: Config) -> Emulator {
-    Emulator::start(config).await.expect("emulator starts")
+pub async fn start_with(config: Config) -> Checked {
+    Checked(Some(
+        Emulator::start(config).await.expect("emulator starts"),
+    ))
 }
 
 /// A real SDK client of crate `$krate` pointed at the emulator; retries off unless asked.
