@@ -236,7 +236,10 @@ fn target(r: &Resource, shape: Shape) -> Value {
                 "gatewayArn": gateway_arn_of(r), "targetId": r.id,
                 "createdAt": ts_str(&r.created_at), "updatedAt": ts_str(&r.updated_at),
                 "status": r.status, "statusReasons": reasons(r), "name": r.name,
-                "credentialProviderConfigurations": r.spec.get("credentialProviderConfigurations").cloned().unwrap_or(json!([])),
+                // A target created without credentials uses the gateway's role; the answer
+                // always carries exactly one configuration.
+                "credentialProviderConfigurations": r.spec.get("credentialProviderConfigurations").cloned()
+                    .unwrap_or(json!([{"credentialProviderType": "GATEWAY_IAM_ROLE"}])),
                 "protocolType": if r.spec.get("targetConfiguration").and_then(|c| c.get("http")).is_some() { "HTTP" } else { "MCP" },
             });
             copy(

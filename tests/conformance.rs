@@ -1,0 +1,296 @@
+//! Every headless flow, run by the real binary against an emulator that records instead of
+//! rejecting: what the app sends, and what the emulator answers, must satisfy the AWS
+//! service models (models/data). One report lists every violation at once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use agentcore_emulator::{Config, Emulator, ModelCheck, Timing, World};
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Run {
+    emulator: Emulator,
+    data: tempfile::TempDir,
+    log: Vec<String>,
+}
+
+impl Run {
+    async fn new() -> Run {
+        let emulator = Emulator::start(Config {
+            world: World::Demo,
+            timing: Timing::instant(),
+            models: ModelCheck::Record,
+            ..Config::default()
+        })
+        .await
+        .expect("emulator starts");
+        Run {
+            emulator,
+            data: tempfile::tempdir().unwrap(),
+            log: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, args: &[&str]) -> Output {
+        let data = self.data.path();
+        let out = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+            .current_dir(root())
+            .args(args)
+            .env("AWS_ENDPOINT_URL", self.emulator.endpoint_url())
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_REGION", "us-east-1")
+            .env("AGENTCORE_TUI_DATA_DIR", data)
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_CONFIG_FILE", data.join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                data.join("no-aws-credentials"),
+            )
+            .output()
+            .expect("binary runs");
+        self.log.push(format!(
+            "{} → {}",
+            args.join(" "),
+            out.status.code().unwrap_or(-1)
+        ));
+        out
+    }
+
+    fn ok(&mut self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{}: {text}", args.join(" "));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn deploy_cycle(&mut self, config: &Path, pack: &Path) {
+        let (c, p) = (config.to_str().unwrap(), pack.to_str().unwrap());
+        let files = ["--config", c, "--pack", p];
+        let with = |cmd: &[&'static str]| -> Vec<String> {
+            cmd.iter()
+                .map(|s| s.to_string())
+                .chain(files.iter().map(|s| s.to_string()))
+                .collect()
+        };
+        for args in [
+            with(&["validate"]),
+            with(&["plan"]),
+            with(&["apply", "--yes"]),
+            with(&["status"]),
+        ] {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            self.ok(&args);
+        }
+        let replan = with(&["plan", "--json"]);
+        let replan: Vec<&str> = replan.iter().map(String::as_str).collect();
+        self.ok(&replan);
+        let destroy = with(&["destroy", "--yes"]);
+        let destroy: Vec<&str> = destroy.iter().map(String::as_str).collect();
+        self.ok(&destroy);
+    }
+
+    /// Every violation, grouped, or nothing.
+    fn report(&self) -> String {
+        self.emulator
+            .violations()
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} {}: {}",
+                    v.direction,
+                    v.service,
+                    v.operation,
+                    v.messages.join("; ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+fn config_with(dir: &Path, name: &str, change: impl FnOnce(&mut Value)) -> PathBuf {
+    let text =
+        std::fs::read_to_string(root().join("assets/demo/support-desk.deploy.json")).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["runtime_binary_path"] = json!(root().join("assets/demo/promptkit-agentcore-runtime"));
+    change(&mut v);
+    let path = dir.join(name);
+    std::fs::write(&path, v.to_string()).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_deploy_flow_sends_only_what_the_models_accept() {
+    let mut run = Run::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = root().join("assets/demo/support-desk.pack.json");
+
+    let iam = config_with(dir.path(), "iam.json", |_| {});
+    run.deploy_cycle(&iam, &demo);
+
+    let jwt = config_with(dir.path(), "jwt.json", |v| {
+        v["a2a_auth"] = json!({
+            "mode": "jwt",
+            "discovery_url": "https://login.example.com/realms/agents/.well-known/openid-configuration",
+            "allowed_audience": ["support-desk"],
+            "allowed_clients": ["support-desk-frontend"]
+        });
+    });
+    run.deploy_cycle(&jwt, &demo);
+
+    // Every shared fixture pack the app plans, with a config that only names the essentials.
+    let bare = config_with(dir.path(), "bare.json", |v| {
+        for k in ["tool_targets", "memory_store", "observability"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+    });
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root().join("../shared/fixtures/packs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".pack.json"))
+        .collect();
+    fixtures.sort();
+    let mut cycled = 0;
+    for pack in fixtures {
+        let p = pack.to_str().unwrap().to_string();
+        if !run
+            .run(&["plan", "--config", bare.to_str().unwrap(), "--pack", &p])
+            .status
+            .success()
+        {
+            continue;
+        }
+        run.deploy_cycle(&bare, &pack);
+        cycled += 1;
+    }
+    assert!(
+        cycled >= 6,
+        "only {cycled} fixture packs planned: {:#?}",
+        run.log
+    );
+    let report = run.report();
+    assert!(
+        report.is_empty(),
+        "model violations:\n{report}\n\nflows:\n{}",
+        run.log.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_key_recommendation_and_activity_flow_sends_only_what_the_models_accept() {
+    let mut run = Run::new().await;
+    let keys: Value = serde_json::from_str(&run.ok(&["keys", "list", "--json"])).unwrap();
+    let labels: Vec<String> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["label"].as_str().map(str::to_string))
+        .collect();
+    assert!(labels.len() >= 4, "{keys}");
+    for label in &labels {
+        // Ineligible keys exit 1 with their reasons; the calls still count.
+        run.run(&["keys", "check", label, "--json"]);
+    }
+    run.ok(&[
+        "keys",
+        "check",
+        "alias/agentcore-no-service-principal",
+        "--apply",
+        "--yes",
+    ]);
+    run.ok(&[
+        "keys",
+        "policy",
+        "--json",
+        "--account",
+        "111122223333",
+        "--role",
+        "arn:aws:iam::111122223333:role/AgentCoreDeployer",
+        "--key",
+        "alias/agentcore-recommendations",
+    ]);
+
+    let log_group = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/bedrock-agentcore/runtimes/support_desk";
+    let started: Value = serde_json::from_str(&run.ok(&[
+        "recs",
+        "start",
+        "--json",
+        "--name",
+        "conformance_prompt",
+        "--inline",
+        "You are a helpful support agent.",
+        "--log-group",
+        log_group,
+        "--service-name",
+        "support_desk.DEFAULT",
+        "-e",
+        "Builtin.Helpfulness",
+        "--kms-key",
+        "alias/agentcore-recommendations",
+        "--tag",
+        "team=support",
+        "--wait",
+        "--timeout",
+        "60",
+    ]))
+    .unwrap_or(Value::Null);
+    run.ok(&[
+        "recs",
+        "start",
+        "--json",
+        "--name",
+        "conformance_tools",
+        "-t",
+        "tool-description",
+        "--pack",
+        "assets/demo/support-desk.pack.json",
+        "--log-group",
+        log_group,
+        "--service-name",
+        "support_desk.DEFAULT",
+    ]);
+    let list: Value = serde_json::from_str(&run.ok(&["recs", "list", "--json"])).unwrap();
+    let ids: Vec<String> = list["recommendations"]
+        .as_array()
+        .or_else(|| list.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            r["recommendationId"]
+                .as_str()
+                .or(r["id"].as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(ids.len() >= 7, "{list}");
+    for id in &ids {
+        // Recommendations sealed under a disabled key fail to open; the call still counts.
+        run.run(&["recs", "get", id, "--json"]);
+    }
+    run.ok(&["kms", "activity", "--json"]);
+    let mine = started["recommendationId"]
+        .as_str()
+        .or(started["id"].as_str())
+        .map(str::to_string);
+    if let Some(id) = &mine {
+        run.ok(&["kms", "activity", "--recommendation", id, "--json"]);
+    }
+    let all: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut delete = vec!["recs", "delete", "--yes"];
+    delete.extend(all);
+    run.ok(&delete);
+    let report = run.report();
+    assert!(
+        report.is_empty(),
+        "model violations:\n{report}\n\nflows:\n{}",
+        run.log.join("\n")
+    );
+}
