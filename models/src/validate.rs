@@ -14,6 +14,8 @@ pub(crate) struct Options {
     /// body, and AWS answers "" for a required string that was never set (a runtime's
     /// description), so an empty string is not held to a minimum length there.
     pub output: bool,
+    /// Inside a sensitive shape, no value is echoed (AWS keeps them out of its messages).
+    pub sensitive: bool,
 }
 
 impl Model {
@@ -31,7 +33,16 @@ impl Model {
             return Vec::new();
         };
         let mut out = Vec::new();
-        self.check(shape, output, "", Options { output: true }, &mut out);
+        self.check(
+            shape,
+            output,
+            "",
+            Options {
+                output: true,
+                sensitive: false,
+            },
+            &mut out,
+        );
         out
     }
 
@@ -53,7 +64,8 @@ impl Model {
         if value.is_null() {
             return;
         }
-        let sensitive = shape.sensitive;
+        let sensitive = opts.sensitive || shape.sensitive;
+        let opts = Options { sensitive, ..opts };
         let echo = |v: &str| (!sensitive).then(|| v.to_string());
         match shape.kind {
             ShapeType::Structure => {
