@@ -190,7 +190,9 @@ fn placeholder(shape: Option<&Shape>) -> Value {
         Some(ShapeType::List) => json!([]),
         Some(ShapeType::String) | Some(ShapeType::Blob) | Some(ShapeType::Timestamp) => json!("x"),
         Some(ShapeType::Boolean) => json!(true),
-        Some(ShapeType::Integer | ShapeType::Long | ShapeType::Double | ShapeType::Float) => json!(1),
+        Some(ShapeType::Integer | ShapeType::Long | ShapeType::Double | ShapeType::Float) => {
+            json!(1)
+        }
         _ => json!({}),
     }
 }
@@ -230,7 +232,9 @@ fn mutations(
         ShapeType::Structure => {
             let Some(obj) = value.as_object() else { return };
             if shape.union && !path.is_empty() {
-                if let Some((other, member)) = shape.members.iter().find(|(k, _)| !obj.contains_key(*k)) {
+                if let Some((other, member)) =
+                    shape.members.iter().find(|(k, _)| !obj.contains_key(*k))
+                {
                     let mut both = obj.clone();
                     both.insert(other.clone(), placeholder(m.shape(&member.shape)));
                     push(
