@@ -274,12 +274,24 @@ pub(crate) fn classify_code(
             "delete unused Bedrock AgentCore resources in this region or request a quota increase in the Service Quotas console",
         ),
         "ValidationException" | "InvalidParameterValue" | "InvalidRequest"
-        | "MalformedPolicyDocumentException" | "InvalidBucketName" => Error::new(
-            Category::Configuration,
-            operation,
-            format!("{operation}: AWS rejected a value: {message}"),
-        )
-        .with_hint("check the deploy config values match AWS requirements"),
+        | "MalformedPolicyDocumentException" | "InvalidBucketName" | "SerializationException" => {
+            match super::validation::plain(message) {
+                Some(plain) => Error::new(
+                    Category::Configuration,
+                    operation,
+                    format!("{operation}: AWS rejected {plain}"),
+                )
+                .with_hint(
+                    "validate and plan check these values against AWS's models before any call: run `agentcore-tui validate`, fix the field it names, and report a value it let through",
+                ),
+                None => Error::new(
+                    Category::Configuration,
+                    operation,
+                    format!("{operation}: AWS rejected a value: {message}"),
+                )
+                .with_hint("check the deploy config values match AWS requirements"),
+            }
+        }
         "ResourceNotFoundException" | "NoSuchBucket" | "NotFound" | "NotFoundException" => {
             Error::new(
                 Category::Resource,

@@ -4,6 +4,7 @@
 mod clients;
 mod error;
 pub mod local;
+mod validation;
 
 pub use clients::{CallerIdentity, Clients, ConnectOptions};
 pub use error::{Category, Error, ErrorContext};
