@@ -999,6 +999,7 @@ async fn every_key_spec_of_the_model_can_be_created() {
         (KeySpec::MlDsa87, KeyUsageType::SignVerify),
         (KeySpec::EccNistEdwards25519, KeyUsageType::SignVerify),
         (KeySpec::EccNistP256, KeyUsageType::KeyAgreement),
+        (KeySpec::MlKem768, KeyUsageType::EncapsulateDecapsulate),
     ] {
         let md = kms
             .create_key()
@@ -1019,5 +1020,16 @@ async fn every_key_spec_of_the_model_can_be_created() {
         .await
         .unwrap_err();
     assert_eq!(code(&wrong), "ValidationException");
+    // SM2 exists only in the China Regions.
+    let sm2 = |kms: aws_sdk_kms::Client| async move {
+        kms.create_key()
+            .key_spec(KeySpec::Sm2)
+            .key_usage(KeyUsageType::SignVerify)
+            .send()
+            .await
+    };
+    sm2(client!(aws_sdk_kms, emu, "cn-north-1")).await.unwrap();
+    let outside = sm2(kms).await.unwrap_err();
+    assert_eq!(code(&outside), "ValidationException");
     emu.shutdown().await;
 }
