@@ -115,7 +115,7 @@ fn model_check(n: usize) {
         "workloadIdentityDetails": {"workloadIdentityArn": "arn:aws:bedrock-agentcore:us-east-1:111122223333:workload-identity-directory/default/workload-identity/support_desk_triage"}
     });
     let header = |_: &str| None;
-    let mut run = || {
+    let run = || {
         let req = HttpRequest {
             method: "PUT",
             path: "/runtimes/",

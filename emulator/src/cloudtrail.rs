@@ -165,51 +165,30 @@ fn invalid(code: &str, message: impl Into<String>) -> ApiError {
 }
 
 pub fn lookup_events(world: &WorldState, ctx: &Ctx, body: &Map<String, Value>) -> ApiResult<Value> {
-    let mut filters = Vec::new();
-    if let Some(v) = body.get("LookupAttributes") {
-        let Value::Array(attrs) = v else {
-            return Err(invalid(
-                "InvalidLookupAttributesException",
-                "LookupAttributes must be a list",
-            ));
-        };
-        if attrs.len() > 1 {
-            return Err(invalid(
-                "InvalidLookupAttributesException",
-                "You can only specify one lookup attribute.",
-            ));
-        }
-        for a in attrs {
-            let key = a
-                .get("AttributeKey")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let value = a
-                .get("AttributeValue")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            if !matches!(
-                key,
-                "EventId"
-                    | "EventName"
-                    | "ReadOnly"
-                    | "Username"
-                    | "ResourceType"
-                    | "ResourceName"
-                    | "EventSource"
-                    | "AccessKeyId"
-            ) {
-                return Err(invalid(
-                    "InvalidLookupAttributesException",
-                    format!(
-                        "Invalid AttributeKey '{key}'; use EventName, EventSource, ResourceName, ResourceType, Username, ReadOnly, EventId or AccessKeyId"
-                    ),
-                ));
-            }
-            filters.push((key.to_string(), value));
-        }
+    // The model has held each attribute to its key enum and a 1–2000 character value.
+    let attrs = body
+        .get("LookupAttributes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if attrs.len() > 1 {
+        return Err(invalid(
+            "InvalidLookupAttributesException",
+            "You can only specify one lookup attribute.",
+        ));
     }
+    let filters: Vec<(String, String)> = attrs
+        .iter()
+        .map(|a| {
+            let text = |m: &str| {
+                a.get(m)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (text("AttributeKey"), text("AttributeValue"))
+        })
+        .collect();
     let ts = |name: &str| -> ApiResult<Option<DateTime<Utc>>> {
         match body.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -233,16 +212,11 @@ pub fn lookup_events(world: &WorldState, ctx: &Ctx, body: &Map<String, Value>) -
             "StartTime must be before EndTime",
         ));
     }
-    let max = match body.get("MaxResults").and_then(Value::as_i64) {
-        None => 50,
-        Some(n) if (1..=50).contains(&n) => n as usize,
-        Some(_) => {
-            return Err(invalid(
-                "InvalidMaxResultsException",
-                "MaxResults must be between 1 and 50",
-            ));
-        }
-    };
+    // MaxResults is 1–50 by the model.
+    let max = body
+        .get("MaxResults")
+        .and_then(Value::as_f64)
+        .map_or(50, |n| n as usize);
     let matches = |e: &TrailEvent| {
         e.region == ctx.region
             && start.is_none_or(|s| e.time >= s)

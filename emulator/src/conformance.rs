@@ -50,6 +50,7 @@ impl Log {
 }
 
 /// Checks one request; Err is the answer to send instead of serving it.
+#[allow(clippy::too_many_arguments)] // the parts of one HTTP request, as dispatch has them
 pub(crate) fn check_request(
     log: &Log,
     mode: ModelCheck,

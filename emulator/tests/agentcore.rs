@@ -502,7 +502,7 @@ async fn runtime_memory_policy_and_evaluation_resources() {
     let bad = ctl
         .create_memory()
         .name("x")
-        .event_expiry_duration(1000)
+        .event_expiry_duration(3651)
         .send()
         .await
         .unwrap_err();
@@ -1904,4 +1904,145 @@ async fn tags_follow_aws_rules() {
         50,
         "a refused TagResource changes nothing"
     );
+}
+
+/// Requests the AWS models accept that hand-written checks used to refuse.
+#[tokio::test]
+async fn requests_aws_accepts_are_accepted() {
+    let emu = start_empty().await;
+    let ctl = client!(aws_sdk_bedrockagentcorecontrol, emu);
+
+    // eventExpiryDuration is 3–3650 days, not 3–365.
+    let mem = ctl
+        .create_memory()
+        .name("long_memory")
+        .event_expiry_duration(3650)
+        .send()
+        .await
+        .unwrap();
+    let mem_id = mem.memory().unwrap().id().to_string();
+    ctl.get_memory().memory_id(&mem_id).send().await.unwrap();
+    ctl.update_memory()
+        .memory_id(&mem_id)
+        .event_expiry_duration(3650)
+        .send()
+        .await
+        .unwrap();
+
+    // RuntimeContainerUri admits ECR Public and the China partition's ECR.
+    let container = |uri: &str| {
+        cp::AgentRuntimeArtifact::ContainerConfiguration(
+            cp::ContainerConfiguration::builder()
+                .container_uri(uri)
+                .build()
+                .unwrap(),
+        )
+    };
+    let rt = ctl
+        .create_agent_runtime()
+        .agent_runtime_name("public_agent")
+        .agent_runtime_artifact(container("public.ecr.aws/team/agent:1"))
+        .role_arn(role())
+        .send()
+        .await
+        .unwrap();
+    ctl.get_agent_runtime()
+        .agent_runtime_id(rt.agent_runtime_id())
+        .send()
+        .await
+        .unwrap();
+    ctl.update_agent_runtime()
+        .agent_runtime_id(rt.agent_runtime_id())
+        .agent_runtime_artifact(container(
+            "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/agent:2",
+        ))
+        .role_arn(role())
+        .send()
+        .await
+        .unwrap();
+    ctl.create_agent_runtime()
+        .agent_runtime_name("digest_agent")
+        .agent_runtime_artifact(container(
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/agent@sha256:abc",
+        ))
+        .role_arn(role())
+        .send()
+        .await
+        .unwrap();
+    // Still refused, now by the model's pattern: other registries, upper case, no registry.
+    for (i, uri) in [
+        "docker.io/library/agent:1",
+        "111122223333.dkr.ecr.us-east-1.amazonaws.com/Agent:1",
+        "repo/agent:1",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let e = ctl
+            .create_agent_runtime()
+            .agent_runtime_name(format!("refused_{i}"))
+            .agent_runtime_artifact(container(uri))
+            .role_arn(role())
+            .send()
+            .await
+            .unwrap_err();
+        let aws_sdk_bedrockagentcorecontrol::operation::create_agent_runtime::CreateAgentRuntimeError::ValidationException(v) =
+            e.as_service_error().unwrap()
+        else {
+            panic!("{uri}: {e:?}")
+        };
+        assert!(
+            v.message()
+                .contains("Member must satisfy regular expression pattern"),
+            "{uri}: {v:?}"
+        );
+    }
+
+    // Gateways and their targets list up to 1000 a page.
+    let gw = ctl
+        .create_gateway()
+        .name("big-page")
+        .role_arn(role())
+        .authorizer_type(cp::AuthorizerType::None)
+        .send()
+        .await
+        .unwrap();
+    let page = ctl.list_gateways().max_results(1000).send().await.unwrap();
+    assert_eq!(page.items().len(), 1);
+    ctl.list_gateway_targets()
+        .gateway_identifier(gw.gateway_id())
+        .max_results(1000)
+        .send()
+        .await
+        .unwrap();
+
+    // Third-party evaluators are AWS's, like built-in ones, not resources of the account.
+    ctl.create_online_evaluation_config()
+        .online_evaluation_config_name("third_party_eval")
+        .rule(
+            cp::Rule::builder()
+                .sampling_config(
+                    cp::SamplingConfig::builder()
+                        .sampling_percentage(10.0)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .data_source_config(cp::DataSourceConfig::CloudWatchLogs(
+            cp::CloudWatchLogsInputConfig::builder()
+                .log_group_names("/aws/agent")
+                .service_names("agent.DEFAULT")
+                .build()
+                .unwrap(),
+        ))
+        .evaluators(cp::EvaluatorReference::EvaluatorId(
+            "ThirdParty.vendor.toxicity".into(),
+        ))
+        .evaluation_execution_role_arn(role())
+        .enable_on_create(false)
+        .send()
+        .await
+        .unwrap();
+    emu.shutdown().await;
 }

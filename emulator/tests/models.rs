@@ -231,19 +231,19 @@ fn mutations(
     match shape.kind {
         ShapeType::Structure => {
             let Some(obj) = value.as_object() else { return };
-            if shape.union && !path.is_empty() {
-                if let Some((other, member)) =
+            if shape.union
+                && !path.is_empty()
+                && let Some((other, member)) =
                     shape.members.iter().find(|(k, _)| !obj.contains_key(*k))
-                {
-                    let mut both = obj.clone();
-                    both.insert(other.clone(), placeholder(m.shape(&member.shape)));
-                    push(
-                        at.to_vec(),
-                        Some(Value::Object(both)),
-                        path,
-                        "two union members",
-                    );
-                }
+            {
+                let mut both = obj.clone();
+                both.insert(other.clone(), placeholder(m.shape(&member.shape)));
+                push(
+                    at.to_vec(),
+                    Some(Value::Object(both)),
+                    path,
+                    "two union members",
+                );
             }
             for name in &shape.required {
                 if obj.contains_key(name) {

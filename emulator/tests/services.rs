@@ -986,3 +986,50 @@ async fn sts_query_in_url_and_s3_list_buckets_answer_in_their_protocols() {
         .unwrap_err();
     assert_eq!(code(&e), "NotImplemented");
 }
+
+/// Key specs the KMS model has that the emulator used to refuse, each with the usages KMS
+/// allows for it; a usage the spec does not support is still refused.
+#[tokio::test]
+async fn every_key_spec_of_the_model_can_be_created() {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let emu = start_empty().await;
+    let kms = client!(aws_sdk_kms, emu);
+    for (spec, usage) in [
+        (KeySpec::MlDsa44, KeyUsageType::SignVerify),
+        (KeySpec::MlDsa87, KeyUsageType::SignVerify),
+        (KeySpec::EccNistEdwards25519, KeyUsageType::SignVerify),
+        (KeySpec::EccNistP256, KeyUsageType::KeyAgreement),
+        (KeySpec::MlKem768, KeyUsageType::EncapsulateDecapsulate),
+    ] {
+        let md = kms
+            .create_key()
+            .key_spec(spec.clone())
+            .key_usage(usage.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{spec:?}/{usage:?}: {e:?}"))
+            .key_metadata
+            .unwrap();
+        assert_eq!(md.key_spec(), Some(&spec));
+    }
+    let wrong = kms
+        .create_key()
+        .key_spec(KeySpec::MlDsa44)
+        .key_usage(KeyUsageType::EncryptDecrypt)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&wrong), "ValidationException");
+    // SM2 exists only in the China Regions.
+    let sm2 = |kms: aws_sdk_kms::Client| async move {
+        kms.create_key()
+            .key_spec(KeySpec::Sm2)
+            .key_usage(KeyUsageType::SignVerify)
+            .send()
+            .await
+    };
+    sm2(client!(aws_sdk_kms, emu, "cn-north-1")).await.unwrap();
+    let outside = sm2(kms).await.unwrap_err();
+    assert_eq!(code(&outside), "ValidationException");
+    emu.shutdown().await;
+}

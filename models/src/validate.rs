@@ -127,18 +127,12 @@ impl Model {
                     for (i, item) in items.iter().enumerate() {
                         if item.is_null() {
                             out.push(Violation {
-                                path: format!("{}.{}.member", path.to_string(), i + 1),
+                                path: format!("{path}.{}.member", i + 1),
                                 value: None,
                                 constraint: Constraint::Required,
                             });
                         } else {
-                            self.check(
-                                s,
-                                item,
-                                &format!("{}.{}.member", path.to_string(), i + 1),
-                                opts,
-                                out,
-                            );
+                            self.check(s, item, &format!("{path}.{}.member", i + 1), opts, out);
                         }
                     }
                 }
@@ -164,7 +158,7 @@ impl Model {
                         }
                     }
                     if let Some(vs) = val {
-                        self.check(vs, v, &format!("{}.{k}", path.to_string()), opts, out);
+                        self.check(vs, v, &format!("{path}.{k}"), opts, out);
                     }
                 }
             }

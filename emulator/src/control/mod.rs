@@ -471,33 +471,23 @@ pub fn handle(
         }
         Route::List(kind, parent) => {
             let parent = parent_id(world, ctx, kind, parent.as_deref())?;
-            let (max_raw, token) = if kind == Kind::Memory {
+            // The model has bounded maxResults already (1–100, gateways and targets 1–1000).
+            let (max, token) = if kind == Kind::Memory {
                 (
-                    body.get("maxResults").map(|v| v.to_string()),
+                    body.get("maxResults")
+                        .and_then(Value::as_f64)
+                        .map(|n| n as usize),
                     body.get("nextToken")
                         .and_then(Value::as_str)
                         .map(str::to_string),
                 )
             } else {
                 (
-                    query_get(query, "maxResults").map(str::to_string),
+                    query_get(query, "maxResults").and_then(|m| m.parse::<usize>().ok()),
                     query_get(query, "nextToken").map(str::to_string),
                 )
             };
-            let max = match max_raw {
-                None => 50,
-                Some(m) => match m.parse::<usize>() {
-                    Ok(n) if (1..=100).contains(&n) => n,
-                    _ => {
-                        return Err(ApiError::validation(vec![(
-                            "maxResults".into(),
-                            format!(
-                                "Value '{m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100"
-                            ),
-                        )]));
-                    }
-                },
-            };
+            let max = max.filter(|n| *n >= 1).unwrap_or(50);
             let after = token.as_deref().map(decode_token).transpose()?;
             let mut items: Vec<&Resource> = world
                 .resources
@@ -521,7 +511,7 @@ pub fn handle(
             Err(ApiError::not_found(format!("Resource {arn} not found")))
         }
         Route::Tag(arn) => {
-            Check::new(&body).required("tags").tags("tags").finish()?;
+            Check::new().reserved_tag_keys(&body, "tags").finish()?;
             let tags = body
                 .get("tags")
                 .and_then(Value::as_object)
@@ -553,13 +543,6 @@ pub fn handle(
                 .filter(|(k, _)| k == "tagKeys")
                 .map(|(_, v)| v.as_str())
                 .collect();
-            if keys.is_empty() {
-                return Err(ApiError::validation(vec![(
-                    "tagKeys".into(),
-                    "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null"
-                        .into(),
-                )]));
-            }
             let r = world
                 .resources
                 .values_mut()

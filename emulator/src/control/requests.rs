@@ -1,20 +1,13 @@
-//! What the control plane does with a request body: the checks AWS makes (every problem in one
-//! ValidationException), what the service fills in at creation, how an update changes the spec,
-//! and why provisioning fails.
+//! What the control plane does with a request body: the checks AWS makes that its model does
+//! not express (state and cross-resource rules; the model has already been held to the request),
+//! what the service fills in at creation, how an update changes the spec, and why provisioning
+//! fails.
 
 use serde_json::{Map, Value, json};
 
-use crate::validate::{Check, HYPHEN_PATTERN, UNDERSCORE_PATTERN, hyphen_name, underscore_name};
+use crate::validate::Check;
 use crate::wire::{ApiError, ts_num};
 use crate::world::{Ctx, Kind, Resource, WorldState};
-
-const AUTHORIZER_TYPES: [&str; 4] = ["CUSTOM_JWT", "AWS_IAM", "NONE", "AUTHENTICATE_ONLY"];
-const TRACES: [&str; 1] = ["cloudWatchLogs"];
-
-fn check_authorizer(c: &mut Check, path: &str) {
-    c.union(path, &["customJWTAuthorizer"]);
-    c.required(&format!("{path}.customJWTAuthorizer.discoveryUrl"));
-}
 
 pub fn validate_create(
     world: &WorldState,
@@ -22,52 +15,16 @@ pub fn validate_create(
     kind: Kind,
     body: &Map<String, Value>,
 ) -> Result<(), ApiError> {
-    let mut c = Check::new(body);
-    c.tags("tags");
+    let mut c = Check::new();
+    c.reserved_tag_keys(body, "tags");
     match kind {
-        Kind::Memory => {
-            check_memory_key(world, ctx, &mut c, body);
-            c.required("name")
-                .required("eventExpiryDuration")
-                .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
-                .int_range("eventExpiryDuration", 3, 365)
-                .arn("encryptionKeyArn", "kms")
-                .arn("memoryExecutionRoleArn", "iam");
-            if let Some(Value::Array(strats)) = body.get("memoryStrategies") {
-                for (i, s) in strats.iter().enumerate() {
-                    let ok = s.as_object().is_some_and(|m| {
-                        m.len() == 1 && m.keys().all(|k| STRATEGY_TYPES.iter().any(|(n, _)| n == k))
-                    });
-                    if !ok {
-                        c.fail(
-                            &format!("memoryStrategies.{i}"),
-                            format!(
-                                "Value at 'memoryStrategies.{i}' must have exactly one of [{}]",
-                                STRATEGY_TYPES.map(|(n, _)| n).join(", ")
-                            ),
-                        );
-                    }
-                }
-            }
-        }
+        Kind::Memory => check_memory_key(world, ctx, &mut c, body),
         Kind::Gateway => {
-            c.required("name")
-                .required("roleArn")
-                .required("authorizerType")
-                .name("name", 100, HYPHEN_PATTERN, hyphen_name)
-                .arn("roleArn", "iam")
-                .one_of("authorizerType", &AUTHORIZER_TYPES)
-                .one_of("protocolType", &["MCP"])
-                .one_of("exceptionLevel", &["DEBUG"])
-                .union("protocolConfiguration", &["mcp"])
-                .one_of("protocolConfiguration.mcp.searchType", &["SEMANTIC"])
-                .one_of("policyEngineConfiguration.mode", &["LOG_ONLY", "ENFORCE"])
-                .arn("kmsKeyArn", "kms");
-            if body.contains_key("authorizerConfiguration") {
-                check_authorizer(&mut c, "authorizerConfiguration");
-            }
+            // The model cannot tie one member to another's value; the API reference does.
             if body.get("authorizerType").and_then(Value::as_str) == Some("CUSTOM_JWT")
-                && body.get("authorizerConfiguration").is_none()
+                && body
+                    .get("authorizerConfiguration")
+                    .is_none_or(Value::is_null)
             {
                 c.fail(
                     "authorizerConfiguration",
@@ -76,185 +33,14 @@ pub fn validate_create(
             }
             check_policy_engine_ref(world, ctx, &mut c, body);
         }
-        Kind::GatewayTarget => {
-            c.required("targetConfiguration")
-                .name("name", 100, HYPHEN_PATTERN, hyphen_name)
-                .union("targetConfiguration", &["mcp", "http", "inference"]);
-            c.union(
-                "targetConfiguration.mcp",
-                &[
-                    "openApiSchema",
-                    "smithyModel",
-                    "lambda",
-                    "mcpServer",
-                    "apiGateway",
-                    "connector",
-                ],
-            );
-            c.union(
-                "targetConfiguration.mcp.lambda.toolSchema",
-                &["s3", "inlinePayload"],
-            );
-            if let Some(Value::Array(creds)) = body.get("credentialProviderConfigurations") {
-                for (i, cred) in creds.iter().enumerate() {
-                    let t = cred.get("credentialProviderType").and_then(Value::as_str);
-                    if !t.is_some_and(|t| {
-                        [
-                            "GATEWAY_IAM_ROLE",
-                            "OAUTH",
-                            "API_KEY",
-                            "JWT_PASSTHROUGH",
-                            "CALLER_IAM_CREDENTIALS",
-                        ]
-                        .contains(&t)
-                    }) {
-                        c.fail(&format!("credentialProviderConfigurations.{i}.credentialProviderType"), format!("Value '{}' at 'credentialProviderConfigurations.{i}.credentialProviderType' failed to satisfy constraint: Member must satisfy enum value set: [GATEWAY_IAM_ROLE, OAUTH, API_KEY, JWT_PASSTHROUGH, CALLER_IAM_CREDENTIALS]", t.unwrap_or("null")));
-                    }
-                }
-            }
-        }
-        Kind::PolicyEngine => {
-            c.required("name")
-                .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
-                .arn("encryptionKeyArn", "kms");
-        }
-        Kind::Policy => {
-            c.required("name")
-                .required("definition")
-                .name("name", 48, UNDERSCORE_PATTERN, underscore_name)
-                .union("definition", &["cedar", "policyGeneration", "policy"])
-                .required_if_present("definition.cedar", "definition.cedar.statement")
-                .one_of("enforcementMode", &["ACTIVE", "LOG_ONLY"])
-                .one_of(
-                    "validationMode",
-                    &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"],
-                );
-        }
-        Kind::AgentRuntime => {
-            c.required("agentRuntimeName")
-                .required("agentRuntimeArtifact")
-                .required("roleArn");
-            runtime_checks(&mut c, body);
-            c.name("agentRuntimeName", 48, UNDERSCORE_PATTERN, underscore_name);
-        }
-        Kind::Evaluator => {
-            c.required("evaluatorName")
-                .required("evaluatorConfig")
-                .required("level")
-                .name("evaluatorName", 48, UNDERSCORE_PATTERN, underscore_name)
-                .union("evaluatorConfig", &["llmAsAJudge", "codeBased", "derived"])
-                .one_of("level", &["TOOL_CALL", "TRACE", "SESSION"])
-                .arn("kmsKeyArn", "kms");
-        }
-        Kind::OnlineEvaluationConfig => {
-            c.required("onlineEvaluationConfigName")
-                .required("rule")
-                .required("dataSourceConfig")
-                .required("evaluationExecutionRoleArn")
-                .required("enableOnCreate")
-                .name(
-                    "onlineEvaluationConfigName",
-                    48,
-                    UNDERSCORE_PATTERN,
-                    underscore_name,
-                )
-                .required_if_present("rule", "rule.samplingConfig")
-                .required_if_present(
-                    "rule.samplingConfig",
-                    "rule.samplingConfig.samplingPercentage",
-                )
-                .union("dataSourceConfig", &TRACES)
-                .arn("evaluationExecutionRoleArn", "iam");
-            check_evaluator_refs(world, ctx, &mut c, body);
-        }
+        Kind::OnlineEvaluationConfig => check_evaluator_refs(world, ctx, &mut c, body),
+        Kind::GatewayTarget
+        | Kind::PolicyEngine
+        | Kind::Policy
+        | Kind::AgentRuntime
+        | Kind::Evaluator => {}
     }
     c.finish()
-}
-
-/// `<12 digits>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`, the pattern AWS enforces.
-fn ecr_uri(uri: &str) -> bool {
-    let Some((host, rest)) = uri.split_once('/') else {
-        return false;
-    };
-    let host_ok = host
-        .strip_suffix(".amazonaws.com")
-        .and_then(|h| h.split_once(".dkr.ecr."))
-        .is_some_and(|(acct, region)| {
-            acct.len() == 12
-                && acct.chars().all(|c| c.is_ascii_digit())
-                && !region.is_empty()
-                && region
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        });
-    let repo = rest.split(['@', ':']).next().unwrap_or_default();
-    host_ok
-        && !repo.is_empty()
-        && repo.split('/').all(|seg| {
-            !seg.is_empty()
-                && seg.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && seg
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-        })
-}
-
-fn runtime_checks(c: &mut Check, body: &Map<String, Value>) {
-    c.name(
-        "agentRuntimeArtifact.containerConfiguration.containerUri",
-        1024,
-        "([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)([:@]\\S+)?",
-        ecr_uri,
-    );
-    for member in ["code", "runtime", "entryPoint"] {
-        c.required_if_present(
-            "agentRuntimeArtifact.codeConfiguration",
-            &format!("agentRuntimeArtifact.codeConfiguration.{member}"),
-        );
-    }
-    c.union("agentRuntimeArtifact.codeConfiguration.code", &["s3"]);
-    c.required_if_present(
-        "agentRuntimeArtifact.codeConfiguration.code.s3",
-        "agentRuntimeArtifact.codeConfiguration.code.s3.bucket",
-    );
-    c.union(
-        "agentRuntimeArtifact",
-        &["containerConfiguration", "codeConfiguration"],
-    )
-    .required_if_present(
-        "agentRuntimeArtifact.containerConfiguration",
-        "agentRuntimeArtifact.containerConfiguration.containerUri",
-    )
-    .one_of(
-        "agentRuntimeArtifact.codeConfiguration.runtime",
-        &[
-            "PYTHON_3_10",
-            "PYTHON_3_11",
-            "PYTHON_3_12",
-            "PYTHON_3_13",
-            "PYTHON_3_14",
-            "NODE_22",
-        ],
-    )
-    .arn("roleArn", "iam")
-    .one_of("networkConfiguration.networkMode", &["PUBLIC", "VPC"])
-    .one_of(
-        "protocolConfiguration.serverProtocol",
-        &["HTTP", "MCP", "A2A", "AGUI"],
-    );
-    if body.contains_key("authorizerConfiguration") {
-        check_authorizer(c, "authorizerConfiguration");
-    }
-    if let Some(Value::Object(env)) = body.get("environmentVariables") {
-        for (k, v) in env {
-            if !v.is_string() {
-                c.fail(
-                    &format!("environmentVariables.{k}"),
-                    format!("Value of environment variable {k} must be a string"),
-                );
-            }
-        }
-    }
 }
 
 /// Memory encrypts with the customer's key from the start, so the key must be usable now.
@@ -262,24 +48,28 @@ fn check_memory_key(world: &WorldState, ctx: &Ctx, c: &mut Check, body: &Map<Str
     let Some(arn) = body.get("encryptionKeyArn").and_then(Value::as_str) else {
         return;
     };
-    if !arn.starts_with("arn:aws:kms:") {
-        return; // reported by the ARN check
-    }
-    let problem = match crate::kms::resolve(world, &ctx.region, arn) {
-        Err(_) if arn.split(':').nth(3) != Some(ctx.region.as_str()) => Some(format!(
-            "KMS key {arn} is not in {}; memory needs a key in its own region",
-            ctx.region
-        )),
-        Err(_) => Some(format!("KMS key {arn} does not exist")),
-        Ok(k) if k.key_state != "Enabled" => Some(format!(
-            "KMS key {arn} is {}; enable it or choose another key",
-            k.key_state
-        )),
-        Ok(k) if !k.is_symmetric() => Some(format!(
-            "KMS key {arn} is {}; memory needs a symmetric encryption key",
-            k.key_spec
-        )),
-        Ok(_) => None,
+    // The model's pattern for this member is any ARN; only a KMS key can encrypt.
+    let problem = if arn.split(':').nth(2) != Some("kms") {
+        Some(format!(
+            "{arn} is not a KMS key ARN; memory needs a KMS key"
+        ))
+    } else {
+        match crate::kms::resolve(world, &ctx.region, arn) {
+            Err(_) if arn.split(':').nth(3) != Some(ctx.region.as_str()) => Some(format!(
+                "KMS key {arn} is not in {}; memory needs a key in its own region",
+                ctx.region
+            )),
+            Err(_) => Some(format!("KMS key {arn} does not exist")),
+            Ok(k) if k.key_state != "Enabled" => Some(format!(
+                "KMS key {arn} is {}; enable it or choose another key",
+                k.key_state
+            )),
+            Ok(k) if !k.is_symmetric() => Some(format!(
+                "KMS key {arn} is {}; memory needs a symmetric encryption key",
+                k.key_spec
+            )),
+            Ok(_) => None,
+        }
     };
     if let Some(p) = problem {
         c.fail("encryptionKeyArn", p);
@@ -320,24 +110,26 @@ fn check_policy_engine_ref(
     }
 }
 
+/// Built-in and third-party evaluators are AWS's, not resources of the account.
 fn check_evaluator_refs(world: &WorldState, ctx: &Ctx, c: &mut Check, body: &Map<String, Value>) {
-    if let Some(Value::Array(evs)) = body.get("evaluators") {
-        for (i, e) in evs.iter().enumerate() {
-            match e.get("evaluatorId").and_then(Value::as_str) {
-                Some(id) if id.starts_with("Builtin.") => {}
-                Some(id)
-                    if world.resources.values().any(|r| {
-                        r.kind == Kind::Evaluator && r.region == ctx.region && r.id == id
-                    }) => {}
-                Some(id) => c.fail(
-                    &format!("evaluators.{i}.evaluatorId"),
-                    format!("Evaluator {id} does not exist"),
-                ),
-                None => c.fail(
-                    &format!("evaluators.{i}"),
-                    format!("Value at 'evaluators.{i}' must have exactly one of [evaluatorId]"),
-                ),
-            }
+    let Some(Value::Array(evs)) = body.get("evaluators") else {
+        return;
+    };
+    for (i, e) in evs.iter().enumerate() {
+        let Some(id) = e.get("evaluatorId").and_then(Value::as_str) else {
+            continue;
+        };
+        let known = id.starts_with("Builtin.")
+            || id.starts_with("ThirdParty.")
+            || world
+                .resources
+                .values()
+                .any(|r| r.kind == Kind::Evaluator && r.region == ctx.region && r.id == id);
+        if !known {
+            c.fail(
+                &format!("evaluators.{i}.evaluatorId"),
+                format!("Evaluator {id} does not exist"),
+            );
         }
     }
 }
@@ -348,48 +140,16 @@ pub fn validate_update(
     kind: Kind,
     body: &Map<String, Value>,
 ) -> Result<(), ApiError> {
-    let mut c = Check::new(body);
+    let mut c = Check::new();
     match kind {
-        Kind::Gateway => {
-            c.required("name")
-                .required("roleArn")
-                .required("authorizerType")
-                .name("name", 100, HYPHEN_PATTERN, hyphen_name)
-                .arn("roleArn", "iam")
-                .one_of("authorizerType", &AUTHORIZER_TYPES)
-                .one_of("policyEngineConfiguration.mode", &["LOG_ONLY", "ENFORCE"])
-                .required_if_present("policyEngineConfiguration", "policyEngineConfiguration.arn")
-                .required_if_present(
-                    "policyEngineConfiguration",
-                    "policyEngineConfiguration.mode",
-                );
-            check_policy_engine_ref(world, ctx, &mut c, body);
-        }
-        Kind::GatewayTarget => {
-            c.required("targetConfiguration")
-                .union("targetConfiguration", &["mcp", "http", "inference"]);
-        }
-        Kind::AgentRuntime => {
-            c.required("agentRuntimeArtifact").required("roleArn");
-            runtime_checks(&mut c, body);
-        }
-        Kind::Memory => {
-            c.int_range("eventExpiryDuration", 3, 365);
-        }
-        Kind::Policy => {
-            c.union("definition", &["cedar", "policyGeneration", "policy"])
-                .one_of("enforcementMode", &["ACTIVE", "LOG_ONLY"]);
-        }
-        Kind::Evaluator => {
-            c.union("evaluatorConfig", &["llmAsAJudge", "codeBased", "derived"])
-                .one_of("level", &["TOOL_CALL", "TRACE", "SESSION"]);
-        }
-        Kind::OnlineEvaluationConfig => {
-            c.one_of("executionStatus", &["ENABLED", "DISABLED"])
-                .union("dataSourceConfig", &TRACES);
-            check_evaluator_refs(world, ctx, &mut c, body);
-        }
-        Kind::PolicyEngine => {}
+        Kind::Gateway => check_policy_engine_ref(world, ctx, &mut c, body),
+        Kind::OnlineEvaluationConfig => check_evaluator_refs(world, ctx, &mut c, body),
+        Kind::Memory
+        | Kind::GatewayTarget
+        | Kind::PolicyEngine
+        | Kind::Policy
+        | Kind::AgentRuntime
+        | Kind::Evaluator => {}
     }
     c.finish()
 }
@@ -546,24 +306,4 @@ pub fn failure_reason(kind: Kind, spec: &Map<String, Value>, injected: bool) -> 
         }
     }
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ecr_uri;
-
-    #[test]
-    fn container_uris_must_be_ecr() {
-        assert!(ecr_uri(
-            "111122223333.dkr.ecr.us-east-1.amazonaws.com/agent:1"
-        ));
-        assert!(ecr_uri(
-            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/agent@sha256:abc"
-        ));
-        assert!(!ecr_uri("docker.io/library/agent:1"));
-        assert!(!ecr_uri(
-            "111122223333.dkr.ecr.us-east-1.amazonaws.com/Agent:1"
-        ));
-        assert!(!ecr_uri("repo/agent:1"));
-    }
 }

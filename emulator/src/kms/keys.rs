@@ -93,7 +93,6 @@ impl Key {
             "KeyState": self.key_state,
             "Origin": self.origin,
             "KeyManager": "CUSTOMER",
-            "CustomerMasterKeySpec": self.key_spec,
             "KeySpec": self.key_spec,
             "MultiRegion": self.multi_region,
         });
@@ -101,6 +100,9 @@ impl Key {
         match (self.key_usage.as_str(), self.key_spec.as_str()) {
             ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT") => {
                 obj.insert("EncryptionAlgorithms".into(), json!(["SYMMETRIC_DEFAULT"]));
+            }
+            ("ENCRYPT_DECRYPT", "SM2") => {
+                obj.insert("EncryptionAlgorithms".into(), json!(["SM2PKE"]));
             }
             ("ENCRYPT_DECRYPT", _) => {
                 obj.insert(
@@ -121,13 +123,35 @@ impl Key {
                     ]),
                 );
             }
+            ("SIGN_VERIFY", "SM2") => {
+                obj.insert("SigningAlgorithms".into(), json!(["SM2DSA"]));
+            }
+            ("SIGN_VERIFY", s) if s.starts_with("ML_DSA_") => {
+                obj.insert("SigningAlgorithms".into(), json!(["ML_DSA_SHAKE_256"]));
+            }
+            ("SIGN_VERIFY", "ECC_NIST_EDWARDS25519") => {
+                obj.insert(
+                    "SigningAlgorithms".into(),
+                    json!(["ED25519_SHA_512", "ED25519_PH_SHA_512"]),
+                );
+            }
             ("SIGN_VERIFY", _) => {
                 obj.insert("SigningAlgorithms".into(), json!(["ECDSA_SHA_256"]));
+            }
+            ("ENCAPSULATE_DECAPSULATE", _) => {
+                obj.insert("EncapsulationAlgorithms".into(), json!(["ML_KEM"]));
+            }
+            ("KEY_AGREEMENT", _) => {
+                obj.insert("KeyAgreementAlgorithms".into(), json!(["ECDH"]));
             }
             ("GENERATE_VERIFY_MAC", _) => {
                 obj.insert("MacAlgorithms".into(), json!(["HMAC_SHA_256"]));
             }
             _ => {}
+        }
+        // The deprecated CustomerMasterKeySpec names only the specs that existed before KeySpec.
+        if !self.key_spec.starts_with("ML_") && self.key_spec != "ECC_NIST_EDWARDS25519" {
+            obj.insert("CustomerMasterKeySpec".into(), json!(self.key_spec));
         }
         if self.key_spec == "SYMMETRIC_DEFAULT" {
             obj.insert("CurrentKeyMaterialId".into(), json!(hex_id(&self.material)));

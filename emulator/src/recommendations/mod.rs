@@ -22,11 +22,6 @@ mod workflow;
 pub use workflow::advance;
 
 pub const CONTEXT_KEY: &str = "aws:bedrock-agentcore:recommendationArn";
-const STATUSES: [&str; 5] = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED", "DELETING"];
-const TYPES: [&str; 2] = [
-    "SYSTEM_PROMPT_RECOMMENDATION",
-    "TOOL_DESCRIPTION_RECOMMENDATION",
-];
 
 /// Recommendation data at rest: in the clear (AWS owned key) or sealed under a data key from the CMK.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -183,99 +178,42 @@ fn kms_access_denied(action: &str, principal: &str, key_arn: &str, rec_arn: &str
     ))
 }
 
+/// What the model cannot say about Start: the config variant must be the one `type` names.
 fn validate_start(body: &Map<String, Value>) -> Result<(), ApiError> {
-    let mut c = Check::new(body);
-    c.required("name")
-        .required("type")
-        .required("recommendationConfig")
-        .name("name", 48, "[a-zA-Z][a-zA-Z0-9_-]{0,47}", |s| {
-            s.chars().next().is_some_and(|f| f.is_ascii_alphabetic())
-                && s.chars()
-                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
-        })
-        .one_of("type", &TYPES)
-        .union(
+    let mut c = Check::new();
+    c.reserved_tag_keys(body, "tags");
+    let (variant, rtype) = match body.get("type").and_then(Value::as_str) {
+        Some("TOOL_DESCRIPTION_RECOMMENDATION") => (
+            "toolDescriptionRecommendationConfig",
+            "TOOL_DESCRIPTION_RECOMMENDATION",
+        ),
+        _ => (
+            "systemPromptRecommendationConfig",
+            "SYSTEM_PROMPT_RECOMMENDATION",
+        ),
+    };
+    if body
+        .get("recommendationConfig")
+        .and_then(|cfg| cfg.get(variant))
+        .is_none_or(Value::is_null)
+    {
+        c.fail(
             "recommendationConfig",
-            &[
-                "systemPromptRecommendationConfig",
-                "toolDescriptionRecommendationConfig",
-            ],
-        )
-        .arn("kmsKeyArn", "kms")
-        .tags("tags");
-    c.finish()?;
-    let rtype = body["type"].as_str().unwrap_or_default();
-    let cfg = &body["recommendationConfig"];
-    let mut c = Check::new(cfg.as_object().expect("checked union"));
-    match rtype {
-        "SYSTEM_PROMPT_RECOMMENDATION" => {
-            if cfg.get("systemPromptRecommendationConfig").is_none() {
-                c.fail("recommendationConfig", "type SYSTEM_PROMPT_RECOMMENDATION needs recommendationConfig.systemPromptRecommendationConfig".into());
-            } else {
-                let p = "systemPromptRecommendationConfig";
-                c.required(&format!("{p}.systemPrompt"))
-                    .required(&format!("{p}.agentTraces"))
-                    .union(
-                        &format!("{p}.systemPrompt"),
-                        &["text", "configurationBundle"],
-                    )
-                    .union(
-                        &format!("{p}.agentTraces"),
-                        &[
-                            "sessionSpans",
-                            "cloudwatchLogs",
-                            "batchEvaluation",
-                            "onlineEvaluation",
-                        ],
-                    );
-            }
-        }
-        _ => {
-            if cfg.get("toolDescriptionRecommendationConfig").is_none() {
-                c.fail("recommendationConfig", "type TOOL_DESCRIPTION_RECOMMENDATION needs recommendationConfig.toolDescriptionRecommendationConfig".into());
-            } else {
-                let p = "toolDescriptionRecommendationConfig";
-                c.required(&format!("{p}.toolDescription"))
-                    .required(&format!("{p}.agentTraces"))
-                    .union(
-                        &format!("{p}.toolDescription"),
-                        &["toolDescriptionText", "configurationBundle"],
-                    )
-                    .union(
-                        &format!("{p}.agentTraces"),
-                        &[
-                            "sessionSpans",
-                            "cloudwatchLogs",
-                            "batchEvaluation",
-                            "onlineEvaluation",
-                        ],
-                    );
-            }
-        }
+            format!("type {rtype} needs recommendationConfig.{variant}"),
+        );
     }
     c.finish()
 }
 
 /// The checks StartRecommendation makes on `kmsKeyArn` before it accepts the request
-/// (seed 000: existence, state, symmetric, same region, caller's DescribeKey and GenerateDataKey).
+/// (seed 000: existence, state, symmetric, same region, caller's DescribeKey and GenerateDataKey;
+/// that it names a key, not an alias, is the model's pattern).
 fn check_key(
     world: &mut WorldState,
     ctx: &Ctx,
     key_arn: &str,
     rec_arn: &str,
 ) -> Result<String, ApiError> {
-    if !key_arn
-        .split(':')
-        .nth(5)
-        .is_some_and(|r| r.starts_with("key/"))
-    {
-        return Err(ApiError::validation(vec![(
-            "kmsKeyArn".into(),
-            format!(
-                "Value '{key_arn}' at 'kmsKeyArn' failed to satisfy constraint: Member must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), not an alias"
-            ),
-        )]));
-    }
     let key_region = key_arn.split(':').nth(3).unwrap_or_default();
     if key_region != ctx.region {
         return Err(ApiError::validation_msg(format!(
@@ -351,6 +289,10 @@ pub fn start(
     body: Map<String, Value>,
 ) -> ApiResult<Value> {
     validate_start(&body)?;
+    let config = body
+        .get("recommendationConfig")
+        .cloned()
+        .unwrap_or_default();
     let digest = validate::digest(&body);
     let token = body
         .get("clientToken")
@@ -363,13 +305,13 @@ pub fn start(
             .find(|r| r.client_token.as_ref() == Some(tok))
     {
         if existing.request_digest == digest {
-            return Ok(start_output(existing, &body["recommendationConfig"]));
+            return Ok(start_output(existing, &config));
         }
         return Err(ApiError::conflict(format!(
             "clientToken {tok} was already used with different parameters"
         )));
     }
-    let name = body["name"].as_str().unwrap_or_default().to_string();
+    let name = str_of(&body, "name");
     if world
         .recommendations
         .values()
@@ -384,7 +326,6 @@ pub fn start(
         "arn:aws:bedrock-agentcore:{}:{}:recommendation/{id}",
         ctx.region, world.account
     );
-    let config = body["recommendationConfig"].clone();
     let kms_key_arn = body
         .get("kmsKeyArn")
         .and_then(Value::as_str)
@@ -440,7 +381,7 @@ pub fn start(
             .get("description")
             .and_then(Value::as_str)
             .map(str::to_string),
-        rtype: body["type"].as_str().unwrap_or_default().to_string(),
+        rtype: str_of(&body, "type"),
         status: "PENDING".into(),
         created_at: ctx.now,
         updated_at: ctx.now,
@@ -458,6 +399,13 @@ pub fn start(
     let out = start_output(&rec, &config);
     world.recommendations.insert(id, rec);
     Ok(out)
+}
+
+fn str_of(body: &Map<String, Value>, member: &str) -> String {
+    body.get(member)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn start_output(rec: &Recommendation, config: &Value) -> Value {
@@ -580,24 +528,12 @@ pub fn get(world: &mut WorldState, ctx: &Ctx, id: &str) -> ApiResult<Value> {
 }
 
 pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiResult<Value> {
-    let mut c = Check::new(&EMPTY);
+    // The model has held `status` to RecommendationStatus and maxResults to 1–100.
     let status = query_get(query, "status");
-    if let Some(s) = status
-        && !STATUSES.contains(&s)
-    {
-        c.fail("status", format!("Value '{s}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [{}]", STATUSES.join(", ")));
-    }
-    let max = match query_get(query, "maxResults") {
-        None => 20,
-        Some(m) => match m.parse::<usize>() {
-            Ok(n) if (1..=100).contains(&n) => n,
-            _ => {
-                c.fail("maxResults", format!("Value '{m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100"));
-                0
-            }
-        },
-    };
-    c.finish()?;
+    let max = query_get(query, "maxResults")
+        .and_then(|m| m.parse::<usize>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(20);
     let mut recs: Vec<&Recommendation> = world
         .recommendations
         .values()
@@ -622,8 +558,6 @@ pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiRes
     }
     Ok(out)
 }
-
-static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 
 pub fn delete(world: &mut WorldState, ctx: &Ctx, timing: &Timing, id: &str) -> ApiResult<Value> {
     let rec_id = find(world, ctx, id)?.id.clone();
