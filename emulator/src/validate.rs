@@ -129,6 +129,21 @@ impl<'a> Check<'a> {
         self
     }
 
+    /// A list member's length, as AWS words it for a `min`/`max` on a list shape.
+    pub fn list_len(&mut self, path: &str, min: usize, max: usize) -> &mut Self {
+        if let Some(v) = self.get(path) {
+            match v.as_array() {
+                Some(items) if (min..=max).contains(&items.len()) => {}
+                Some(_) => self.fail(
+                    path,
+                    format!("Value '{v}' at '{path}' failed to satisfy constraint: Member must have length between {min} and {max}"),
+                ),
+                None => self.fail(path, format!("Value at '{path}' must be a list")),
+            }
+        }
+        self
+    }
+
     pub fn arn(&mut self, path: &str, service: &str) -> &mut Self {
         if let Some(v) = self.get(path) {
             let s = v.as_str().unwrap_or_default();

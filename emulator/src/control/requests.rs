@@ -165,10 +165,18 @@ pub fn validate_create(
                 )
                 .union("dataSourceConfig", &TRACES)
                 .arn("evaluationExecutionRoleArn", "iam");
+            check_service_names(&mut c);
             check_evaluator_refs(world, ctx, &mut c, body);
         }
     }
     c.finish()
+}
+
+/// CloudWatchLogsInputConfig: serviceNames is required and holds exactly one name (min 1, max 1).
+fn check_service_names(c: &mut Check) {
+    const LOGS: &str = "dataSourceConfig.cloudWatchLogs";
+    c.required_if_present(LOGS, "dataSourceConfig.cloudWatchLogs.serviceNames")
+        .list_len("dataSourceConfig.cloudWatchLogs.serviceNames", 1, 1);
 }
 
 /// `<12 digits>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`, the pattern AWS enforces.
@@ -387,6 +395,7 @@ pub fn validate_update(
         Kind::OnlineEvaluationConfig => {
             c.one_of("executionStatus", &["ENABLED", "DISABLED"])
                 .union("dataSourceConfig", &TRACES);
+            check_service_names(&mut c);
             check_evaluator_refs(world, ctx, &mut c, body);
         }
         Kind::PolicyEngine => {}
