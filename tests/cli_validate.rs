@@ -580,6 +580,60 @@ fn plan_json_lists_steps_names_and_cedar() {
 }
 
 #[test]
+fn plan_shows_one_online_eval_config_per_runtime_each_with_its_service_name() {
+    let pack = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/support-desk.pack.json");
+    let pack = pack.to_str().unwrap();
+    let out = run(&[
+        "plan",
+        "--json",
+        "--config",
+        "complete.json",
+        "--pack",
+        pack,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let step = v["plan"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "online_eval_config")
+        .unwrap();
+    let configs: Vec<(&str, &Value)> = step["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), &r["spec"]["service_names"]))
+        .collect();
+    assert_eq!(
+        configs,
+        [
+            (
+                "billing_online_eval",
+                &serde_json::json!(["billing.DEFAULT"])
+            ),
+            (
+                "technical_online_eval",
+                &serde_json::json!(["technical.DEFAULT"])
+            ),
+            ("triage_online_eval", &serde_json::json!(["triage.DEFAULT"])),
+        ]
+    );
+
+    let out = run(&["plan", "--config", "complete.json", "--pack", pack]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("7. Online evaluation (3)"), "{text}");
+    for rt in ["billing", "technical", "triage"] {
+        assert!(
+            text.contains(&format!(
+                "+ online_eval_config {rt}_online_eval (from {rt})\n      evaluates {rt}.DEFAULT,"
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn plan_refuses_an_invalid_config() {
     let pack = shared("single-agent_minimal_no-tools.pack.json");
     let out = run(&[

@@ -683,6 +683,85 @@ fn llm_judge_evals_create_evaluators_where_the_adapter_created_none() {
     assert_eq!(o.log_group_names, ["aws/spans"]);
 }
 
+fn demo_pack_json() -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/support-desk.pack.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_runtime_gets_its_own_online_eval_config_with_one_service_name() {
+    let plan = plan_of(&pack::parse_str(&demo_pack_json().to_string()).unwrap());
+    let runtimes = names(&plan, ResourceKind::AgentRuntime);
+    assert_eq!(runtimes, ["billing", "technical", "triage"]);
+    assert_eq!(
+        names(&plan, ResourceKind::OnlineEvalConfig),
+        [
+            "billing_online_eval",
+            "technical_online_eval",
+            "triage_online_eval"
+        ]
+    );
+    for rt in &runtimes {
+        let r = plan
+            .find(ResourceKind::OnlineEvalConfig, &format!("{rt}_online_eval"))
+            .unwrap();
+        let ResourceSpec::OnlineEvalConfig(o) = &r.spec else {
+            panic!()
+        };
+        assert_eq!(o.service_names, [format!("{rt}.DEFAULT")]);
+        assert_eq!(o.tags["promptpack:agent"], *rt);
+        assert_eq!(
+            o.builtin_evaluator_ids,
+            ["Builtin.Correctness"],
+            "every config runs every online eval"
+        );
+        assert_eq!(o.evaluators, names(&plan, ResourceKind::Evaluator));
+        // Its own runtime only: a failed runtime does not skip the others' evaluation.
+        let on: Vec<&str> = r
+            .depends_on
+            .iter()
+            .filter(|(k, _)| *k == ResourceKind::AgentRuntime)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        assert_eq!(on, [rt.as_str()]);
+    }
+}
+
+#[test]
+fn long_member_names_still_give_valid_distinct_online_eval_names() {
+    let mut v = demo_pack_json();
+    // 45 characters each, the same first 40: too long for "_online_eval" as they are.
+    let (a, b) = (
+        format!("{}-first", "x".repeat(39)),
+        format!("{}-other", "x".repeat(39)),
+    );
+    let prompts = v["prompts"].as_object_mut().unwrap();
+    let triage = prompts.remove("triage").unwrap();
+    let billing = prompts.remove("billing").unwrap();
+    prompts.insert(a.clone(), triage);
+    prompts.insert(b.clone(), billing);
+    let members = v["agents"]["members"].as_object_mut().unwrap();
+    let ta = members.remove("triage").unwrap();
+    let tb = members.remove("billing").unwrap();
+    members.insert(a.clone(), ta);
+    members.insert(b.clone(), tb);
+    v["agents"]["entry"] = serde_json::json!(a);
+    let p = pack::parse_str(&v.to_string()).unwrap();
+    let plan = plan_of(&p);
+    let configs = names(&plan, ResourceKind::OnlineEvalConfig);
+    assert_eq!(configs.len(), 3, "{configs:?}");
+    for n in &configs {
+        assert!(
+            agentcore_tui::pack::naming::is_valid_aws_name(n),
+            "{n} is not a valid EvaluationConfigName"
+        );
+    }
+    let long: Vec<&String> = configs.iter().filter(|n| n.starts_with("xxx")).collect();
+    assert_eq!(long.len(), 2);
+    assert_ne!(long[0], long[1]);
+    assert_eq!(plan_of(&p), plan, "the same names on every plan");
+}
+
 #[test]
 fn both_judge_spellings_disabled_skipped_builtin_passed_through() {
     let p = pack::load_path(&own("judges.pack.json")).unwrap();

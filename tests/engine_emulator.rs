@@ -13,11 +13,14 @@ use agentcore_tui::deploy::apply::{self, ApplyOptions, ArtifactSource, Outcome};
 use agentcore_tui::deploy::events::{self, Event, ResourcePhase};
 use agentcore_tui::deploy::plan::{self, Action};
 use agentcore_tui::deploy::poll::PollPolicy;
-use agentcore_tui::deploy::state::StateStore;
+use agentcore_tui::deploy::state::{RecordStatus, ResourceRecord, StateStore};
 use agentcore_tui::deploy::status::{self, Health, Overall};
 use agentcore_tui::deploy::{Deployment, destroy};
-use agentcore_tui::pack::derive::{ResourceKind, ResourcePlan, ResourceSpec};
+use agentcore_tui::pack::derive::{ResourceKind, ResourcePlan, ResourceSpec, Step};
 use agentcore_tui::pack::{self, Pack};
+use aws_sdk_bedrockagentcorecontrol::types::{
+    CloudWatchLogsInputConfig, DataSourceConfig, EvaluatorReference, Rule, SamplingConfig,
+};
 use tokio_util::sync::CancellationToken;
 
 const REGION: &str = "us-west-2";
@@ -155,11 +158,77 @@ fn deployed_counts(e: &Emulator) -> BTreeMap<String, usize> {
         .collect()
 }
 
+/// The emulator's online evaluation configs: name → the service names each one evaluates.
+async fn online_evals(c: &Clients) -> BTreeMap<String, Vec<String>> {
+    let list = c
+        .control
+        .list_online_evaluation_configs()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for s in list {
+        let got = c
+            .control
+            .get_online_evaluation_config()
+            .online_evaluation_config_id(s.online_evaluation_config_id())
+            .send()
+            .await
+            .unwrap();
+        let services = match got.data_source_config() {
+            Some(DataSourceConfig::CloudWatchLogs(l)) => l.service_names().to_vec(),
+            other => panic!("no CloudWatch logs source: {other:?}"),
+        };
+        out.insert(s.online_evaluation_config_name().to_owned(), services);
+    }
+    out
+}
+
+/// Every runtime of the plan is evaluated, each by a config of its own with its one service name.
+fn assert_one_online_eval_per_runtime(
+    plan: &ResourcePlan,
+    deployed: &BTreeMap<String, Vec<String>>,
+) {
+    let planned = plan.names(ResourceKind::OnlineEvalConfig);
+    if planned.is_empty() {
+        assert!(deployed.is_empty(), "{deployed:#?}");
+        return;
+    }
+    let mut names: Vec<&str> = deployed.keys().map(String::as_str).collect();
+    names.sort();
+    let mut want_names = planned.clone();
+    want_names.sort();
+    assert_eq!(names, want_names);
+    let mut services: Vec<String> = deployed
+        .values()
+        .map(|s| {
+            assert_eq!(
+                s.len(),
+                1,
+                "AWS takes exactly one service name: {deployed:#?}"
+            );
+            s[0].clone()
+        })
+        .collect();
+    services.sort();
+    let mut runtimes: Vec<String> = plan
+        .names(ResourceKind::AgentRuntime)
+        .iter()
+        .map(|r| format!("{r}.DEFAULT"))
+        .collect();
+    runtimes.sort();
+    assert_eq!(services, runtimes);
+}
+
 /// The whole life cycle; returns the apply report's outcome counts.
 async fn full_cycle(e: &Env, plan: &ResourcePlan, pack_json: &str) {
     let report = apply::apply(&e.dep, plan, &opts(pack_json)).await;
     assert!(report.ok(), "apply failed: {:#?}", report.outcomes);
     assert_eq!(deployed_counts(&e.emulator), expected_counts(plan));
+    assert_one_online_eval_per_runtime(plan, &online_evals(&e.dep.clients).await);
 
     let st = status::status(&e.dep).await.unwrap();
     assert_eq!(st.status, Overall::Deployed, "{st:#?}");
@@ -1062,4 +1131,408 @@ async fn a_cancelled_apply_counts_only_what_finished_as_done() {
         "{}",
         report.summary()
     );
+}
+
+// ---- one online evaluation config per runtime, and the pack-wide one of older versions ----
+
+#[tokio::test]
+async fn a_multi_agent_fixture_with_an_online_eval_evaluates_every_member_on_its_own() {
+    let path = root()
+        .join("../shared/fixtures/packs/multi-agent_entry-members_state-backed-workflow.pack.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // The fixture has no evals: one judge and one builtin make it an online-evaluated pack.
+    v["evals"] = serde_json::json!([
+        {"id": "faithful", "type": "llm_judge", "trigger": "every_turn",
+         "params": {"instructions": "Is the summary faithful to the research?"}},
+        {"id": "Builtin.Helpfulness", "type": "builtin", "trigger": "every_turn"}
+    ]);
+    let text = v.to_string();
+    let p = pack::parse_str(&text).unwrap();
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert_eq!(plan.names(ResourceKind::AgentRuntime).len(), 2);
+    assert_eq!(plan.names(ResourceKind::OnlineEvalConfig).len(), 2);
+    let e = env().await;
+    full_cycle(&e, &plan, &text).await;
+}
+
+/// The online evaluation config older versions made: the whole pack's runtimes in one.
+const LEGACY: &str = "support_desk_online_eval";
+
+fn without_online_evals(plan: &ResourcePlan) -> ResourcePlan {
+    let mut old = plan.clone();
+    for s in &mut old.steps {
+        if s.step == Step::OnlineEvalConfig {
+            s.resources.clear();
+        }
+    }
+    old
+}
+
+/// Sets the service names of every saved resource called `name`; how many there were.
+fn set_service_names(v: &mut serde_json::Value, name: &str, services: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("name").and_then(|n| n.as_str()) == Some(name)
+                && let Some(spec) = m.get_mut("spec")
+            {
+                spec["dataSourceConfig"]["cloudWatchLogs"]["serviceNames"] = services.clone();
+                return 1;
+            }
+            m.values_mut()
+                .map(|x| set_service_names(x, name, services))
+                .sum()
+        }
+        serde_json::Value::Array(a) => a
+            .iter_mut()
+            .map(|x| set_service_names(x, name, services))
+            .sum(),
+        _ => 0,
+    }
+}
+
+#[tokio::test]
+async fn a_pack_wide_online_eval_config_is_replaced_by_one_per_runtime_on_the_next_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = dir.path().join("world.json");
+    let start = || {
+        Emulator::start(Config {
+            world: World::Demo,
+            timing: Timing::instant(),
+            faults: Faults::none(),
+            state_file: Some(world.clone()),
+            ..Config::default()
+        })
+    };
+    let store = Arc::new(StateStore::open_path(dir.path().join("state.json")).unwrap());
+    let deployment = |em: &Emulator| {
+        let em_url = em.endpoint_url();
+        let account = em.account_id().to_owned();
+        let store = store.clone();
+        async move {
+            let clients = Clients::for_endpoint(&em_url, REGION).await.unwrap();
+            Deployment::new(clients, account, store).with_poll(fast_poll())
+        }
+    };
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let runtimes = plan.names(ResourceKind::AgentRuntime);
+    assert_eq!(runtimes.len(), 3);
+
+    // The deployment an older version left: everything else as today, and one config named
+    // after the pack, recorded the way apply records it.
+    let emulator = start().await.unwrap();
+    let dep = deployment(&emulator).await;
+    assert!(
+        apply::apply(&dep, &without_online_evals(&plan), &opts(&text))
+            .await
+            .ok()
+    );
+    let judge = store
+        .snapshot()
+        .get("evaluator", "helpfulness")
+        .unwrap()
+        .meta("id")
+        .unwrap()
+        .to_owned();
+    let created = dep
+        .clients
+        .control
+        .create_online_evaluation_config()
+        .online_evaluation_config_name(LEGACY)
+        .rule(
+            Rule::builder()
+                .sampling_config(
+                    SamplingConfig::builder()
+                        .sampling_percentage(20.0)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .data_source_config(DataSourceConfig::CloudWatchLogs(
+            CloudWatchLogsInputConfig::builder()
+                .log_group_names("aws/spans")
+                .service_names("triage.DEFAULT")
+                .build()
+                .unwrap(),
+        ))
+        .evaluators(EvaluatorReference::EvaluatorId(judge))
+        .evaluation_execution_role_arn(ROLE)
+        .enable_on_create(true)
+        .send()
+        .await
+        .unwrap();
+    let mut rec = ResourceRecord::new("online_eval_config", LEGACY);
+    rec.arn = Some(created.online_evaluation_config_arn().to_owned());
+    rec.status = Some(RecordStatus::Created);
+    rec.metadata.insert(
+        "id".into(),
+        created.online_evaluation_config_id().to_owned(),
+    );
+    rec.metadata
+        .insert("spec_hash".into(), "0000000000000000".into());
+    store.upsert(rec).unwrap();
+    emulator.shutdown().await;
+    // The emulator of that time took every runtime's service name in the one config; today's
+    // refuses that, so the saved world is where such a config still lives.
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&world).unwrap()).unwrap();
+    let all: Vec<String> = runtimes.iter().map(|r| format!("{r}.DEFAULT")).collect();
+    assert_eq!(
+        set_service_names(&mut saved, LEGACY, &serde_json::json!(all)),
+        1,
+        "the legacy config is in the saved world once"
+    );
+    std::fs::write(&world, saved.to_string()).unwrap();
+
+    let emulator = start().await.unwrap();
+    let dep = deployment(&emulator).await;
+    assert_eq!(online_evals(&dep.clients).await[LEGACY].len(), 3);
+
+    // Status says what it is and what the next apply does about it.
+    let st = status::status(&dep).await.unwrap();
+    let old = st.resources.iter().find(|r| r.name == LEGACY).unwrap();
+    assert_eq!(old.health, Health::Healthy);
+    let detail = old.detail.as_deref().unwrap();
+    assert!(
+        detail.contains("3 runtimes") && detail.contains("one per runtime"),
+        "{detail}"
+    );
+
+    // The plan: the per-runtime configs to create, the old one to delete in the same step.
+    let art = planned(&dep, &plan);
+    let before = plan::plan(&plan, &store.snapshot(), Some(&dep.clients), Some(&art))
+        .await
+        .unwrap();
+    let changes: Vec<(Action, &str, &str, Option<Step>)> = before
+        .items
+        .iter()
+        .filter(|i| i.action != Action::Unchanged)
+        .map(|i| (i.action, i.kind.as_str(), i.name.as_str(), i.step))
+        .collect();
+    let mut want: Vec<(Action, &str, &str, Option<Step>)> = plan
+        .names(ResourceKind::OnlineEvalConfig)
+        .into_iter()
+        .map(|n| {
+            (
+                Action::Create,
+                "online_eval_config",
+                n,
+                Some(Step::OnlineEvalConfig),
+            )
+        })
+        .collect();
+    want.push((
+        Action::Delete,
+        "online_eval_config",
+        LEGACY,
+        Some(Step::OnlineEvalConfig),
+    ));
+    assert_eq!(changes, want, "{:#?}", before.items);
+    let delete = before.items.iter().find(|i| i.name == LEGACY).unwrap();
+    assert!(
+        delete.reason.contains("one per runtime"),
+        "{}",
+        delete.reason
+    );
+
+    // Apply: the new ones created, the old one deleted, the counts the plan's.
+    let (tx, mut rx) = events::channel();
+    let watched = dep.clone().with_events(tx);
+    let report = apply::apply(&watched, &plan, &opts(&text)).await;
+    drop(watched);
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    assert_eq!(report.count(Outcome::Created), 3);
+    assert_eq!(report.count(Outcome::Deleted), 1);
+    assert!(
+        report.summary().contains("1 deleted"),
+        "{}",
+        report.summary()
+    );
+    let (progress, started) = progress_of(&mut rx);
+    assert_eq!(started, before.items.len());
+    assert_eq!(
+        counts(progress.last().unwrap()),
+        (before.items.len(), 0, 0, before.items.len())
+    );
+
+    let deployed = online_evals(&dep.clients).await;
+    assert!(!deployed.contains_key(LEGACY), "{deployed:#?}");
+    assert_one_online_eval_per_runtime(&plan, &deployed);
+    assert!(store.snapshot().get("online_eval_config", LEGACY).is_none());
+    assert_eq!(
+        deployed_counts(&emulator),
+        expected_counts(&plan),
+        "no orphans"
+    );
+    let st = status::status(&dep).await.unwrap();
+    assert_eq!(st.status, Overall::Deployed, "{st:#?}");
+    assert!(st.resources.iter().all(|r| r.detail.is_none()), "{st:#?}");
+
+    let again = plan::plan(&plan, &store.snapshot(), Some(&dep.clients), Some(&art))
+        .await
+        .unwrap();
+    assert!(!again.has_changes(), "{:#?}", again.items);
+    assert!(destroy::destroy(&dep).await.ok());
+    assert_eq!(deployed_counts(&emulator), BTreeMap::new());
+}
+
+#[tokio::test]
+async fn a_pack_wide_config_aws_refused_is_reported_never_created_and_cleared_by_apply() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert!(
+        apply::apply(&e.dep, &without_online_evals(&plan), &opts(&text))
+            .await
+            .ok()
+    );
+
+    // What older versions sent: refused, as AWS refuses it (serviceNames takes one name).
+    let judge = e
+        .dep
+        .store
+        .snapshot()
+        .get("evaluator", "helpfulness")
+        .unwrap()
+        .meta("id")
+        .unwrap()
+        .to_owned();
+    let err = e
+        .dep
+        .clients
+        .control
+        .create_online_evaluation_config()
+        .online_evaluation_config_name(LEGACY)
+        .rule(
+            Rule::builder()
+                .sampling_config(
+                    SamplingConfig::builder()
+                        .sampling_percentage(20.0)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .data_source_config(DataSourceConfig::CloudWatchLogs(
+            CloudWatchLogsInputConfig::builder()
+                .log_group_names("aws/spans")
+                .set_service_names(Some(vec![
+                    "triage.DEFAULT".into(),
+                    "billing.DEFAULT".into(),
+                ]))
+                .build()
+                .unwrap(),
+        ))
+        .evaluators(EvaluatorReference::EvaluatorId(judge))
+        .evaluation_execution_role_arn(ROLE)
+        .enable_on_create(true)
+        .send()
+        .await
+        .unwrap_err();
+    let err = err.into_service_error();
+    assert!(err.is_validation_exception(), "{err:?}");
+    assert!(format!("{err:?}").contains("serviceNames"), "{err:?}");
+    // ...so the older apply left a failed record with no id.
+    let mut rec = ResourceRecord::new("online_eval_config", LEGACY);
+    rec.status = Some(RecordStatus::Failed);
+    e.dep.store.upsert(rec).unwrap();
+
+    let st = status::status(&e.dep).await.unwrap();
+    let old = st.resources.iter().find(|r| r.name == LEGACY).unwrap();
+    assert_eq!(old.health, Health::Missing);
+    assert!(
+        old.detail.as_deref().unwrap().contains("never created"),
+        "{old:?}"
+    );
+
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    assert_eq!(report.count(Outcome::Deleted), 1);
+    assert!(
+        e.dep
+            .store
+            .snapshot()
+            .get("online_eval_config", LEGACY)
+            .is_none()
+    );
+    assert_one_online_eval_per_runtime(&plan, &online_evals(&e.dep.clients).await);
+    let st = status::status(&e.dep).await.unwrap();
+    assert_eq!(st.status, Overall::Deployed, "{st:#?}");
+}
+
+#[tokio::test]
+async fn a_failed_runtime_keeps_the_pack_wide_config_until_its_own_is_deployed() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert!(
+        apply::apply(&e.dep, &without_online_evals(&plan), &opts(&text))
+            .await
+            .ok()
+    );
+    let judge = e
+        .dep
+        .store
+        .snapshot()
+        .get("evaluator", "helpfulness")
+        .unwrap()
+        .meta("id")
+        .unwrap()
+        .to_owned();
+    let created = e
+        .dep
+        .clients
+        .control
+        .create_online_evaluation_config()
+        .online_evaluation_config_name(LEGACY)
+        .rule(
+            Rule::builder()
+                .sampling_config(
+                    SamplingConfig::builder()
+                        .sampling_percentage(20.0)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .data_source_config(DataSourceConfig::CloudWatchLogs(
+            CloudWatchLogsInputConfig::builder()
+                .log_group_names("aws/spans")
+                .service_names("triage.DEFAULT")
+                .build()
+                .unwrap(),
+        ))
+        .evaluators(EvaluatorReference::EvaluatorId(judge))
+        .evaluation_execution_role_arn(ROLE)
+        .enable_on_create(true)
+        .send()
+        .await
+        .unwrap();
+    let mut rec = ResourceRecord::new("online_eval_config", LEGACY);
+    rec.status = Some(RecordStatus::Created);
+    rec.metadata.insert(
+        "id".into(),
+        created.online_evaluation_config_id().to_owned(),
+    );
+    e.dep.store.upsert(rec).unwrap();
+
+    e.emulator
+        .set_faults(Faults::parse("op=CreateOnlineEvaluationConfig:5xx=1.0").unwrap());
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(!report.ok());
+    let old = report.outcomes.iter().find(|o| o.name == LEGACY).unwrap();
+    assert_eq!(old.result, Outcome::Skipped, "{old:?}");
+    assert!(
+        online_evals(&e.dep.clients).await.contains_key(LEGACY),
+        "still evaluating"
+    );
+
+    e.emulator.set_faults(Faults::none());
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(report.ok(), "{:#?}", report.outcomes);
+    let deployed = online_evals(&e.dep.clients).await;
+    assert!(!deployed.contains_key(LEGACY));
+    assert_one_online_eval_per_runtime(&plan, &deployed);
 }

@@ -164,7 +164,8 @@ pub fn human(plan: &ResourcePlan) -> String {
                 ResourceSpec::OnlineEvalConfig(o) => {
                     let _ = writeln!(
                         out,
-                        "      sampling {}%, log group {}",
+                        "      evaluates {}, sampling {}%, log group {}",
+                        o.service_names.join(", "),
                         o.sampling_percentage,
                         o.log_group_names.join(", ")
                     );

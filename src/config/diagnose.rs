@@ -159,12 +159,17 @@ fn with_pack(cfg: &DeployConfig, pack: &Pack) -> Vec<Diagnostic> {
     }
     let online_evals = pack.online_eval_defs().count();
     if online_evals > 0 && cfg.log_group().is_none() {
+        // AWS takes one service name per online evaluation configuration: one per runtime.
+        let runtimes = match pack.agents.as_ref().filter(|_| multi) {
+            Some(a) => a.members.len(),
+            None => 1,
+        };
         out.push(
             Diagnostic::warning(
                 "observability.cloudwatch_log_group",
                 category::CONFIGURATION,
                 format!(
-                    "the pack has {online_evals} online eval(s) but observability.cloudwatch_log_group is not set: evaluations read the default aws/spans log group"
+                    "the pack has {online_evals} online eval(s) but observability.cloudwatch_log_group is not set: its {runtimes} online evaluation configuration(s), one per runtime, read the default aws/spans log group"
                 ),
             )
             .with_hint("set observability.cloudwatch_log_group (and tracing_enabled) and give runtime_role_arn CloudWatch Logs access"),

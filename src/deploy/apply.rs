@@ -15,10 +15,11 @@ use serde::Serialize;
 use super::artifact::{self, RuntimeArtifact};
 use super::cloud::{self, Found, call, is_conflict, is_not_found};
 use super::context::Deployment;
+use super::destroy;
 use super::events::{Event, ResourcePhase, Step};
 use super::poll::{self, Probe};
 use super::sdk::{self, fingerprint, hash_map};
-use super::state::{RecordStatus, ResourceRecord};
+use super::state::{DeployState, RecordStatus, ResourceRecord};
 use crate::aws::{self, Category};
 use crate::pack::cedar::CedarError;
 use crate::pack::derive::{
@@ -74,6 +75,9 @@ pub enum Outcome {
     Updated,
     Adopted,
     Unchanged,
+    /// A recorded resource the plan no longer has (the pack-wide online evaluation config of
+    /// older versions), deleted once what replaces it is deployed.
+    Deleted,
     Failed,
     Skipped,
     NotStarted,
@@ -137,6 +141,10 @@ impl ApplyReport {
             self.count(Outcome::Failed),
             self.skipped(),
         );
+        let deleted = self.count(Outcome::Deleted);
+        if deleted > 0 {
+            s.push_str(&format!(", {deleted} deleted"));
+        }
         let ns = self.count(Outcome::NotStarted);
         if ns > 0 {
             s.push_str(&format!(" ({ns} of them cancelled before finishing)"));
@@ -217,13 +225,19 @@ struct Run<'a> {
     out: Mutex<Outputs>,
     failed: Mutex<BTreeSet<(ResourceKind, String)>>,
     outcomes: Mutex<Vec<ResourceOutcome>>,
+    /// Recorded online evaluation configs the plan no longer has, deleted in their step.
+    retired: Vec<ResourceRecord>,
     total: usize,
     started: Instant,
 }
 
 pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -> ApplyReport {
     let started = Instant::now();
-    let total = resource_count(plan);
+    let retired: Vec<ResourceRecord> = retired_online_evals(plan, &dep.store.snapshot())
+        .into_iter()
+        .cloned()
+        .collect();
+    let total = resource_count(plan) + retired.len();
     let _ = dep.store.update(|st| {
         st.pack_id = plan.pack_id.clone();
         st.version = plan.pack_version.clone();
@@ -238,6 +252,7 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         out: Mutex::new(Outputs::default()),
         failed: Mutex::new(BTreeSet::new()),
         outcomes: Mutex::new(Vec::new()),
+        retired,
         total,
         started,
     };
@@ -265,7 +280,12 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
 impl<'a> Run<'a> {
     async fn steps(&self) {
         for step in &self.plan.steps {
-            if step.resources.is_empty() {
+            let retired: &[ResourceRecord] = if step.step == Step::OnlineEvalConfig {
+                &self.retired
+            } else {
+                &[]
+            };
+            if step.resources.is_empty() && retired.is_empty() {
                 continue;
             }
             if self.dep.cancel.is_cancelled() {
@@ -277,6 +297,9 @@ impl<'a> Run<'a> {
                 for r in &step.resources {
                     self.not_started(step.step, r);
                 }
+                for r in retired {
+                    self.not_started_named(step.step, &r.kind, &r.name);
+                }
                 continue;
             }
             let step_started = Instant::now();
@@ -284,7 +307,7 @@ impl<'a> Run<'a> {
                 usize::from(step.step == Step::ToolGateways && shared_gateway(step).is_some());
             self.dep.events.send(Event::StepStarted {
                 step: step.step,
-                resources: step.resources.len() + gateway,
+                resources: step.resources.len() + gateway + retired.len(),
             });
             let before = self.outcomes.lock().unwrap().len();
             match step.step {
@@ -304,6 +327,9 @@ impl<'a> Run<'a> {
                 .collect()
                 .await;
             drop(results);
+            if !retired.is_empty() {
+                self.retire(step.step, retired, before).await;
+            }
             let (mut ok, mut failed, mut skipped) = (0, 0, 0);
             for o in &self.outcomes.lock().unwrap()[before..] {
                 match o.result {
@@ -678,6 +704,70 @@ impl<'a> Run<'a> {
         };
         self.record(&lc.kind, &lc.name, f, status, hash, extra);
         (result, f.arn.clone())
+    }
+
+    /// Deletes the configs the plan replaced, after the step's own resources: only once every
+    /// one of them is deployed, so a runtime the old config evaluated is never left unevaluated.
+    async fn retire(&self, step: Step, records: &[ResourceRecord], step_from: usize) {
+        let blocked = self.outcomes.lock().unwrap()[step_from..].iter().any(|o| {
+            matches!(
+                o.result,
+                Outcome::Failed | Outcome::Skipped | Outcome::NotStarted
+            )
+        });
+        for rec in records {
+            if self.dep.cancel.is_cancelled() {
+                self.not_started_named(step, &rec.kind, &rec.name);
+                continue;
+            }
+            let lc = self.lc(step, &rec.kind, &rec.name);
+            if blocked {
+                let reason =
+                    "kept until every runtime's own online evaluation configuration is deployed"
+                        .to_owned();
+                lc.phase(ResourcePhase::Skipped(reason.clone()), None);
+                self.outcome(ResourceOutcome {
+                    kind: rec.kind.clone(),
+                    name: rec.name.clone(),
+                    result: Outcome::Skipped,
+                    arn: rec.arn.clone(),
+                    error: None,
+                    reason: Some(reason),
+                });
+                continue;
+            }
+            lc.calling("DeleteOnlineEvaluationConfig");
+            let res = destroy::delete(self.dep, rec).await;
+            let (result, error) = match res {
+                Ok(()) => {
+                    if let Err(e) = self.dep.store.remove(&rec.kind, &rec.name) {
+                        self.dep.events.warn(format!("state not saved: {e}"));
+                    }
+                    lc.phase(ResourcePhase::Deleted, rec.arn.as_deref());
+                    (Outcome::Deleted, None)
+                }
+                Err(e) => {
+                    self.dep.events.send(Event::Error {
+                        step: Some(step),
+                        kind: rec.kind.clone(),
+                        name: rec.name.clone(),
+                        category: e.category,
+                        message: e.message.clone(),
+                        hint: e.hint.clone(),
+                    });
+                    lc.phase(ResourcePhase::Failed, None);
+                    (Outcome::Failed, Some(e))
+                }
+            };
+            self.outcome(ResourceOutcome {
+                kind: rec.kind.clone(),
+                name: rec.name.clone(),
+                result,
+                arn: rec.arn.clone(),
+                error,
+                reason: None,
+            });
+        }
     }
 
     // ---- memory ----
@@ -1601,8 +1691,22 @@ fn shared_gateway(step: &crate::pack::derive::PlanStep) -> Option<&ToolGatewaySp
     })
 }
 
+/// Recorded online evaluation configs the plan does not have: the pack-wide one of older
+/// versions, or those of runtimes or evals that left the pack. Apply deletes them (and plan
+/// shows them as deletes of that step); the others a plan leaves out, apply leaves alone.
+pub(crate) fn retired_online_evals<'s>(
+    plan: &ResourcePlan,
+    st: &'s DeployState,
+) -> Vec<&'s ResourceRecord> {
+    let kind = ResourceKind::OnlineEvalConfig;
+    st.live()
+        .filter(|r| r.kind == kind.as_str() && plan.find(kind, &r.name).is_none())
+        .collect()
+}
+
 /// Every resource apply makes or checks: the plan's, plus the shared gateway. The plan
-/// report lists the same ones, so "N to create" and "N/N" agree.
+/// report lists the same ones, so "N to create" and "N/N" agree (deletes apply makes come
+/// on top: see [`retired_online_evals`]).
 pub fn resource_count(plan: &ResourcePlan) -> usize {
     let gateway = plan
         .resources()

@@ -432,6 +432,24 @@ pub async fn online_eval_probe(c: &Clients, id: &str) -> Result<Probe, aws::Erro
     ))
 }
 
+/// The service names a configuration evaluates: more than one only in the pack-wide config
+/// older versions made (and only the emulator accepted).
+pub async fn online_eval_service_names(c: &Clients, id: &str) -> Result<Vec<String>, aws::Error> {
+    let o = call(
+        c,
+        "GetOnlineEvaluationConfig",
+        c.control
+            .get_online_evaluation_config()
+            .online_evaluation_config_id(id)
+            .send(),
+    )
+    .await?;
+    Ok(match o.data_source_config() {
+        Some(t::DataSourceConfig::CloudWatchLogs(l)) => l.service_names().to_vec(),
+        _ => Vec::new(),
+    })
+}
+
 // ---- one recorded resource, whatever its kind ----
 
 /// Where the recorded resource is now: `None` when it no longer exists.

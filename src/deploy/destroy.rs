@@ -313,7 +313,8 @@ fn gone_ok<T>(r: Result<T, aws::Error>) -> Result<(), aws::Error> {
     }
 }
 
-async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> {
+/// Deletes one recorded resource and waits until it is gone; also apply's, for what it retires.
+pub(super) async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> {
     let c = &dep.clients;
     let name = r.name.as_str();
     match r.kind.as_str() {

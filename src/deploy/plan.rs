@@ -13,7 +13,8 @@ use super::cloud;
 use super::sdk::fingerprint;
 use super::state::{DeployState, RecordStatus, ResourceRecord};
 use crate::aws::{self, Clients};
-use crate::pack::derive::{DesiredResource, ResourcePlan, ResourceSpec, Step};
+use crate::pack::derive::{DesiredResource, ResourceKind, ResourcePlan, ResourceSpec, Step};
+use crate::pack::naming;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -273,12 +274,22 @@ pub async fn plan(
         .collect();
     deletes.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
     for r in deletes {
+        // Apply deletes these itself, at the end of their step; the rest it leaves alone.
+        let retired = r.kind == ResourceKind::OnlineEvalConfig.as_str();
+        let replaced = retired
+            && r.name == naming::legacy_online_eval_name(&plan.pack_id)
+            && !plan.names(ResourceKind::OnlineEvalConfig).is_empty();
+        let reason = if replaced {
+            "the one configuration for the whole pack is replaced by one per runtime (AWS takes one service name per configuration)"
+        } else {
+            "no longer in the pack"
+        };
         items.push(PlanItem {
             action: Action::Delete,
             kind: r.kind.clone(),
             name: r.name.clone(),
-            step: None,
-            reason: "no longer in the pack".into(),
+            step: retired.then_some(Step::OnlineEvalConfig),
+            reason: reason.into(),
         });
     }
     Ok(PlanReport {

@@ -5,7 +5,9 @@ use serde::Serialize;
 use super::cloud;
 use super::context::Deployment;
 use super::poll::Probe;
+use super::state::{RecordStatus, ResourceRecord};
 use crate::aws;
+use crate::pack::derive::ResourceKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,7 +75,24 @@ pub async fn status(dep: &Deployment) -> Result<StatusReport, aws::Error> {
     .await;
     let mut resources = Vec::new();
     for (rec, res) in live.into_iter().zip(checks) {
-        let (health, state, detail) = match res {
+        let (health, state, mut detail) = match res {
+            // An apply that failed or stopped before the Create answered leaves a record of
+            // something that never existed.
+            Ok(None)
+                if matches!(
+                    rec.status,
+                    Some(RecordStatus::Failed) | Some(RecordStatus::Creating)
+                ) && rec.meta("id").is_none_or(str::is_empty) =>
+            {
+                (
+                    Health::Missing,
+                    None,
+                    Some(
+                        "was never created: the apply that started it did not finish; apply again"
+                            .to_owned(),
+                    ),
+                )
+            }
             Ok(None) => (
                 Health::Missing,
                 None,
@@ -92,6 +111,13 @@ pub async fn status(dep: &Deployment) -> Result<StatusReport, aws::Error> {
             }
             Err(e) => return Err(e),
         };
+        if health != Health::Missing
+            && let Some(n) = pack_wide_online_eval(dep, &rec).await?
+        {
+            detail = Some(format!(
+                "one configuration for {n} runtimes, as older versions made it (AWS takes one service name per configuration); the next apply replaces it with one per runtime"
+            ));
+        }
         resources.push(ResourceStatus {
             kind: rec.kind,
             name: rec.name,
@@ -114,4 +140,22 @@ pub async fn status(dep: &Deployment) -> Result<StatusReport, aws::Error> {
         version: st.version,
         resources,
     })
+}
+
+/// How many runtimes an online evaluation config evaluates, when it is more than one.
+async fn pack_wide_online_eval(
+    dep: &Deployment,
+    rec: &ResourceRecord,
+) -> Result<Option<usize>, aws::Error> {
+    let Some(id) = rec.meta("id").filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    if rec.kind != ResourceKind::OnlineEvalConfig.as_str() {
+        return Ok(None);
+    }
+    match cloud::online_eval_service_names(&dep.clients, id).await {
+        Ok(names) => Ok((names.len() > 1).then_some(names.len())),
+        Err(e) if cloud::is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
 }

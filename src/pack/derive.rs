@@ -245,8 +245,9 @@ pub struct OnlineEvalSpec {
     /// Built-in evaluator ids (e.g. `Builtin.Helpfulness`), passed as they are.
     pub builtin_evaluator_ids: Vec<String>,
     pub log_group_names: Vec<String>,
-    /// `<runtime name>.DEFAULT` for every runtime (the adapter used the pack id even for
-    /// multi-agent packs, whose runtimes are named after members).
+    /// Exactly one: [`service_name`] of the runtime this configuration evaluates. A list because
+    /// that is the wire shape, and because the fingerprint of a single-agent deployment made when
+    /// there was one configuration per pack must stay the same.
     pub service_names: Vec<String>,
     pub execution_role_arn: String,
     pub tags: Tags,
@@ -1209,11 +1210,14 @@ fn sampling_percentage(pack: &Pack) -> f64 {
         .unwrap_or(100.0)
 }
 
+/// One configuration per runtime: AWS takes exactly one service name per configuration
+/// (`CloudWatchLogsInputConfig.serviceNames`, 1..1), so a pack-wide one is rejected as soon as
+/// the pack has two agents.
 fn online_eval(
     cx: &mut Ctx,
     evaluators: &[DesiredResource],
     runtimes: &[DesiredResource],
-) -> Option<DesiredResource> {
+) -> Vec<DesiredResource> {
     let pack = cx.pack;
     let builtin: Vec<String> = pack
         .online_eval_defs()
@@ -1221,39 +1225,60 @@ fn online_eval(
         .map(|(_, e)| e.id.clone())
         .collect();
     if evaluators.is_empty() && builtin.is_empty() {
-        return None;
+        return vec![];
     }
-    let name = cx.name(&pack.id, "_online_eval", "id")?;
-    let mut depends_on: Vec<(ResourceKind, String)> = evaluators
-        .iter()
-        .map(|e| (ResourceKind::Evaluator, e.name.clone()))
-        .collect();
-    depends_on.extend(
-        runtimes
+    let log_group = cx
+        .cfg
+        .log_group()
+        .unwrap_or(DEFAULT_ONLINE_EVAL_LOG_GROUP)
+        .to_string();
+    let mut out: Vec<DesiredResource> = Vec::new();
+    for r in runtimes {
+        let ResourceSpec::AgentRuntime(rs) = &r.spec else {
+            continue;
+        };
+        let name = naming::online_eval_name(&r.name);
+        if let Some(other) = out.iter().find(|o| o.name == name) {
+            cx.errors.push(
+                Diagnostic::error(
+                    format!("pack.agents.members.{}", r.logical_id),
+                    category::NAMING,
+                    format!(
+                        "agents {:?} and {:?} both get online evaluation configuration {name:?}",
+                        other.logical_id, r.logical_id
+                    ),
+                )
+                .with_hint("rename one of the two members"),
+            );
+            continue;
+        }
+        let mut depends_on: Vec<(ResourceKind, String)> = evaluators
             .iter()
-            .map(|r| (ResourceKind::AgentRuntime, r.name.clone())),
-    );
-    Some(DesiredResource {
-        kind: ResourceKind::OnlineEvalConfig,
-        logical_id: pack.id.clone(),
-        depends_on,
-        spec: ResourceSpec::OnlineEvalConfig(OnlineEvalSpec {
-            sampling_percentage: sampling_percentage(pack),
-            evaluators: evaluators.iter().map(|e| e.name.clone()).collect(),
-            builtin_evaluator_ids: builtin,
-            log_group_names: vec![
-                cx.cfg
-                    .log_group()
-                    .unwrap_or(DEFAULT_ONLINE_EVAL_LOG_GROUP)
-                    .to_string(),
-            ],
-            service_names: runtimes
-                .iter()
-                .map(|r| format!("{}.DEFAULT", r.name))
-                .collect(),
-            execution_role_arn: cx.cfg.runtime_role_arn.clone(),
-            tags: cx.base_tags(),
-        }),
-        name,
-    })
+            .map(|e| (ResourceKind::Evaluator, e.name.clone()))
+            .collect();
+        // Only its own runtime: one runtime failing does not stop the others being evaluated.
+        depends_on.push((ResourceKind::AgentRuntime, r.name.clone()));
+        out.push(DesiredResource {
+            kind: ResourceKind::OnlineEvalConfig,
+            logical_id: r.logical_id.clone(),
+            depends_on,
+            spec: ResourceSpec::OnlineEvalConfig(OnlineEvalSpec {
+                sampling_percentage: sampling_percentage(pack),
+                evaluators: evaluators.iter().map(|e| e.name.clone()).collect(),
+                builtin_evaluator_ids: builtin.clone(),
+                log_group_names: vec![log_group.clone()],
+                service_names: vec![service_name(&r.name)],
+                execution_role_arn: cx.cfg.runtime_role_arn.clone(),
+                tags: rs.tags.clone(),
+            }),
+            name,
+        });
+    }
+    out
+}
+
+/// The service name AgentCore gives a runtime's spans: `<runtime name>.DEFAULT` (the adapter
+/// used the pack id even for multi-agent packs, whose runtimes are named after members).
+pub fn service_name(runtime_name: &str) -> String {
+    format!("{runtime_name}.DEFAULT")
 }

@@ -104,3 +104,77 @@ pub fn gateway_name(pack_id: &str) -> Option<String> {
     let stem = gateway_ident(pack_id, GATEWAY_NAME_MAX - 3);
     (!stem.is_empty()).then(|| format!("{stem}-gw"))
 }
+
+pub const ONLINE_EVAL_SUFFIX: &str = "_online_eval";
+/// `_` and eight hex digits: what a shortened online evaluation name carries of the full one.
+const DIGEST_LEN: usize = 9;
+
+/// The online evaluation configuration of one runtime: `<runtime>_online_eval`.
+///
+/// AWS takes one service name per configuration, so there is one per runtime, named after it:
+/// runtime names are already unique in the account, and a single-agent pack (whose runtime is
+/// named after the pack) keeps the name it always had. A runtime name too long for the suffix
+/// (`^[a-zA-Z][a-zA-Z0-9_]{0,47}$` leaves 36 characters) is cut and given a digest of the whole
+/// name, so two long runtimes sharing a prefix still get distinct names, the same on every plan.
+pub fn online_eval_name(runtime_name: &str) -> String {
+    let full = format!("{runtime_name}{ONLINE_EVAL_SUFFIX}");
+    if full.len() <= AWS_NAME_MAX {
+        return full;
+    }
+    let keep = AWS_NAME_MAX - ONLINE_EVAL_SUFFIX.len() - DIGEST_LEN;
+    let stem: String = runtime_name.chars().take(keep).collect();
+    format!(
+        "{stem}_{:08x}{ONLINE_EVAL_SUFFIX}",
+        fnv1a32(runtime_name.as_bytes())
+    )
+}
+
+/// The one configuration older versions made for the whole pack, whatever its runtimes:
+/// `<pack id>_online_eval`. Apply deletes it once the per-runtime ones exist.
+pub fn legacy_online_eval_name(pack_id: &str) -> String {
+    format!("{}{ONLINE_EVAL_SUFFIX}", pack_id.replace('-', "_"))
+}
+
+/// FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`; a name derived
+/// from it must not change between two plans.
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_runtime_keeps_the_plain_name() {
+        assert_eq!(online_eval_name("triage"), "triage_online_eval");
+        // A single-agent pack's runtime is the pack id: the name older versions gave it.
+        assert_eq!(
+            online_eval_name("customer_support"),
+            legacy_online_eval_name("customer-support")
+        );
+    }
+
+    #[test]
+    fn long_runtimes_get_valid_distinct_stable_names() {
+        let a = "a".repeat(40);
+        let b = format!("{}b", "a".repeat(47));
+        let at_limit = "r".repeat(AWS_NAME_MAX - ONLINE_EVAL_SUFFIX.len());
+        assert_eq!(
+            online_eval_name(&at_limit),
+            format!("{at_limit}_online_eval")
+        );
+        let (na, nb) = (online_eval_name(&a), online_eval_name(&b));
+        for n in [&na, &nb] {
+            assert!(is_valid_aws_name(n), "{n}");
+            assert_eq!(n.len(), AWS_NAME_MAX);
+            assert!(n.ends_with(ONLINE_EVAL_SUFFIX) && n.starts_with("aaaa"));
+        }
+        assert_ne!(na, nb, "same prefix, different runtimes");
+        assert_eq!(na, online_eval_name(&a), "stable");
+        // Pinned: a different digest would rename (delete and recreate) deployed configs.
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::deploy::events::{Event, LogLevel, ResourcePhase, Step, human_line};
-use crate::deploy::plan::{Action as PlanAction, PlanReport};
+use crate::deploy::plan::PlanReport;
 use crate::tui::services::{RunKind, RunSummary, ServiceError};
 
 /// Log lines kept; older ones are counted, not silently lost.
@@ -141,14 +141,15 @@ impl PipelineView {
     }
 
     /// An apply's panes laid out from its plan, every resource pending, so the whole pipeline
-    /// is visible before the first event. Deletes have no step and get no row.
+    /// is visible before the first event. A delete apply makes (a replaced online evaluation
+    /// config) has its step and a row there; the others have no step and get no row.
     pub fn from_plan(report: &PlanReport) -> Self {
         let mut v = Self::new(RunKind::Apply);
         for step in Step::ALL {
             let rows: Vec<ResourceRow> = report
                 .items
                 .iter()
-                .filter(|i| i.step == Some(step) && i.action != PlanAction::Delete)
+                .filter(|i| i.step == Some(step))
                 .map(|i| ResourceRow {
                     kind: i.kind.clone(),
                     name: i.name.clone(),
@@ -476,7 +477,7 @@ impl PipelineView {
 mod tests {
     use super::*;
     use crate::aws::Category;
-    use crate::deploy::plan::PlanItem;
+    use crate::deploy::plan::{Action as PlanAction, PlanItem};
 
     fn plan() -> PlanReport {
         let item = |step, kind: &str, name: &str, action| PlanItem {
@@ -502,6 +503,12 @@ mod tests {
                     PlanAction::Unchanged,
                 ),
                 item(None, "evaluator", "old", PlanAction::Delete),
+                item(
+                    Some(Step::OnlineEvalConfig),
+                    "online_eval_config",
+                    "desk_online_eval",
+                    PlanAction::Delete,
+                ),
             ],
             drift: Vec::new(),
             verified: true,
@@ -520,11 +527,15 @@ mod tests {
     }
 
     #[test]
-    fn panes_follow_the_plan_in_pipeline_order_and_deletes_get_no_row() {
+    fn panes_follow_the_plan_in_pipeline_order_and_only_deletes_apply_makes_get_a_row() {
         let v = PipelineView::from_plan(&plan());
         let steps: Vec<Step> = v.panes.iter().map(|p| p.step).collect();
-        assert_eq!(steps, [Step::Memory, Step::AgentRuntimes]);
-        assert_eq!(v.total, 3);
+        assert_eq!(
+            steps,
+            [Step::Memory, Step::AgentRuntimes, Step::OnlineEvalConfig]
+        );
+        assert_eq!(v.total, 4);
+        assert_eq!(v.panes[2].rows[0].name, "desk_online_eval");
         assert!(
             v.panes[1]
                 .rows
