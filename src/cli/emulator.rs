@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use agentcore_emulator::{Config, FAULTS_ENV, Faults, Timing, World};
+use agentcore_emulator::{Config, FAULTS_ENV, Faults, ModelCheck, Timing, World};
 use clap::Args;
 
 use super::exit;
@@ -28,6 +28,10 @@ pub struct EmulatorArgs {
     /// How long resources stay CREATING / UPDATING / DELETING, in milliseconds
     #[arg(long, value_name = "MS")]
     pub provisioning_ms: Option<u64>,
+    /// Serve requests that break their AWS service model instead of answering 400 as AWS does,
+    /// and keep every violation (request or answer): GET /_emulator/violations lists them
+    #[arg(long)]
+    pub record_violations: bool,
 }
 
 fn parse_world(s: &str) -> Result<World, String> {
@@ -56,6 +60,11 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
         state_file: args.state,
         timing,
         faults,
+        models: if args.record_violations {
+            ModelCheck::Record
+        } else {
+            ModelCheck::Enforce
+        },
     };
     match super::runtime().block_on(agentcore_emulator::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
