@@ -346,7 +346,10 @@ struct Finding {
     len: Option<usize>,
     collection: bool,
     constraint: Constraint,
-    sites: Vec<String>,
+    /// (operation, member path) of every request the value goes to.
+    sites: Vec<(&'static str, String)>,
+    /// What exactly breaks a pattern, when one character does.
+    culprit: Option<char>,
     note: Option<String>,
 }
 
@@ -418,9 +421,13 @@ impl Checks {
                 (source.nested(rel), shown, len, false)
             };
             let at = if root {
-                format!("{} {path}", site.operation)
+                (site.operation, path.clone())
             } else {
-                format!("{} {path}.{rel}", site.operation)
+                (site.operation, format!("{path}.{rel}"))
+            };
+            let culprit = match (&v.constraint, value.as_str()) {
+                (Constraint::Pattern(_), Some(text)) if root => culprit(m, shape, text),
+                _ => None,
             };
             self.add(Finding {
                 source: src,
@@ -429,6 +436,7 @@ impl Checks {
                 collection,
                 constraint: v.constraint,
                 sites: vec![at],
+                culprit,
                 note: note.map(str::to_string),
             });
         }
@@ -457,6 +465,39 @@ impl Checks {
     }
 }
 
+/// The first character without which `text` would match its pattern, if there is one.
+fn culprit(m: &aws_models::Model, shape: &aws_models::Shape, text: &str) -> Option<char> {
+    let mut tried = Vec::new();
+    text.chars().find(|ch| {
+        if tried.contains(ch) {
+            return false;
+        }
+        tried.push(*ch);
+        let without: String = text.chars().filter(|c| c != ch).collect();
+        !without.is_empty()
+            && !m
+                .validate(shape, &json!(without), "")
+                .iter()
+                .any(|v| matches!(v.constraint, Constraint::Pattern(_)))
+    })
+}
+
+/// `Op1 a, Op2 a, Op3 b` as `a of Op1, Op2; b of Op3`.
+fn sites(list: &[(&'static str, String)]) -> String {
+    let mut by_member: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (op, member) in list {
+        match by_member.iter_mut().find(|(m, _)| m == member) {
+            Some((_, ops)) => ops.push(op),
+            None => by_member.push((member, vec![op])),
+        }
+    }
+    by_member
+        .iter()
+        .map(|(m, ops)| format!("{m} of {}", ops.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn quote(s: &str) -> String {
     let n = s.chars().count();
     if n <= SHOWN_MAX {
@@ -479,10 +520,7 @@ fn show(v: &Value) -> (String, Option<usize>, bool) {
 fn fix(c: &Constraint, len: Option<usize>, collection: bool) -> String {
     let has = len.map(|l| format!(" (it has {l})")).unwrap_or_default();
     match c {
-        Constraint::MaxLength(n) if collection => {
-            let over = len.map(|l| l.saturating_sub(*n as usize)).unwrap_or(0);
-            format!("at most {n} are allowed{has}: remove {over}")
-        }
+        Constraint::MaxLength(n) if collection => format!("at most {n} are allowed{has}"),
         Constraint::MaxLength(n) => format!("shorten it to at most {n} characters{has}"),
         Constraint::MinLength(n) if collection => format!("give at least {n}"),
         Constraint::MinLength(1) => "it must not be empty".to_string(),
@@ -508,6 +546,9 @@ fn diagnostic(f: Finding) -> Diagnostic {
         f.source.place(),
         fix(&f.constraint, f.len, f.collection)
     );
+    if let Some(ch) = f.culprit {
+        hint.push_str(&format!(" (without {ch:?} it would)"));
+    }
     if let Some(n) = &f.note {
         hint.push_str("; ");
         hint.push_str(n);
@@ -519,7 +560,7 @@ fn diagnostic(f: Finding) -> Diagnostic {
             "{} = {} is refused by AWS ({}): {}",
             f.source.name(),
             f.shown,
-            f.sites.join(", "),
+            sites(&f.sites),
             f.constraint
         ),
     )
@@ -1170,4 +1211,280 @@ pub fn start_recommendation(r: &StartRequest) -> Vec<Diagnostic> {
         }
     }
     c.diagnostics()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{check, from_json_str};
+    use crate::recommend::request::{RecType, Traces};
+    use aws_sdk_bedrockagentcorecontrol::types as t;
+
+    const COMPLETE: &str = include_str!("../../tests/fixtures/configs/complete.json");
+    const JUDGES: &str = include_str!("../../tests/fixtures/packs/judges.pack.json");
+
+    fn cfg() -> DeployConfig {
+        from_json_str(COMPLETE).unwrap()
+    }
+
+    fn judges() -> Pack {
+        crate::pack::parse_str(JUDGES).unwrap()
+    }
+
+    fn found(pack: &Pack, cfg: &DeployConfig) -> Vec<Diagnostic> {
+        let plan = crate::pack::derive::derive(pack, cfg).unwrap();
+        plan_check(&plan, pack, cfg)
+    }
+
+    fn plan_check(p: &ResourcePlan, pack: &Pack, cfg: &DeployConfig) -> Vec<Diagnostic> {
+        plan(p, pack, cfg, &CheckContext::default())
+    }
+
+    fn fields(d: &[Diagnostic]) -> Vec<&str> {
+        d.iter().map(|d| d.field.as_str()).collect()
+    }
+
+    #[test]
+    fn every_row_is_a_member_of_its_model() {
+        for s in SITES {
+            assert!(
+                model(s.service)
+                    .member_shape(s.operation, s.member)
+                    .is_some(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_apply_sends_unchanged_is_on_the_model() {
+        let ok = |site: Site, sub: &str, v: &str| {
+            let m = model(site.service);
+            let shape = m
+                .member_shape(site.operation, &format!("{}{sub}", site.member))
+                .unwrap();
+            assert_eq!(
+                m.validate(shape, &json!(v), ""),
+                vec![],
+                "{site:?}{sub} {v}"
+            );
+        };
+        ok(
+            control(RT, "networkConfiguration.networkMode"),
+            "",
+            t::NetworkMode::Public.as_str(),
+        );
+        ok(
+            control(RT, "agentRuntimeArtifact.codeConfiguration.runtime"),
+            "",
+            t::AgentManagedRuntimeType::Python313.as_str(),
+        );
+        ok(
+            control(RT, "agentRuntimeArtifact.codeConfiguration.entryPoint"),
+            ".member",
+            artifact::ENTRY_POINT,
+        );
+        ok(
+            control(GW, "protocolType"),
+            "",
+            t::GatewayProtocolType::Mcp.as_str(),
+        );
+        ok(
+            control(GW, "authorizerType"),
+            "",
+            t::AuthorizerType::None.as_str(),
+        );
+        ok(
+            TG_CREDENTIAL,
+            "",
+            t::CredentialProviderType::GatewayIamRole.as_str(),
+        );
+        for k in [TAG_PACK_ID, TAG_VERSION, TAG_AGENT] {
+            ok(RT_TAGS, ".key", k);
+        }
+        for r in [RecType::SystemPrompt, RecType::ToolDescription] {
+            ok(data(REC, "type"), "", r.as_str());
+        }
+    }
+
+    #[test]
+    fn a_complete_config_and_pack_raise_nothing() {
+        assert_eq!(found(&judges(), &cfg()), vec![]);
+        assert_eq!(config_only(&cfg(), &CheckContext::default()), vec![]);
+    }
+
+    #[test]
+    fn a_long_value_is_named_cut_short_and_given_its_limit() {
+        let mut pack = judges();
+        pack.evals[0].description = Some(format!("Brand voice: {}", "b".repeat(188)));
+        let d = found(&pack, &cfg());
+        assert_eq!(fields(&d), ["pack.evals[0].description"]);
+        let m = &d[0].message;
+        assert!(
+            m.starts_with(&format!(
+                "pack field evals[0].description = \"Brand voice: {}…\" (201 characters)",
+                "b".repeat(27)
+            )),
+            "{m}"
+        );
+        assert!(m.contains("description of CreateEvaluator"), "{m}");
+        assert!(m.ends_with("less than or equal to 200"), "{m}");
+        assert_eq!(
+            d[0].hint.as_deref(),
+            Some("in the pack, shorten it to at most 200 characters (it has 201)")
+        );
+        assert!(d[0].is_error());
+    }
+
+    #[test]
+    fn tags_count_with_the_default_tags() {
+        let mut c = cfg();
+        c.tags = (0..48).map(|i| (format!("k{i}"), "v".into())).collect();
+        assert_eq!(found(&judges(), &c), vec![]);
+        c.tags.insert("k48".into(), "v".into());
+        let d = found(&judges(), &c);
+        assert_eq!(fields(&d), ["tags"]);
+        assert!(d[0].message.contains("51 entries"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("tags of CreateMemory, CreateGateway, CreatePolicyEngine, CreateAgentRuntime, CreateEvaluator, CreateOnlineEvaluationConfig"),
+            "{}",
+            d[0].message
+        );
+        let h = d[0].hint.as_deref().unwrap();
+        assert!(
+            h.contains("2 promptpack:* tag(s), so at most 48 of your own"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn a_tag_outside_the_models_characters_names_the_culprit() {
+        let mut c = cfg();
+        c.tags.insert("team".into(), "équipe".into());
+        let d = config_only(&c, &CheckContext::default());
+        assert_eq!(fields(&d), ["tags.team"]);
+        assert!(
+            d[0].message
+                .starts_with("deploy config: tags.team = \"équipe\"")
+        );
+        assert!(
+            d[0].hint
+                .as_deref()
+                .unwrap()
+                .ends_with("(without 'é' it would)")
+        );
+        // The same in the whole check, once, though every Create takes the tags.
+        let all = check(&c, Some(&judges()), &CheckContext::default());
+        assert_eq!(all.iter().filter(|d| d.field == "tags.team").count(), 1);
+    }
+
+    #[test]
+    fn builtin_ids_and_sampling_are_held_to_the_online_evaluation_config() {
+        let mut pack = judges();
+        let b = pack.evals.iter().position(|e| e.is_builtin()).unwrap();
+        pack.evals[b].id = "Helpfulness".into();
+        // The first params.sample_percentage wins (helpfulness, evals[1]).
+        pack.evals[1]
+            .params
+            .insert("sample_percentage".into(), json!(0.001));
+        let d = found(&pack, &cfg());
+        assert_eq!(
+            fields(&d),
+            [
+                "pack.evals[1].params.sample_percentage".to_string(),
+                format!("pack.evals[{b}].id")
+            ]
+        );
+        assert!(d[0].message.contains("greater than or equal to 0.01"));
+        assert!(
+            d[1].hint
+                .as_deref()
+                .unwrap()
+                .contains("Builtin.Helpfulness")
+        );
+    }
+
+    #[test]
+    fn tool_targets_are_held_to_the_gateway_target() {
+        let mut c = cfg();
+        c.tool_targets.insert(
+            "get_weather".into(),
+            crate::config::ToolTarget {
+                http: Some(crate::config::HttpTarget {
+                    url: Some("http://weather.internal/mcp".into()),
+                    method: None,
+                }),
+                ..Default::default()
+            },
+        );
+        c.tool_targets.insert(
+            "delete-account".into(),
+            crate::config::ToolTarget {
+                lambda_arn: Some("arn:aws:lambda:us-west-2:111122223333:function:del".into()),
+                credential: Some(crate::config::CredentialConfig {
+                    credential_type: "IAM".into(),
+                }),
+                ..Default::default()
+            },
+        );
+        let d = found(&judges(), &c);
+        assert_eq!(
+            fields(&d),
+            [
+                "tool_targets.delete-account.credential.type",
+                "tool_targets.get_weather.http.url"
+            ]
+        );
+        assert!(d[0].hint.as_deref().unwrap().contains("GATEWAY_IAM_ROLE"));
+        assert!(d[1].message.contains("https://.*"));
+    }
+
+    #[test]
+    fn a_field_with_an_error_already_keeps_that_one() {
+        let mut out = vec![Diagnostic::error(
+            "runtime_role_arn",
+            "configuration",
+            "adapter",
+        )];
+        merge(
+            &mut out,
+            vec![
+                Diagnostic::error("runtime_role_arn", "configuration", "model"),
+                Diagnostic::error("tags.x", "configuration", "model"),
+            ],
+        );
+        assert_eq!(fields(&out), ["runtime_role_arn", "tags.x"]);
+        assert_eq!(out[0].message, "adapter");
+    }
+
+    #[test]
+    fn a_recommendation_request_is_held_to_start_recommendation() {
+        use chrono::TimeZone;
+        let r = StartRequest {
+            name: "support_prompt_v2".into(),
+            description: None,
+            input: Input::SystemPrompt("p".repeat(20_001)),
+            traces: Traces {
+                log_group_arns: vec!["arn:aws:logs:us-east-1:111122223333:log-group:/a".into()],
+                service_names: vec!["agent.DEFAULT".into()],
+                start: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+                end: chrono::Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap(),
+            },
+            evaluators: vec!["Builtin.Helpfulness".into(), "Builtin.Correctness".into()],
+            tags: Default::default(),
+            kms_key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/abc".into()),
+        };
+        let d = start_recommendation(&r);
+        assert_eq!(fields(&d), ["systemPrompt", "evaluators", "kmsKeyArn"]);
+        assert!(d[0].message.contains("(20001 characters)"));
+        assert!(
+            d[1].hint
+                .as_deref()
+                .unwrap()
+                .contains("at most 1 are allowed (it has 2)")
+        );
+        // The request's own checks keep theirs and add the model's.
+        let all = request::validate(&r, "us-east-1", chrono::Utc::now());
+        assert_eq!(fields(&all), ["systemPrompt", "evaluators", "kmsKeyArn"]);
+    }
 }
