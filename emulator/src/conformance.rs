@@ -50,6 +50,8 @@ impl Log {
 }
 
 /// Checks one request; Err is the answer to send instead of serving it.
+// The parts of one HTTP request as the router has them; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_request(
     log: &Log,
     mode: ModelCheck,

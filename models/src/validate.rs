@@ -115,7 +115,7 @@ impl Model {
                     for (i, item) in items.iter().enumerate() {
                         if item.is_null() {
                             out.push(Violation {
-                                path: format!("{}.{}.member", path.to_string(), i + 1),
+                                path: format!("{}.{}.member", path, i + 1),
                                 value: None,
                                 constraint: Constraint::Required,
                             });
@@ -123,7 +123,7 @@ impl Model {
                             self.check(
                                 s,
                                 item,
-                                &format!("{}.{}.member", path.to_string(), i + 1),
+                                &format!("{}.{}.member", path, i + 1),
                                 opts,
                                 out,
                             );
@@ -152,7 +152,7 @@ impl Model {
                         }
                     }
                     if let Some(vs) = val {
-                        self.check(vs, v, &format!("{}.{k}", path.to_string()), opts, out);
+                        self.check(vs, v, &format!("{}.{k}", path), opts, out);
                     }
                 }
             }
