@@ -262,6 +262,42 @@ async fn apply_and_plan_live_refuse_before_any_aws_call() {
     assert_eq!(emulator.violations().len(), 0);
 }
 
+/// The adapter only warns about a discovery URL that is not a discovery document; AWS's
+/// model refuses it at CreateAgentRuntime, so it is an error, the warnings kept.
+#[test]
+fn a_jwt_discovery_url_off_the_model_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = read_json(&root().join("tests/fixtures/configs/warn/jwt_loose.json"));
+    cfg["runtime_binary_path"] = complete_config()["runtime_binary_path"].clone();
+    let loose = write(dir.path(), "loose.json", &cfg);
+    let (code, v, all) = run(dir.path(), &["validate", "--json", "--config", &loose]);
+    assert_eq!(code, 0, "a loose but well-formed URL deploys: {all}");
+    cfg["a2a_auth"]["discovery_url"] = "https://idp.example.com/oauth2".into();
+    let bad = write(dir.path(), "bad.json", &cfg);
+    let (code, v2, all) = run(dir.path(), &["validate", "--json", "--config", &bad]);
+    assert_eq!(code, 1, "{all}");
+    let d = error(&v2, "a2a_auth.discovery_url");
+    assert!(
+        text(d, "message").starts_with(
+            "deploy config: a2a_auth.discovery_url = \"https://idp.example.com/oauth2\" is refused by AWS"
+        ),
+        "{d}"
+    );
+    assert!(
+        text(d, "hint").contains(r"\.well-known/(openid-configuration"),
+        "{d}"
+    );
+    let warned = |v: &Value| {
+        v["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["field"] == "a2a_auth.discovery_url")
+            .count()
+    };
+    assert_eq!((warned(&v), warned(&v2)), (2, 1));
+}
+
 #[test]
 fn recs_start_from_a_pack_refuses_a_prompt_over_the_model() {
     let dir = tempfile::tempdir().unwrap();

@@ -120,13 +120,7 @@ impl Model {
                                 constraint: Constraint::Required,
                             });
                         } else {
-                            self.check(
-                                s,
-                                item,
-                                &format!("{}.{}.member", path, i + 1),
-                                opts,
-                                out,
-                            );
+                            self.check(s, item, &format!("{}.{}.member", path, i + 1), opts, out);
                         }
                     }
                 }
