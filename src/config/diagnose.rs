@@ -63,8 +63,10 @@ pub fn diagnose(cfg: &DeployConfig, pack: Option<&Pack>, ctx: &CheckContext) -> 
         all.extend(fields::tag_key(k));
         all.extend(fields::tag_value(k, v));
     }
-    let multi_agent = pack.is_some_and(Pack::is_multi_agent);
-    all.extend(tags::effective_count_diagnostic(&cfg.tags, multi_agent));
+    // With a pack the exact tags of every resource are held against the model, an error.
+    if pack.is_none() {
+        all.extend(tags::effective_count_diagnostic(&cfg.tags, false));
+    }
     if cfg.dry_run {
         all.push(
             Diagnostic::warning(

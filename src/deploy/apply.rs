@@ -1041,11 +1041,7 @@ impl<'a> Run<'a> {
                         c.control
                             .create_policy_engine()
                             .name(&s.engine_name)
-                            .description(format!(
-                                "Tools blocked by prompt{} {}, for every agent behind the gateway",
-                                if s.prompts.len() == 1 { "" } else { "s" },
-                                s.prompts.join(", ")
-                            ))
+                            .description(crate::pack::cedar::engine_description(&s.prompts))
                             .set_tags(Some(hash_map(&s.tags)))
                             .send(),
                     )

@@ -9,7 +9,7 @@ pub mod destroy;
 pub mod events;
 pub mod plan;
 pub mod poll;
-mod sdk;
+pub(crate) mod sdk;
 pub mod state;
 pub mod status;
 

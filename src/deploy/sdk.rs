@@ -24,10 +24,15 @@ pub fn hash_map(m: &BTreeMap<String, String>) -> HashMap<String, String> {
     m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// The name a memory strategy is created with: `semantic` → `semantic_memory`.
+pub fn strategy_name(strategy: &str) -> String {
+    format!("{strategy}_memory")
+}
+
 pub fn memory_strategies(spec: &MemorySpec) -> Result<Vec<t::MemoryStrategyInput>, aws::Error> {
     let mut out = Vec::new();
     for s in &spec.strategies {
-        let name = format!("{s}_memory");
+        let name = strategy_name(s);
         let input = match s.as_str() {
             "episodic" => t::MemoryStrategyInput::EpisodicMemoryStrategy(built(
                 t::EpisodicMemoryStrategyInput::builder().name(name).build(),
@@ -96,16 +101,41 @@ pub fn schema(v: &Value) -> Result<t::SchemaDefinition, aws::Error> {
     built(b.build(), "tool input schema")
 }
 
+/// The description of the tool in the target's inline schema; AWS requires one.
+pub fn tool_description(spec: &ToolGatewaySpec) -> String {
+    if spec.description.is_empty() {
+        format!("Tool {}", spec.tool_key)
+    } else {
+        spec.description.clone()
+    }
+}
+
+/// The endpoint of a tool with no Lambda (the adapter's fallback): its HTTP URL, else a
+/// placeholder MCP endpoint.
+pub fn mcp_endpoint(spec: &ToolGatewaySpec) -> String {
+    spec.target
+        .as_ref()
+        .and_then(|t| t.http.as_ref())
+        .and_then(|h| h.url.clone())
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("https://{}.mcp.local", spec.tool_key))
+}
+
+/// The credential provider type named in `tool_targets.<tool>.credential.type`, if any.
+pub fn credential_type(spec: &ToolGatewaySpec) -> Option<&str> {
+    spec.target
+        .as_ref()
+        .and_then(|t| t.credential.as_ref())
+        .map(|c| c.credential_type.as_str())
+        .filter(|s| !s.is_empty())
+}
+
 pub fn target_configuration(spec: &ToolGatewaySpec) -> Result<t::TargetConfiguration, aws::Error> {
     let mcp = if let Some(arn) = &spec.lambda_arn {
         let def = built(
             t::ToolDefinition::builder()
                 .name(&spec.tool_name)
-                .description(if spec.description.is_empty() {
-                    format!("Tool {}", spec.tool_key)
-                } else {
-                    spec.description.clone()
-                })
+                .description(tool_description(spec))
                 .input_schema(schema(&spec.input_schema)?)
                 .build(),
             "tool definition",
@@ -118,17 +148,9 @@ pub fn target_configuration(spec: &ToolGatewaySpec) -> Result<t::TargetConfigura
             "lambda target",
         )?)
     } else {
-        // The adapter's fallback: the tool's HTTP URL, else a placeholder MCP endpoint.
-        let url = spec
-            .target
-            .as_ref()
-            .and_then(|t| t.http.as_ref())
-            .and_then(|h| h.url.clone())
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| format!("https://{}.mcp.local", spec.tool_key));
         t::McpTargetConfiguration::McpServer(built(
             t::McpServerTargetConfiguration::builder()
-                .endpoint(url)
+                .endpoint(mcp_endpoint(spec))
                 .build(),
             "MCP server target",
         )?)
@@ -142,12 +164,7 @@ pub fn credential_providers(
     if spec.lambda_arn.is_none() {
         return Ok(vec![]);
     }
-    let kind = spec
-        .target
-        .as_ref()
-        .and_then(|t| t.credential.as_ref())
-        .map(|c| c.credential_type.as_str())
-        .filter(|s| !s.is_empty())
+    let kind = credential_type(spec)
         .map(t::CredentialProviderType::from)
         .unwrap_or(t::CredentialProviderType::GatewayIamRole);
     Ok(vec![built(

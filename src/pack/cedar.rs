@@ -65,6 +65,15 @@ impl CedarForbid {
     }
 }
 
+/// The policy engine's AWS description: which prompts' blocklists it holds.
+pub fn engine_description(prompts: &[String]) -> String {
+    format!(
+        "Tools blocked by prompt{} {}, for every agent behind the gateway",
+        if prompts.len() == 1 { "" } else { "s" },
+        prompts.join(", ")
+    )
+}
+
 pub const POLICY_NAME_PREFIX: &str = "block_";
 
 /// The baseline permit's AWS policy name. It does not start with [`POLICY_NAME_PREFIX`], so no

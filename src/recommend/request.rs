@@ -310,6 +310,10 @@ pub fn validate(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Dia
     if let Some(k) = &req.kms_key_arn {
         out.extend(kms_key_arn(k, region));
     }
+    crate::config::model_check::merge(
+        &mut out,
+        crate::config::model_check::start_recommendation(req),
+    );
     out.sort_by_key(|d| d.severity);
     out
 }
