@@ -596,8 +596,16 @@ pub fn plan(
             ResourceSpec::OnlineEvalConfig(s) => online_eval(&mut c, r, s, pack, cfg),
         }
     }
-    recommendable(&mut c, pack);
-    c.diagnostics()
+    let mut out = c.diagnostics();
+    // A deploy never sends these; only a later `recs start --pack` would, and that refuses
+    // them itself. So here they warn instead of blocking the deploy.
+    let mut rec = Checks::default();
+    recommendable(&mut rec, pack);
+    out.extend(rec.diagnostics().into_iter().map(|mut d| {
+        d.severity = super::diagnostic::Severity::Warning;
+        d
+    }));
+    out
 }
 
 /// Without a plan (no pack, or one that does not derive): the config values that are sent
