@@ -11,7 +11,7 @@ use agentcore_tui::deploy::events::{Event, LogLevel, ResourcePhase, Step};
 use agentcore_tui::deploy::plan::PlanReport;
 use agentcore_tui::deploy::state::DeployState;
 use agentcore_tui::deploy::status::{Health, Overall, ResourceStatus, StatusReport};
-use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome, Gen, Outcome, TaskResult};
+use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome, Outcome, TaskResult};
 use agentcore_tui::tui::app::{App, AppOptions, Overlay};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::Context;
@@ -23,6 +23,7 @@ use agentcore_tui::tui::screens::wizard::StepId;
 use agentcore_tui::tui::services::{
     AwsTarget, CallerIdentity, PlannedDeploy, RunKind, RunSummary, ServiceError,
 };
+use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
 use ratatui::Terminal;

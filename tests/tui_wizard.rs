@@ -2,7 +2,7 @@
 //! inspected (and the local ones really run), and screens are rendered on a `TestBackend`.
 
 use agentcore_tui::kms::eligibility::KeyInfo;
-use agentcore_tui::tui::action::{Action, Gen, Outcome, TaskResult};
+use agentcore_tui::tui::action::{Action, Outcome, TaskResult};
 use agentcore_tui::tui::app::{App, AppOptions, Overlay};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::Context;
@@ -12,6 +12,7 @@ use agentcore_tui::tui::screens::wizard::StepId;
 use agentcore_tui::tui::services::{
     AwsServices, AwsTarget, CallerIdentity, KeysEvent, ServiceError,
 };
+use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
 use agentcore_tui::tui::widgets::stepper::StepStatus;

@@ -4,9 +4,11 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::action::{Action, DeployMsg, DeployOutcome, Outcome};
+use super::action::Action;
 use super::effect::Effect;
 use super::keymap::{self, Command, Context};
+use super::msg::deploy::{DeployMsg, DeployOutcome};
+use super::msg::wizard::Outcome;
 use super::persist::Answers;
 use super::screens::Input;
 use super::screens::deploy::{self, DeployFlow};

@@ -1,11 +1,12 @@
 //! What `App::update` asks the outside world to do. Plain data: the runtime executes it and
-//! reports back with an [`Outcome`](super::action::Outcome).
+//! reports back with an [`Outcome`](super::msg::wizard::Outcome).
 
 use std::path::PathBuf;
 
-use super::action::Gen;
+use super::msg::recs::RecsEffect;
 use super::persist::Answers;
 use super::services::AwsTarget;
+use super::slot::Gen;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -80,5 +81,5 @@ pub enum Effect {
     /// Put text on the terminal's clipboard with OSC 52.
     CopyToClipboard(String),
     /// List, read, refresh or delete recommendations, or look up their KMS activity.
-    Recs(super::screens::recs::RecsEffect),
+    Recs(RecsEffect),
 }

@@ -7,12 +7,14 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use super::action::{Action, DeployMsg, DeployOutcome, Gen, Outcome, TaskResult};
+use super::action::Action;
 use super::effect::Effect;
+use super::msg::deploy::{DeployMsg, DeployOutcome};
+use super::msg::recs::{RecsEffect, RecsMsg, RecsOutcome};
+use super::msg::wizard::{LoadedPack, Outcome, TaskResult};
 use super::persist::{self, Answers};
-use super::screens::recs::{RecsEffect, RecsMsg, RecsOutcome};
-use super::screens::wizard::pack::LoadedPack;
 use super::services::{AwsServices, KeysEvent};
+use super::slot::Gen;
 use futures_util::StreamExt;
 
 pub const CHANNEL_CAPACITY: usize = 64;

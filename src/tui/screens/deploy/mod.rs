@@ -14,11 +14,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{Input, View};
-use crate::tui::action::{DeployMsg, DeployOutcome, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Command, Context};
+use crate::tui::msg::deploy::{DeployMsg, DeployOutcome};
 use crate::tui::persist::Answers;
 use crate::tui::services::RunKind;
+use crate::tui::slot::Slot;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::type_confirm::TypeConfirm;
 

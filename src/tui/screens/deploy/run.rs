@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Widget};
 use super::pipeline::{PaneState, PipelineView, ResourceRow, RunPhase};
 use super::{Request, fmt_secs, render_detail};
 use crate::deploy::events::ResourcePhase;
-use crate::tui::action::Gen;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::screens::{Input, View};
 use crate::tui::services::RunKind;
+use crate::tui::slot::Gen;
 use crate::tui::widgets::overlay;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,6 @@ use crate::config::Diagnostic;
 use crate::config::diagnostic::category;
 use crate::recommend::Input as RecInput;
 use crate::recommend::request::{self, RecType, StartRequest, ToolText, Traces};
-use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
 use crate::tui::persist::{Answers, KmsChoice};
@@ -27,6 +26,7 @@ use crate::tui::screens::wizard::kms::KmsStep;
 use crate::tui::screens::wizard::{Shared, Step, StepCx};
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{KeysEvent, PolicyCheck, ServiceError};
+use crate::tui::slot::{Gen, Slot};
 use crate::tui::widgets::text_field::TextField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,12 +11,12 @@ use super::key_policy::KeyPolicyView;
 use super::{Flow, Shared, Step, StepCx};
 use crate::config::{Diagnostic, category, fields};
 use crate::kms::eligibility::{self, Ineligibility, KeyInfo};
-use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::persist::{Answers, KmsChoice};
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{AwsTarget, KeysEvent, ServiceError};
+use crate::tui::slot::{Gen, Slot};
 use crate::tui::widgets::filter_list::FilterList;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,9 +18,9 @@ use ratatui::layout::Rect;
 
 use super::{Input, View};
 use crate::config::{Diagnostic, Severity};
-use crate::tui::action::{Outcome, TaskResult};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
+use crate::tui::msg::wizard::{Outcome, TaskResult};
 use crate::tui::persist::Answers;
 use crate::tui::services::AwsTarget;
 use crate::tui::widgets::stepper::StepStatus;

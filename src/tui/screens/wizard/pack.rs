@@ -13,20 +13,14 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use super::{Flow, PackFacts, Shared, Step, StepCx, field_severity};
 use crate::config::{Diagnostic, category};
 use crate::pack::{Pack, PackSummary};
-use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
+pub use crate::tui::msg::wizard::LoadedPack;
 use crate::tui::persist::Answers;
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{AwsTarget, CallerIdentity, ServiceError};
+use crate::tui::slot::{Gen, Slot};
 use crate::tui::widgets::text_field::TextField;
-
-#[derive(Debug, Clone)]
-pub struct LoadedPack {
-    pub path: PathBuf,
-    pub pack: Arc<Pack>,
-    pub summary: PackSummary,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Remote<T> {

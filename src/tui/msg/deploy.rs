@@ -1,0 +1,23 @@
+//! The deploy screens' task results: plan, engine events, run end, status, interrupted runs.
+
+use crate::tui::services::ServiceError;
+use crate::tui::slot::Gen;
+
+#[derive(Debug)]
+pub struct DeployMsg {
+    /// The plan request, run or status refresh this answers; a superseded one is dropped.
+    pub generation: Gen,
+    pub outcome: DeployOutcome,
+}
+
+#[derive(Debug)]
+pub enum DeployOutcome {
+    Planned(Result<Box<crate::tui::services::PlannedDeploy>, ServiceError>),
+    /// One engine event of a running apply or destroy.
+    Event(crate::deploy::events::Event),
+    /// The run ended (or could not start).
+    Finished(Result<crate::tui::services::RunSummary, ServiceError>),
+    Status(Result<Box<crate::deploy::status::StatusReport>, ServiceError>),
+    /// Resources an interrupted apply left "creating" (the startup check).
+    Interrupted(Result<Vec<String>, ServiceError>),
+}
