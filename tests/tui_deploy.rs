@@ -11,18 +11,16 @@ use agentcore_tui::deploy::events::{Event, LogLevel, ResourcePhase, Step};
 use agentcore_tui::deploy::plan::PlanReport;
 use agentcore_tui::deploy::state::DeployState;
 use agentcore_tui::deploy::status::{Health, Overall, ResourceStatus, StatusReport};
-use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome, Outcome, TaskResult};
+use agentcore_tui::tui::action::{Action, DeployOutcome, Outcome, TaskResult};
 use agentcore_tui::tui::app::{App, AppOptions, Overlay};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::Context;
-use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
+use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::deploy::Screen;
 use agentcore_tui::tui::screens::deploy::pipeline::RunPhase;
 use agentcore_tui::tui::screens::wizard::StepId;
-use agentcore_tui::tui::services::{
-    AwsTarget, CallerIdentity, PlannedDeploy, RunKind, RunSummary, ServiceError,
-};
+use agentcore_tui::tui::services::{AwsTarget, PlannedDeploy, RunKind, RunSummary, ServiceError};
 use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
@@ -30,29 +28,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const ACCOUNT: &str = "111122223333";
-const DEMO_PACK: &str = "assets/demo/support-desk.pack.json";
-const DEMO_BINARY: &str = "assets/demo/promptkit-agentcore-runtime";
-
-fn demo_answers() -> Answers {
-    Answers {
-        pack_path: DEMO_PACK.into(),
-        target: Some(AwsTarget::Local),
-        region: "us-east-1".into(),
-        runtime_role_arn: format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreRuntime"),
-        artifact_kind: ArtifactKind::RuntimeBinary,
-        runtime_binary_path: DEMO_BINARY.into(),
-        a2a_mode: A2aMode::Iam,
-        tags: vec![("team".into(), "support-platform".into())],
-        kms: KmsChoice::AwsOwned,
-        ..Answers::default()
-    }
-}
-
-struct Harness {
-    app: App,
-    pending: Vec<Effect>,
-}
+mod common;
+use common::harness::{ACCOUNT, DEMO_BINARY, DEMO_PACK, Harness, demo_answers};
 
 impl Harness {
     /// The wizard on its review step with the demo answers, nothing in error.
@@ -61,94 +38,9 @@ impl Harness {
     }
 
     fn at_review_with(answers: Answers) -> Self {
-        let mut app = App::new(
-            AppOptions {
-                initial: answers,
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        );
-        let pending = app.init();
-        let mut h = Self { app, pending };
-        h.settle();
-        while h.app.wizard.current() < StepId::Review {
-            let before = h.app.wizard.current();
-            h.ctrl('n');
-            h.settle();
-            assert_ne!(before, h.app.wizard.current(), "wizard refused Next");
-        }
+        let mut h = Self::new(answers);
+        h.goto(StepId::Review);
         h
-    }
-
-    fn apply(&mut self, action: Action) {
-        let effects = self.app.update(action);
-        self.pending.extend(
-            effects
-                .into_iter()
-                .filter(|e| !matches!(e, Effect::SaveAnswers(_))),
-        );
-    }
-
-    fn press(&mut self, code: KeyCode) {
-        self.apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-
-    fn ch(&mut self, c: char) {
-        self.press(KeyCode::Char(c));
-    }
-
-    fn ctrl(&mut self, c: char) {
-        self.apply(Action::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::CONTROL,
-        )));
-    }
-
-    /// Answers the wizard's effects the way the demo world would.
-    fn settle(&mut self) {
-        for _ in 0..20 {
-            let Some(effect) = self.pending.first().cloned() else {
-                return;
-            };
-            self.pending.remove(0);
-            if let Some(result) = runtime::run_local(&effect, None) {
-                self.apply(Action::Task(result));
-                continue;
-            }
-            let (generation, outcome) = match effect {
-                Effect::LoadProfiles { generation } => (generation, Outcome::Profiles(Ok(vec![]))),
-                Effect::FetchCallerIdentity { generation, .. } => (
-                    generation,
-                    Outcome::CallerIdentity(Ok(CallerIdentity {
-                        account: ACCOUNT.into(),
-                        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo"),
-                    })),
-                ),
-                Effect::ListKmsKeys { generation, .. } => (
-                    generation,
-                    Outcome::KmsKeys(agentcore_tui::tui::services::KeysEvent::Done),
-                ),
-                other => panic!("unexpected effect {other:?}"),
-            };
-            self.apply(Action::Task(TaskResult {
-                generation,
-                outcome,
-            }));
-        }
-        panic!("effects keep coming: {:?}", self.pending);
-    }
-
-    fn take(&mut self, pred: impl Fn(&Effect) -> bool) -> Option<Effect> {
-        let i = self.pending.iter().position(pred)?;
-        Some(self.pending.remove(i))
-    }
-
-    fn deploy(&mut self, generation: Gen, outcome: DeployOutcome) {
-        self.apply(Action::Deploy(DeployMsg {
-            generation,
-            outcome,
-        }));
     }
 
     fn events(&mut self, run: Gen, events: Vec<Event>) {
@@ -188,12 +80,6 @@ impl Harness {
             Screen::Run(r) => r.view.phase,
             _ => panic!("not on the run screen"),
         }
-    }
-
-    fn screen(&self, width: u16, height: u16) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
-        terminal.backend().to_string()
     }
 
     fn snapshot(&self, name: &str) {
@@ -1239,7 +1125,6 @@ async fn apply_under_injected_faults_explains_failures_and_converges() {
 
 // ---- the real binary in a pseudo-terminal -------------------------------------------------
 
-mod common;
 use common::pty;
 
 /// The real binary, in a pseudo-terminal: the saved demo answers (local emulator) are resumed,
@@ -1506,18 +1391,9 @@ fn a_cancelled_apply_shows_only_finished_resources_as_done() {
 /// The app started as the binary starts it (saved answers offered), the wizard's own startup
 /// effects answered, then the saved-answers lookup answered with `saved`; returns its effects.
 fn started_with(saved: Option<Answers>) -> (Harness, Vec<Effect>) {
-    let mut app = App::new(
-        AppOptions {
-            initial: demo_answers(),
-            offer_saved: true,
-        },
-        Theme::monochrome(),
-        (100, 30),
-    );
-    let mut pending = app.init();
-    assert!(pending.contains(&Effect::LoadSavedAnswers));
-    pending.retain(|e| *e != Effect::LoadSavedAnswers);
-    let mut h = Harness { app, pending };
+    let mut h = Harness::started(demo_answers(), true, Theme::monochrome(), (100, 30));
+    assert!(h.pending.contains(&Effect::LoadSavedAnswers));
+    h.pending.retain(|e| *e != Effect::LoadSavedAnswers);
     h.settle();
     let effects = h.app.update(Action::Task(TaskResult {
         generation: Gen::default(),

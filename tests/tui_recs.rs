@@ -8,11 +8,11 @@ use agentcore_tui::kms::activity::KmsEvent;
 use agentcore_tui::recommend::model::{ConfigView, ResultView, ToolResult, TracesView};
 use agentcore_tui::recommend::{Detail, Status, Summary, ToolText};
 use agentcore_tui::tui::action::Action;
-use agentcore_tui::tui::app::{App, AppOptions, Overlay};
+use agentcore_tui::tui::app::{App, Overlay};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::{self, Context};
 use agentcore_tui::tui::persist::Answers;
-use agentcore_tui::tui::screens::recs::{Place, RecsEffect, RecsMsg, RecsOutcome, Screen};
+use agentcore_tui::tui::screens::recs::{Place, RecsEffect, RecsOutcome, Screen};
 use agentcore_tui::tui::screens::wizard::Step;
 use agentcore_tui::tui::services::{AwsTarget, KEY_UNAVAILABLE, ServiceError};
 use agentcore_tui::tui::slot::Gen;
@@ -21,9 +21,11 @@ use agentcore_tui::tui::ui;
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-const ACCOUNT: &str = "111122223333";
+mod common;
+use common::harness::{ACCOUNT, Harness};
+
 const KEY_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 fn arn(id: &str) -> String {
@@ -235,85 +237,24 @@ fn events() -> Vec<KmsEvent> {
     ]
 }
 
-struct Harness {
-    app: App,
-    effects: Vec<Effect>,
-}
-
 impl Harness {
-    fn new() -> Self {
-        let answers = Answers {
+    /// Nothing started, the local emulator and a region chosen.
+    fn local() -> Self {
+        Self::unstarted(Answers {
             target: Some(AwsTarget::Local),
             region: "us-east-1".into(),
             ..Answers::default()
-        };
-        Self::with(answers)
-    }
-
-    fn with(answers: Answers) -> Self {
-        let app = App::new(
-            AppOptions {
-                initial: answers,
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        );
-        Self {
-            app,
-            effects: Vec::new(),
-        }
-    }
-
-    fn apply(&mut self, action: Action) {
-        let effects = self.app.update(action);
-        self.effects.extend(
-            effects
-                .into_iter()
-                .filter(|e| !matches!(e, Effect::SaveAnswers(_))),
-        );
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        self.apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-
-    fn ch(&mut self, c: char) {
-        self.key(KeyCode::Char(c));
-    }
-
-    fn typed(&mut self, s: &str) {
-        for c in s.chars() {
-            self.ch(c);
-        }
-    }
-
-    /// The recommendation effects issued since the last call.
-    fn take(&mut self) -> Vec<RecsEffect> {
-        std::mem::take(&mut self.effects)
-            .into_iter()
-            .filter_map(|e| match e {
-                Effect::Recs(r) => Some(r),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn answer(&mut self, generation: Gen, outcome: RecsOutcome) {
-        self.apply(Action::Recs(RecsMsg {
-            generation,
-            outcome,
-        }));
+        })
     }
 
     /// F2, then the two pages and the end of the listing.
     fn loaded() -> Self {
-        let mut h = Self::new();
-        h.key(KeyCode::F(2));
-        let g = list_generation(&h.take());
-        h.answer(g, RecsOutcome::Page(page_one()));
-        h.answer(g, RecsOutcome::Page(page_two()));
-        h.answer(g, RecsOutcome::ListDone);
+        let mut h = Self::local();
+        h.press(KeyCode::F(2));
+        let g = list_generation(&h.take_recs());
+        h.answer_recs(g, RecsOutcome::Page(page_one()));
+        h.answer_recs(g, RecsOutcome::Page(page_two()));
+        h.answer_recs(g, RecsOutcome::ListDone);
         h
     }
 
@@ -321,8 +262,8 @@ impl Harness {
     fn detail(name: &str, detail: Result<Detail, ServiceError>) -> Self {
         let mut h = Self::loaded();
         h.select(name);
-        h.key(KeyCode::Enter);
-        let effects = h.take();
+        h.press(KeyCode::Enter);
+        let effects = h.take_recs();
         let g = match effects.as_slice() {
             [RecsEffect::Get { generation, id, .. }] => {
                 assert_eq!(
@@ -339,33 +280,26 @@ impl Harness {
             }
             other => panic!("expected one GetRecommendation, got {other:?}"),
         };
-        h.answer(g, RecsOutcome::Detail(detail.map(Box::new)));
+        h.answer_recs(g, RecsOutcome::Detail(detail.map(Box::new)));
         h
     }
 
     fn select(&mut self, name: &str) {
         for _ in 0..20 {
-            self.key(KeyCode::Up);
+            self.press(KeyCode::Up);
         }
         for _ in 0..20 {
             if self.app.recs.list.selected().map(|s| s.name.as_str()) == Some(name) {
                 return;
             }
-            self.key(KeyCode::Down);
+            self.press(KeyCode::Down);
         }
         panic!("{name} is not in the list");
     }
 
-    fn screen(&mut self, width: u16, height: u16) -> String {
-        self.apply(Action::Resize { width, height });
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
-        terminal.backend().to_string()
-    }
-
     fn snap(&mut self, name: &str) {
         for (w, h) in [(100, 30), (80, 24)] {
-            let screen = self.screen(w, h);
+            let screen = self.resized_screen(w, h);
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
         }
     }
@@ -398,18 +332,18 @@ fn list_generation(effects: &[RecsEffect]) -> Gen {
 
 #[test]
 fn list_loading_then_pages_stream_in() {
-    let mut h = Harness::new();
-    h.key(KeyCode::F(2));
+    let mut h = Harness::local();
+    h.press(KeyCode::F(2));
     assert!(h.app.recs.is_open());
     assert_eq!(h.app.context(), Context::RecList);
-    let g = list_generation(&h.take());
+    let g = list_generation(&h.take_recs());
     h.snap("list_loading");
     // The first page is on screen before the listing ends.
-    h.answer(g, RecsOutcome::Page(page_one()));
+    h.answer_recs(g, RecsOutcome::Page(page_one()));
     assert_eq!(h.names().len(), 3);
-    assert!(h.screen(100, 30).contains("support_prompt_v2"));
-    h.answer(g, RecsOutcome::Page(page_two()));
-    h.answer(g, RecsOutcome::ListDone);
+    assert!(h.resized_screen(100, 30).contains("support_prompt_v2"));
+    h.answer_recs(g, RecsOutcome::Page(page_two()));
+    h.answer_recs(g, RecsOutcome::ListDone);
     // Newest first.
     assert_eq!(
         h.names(),
@@ -426,24 +360,24 @@ fn list_loading_then_pages_stream_in() {
 
 #[test]
 fn stale_pages_are_dropped() {
-    let mut h = Harness::new();
-    h.key(KeyCode::F(2));
-    let first = list_generation(&h.take());
+    let mut h = Harness::local();
+    h.press(KeyCode::F(2));
+    let first = list_generation(&h.take_recs());
     h.ch('r');
-    let second = list_generation(&h.take());
+    let second = list_generation(&h.take_recs());
     assert_ne!(first, second);
-    h.answer(first, RecsOutcome::Page(page_one()));
+    h.answer_recs(first, RecsOutcome::Page(page_one()));
     assert!(
         h.names().is_empty(),
         "a page of a superseded listing was shown"
     );
-    h.answer(second, RecsOutcome::Page(page_two()));
-    h.answer(first, RecsOutcome::ListDone);
+    h.answer_recs(second, RecsOutcome::Page(page_two()));
+    h.answer_recs(first, RecsOutcome::ListDone);
     assert!(
         h.app.recs.list.loading(),
         "the old listing's end ended the new one"
     );
-    h.answer(second, RecsOutcome::ListDone);
+    h.answer_recs(second, RecsOutcome::ListDone);
     assert!(!h.app.recs.list.loading());
     assert_eq!(h.names(), ["returns_agent_prompt", "support_tools"]);
 }
@@ -453,23 +387,23 @@ fn filter_as_you_type_and_sort() {
     let mut h = Harness::loaded();
     h.ch('/');
     assert_eq!(h.app.context(), Context::RecFilter);
-    h.typed("supp");
+    h.type_text("supp");
     assert_eq!(h.names(), ["support_tools", "support_prompt_v2"]);
     // Letters bound in the list (d, s, q) type while filtering.
-    h.typed(" tools");
+    h.type_text(" tools");
     assert_eq!(h.names(), ["support_tools"]);
     h.snap("list_filtered");
-    h.key(KeyCode::Backspace);
-    h.key(KeyCode::Backspace);
-    h.key(KeyCode::Backspace);
-    h.key(KeyCode::Backspace);
-    h.key(KeyCode::Backspace);
-    h.key(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
+    h.press(KeyCode::Backspace);
     assert_eq!(h.names().len(), 2);
-    h.typed("zzz");
+    h.type_text("zzz");
     assert!(h.names().is_empty());
     h.snap("list_filtered_empty");
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Esc);
     assert_eq!(h.app.context(), Context::RecList);
     assert_eq!(h.names().len(), 5, "Esc in the filter clears it");
     h.ch('s');
@@ -491,26 +425,26 @@ fn filter_as_you_type_and_sort() {
     );
     // A status word filters too.
     h.ch('/');
-    h.typed("failed");
+    h.type_text("failed");
     assert_eq!(h.names(), ["triage_prompt"]);
 }
 
 #[test]
 fn empty_and_failed_lists() {
-    let mut h = Harness::new();
-    h.key(KeyCode::F(2));
-    let g = list_generation(&h.take());
-    h.answer(g, RecsOutcome::ListDone);
+    let mut h = Harness::local();
+    h.press(KeyCode::F(2));
+    let g = list_generation(&h.take_recs());
+    h.answer_recs(g, RecsOutcome::ListDone);
     assert!(
-        h.screen(100, 30)
+        h.resized_screen(100, 30)
             .contains("No recommendations in this region yet")
     );
     h.snap("list_empty");
 
-    let mut h = Harness::new();
-    h.key(KeyCode::F(2));
-    let g = list_generation(&h.take());
-    h.answer(
+    let mut h = Harness::local();
+    h.press(KeyCode::F(2));
+    let g = list_generation(&h.take_recs());
+    h.answer_recs(
         g,
         RecsOutcome::ListFailed(ServiceError {
             category: "permission".into(),
@@ -520,14 +454,14 @@ fn empty_and_failed_lists() {
     );
     h.snap("list_error");
     h.ch('r');
-    list_generation(&h.take());
+    list_generation(&h.take_recs());
 
     // No account chosen yet: nothing is asked, the list says what is missing.
-    let mut h = Harness::with(Answers::default());
-    h.key(KeyCode::F(2));
-    assert!(h.take().is_empty());
+    let mut h = Harness::unstarted(Answers::default());
+    h.press(KeyCode::F(2));
+    assert!(h.take_recs().is_empty());
     assert!(
-        h.screen(100, 30)
+        h.resized_screen(100, 30)
             .contains("choose an AWS profile or the local emulator first")
     );
 }
@@ -551,13 +485,13 @@ fn multi_select_and_delete_confirmation_defaults_to_cancel() {
     assert_eq!(h.app.context(), Context::RecDelete);
     h.snap("delete_confirm");
     // Enter with nothing moved presses Cancel.
-    h.key(KeyCode::Enter);
+    h.press(KeyCode::Enter);
     assert!(h.app.recs.confirm.is_none());
-    assert!(h.take().is_empty(), "Cancel must not delete");
+    assert!(h.take_recs().is_empty(), "Cancel must not delete");
     h.ch('d');
-    h.key(KeyCode::Right);
-    h.key(KeyCode::Enter);
-    let effects = h.take();
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Enter);
+    let effects = h.take_recs();
     let (g, ids) = match effects.as_slice() {
         [
             RecsEffect::Delete {
@@ -567,14 +501,14 @@ fn multi_select_and_delete_confirmation_defaults_to_cancel() {
         other => panic!("expected one delete, got {other:?}"),
     };
     assert_eq!(ids, ["rec-d4e5f6a1b2c3", "rec-b2c3d4e5f6a1"], "list order");
-    h.answer(
+    h.answer_recs(
         g,
         RecsOutcome::Deleted {
             id: ids[0].clone(),
             result: Ok(Status::Deleting),
         },
     );
-    h.answer(
+    h.answer_recs(
         g,
         RecsOutcome::Deleted {
             id: ids[1].clone(),
@@ -585,23 +519,23 @@ fn multi_select_and_delete_confirmation_defaults_to_cancel() {
             }),
         },
     );
-    h.answer(g, RecsOutcome::DeleteDone);
+    h.answer_recs(g, RecsOutcome::DeleteDone);
     assert!(!h.names().contains(&"support_tools".to_string()));
     assert!(h.names().contains(&"billing_tools".to_string()));
     assert!(
-        h.screen(100, 30)
+        h.resized_screen(100, 30)
             .contains("could not delete billing_tools: ConflictException")
     );
     // The one that failed stays marked, to retry; y deletes directly from the dialog.
     assert_eq!(h.app.recs.list.marked.len(), 1);
     h.select("triage_prompt");
     h.ch('d');
-    h.key(KeyCode::Esc);
-    assert!(h.take().is_empty(), "Esc keeps them");
+    h.press(KeyCode::Esc);
+    assert!(h.take_recs().is_empty(), "Esc keeps them");
     h.ch('d');
     h.ch('y');
     assert!(matches!(
-        h.take().as_slice(),
+        h.take_recs().as_slice(),
         [RecsEffect::Delete { ids, .. }] if ids == &["rec-b2c3d4e5f6a1"]
     ));
     // With nothing marked, the highlighted one is deleted.
@@ -611,7 +545,7 @@ fn multi_select_and_delete_confirmation_defaults_to_cancel() {
     h.ch('d');
     h.ch('y');
     assert!(matches!(
-        h.take().as_slice(),
+        h.take_recs().as_slice(),
         [RecsEffect::Delete { ids, .. }] if ids == &["rec-c3d4e5f6a1b2"]
     ));
 }
@@ -620,15 +554,15 @@ fn multi_select_and_delete_confirmation_defaults_to_cancel() {
 fn detail_completed_prompt_is_a_diff() {
     let mut h = Harness::detail("support_prompt_v2", Ok(prompt_detail()));
     assert_eq!(h.app.context(), Context::RecDetail);
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains("- Be brief."), "{screen}");
     assert!(screen.contains("+ Be brief, and cite the order id you looked up."));
     assert!(screen.contains(KEY_ARN));
     h.snap("detail_completed");
     // The key column learned the CMK.
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Esc);
     assert_eq!(h.app.context(), Context::RecList);
-    assert!(h.screen(100, 30).contains("CMK"));
+    assert!(h.resized_screen(100, 30).contains("CMK"));
 }
 
 #[test]
@@ -636,13 +570,13 @@ fn detail_copies_with_osc52_effect() {
     let mut h = Harness::detail("support_prompt_v2", Ok(prompt_detail()));
     h.ch('c');
     assert!(
-        h.effects
+        h.pending
             .iter()
             .any(|e| matches!(e, Effect::CopyToClipboard(t) if t.contains("cite the order id")))
     );
     h.ch('a');
     assert!(
-        h.effects
+        h.pending
             .iter()
             .any(|e| matches!(e, Effect::CopyToClipboard(t) if t == &arn("rec-a1b2c3d4e5f6")))
     );
@@ -651,7 +585,7 @@ fn detail_copies_with_osc52_effect() {
 #[test]
 fn detail_tools_side_by_side() {
     let mut h = Harness::detail("billing_tools", Ok(tools_detail()));
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains("Original"), "{screen}");
     assert!(screen.contains("│ Finds one order by its id"));
     h.snap("detail_tools");
@@ -660,23 +594,23 @@ fn detail_tools_side_by_side() {
 #[test]
 fn detail_failed() {
     let mut h = Harness::detail("triage_prompt", Ok(failed_detail()));
-    assert!(h.screen(100, 30).contains("InsufficientTraces"));
+    assert!(h.resized_screen(100, 30).contains("InsufficientTraces"));
     h.snap("detail_failed");
 }
 
 #[test]
 fn detail_key_disabled_says_what_still_works() {
     let mut h = Harness::detail("support_prompt_v2", Err(key_disabled()));
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains("is disabled: re-enable it to read this recommendation"));
     assert!(screen.contains("What still works"));
     h.snap("detail_key_disabled");
-    h.key(KeyCode::Esc);
-    assert!(h.screen(100, 30).contains("CMK✗"));
+    h.press(KeyCode::Esc);
+    assert!(h.resized_screen(100, 30).contains("CMK✗"));
     // Delete from the detail still asks first.
     h.select("support_prompt_v2");
-    h.key(KeyCode::Enter);
-    h.take();
+    h.press(KeyCode::Enter);
+    h.take_recs();
     h.ch('d');
     assert_eq!(h.app.context(), Context::RecDelete);
 }
@@ -685,15 +619,15 @@ fn detail_key_disabled_says_what_still_works() {
 fn stale_detail_is_dropped() {
     let mut h = Harness::loaded();
     h.select("support_prompt_v2");
-    h.key(KeyCode::Enter);
-    let old = match h.take().as_slice() {
+    h.press(KeyCode::Enter);
+    let old = match h.take_recs().as_slice() {
         [RecsEffect::Get { generation, .. }] => *generation,
         other => panic!("{other:?}"),
     };
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Esc);
     h.select("triage_prompt");
-    h.key(KeyCode::Enter);
-    h.answer(old, RecsOutcome::Detail(Ok(Box::new(prompt_detail()))));
+    h.press(KeyCode::Enter);
+    h.answer_recs(old, RecsOutcome::Detail(Ok(Box::new(prompt_detail()))));
     match &h.app.recs.screen {
         Screen::Detail(d) => {
             assert!(
@@ -709,7 +643,7 @@ fn stale_detail_is_dropped() {
 fn unfinished_rows_are_re_read_on_a_timer() {
     let mut h = Harness::loaded();
     assert!(h.app.animating());
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(
         screen.contains("2 running, re-read every 5s (next in 5s)"),
         "{screen}"
@@ -717,7 +651,7 @@ fn unfinished_rows_are_re_read_on_a_timer() {
     let mut refresh = None;
     for _ in 0..60 {
         h.apply(Action::Tick);
-        if let Some(r) = h.take().into_iter().next() {
+        if let Some(r) = h.take_recs().into_iter().next() {
             refresh = Some(r);
             break;
         }
@@ -730,7 +664,7 @@ fn unfinished_rows_are_re_read_on_a_timer() {
     };
     assert_eq!(ids, ["rec-d4e5f6a1b2c3", "rec-b2c3d4e5f6a1"]);
     let done = tools_detail();
-    h.answer(
+    h.answer_recs(
         g,
         RecsOutcome::Refreshed(vec![
             (ids[1].clone(), Ok(done)),
@@ -746,7 +680,7 @@ fn unfinished_rows_are_re_read_on_a_timer() {
         .find(|s| s.name == "billing_tools")
         .unwrap();
     assert_eq!(billing.status, Status::Completed);
-    assert!(h.screen(100, 30).contains("1 running"));
+    assert!(h.resized_screen(100, 30).contains("1 running"));
 }
 
 #[test]
@@ -755,12 +689,12 @@ fn kms_activity_filtered_by_recommendation() {
     h.select("support_prompt_v2");
     h.ch('K');
     assert_eq!(h.app.context(), Context::RecActivity);
-    let g = match h.take().as_slice() {
+    let g = match h.take_recs().as_slice() {
         [RecsEffect::Activity { generation, .. }] => *generation,
         other => panic!("{other:?}"),
     };
-    h.answer(g, RecsOutcome::Activity(Ok(events())));
-    let screen = h.screen(100, 30);
+    h.answer_recs(g, RecsOutcome::Activity(Ok(events())));
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains("2 of 4 KMS event(s)"), "{screen}");
     assert!(
         screen.contains("aws:bedrock-agentcore:recommendationArn"),
@@ -772,26 +706,26 @@ fn kms_activity_filtered_by_recommendation() {
     h.snap("kms_activity_one");
     // Clearing the filter shows all, named from the list.
     h.ch('/');
-    h.key(KeyCode::Esc);
-    let screen = h.screen(100, 30);
+    h.press(KeyCode::Esc);
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains("4 of 4"));
     assert!(screen.contains("returns_agent_prompt"));
     h.snap("kms_activity_all");
     h.ch('/');
-    h.typed("returns");
-    assert!(h.screen(100, 30).contains("2 of 4"));
+    h.type_text("returns");
+    assert!(h.resized_screen(100, 30).contains("2 of 4"));
     // Back to the list, then back to where the recommendations were opened from.
-    h.key(KeyCode::Enter);
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    h.press(KeyCode::Esc);
     assert_eq!(h.app.context(), Context::RecList);
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Esc);
     assert!(!h.app.recs.is_open());
     assert_ne!(h.app.context(), Context::RecList);
 }
 
 #[test]
 fn reachable_from_anywhere_and_listed_in_help() {
-    let mut h = Harness::new();
+    let mut h = Harness::local();
     // F3 opens the KMS activity directly, F2 the list; both are in the wizard's help.
     let rows = keymap::help_rows(h.app.context());
     assert!(
@@ -802,16 +736,16 @@ fn reachable_from_anywhere_and_listed_in_help() {
         rows.iter()
             .any(|(k, d)| k == "F3" && d.starts_with("KMS activity"))
     );
-    h.key(KeyCode::F(3));
+    h.press(KeyCode::F(3));
     assert_eq!(h.app.context(), Context::RecActivity);
-    assert_eq!(h.take().len(), 2, "the list and the activity load");
+    assert_eq!(h.take_recs().len(), 2, "the list and the activity load");
     h.ch('?');
     assert!(matches!(
         h.app.overlay,
         Some(Overlay::Help(Context::RecActivity))
     ));
     h.snap("help_activity");
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Esc);
     h.ch('b');
     assert_eq!(h.app.context(), Context::RecList);
     h.ch('q');
@@ -905,7 +839,7 @@ async fn seed_000_through_the_ui_against_the_emulator() {
         .preload(AwsTarget::Local, "us-east-1", clients.clone())
         .await;
     let (runtime, mut rx) = Runtime::start(Arc::new(services), None);
-    let mut h = Harness::new();
+    let mut h = Harness::local();
     // Runs what the app asked for and feeds the answers back until `done` holds.
     async fn settle(
         h: &mut Harness,
@@ -915,7 +849,7 @@ async fn seed_000_through_the_ui_against_the_emulator() {
     ) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            runtime.execute_all(std::mem::take(&mut h.effects));
+            runtime.execute_all(std::mem::take(&mut h.pending));
             if done(&h.app) {
                 return;
             }
@@ -926,7 +860,7 @@ async fn seed_000_through_the_ui_against_the_emulator() {
         }
     }
 
-    h.key(KeyCode::F(2));
+    h.press(KeyCode::F(2));
     settle(&mut h, &runtime, &mut rx, |a| {
         !a.recs.list.loading() && !a.recs.list.items().is_empty()
     })
@@ -934,7 +868,7 @@ async fn seed_000_through_the_ui_against_the_emulator() {
     let listed = h.app.recs.list.items().len();
     assert!(listed > 1, "the demo world's recommendations and ours");
     h.select("seed_000_ui");
-    h.key(KeyCode::Enter);
+    h.press(KeyCode::Enter);
     settle(
         &mut h,
         &runtime,
@@ -942,7 +876,7 @@ async fn seed_000_through_the_ui_against_the_emulator() {
         |a| matches!(&a.recs.screen, Screen::Detail(d) if !d.loading),
     )
     .await;
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains(&key.arn[..40]), "{screen}");
     assert!(screen.contains("System prompt"), "{screen}");
 
@@ -975,10 +909,10 @@ async fn seed_000_through_the_ui_against_the_emulator() {
         "{}",
         err.message
     );
-    assert!(h.screen(100, 30).contains("What still works"));
+    assert!(h.resized_screen(100, 30).contains("What still works"));
 
     // Listing still works.
-    h.key(KeyCode::Esc);
+    h.press(KeyCode::Esc);
     h.ch('r');
     settle(&mut h, &runtime, &mut rx, |a| {
         !a.recs.list.loading() && !a.recs.list.items().is_empty()
@@ -990,8 +924,8 @@ async fn seed_000_through_the_ui_against_the_emulator() {
     let before = emu.resource_counts()["recommendation"];
     h.select("seed_000_ui");
     h.ch('d');
-    h.key(KeyCode::Right);
-    h.key(KeyCode::Enter);
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Enter);
     settle(&mut h, &runtime, &mut rx, |a| !a.recs.list.deleting()).await;
     assert!(
         h.app.recs.list.notice().is_none(),
@@ -1035,16 +969,9 @@ fn key_info(alias: &str, id: &str, state: &str) -> agentcore_tui::tui::services:
 }
 
 impl Harness {
-    fn ctrl(&mut self, c: char) {
-        self.apply(Action::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::CONTROL,
-        )));
-    }
-
     fn tab_to(&mut self, n: usize) {
         for _ in 0..n {
-            self.key(KeyCode::Tab);
+            self.press(KeyCode::Tab);
         }
     }
 
@@ -1053,14 +980,14 @@ impl Harness {
         let mut h = Self::loaded();
         h.ch('n');
         assert_eq!(h.app.context(), Context::RecStart);
-        let g = match h.take().as_slice() {
+        let g = match h.take_recs().as_slice() {
             [RecsEffect::Keys { generation, place }] => {
                 assert_eq!(place.region, "us-east-1");
                 *generation
             }
             other => panic!("the picker must list the keys: {other:?}"),
         };
-        h.answer(
+        h.answer_recs(
             g,
             RecsOutcome::Keys(agentcore_tui::tui::services::KeysEvent::Page(vec![
                 key_info(
@@ -1075,7 +1002,7 @@ impl Harness {
                 ),
             ])),
         );
-        h.answer(
+        h.answer_recs(
             g,
             RecsOutcome::Keys(agentcore_tui::tui::services::KeysEvent::Done),
         );
@@ -1111,15 +1038,18 @@ fn start_form_checks_locally_and_sends_nothing_while_in_error() {
         assert!(errors.iter().any(|e| e == f), "{f} not flagged: {errors:?}");
     }
     h.ctrl('s');
-    assert!(h.take().is_empty(), "an invalid request must not be sent");
-    h.typed("1 bad name");
+    assert!(
+        h.take_recs().is_empty(),
+        "an invalid request must not be sent"
+    );
+    h.type_text("1 bad name");
     h.tab_to(3);
-    h.typed("/aws/not-an-arn");
+    h.type_text("/aws/not-an-arn");
     // The disabled key is refused by the picker with its reason.
     h.tab_to(5);
-    h.typed("disabled");
-    h.key(KeyCode::Enter);
-    let screen = h.screen(100, 30);
+    h.type_text("disabled");
+    h.press(KeyCode::Enter);
+    let screen = h.resized_screen(100, 30);
     assert!(
         screen.contains("alias/agentcore-disabled: disabled — enable it"),
         "{screen}"
@@ -1132,23 +1062,23 @@ fn start_form_checks_locally_and_sends_nothing_while_in_error() {
 #[test]
 fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
     let mut h = Harness::form();
-    h.typed("support_prompt_v3");
+    h.type_text("support_prompt_v3");
     h.tab_to(2);
-    h.typed("You are a support agent.");
-    h.key(KeyCode::Tab);
-    h.typed(&format!(
+    h.type_text("You are a support agent.");
+    h.press(KeyCode::Tab);
+    h.type_text(&format!(
         "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/bedrock-agentcore/runtimes/support-DEFAULT"
     ));
-    h.key(KeyCode::Tab);
-    h.typed("support.DEFAULT");
+    h.press(KeyCode::Tab);
+    h.type_text("support.DEFAULT");
     h.tab_to(3);
-    h.typed("team=support");
-    h.key(KeyCode::Tab);
-    h.typed("agentcore-rec");
-    h.key(KeyCode::Enter);
+    h.type_text("team=support");
+    h.press(KeyCode::Tab);
+    h.type_text("agentcore-rec");
+    h.press(KeyCode::Enter);
     assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
     // Choosing a customer managed key checks its policy; findings warn but do not block.
-    let g = match h.take().as_slice() {
+    let g = match h.take_recs().as_slice() {
         [
             RecsEffect::CheckKeyPolicy {
                 generation,
@@ -1161,7 +1091,7 @@ fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
         }
         other => panic!("expected a policy check, got {other:?}"),
     };
-    h.answer(
+    h.answer_recs(
         g,
         RecsOutcome::KeyPolicy(Ok(agentcore_tui::tui::services::PolicyCheck {
             key_arn: KEY_ARN.into(),
@@ -1179,13 +1109,13 @@ fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
             diff: vec![],
         })),
     );
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(screen.contains("⚠ key policy: 1 finding(s)"), "{screen}");
     assert!(screen.contains("no statement lets bedrock-agentcore.amazonaws.com use the key"));
     assert!(h.form_errors().is_empty());
     h.snap("start_valid");
     h.ctrl('s');
-    let effects = h.take();
+    let effects = h.take_recs();
     let (g, req, file) = match effects.as_slice() {
         [
             RecsEffect::Start {
@@ -1205,7 +1135,7 @@ fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
     assert_eq!((req.traces.end - req.traces.start).num_hours(), 24);
     // Sending twice is refused while the first is in flight.
     h.ctrl('s');
-    assert!(h.take().is_empty());
+    assert!(h.take_recs().is_empty());
     let started = summary(
         "rec-f6a1b2c3d4e5",
         "support_prompt_v3",
@@ -1213,7 +1143,7 @@ fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
         false,
         30,
     );
-    h.answer(g, RecsOutcome::Started(Ok(started)));
+    h.answer_recs(g, RecsOutcome::Started(Ok(started)));
     assert_eq!(h.app.context(), Context::RecList);
     assert_eq!(
         h.app.recs.list.selected().map(|s| s.name.as_str()),
@@ -1225,22 +1155,22 @@ fn start_form_sends_a_valid_request_and_the_new_one_is_watched() {
 #[test]
 fn start_form_from_a_file_reads_it_when_sending() {
     let mut h = Harness::form();
-    h.typed("from_file");
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Right);
-    h.key(KeyCode::Right);
-    h.key(KeyCode::Tab);
-    h.typed("prompt.txt");
-    h.key(KeyCode::Tab);
-    h.typed(&format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/x"));
-    h.key(KeyCode::Tab);
-    h.typed("x.DEFAULT");
+    h.type_text("from_file");
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Right);
+    h.press(KeyCode::Tab);
+    h.type_text("prompt.txt");
+    h.press(KeyCode::Tab);
+    h.type_text(&format!("arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/x"));
+    h.press(KeyCode::Tab);
+    h.type_text("x.DEFAULT");
     h.tab_to(4);
-    h.typed("AWS owned");
-    h.key(KeyCode::Enter);
+    h.type_text("AWS owned");
+    h.press(KeyCode::Enter);
     assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
     h.ctrl('s');
-    match h.take().as_slice() {
+    match h.take_recs().as_slice() {
         [
             RecsEffect::Start {
                 request,
@@ -1286,7 +1216,7 @@ async fn start_watch_detail_delete_against_the_emulator() {
         .preload(AwsTarget::Local, "us-east-1", clients.clone())
         .await;
     let (runtime, mut rx) = Runtime::start(Arc::new(services), None);
-    let mut h = Harness::new();
+    let mut h = Harness::local();
     // Runs the app's effects and feeds back answers, ticking while idle, until `done` holds.
     async fn run_until(
         h: &mut Harness,
@@ -1297,7 +1227,7 @@ async fn start_watch_detail_delete_against_the_emulator() {
     ) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            runtime.execute_all(std::mem::take(&mut h.effects));
+            runtime.execute_all(std::mem::take(&mut h.pending));
             if done(&h.app) {
                 return;
             }
@@ -1313,7 +1243,7 @@ async fn start_watch_detail_delete_against_the_emulator() {
         }
     }
 
-    h.key(KeyCode::F(2));
+    h.press(KeyCode::F(2));
     run_until(&mut h, &runtime, &mut rx, "the list", |a| {
         !a.recs.list.loading()
     })
@@ -1323,18 +1253,18 @@ async fn start_watch_detail_delete_against_the_emulator() {
         a.recs.form.as_ref().is_some_and(|f| !f.picker.busy())
     })
     .await;
-    h.typed("watched_in_the_ui");
+    h.type_text("watched_in_the_ui");
     h.tab_to(2);
-    h.typed("You are a helpful assistant.");
-    h.key(KeyCode::Tab);
-    h.typed(&format!(
+    h.type_text("You are a helpful assistant.");
+    h.press(KeyCode::Tab);
+    h.type_text(&format!(
         "arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/bedrock-agentcore/sessions/my-agent"
     ));
-    h.key(KeyCode::Tab);
-    h.typed("my-agent.DEFAULT");
+    h.press(KeyCode::Tab);
+    h.type_text("my-agent.DEFAULT");
     h.tab_to(4);
-    h.typed("agentcore-recommendations");
-    h.key(KeyCode::Enter);
+    h.type_text("agentcore-recommendations");
+    h.press(KeyCode::Enter);
     assert!(h.form_errors().is_empty(), "{:?}", h.form_errors());
     run_until(&mut h, &runtime, &mut rx, "the policy check", |a| {
         a.recs.form.as_ref().is_some_and(|f| f.policy.is_some())
@@ -1362,10 +1292,10 @@ async fn start_watch_detail_delete_against_the_emulator() {
     .await;
     h.select("watched_in_the_ui");
     assert!(
-        h.screen(100, 30).contains("CMK"),
+        h.resized_screen(100, 30).contains("CMK"),
         "the refresh learned its key"
     );
-    h.key(KeyCode::Enter);
+    h.press(KeyCode::Enter);
     run_until(
         &mut h,
         &runtime,
@@ -1374,7 +1304,7 @@ async fn start_watch_detail_delete_against_the_emulator() {
         |a| matches!(&a.recs.screen, Screen::Detail(d) if !d.loading),
     )
     .await;
-    let screen = h.screen(100, 30);
+    let screen = h.resized_screen(100, 30);
     assert!(
         screen.contains("+ "),
         "a recommended prompt as a diff: {screen}"
@@ -1397,7 +1327,6 @@ async fn start_watch_detail_delete_against_the_emulator() {
 
 // ---- the real binary in a pseudo-terminal ---------------------------------------------------
 
-mod common;
 use common::pty;
 
 /// The real binary in a pseudo-terminal against its embedded emulator (demo world and timing):

@@ -9,9 +9,7 @@ use agentcore_tui::tui::keymap::Context;
 use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::wizard::StepId;
-use agentcore_tui::tui::services::{
-    AwsServices, AwsTarget, CallerIdentity, KeysEvent, ServiceError,
-};
+use agentcore_tui::tui::services::{AwsTarget, CallerIdentity, KeysEvent, ServiceError};
 use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
@@ -22,39 +20,8 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-const ACCOUNT: &str = "111122223333";
-const DEMO_PACK: &str = "assets/demo/support-desk.pack.json";
-const DEMO_BINARY: &str = "assets/demo/promptkit-agentcore-runtime";
-
-struct Harness {
-    app: App,
-    pending: Vec<Effect>,
-    saved: Vec<Answers>,
-    /// The embedded emulator's demo world, started on the first key policy call.
-    aws: Option<(
-        tokio::runtime::Runtime,
-        std::sync::Arc<agentcore_tui::tui::sdk_services::SdkServices>,
-    )>,
-}
-
-fn demo_answers() -> Answers {
-    Answers {
-        pack_path: DEMO_PACK.into(),
-        target: Some(AwsTarget::Local),
-        region: "us-east-1".into(),
-        runtime_role_arn: format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreRuntime"),
-        artifact_kind: ArtifactKind::RuntimeBinary,
-        runtime_binary_path: DEMO_BINARY.into(),
-        a2a_mode: A2aMode::Iam,
-        tags: vec![("team".into(), "support-platform".into())],
-        kms: KmsChoice::AwsOwned,
-        ..Answers::default()
-    }
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
+mod common;
+use common::harness::{ACCOUNT, Harness, World, demo_answers, key};
 
 fn kms_key(
     alias: &str,
@@ -117,207 +84,31 @@ fn demo_keys() -> Vec<KeyInfo> {
     ]
 }
 
+/// The wizard's demo world: two profiles and the demo keys.
+fn world() -> World {
+    World {
+        profiles: vec!["dev".into(), "prod".into()],
+        keys: demo_keys(),
+        ..World::demo()
+    }
+}
+
 impl Harness {
-    /// The app after start-up, with the pack read and the caller identified.
-    fn new(initial: Answers) -> Self {
-        let mut h = Self::bare(initial);
+    /// The app after start-up in the wizard's world, the pack read and the caller identified.
+    fn wizard(initial: Answers) -> Self {
+        let mut h = Self::wizard_bare(initial);
         h.settle();
         h
     }
 
-    /// The app after start-up, nothing answered yet.
-    fn bare(initial: Answers) -> Self {
-        let mut app = App::new(
-            AppOptions {
-                initial,
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        );
-        let pending = app.init();
-        let mut h = Self {
-            app,
-            pending,
-            saved: Vec::new(),
-            aws: None,
-        };
-        h.collect_saves();
-        h
-    }
-
-    fn collect_saves(&mut self) {
-        let (saves, rest): (Vec<_>, Vec<_>) = self
-            .pending
-            .drain(..)
-            .partition(|e| matches!(e, Effect::SaveAnswers(_)));
-        self.pending = rest;
-        for s in saves {
-            if let Effect::SaveAnswers(a) = s {
-                self.saved.push(*a);
-            }
-        }
-    }
-
-    fn apply(&mut self, action: Action) {
-        let effects = self.app.update(action);
-        self.pending.extend(effects);
-        self.collect_saves();
-    }
-
-    fn press(&mut self, code: KeyCode) {
-        self.apply(Action::Key(key(code)));
-    }
-
-    fn ctrl(&mut self, c: char) {
-        self.apply(Action::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::CONTROL,
-        )));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c));
-        }
-    }
-
-    fn clear_field(&mut self) {
-        for _ in 0..120 {
-            self.press(KeyCode::Backspace);
-        }
-    }
-
-    fn take(&mut self, pred: impl Fn(&Effect) -> bool) -> Option<Effect> {
-        let i = self.pending.iter().position(pred)?;
-        Some(self.pending.remove(i))
-    }
-
-    fn answer(&mut self, generation: Gen, outcome: Outcome) {
-        self.apply(Action::Task(TaskResult {
-            generation,
-            outcome,
-        }));
-    }
-
-    /// Runs the effects that need no AWS (file reads and writes) and answers the AWS ones the
-    /// way the demo world would: local emulator account, two profiles, the demo keys.
-    fn settle(&mut self) {
-        for _ in 0..20 {
-            let Some(effect) = self.pending.first().cloned() else {
-                return;
-            };
-            self.pending.remove(0);
-            if let Some(result) = runtime::run_local(&effect, None) {
-                self.apply(Action::Task(result));
-                continue;
-            }
-            match effect {
-                Effect::LoadProfiles { generation } => self.answer(
-                    generation,
-                    Outcome::Profiles(Ok(vec!["dev".into(), "prod".into()])),
-                ),
-                Effect::FetchCallerIdentity { generation, .. } => self.answer(
-                    generation,
-                    Outcome::CallerIdentity(Ok(CallerIdentity {
-                        account: ACCOUNT.into(),
-                        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo"),
-                    })),
-                ),
-                Effect::ListKmsKeys { generation, .. } => {
-                    self.answer(generation, Outcome::KmsKeys(KeysEvent::Page(demo_keys())));
-                    self.answer(generation, Outcome::KmsKeys(KeysEvent::Done));
-                }
-                Effect::FetchKeyPolicy {
-                    generation,
-                    target,
-                    region,
-                    key_arn,
-                } => {
-                    let (rt, aws) = self.aws();
-                    let r = rt.block_on(aws.key_policy(target, region, key_arn));
-                    self.answer(generation, Outcome::KeyPolicy(r));
-                }
-                Effect::PutKeyPolicy {
-                    generation,
-                    target,
-                    region,
-                    key_arn,
-                    policy,
-                } => {
-                    let (rt, aws) = self.aws();
-                    let r = rt.block_on(aws.put_key_policy(target, region, key_arn, policy));
-                    self.answer(generation, Outcome::KeyPolicyPut(r));
-                }
-                other => panic!("unexpected effect {other:?}"),
-            }
-        }
-        panic!("effects keep coming: {:?}", self.pending);
-    }
-
-    fn aws(
-        &mut self,
-    ) -> &(
-        tokio::runtime::Runtime,
-        std::sync::Arc<agentcore_tui::tui::sdk_services::SdkServices>,
-    ) {
-        self.aws.get_or_insert_with(|| {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            let services =
-                std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
-            (rt, services)
-        })
-    }
-
-    fn goto(&mut self, step: StepId) {
-        while self.app.wizard.current() < step {
-            let before = self.app.wizard.current();
-            self.ctrl('n');
-            self.settle();
-            assert_ne!(
-                before,
-                self.app.wizard.current(),
-                "Next was refused on {before:?}: {:?}",
-                self.app.wizard.diagnostics()
-            );
-        }
-        while self.app.wizard.current() > step {
-            self.ctrl('p');
-            self.settle();
-        }
-    }
-
-    fn screen(&self, width: u16, height: u16) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
-        terminal.backend().to_string()
+    /// The app after start-up in the wizard's world, nothing answered yet.
+    fn wizard_bare(initial: Answers) -> Self {
+        Self::bare(initial).with_world(world())
     }
 
     fn snapshot(&self, name: &str) {
         insta::assert_snapshot!(format!("{name}_100x30"), self.screen(100, 30));
         insta::assert_snapshot!(format!("{name}_80x24"), self.screen(80, 24));
-    }
-
-    fn errors(&self) -> usize {
-        self.app
-            .wizard
-            .diagnostics()
-            .iter()
-            .filter(|d| d.is_error())
-            .count()
-    }
-
-    fn warnings(&self) -> usize {
-        self.app
-            .wizard
-            .diagnostics()
-            .iter()
-            .filter(|d| !d.is_error())
-            .count()
     }
 }
 
@@ -325,7 +116,7 @@ impl Harness {
 
 #[test]
 fn errors_block_next_and_say_why() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         region: String::new(),
         ..demo_answers()
     });
@@ -347,7 +138,7 @@ fn errors_block_next_and_say_why() {
 
 #[test]
 fn warnings_do_not_block_next() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         region: "ca-central-1".into(),
         ..demo_answers()
     });
@@ -360,7 +151,7 @@ fn warnings_do_not_block_next() {
 
 #[test]
 fn region_list_filters_as_you_type_and_enter_chooses() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         region: String::new(),
         ..demo_answers()
     });
@@ -373,7 +164,7 @@ fn region_list_filters_as_you_type_and_enter_chooses() {
 
 #[test]
 fn an_unlisted_region_is_taken_as_typed_and_judged() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         region: String::new(),
         ..demo_answers()
     });
@@ -391,7 +182,7 @@ fn an_unlisted_region_is_taken_as_typed_and_judged() {
 
 #[test]
 fn back_never_loses_input() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         runtime_role_arn: String::new(),
         ..demo_answers()
     });
@@ -409,7 +200,7 @@ fn back_never_loses_input() {
 
 #[test]
 fn role_in_another_account_than_the_caller_warns() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         runtime_role_arn: "arn:aws:iam::444455556666:role/Other".into(),
         ..demo_answers()
     });
@@ -428,7 +219,7 @@ fn role_in_another_account_than_the_caller_warns() {
 
 #[test]
 fn stale_identity_results_are_dropped() {
-    let mut h = Harness::bare(demo_answers());
+    let mut h = Harness::wizard_bare(demo_answers());
     let first = h
         .take(|e| matches!(e, Effect::FetchCallerIdentity { .. }))
         .unwrap();
@@ -502,7 +293,7 @@ fn a_broken_pack_is_an_error_with_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.pack.json");
     std::fs::write(&path, "{\n  \"id\": \"x\",\n  \"prompts\": [1,\n}").unwrap();
-    let h = Harness::new(Answers {
+    let h = Harness::wizard(Answers {
         pack_path: path.display().to_string(),
         ..demo_answers()
     });
@@ -516,7 +307,7 @@ fn a_broken_pack_is_an_error_with_line_and_column() {
 
 #[test]
 fn kms_keys_stream_in_and_ineligible_ones_cannot_be_chosen() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         kms: KmsChoice::Undecided,
         ..demo_answers()
     });
@@ -578,7 +369,7 @@ fn kms_keys_stream_in_and_ineligible_ones_cannot_be_chosen() {
 
 /// The KMS step with the emulator's key `alias` chosen and its real policy read.
 fn kms_with(alias: &str) -> Harness {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         kms: KmsChoice::Undecided,
         ..demo_answers()
     });
@@ -746,7 +537,7 @@ fn snapshot_kms_key_policy() {
 
 #[test]
 fn a_failed_key_listing_can_be_retried_and_aws_owned_still_chosen() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         kms: KmsChoice::Undecided,
         ..demo_answers()
     });
@@ -779,7 +570,7 @@ fn a_failed_key_listing_can_be_retried_and_aws_owned_still_chosen() {
 
 #[test]
 fn tags_table_adds_edits_and_flags_duplicates() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.goto(StepId::Tags);
     h.press(KeyCode::Enter); // new row under "team"
     h.type_text("team");
@@ -806,7 +597,7 @@ fn tags_table_adds_edits_and_flags_duplicates() {
 
 #[test]
 fn jwt_without_discovery_url_is_an_error_and_without_audience_a_warning() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         a2a_mode: A2aMode::Jwt,
         ..demo_answers()
     });
@@ -858,7 +649,7 @@ fn next_on_a_valid_review_opens_the_plan() {
 fn review_writes_the_config_0600_and_it_loads_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.deploy.json");
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.goto(StepId::Review);
     h.type_text(&out.display().to_string());
     h.press(KeyCode::Enter);
@@ -886,7 +677,7 @@ fn review_writes_the_config_0600_and_it_loads_back() {
 
 #[test]
 fn jumping_forward_over_errors_is_refused() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         runtime_role_arn: "nope".into(),
         ..demo_answers()
     });
@@ -899,7 +690,7 @@ fn jumping_forward_over_errors_is_refused() {
 
 #[test]
 fn answers_are_saved_as_you_go() {
-    let mut h = Harness::new(Answers {
+    let mut h = Harness::wizard(Answers {
         runtime_role_arn: String::new(),
         ..demo_answers()
     });
@@ -950,7 +741,7 @@ fn saved_answers_are_offered_and_not_overwritten_before_the_answer() {
 
 #[test]
 fn help_lists_the_keys_of_the_focused_context_and_closes() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.goto(StepId::Region);
     h.press(KeyCode::F(1));
     assert_eq!(h.app.overlay, Some(Overlay::Help(Context::FilterList)));
@@ -969,7 +760,7 @@ fn help_lists_the_keys_of_the_focused_context_and_closes() {
 
 #[test]
 fn quitting_asks_first() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.press(KeyCode::Esc);
     assert_eq!(h.app.overlay, Some(Overlay::ConfirmQuit));
     h.press(KeyCode::Char('n'));
@@ -981,7 +772,7 @@ fn quitting_asks_first() {
 
 #[test]
 fn a_too_small_terminal_shows_what_is_needed_and_ignores_keys() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.apply(Action::Resize {
         width: 79,
         height: 24,
@@ -1003,7 +794,7 @@ fn a_too_small_terminal_shows_what_is_needed_and_ignores_keys() {
 
 #[test]
 fn clicking_the_stepper_goes_back_and_scrolling_moves_lists() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.goto(StepId::Role);
     let click = |row| {
         Action::Mouse(MouseEvent {
@@ -1023,7 +814,7 @@ fn clicking_the_stepper_goes_back_and_scrolling_moves_lists() {
 
 #[test]
 fn ticks_redraw_only_while_something_animates() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     h.app.take_changed();
     h.apply(Action::Tick);
     assert!(
@@ -1042,7 +833,7 @@ fn ticks_redraw_only_while_something_animates() {
 
 #[test]
 fn no_color_theme_keeps_errors_distinguishable() {
-    let h = Harness::new(Answers {
+    let h = Harness::wizard(Answers {
         region: "nope".into(),
         ..demo_answers()
     });
@@ -1059,7 +850,7 @@ fn no_color_theme_keeps_errors_distinguishable() {
 // ---- snapshots -----------------------------------------------------------------------------
 
 fn at(step: StepId, answers: Answers) -> Harness {
-    let mut h = Harness::new(answers);
+    let mut h = Harness::wizard(answers);
     h.goto(step);
     h
 }
@@ -1070,7 +861,7 @@ fn snapshot_pack_step() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.pack.json");
     std::fs::write(&path, "{\n  \"id\": \"x\",\n  \"prompts\": [1,\n}").unwrap();
-    let mut h = Harness::bare(Answers {
+    let mut h = Harness::wizard_bare(Answers {
         pack_path: "broken.pack.json".into(),
         ..demo_answers()
     });
@@ -1089,7 +880,7 @@ fn snapshot_pack_step() {
     h.settle();
     h.snapshot("pack_error");
     // Loading: nothing answered yet.
-    Harness::bare(demo_answers()).snapshot("pack_loading");
+    Harness::wizard_bare(demo_answers()).snapshot("pack_loading");
 }
 
 #[test]
@@ -1318,7 +1109,6 @@ fn a_long_diagnostics_list_scrolls_and_says_what_is_hidden() {
 
 // ---- the real binary in a pseudo-terminal ---------------------------------------------------
 
-mod common;
 use common::pty;
 
 /// The app in a 100x30 pseudo-terminal, in colour.
@@ -1444,7 +1234,7 @@ fn local_opens_the_demo_world_preselected_and_keeps_what_the_wizard_does_not_ask
 
 #[test]
 fn every_help_fits_the_smallest_terminal() {
-    let mut h = Harness::new(demo_answers());
+    let mut h = Harness::wizard(demo_answers());
     for step in StepId::ALL {
         h.goto(step);
         h.press(KeyCode::F(1));
