@@ -5,13 +5,11 @@
 use std::hint::black_box;
 
 use agentcore_tui::kms::eligibility::KeyInfo;
-use agentcore_tui::tui::action::{Action, Outcome, TaskResult};
-use agentcore_tui::tui::app::{App, AppOptions};
-use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::action::Action;
+use agentcore_tui::tui::app::App;
 use agentcore_tui::tui::persist::{A2aMode, Answers, KmsChoice};
-use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::wizard::StepId;
-use agentcore_tui::tui::services::{AwsTarget, CallerIdentity, KeysEvent};
+use agentcore_tui::tui::services::{AwsTarget, CallerIdentity};
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
 use agentcore_tui::tui::widgets::filter_list::FilterList;
@@ -20,8 +18,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+#[path = "../tests/common/harness.rs"]
+mod harness;
+use harness::{ACCOUNT, Harness, World};
+
 const N: usize = 10_000;
-const ACCOUNT: &str = "111122223333";
 
 fn keys(n: usize) -> Vec<KeyInfo> {
     let states = [
@@ -61,61 +62,17 @@ fn keys(n: usize) -> Vec<KeyInfo> {
 
 /// The app on `step`, every effect answered: local ones run, AWS ones with demo data.
 fn app_at(step: StepId, answers: Answers, key_count: usize) -> App {
-    let mut app = App::new(
-        AppOptions {
-            initial: answers,
-            offer_saved: false,
+    let mut h = Harness::started(answers, false, Theme::color(), (200, 60)).with_world(World {
+        profiles: vec!["dev".into()],
+        keys: keys(key_count),
+        caller: CallerIdentity {
+            account: ACCOUNT.into(),
+            arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/bench"),
         },
-        Theme::color(),
-        (200, 60),
-    );
-    let mut pending = app.init();
-    loop {
-        while let Some(effect) = pending.pop() {
-            let results: Vec<TaskResult> = match &effect {
-                Effect::SaveAnswers(_) => vec![],
-                Effect::LoadProfiles { generation } => {
-                    vec![TaskResult {
-                        generation: *generation,
-                        outcome: Outcome::Profiles(Ok(vec!["dev".into()])),
-                    }]
-                }
-                Effect::FetchCallerIdentity { generation, .. } => vec![TaskResult {
-                    generation: *generation,
-                    outcome: Outcome::CallerIdentity(Ok(CallerIdentity {
-                        account: ACCOUNT.into(),
-                        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/bench"),
-                    })),
-                }],
-                Effect::ListKmsKeys { generation, .. } => vec![
-                    TaskResult {
-                        generation: *generation,
-                        outcome: Outcome::KmsKeys(KeysEvent::Page(keys(key_count))),
-                    },
-                    TaskResult {
-                        generation: *generation,
-                        outcome: Outcome::KmsKeys(KeysEvent::Done),
-                    },
-                ],
-                other => runtime::run_local(other, None).into_iter().collect(),
-            };
-            for r in results {
-                pending.extend(app.update(Action::Task(r)));
-            }
-        }
-        if app.wizard.current() >= step {
-            return app;
-        }
-        pending.extend(app.update(Action::Key(KeyEvent::new(
-            KeyCode::Char('n'),
-            KeyModifiers::CONTROL,
-        ))));
-        assert!(
-            !pending.is_empty() || app.wizard.blocked.is_none(),
-            "Next refused: {:?}",
-            app.wizard.blocked
-        );
-    }
+    });
+    h.settle();
+    h.goto(step);
+    h.app
 }
 
 fn answers() -> Answers {

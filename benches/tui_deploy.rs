@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use agentcore_tui::deploy::events::{Event, ResourcePhase, Step};
 use agentcore_tui::deploy::plan::{Action as PlanAction, PlanItem, PlanReport};
 use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome};
-use agentcore_tui::tui::app::{App, AppOptions};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::runtime::CHANNEL_CAPACITY;
@@ -22,6 +21,10 @@ use agentcore_tui::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[path = "../tests/common/harness.rs"]
+mod harness;
+use harness::Harness;
 
 const RESOURCES: usize = 100;
 const KEYS: usize = 2_000;
@@ -93,14 +96,7 @@ fn event(report: &PlanReport, n: usize) -> Event {
 
 fn main() {
     let report = plan();
-    let mut app = App::new(
-        AppOptions {
-            initial: Answers::default(),
-            offer_saved: false,
-        },
-        Theme::color(),
-        (100, 30),
-    );
+    let mut h = Harness::unstarted_with(Answers::default(), false, Theme::color(), (100, 30));
     // Into the run the way a user gets there: a plan on screen, `a`, `y`.
     let mut plan_screen = PlanState::loading();
     plan_screen.planned(Ok(Box::new(PlannedDeploy {
@@ -111,21 +107,14 @@ fn main() {
         state_file: "state.json".into(),
         interrupted: Vec::new(),
     })));
-    app.deploy.screen = Screen::Plan(plan_screen);
-    let press = |app: &mut App, c: char| {
-        app.update(Action::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )))
+    h.app.deploy.screen = Screen::Plan(plan_screen);
+    h.ch('a');
+    h.ch('y');
+    let Some(Effect::StartRun { run, .. }) = h.take(|e| matches!(e, Effect::StartRun { .. }))
+    else {
+        panic!("confirming the plan starts the apply: {:?}", h.pending)
     };
-    press(&mut app, 'a');
-    let run = press(&mut app, 'y')
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::StartRun { run, .. } => Some(run),
-            _ => None,
-        })
-        .expect("confirming the plan starts the apply");
+    let mut app = h.app;
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("test backend");
     let keys = [KeyCode::Down, KeyCode::Down, KeyCode::Up, KeyCode::Tab];
     let mut n = 0;

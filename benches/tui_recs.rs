@@ -10,8 +10,7 @@ use agentcore_emulator::{Config, Emulator, Timing, World};
 use agentcore_tui::aws::Clients;
 use agentcore_tui::recommend::{Input, Recommendations, StartRequest, Summary, Traces};
 use agentcore_tui::tui::action::Action;
-use agentcore_tui::tui::app::{App, AppOptions};
-use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::app::App;
 use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::runtime::Runtime;
 use agentcore_tui::tui::screens::recs::{RecsEffect, RecsMsg, RecsOutcome};
@@ -24,6 +23,10 @@ use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[path = "../tests/common/harness.rs"]
+mod harness;
+use harness::Harness;
 
 const N: usize = 10_000;
 const PREFIXES: [&str; 5] = [
@@ -55,19 +58,21 @@ fn request(i: usize) -> StartRequest {
     }
 }
 
-fn app() -> App {
-    App::new(
-        AppOptions {
-            initial: Answers {
-                target: Some(AwsTarget::Local),
-                region: "us-east-1".into(),
-                ..Answers::default()
-            },
-            offer_saved: false,
+fn harness() -> Harness {
+    Harness::unstarted_with(
+        Answers {
+            target: Some(AwsTarget::Local),
+            region: "us-east-1".into(),
+            ..Answers::default()
         },
+        false,
         Theme::color(),
         (100, 30),
     )
+}
+
+fn app() -> App {
+    harness().app
 }
 
 fn key(code: KeyCode) -> Action {
@@ -145,25 +150,21 @@ fn bench(c: &mut Criterion) {
     );
 
     // The whole list loaded, the filter open.
-    let mut app = app();
-    let effects = app.update(key(KeyCode::F(2)));
-    let generation = effects
+    let mut h = harness();
+    h.press(KeyCode::F(2));
+    let generation = h
+        .take_recs()
         .iter()
         .find_map(|e| match e {
-            Effect::Recs(RecsEffect::List { generation, .. }) => Some(*generation),
+            RecsEffect::List { generation, .. } => Some(*generation),
             _ => None,
         })
         .unwrap();
     for page in all.chunks(100) {
-        app.update(Action::Recs(RecsMsg {
-            generation,
-            outcome: RecsOutcome::Page(page.to_vec()),
-        }));
+        h.answer_recs(generation, RecsOutcome::Page(page.to_vec()));
     }
-    app.update(Action::Recs(RecsMsg {
-        generation,
-        outcome: RecsOutcome::ListDone,
-    }));
+    h.answer_recs(generation, RecsOutcome::ListDone);
+    let mut app = h.app;
     app.update(key(KeyCode::Char('/')));
     for c in "support".chars() {
         app.update(key(KeyCode::Char(c)));

@@ -100,18 +100,25 @@ impl Harness {
 
     /// The app built, `init` not called: nothing pending.
     pub fn unstarted(initial: Answers) -> Self {
-        Self::built(initial, false, Theme::monochrome(), (100, 30))
+        Self::unstarted_with(initial, false, Theme::monochrome(), (100, 30))
     }
 
     /// The app after start-up: `offer_saved` as the binary sets it, in `theme` at `size`.
     pub fn started(initial: Answers, offer_saved: bool, theme: Theme, size: (u16, u16)) -> Self {
-        let mut h = Self::built(initial, offer_saved, theme, size);
+        let mut h = Self::unstarted_with(initial, offer_saved, theme, size);
         h.pending = h.app.init();
         h.collect_saves();
         h
     }
 
-    fn built(initial: Answers, offer_saved: bool, theme: Theme, size: (u16, u16)) -> Self {
+    /// The app built as the binary builds it (`offer_saved`, `theme`, `size`), `init` not
+    /// called.
+    pub fn unstarted_with(
+        initial: Answers,
+        offer_saved: bool,
+        theme: Theme,
+        size: (u16, u16),
+    ) -> Self {
         let app = App::new(
             AppOptions {
                 initial,
