@@ -837,6 +837,108 @@ pub fn first_key(ctx: Context, cmd: Command) -> Option<String> {
         .map(Key::label)
 }
 
+/// What a footer advertises in `ctx`, in order, each command with its short name there. The
+/// wizard, deploy and recommendation footers all read this; `run_finished` tells a finished
+/// apply or destroy from a running one.
+pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static str)] {
+    match ctx {
+        Context::Help
+        | Context::Confirm
+        | Context::Search
+        | Context::Detail
+        | Context::TypeConfirm
+        | Context::Screens
+        | Context::RecDelete => &[],
+        Context::KeyPolicyConfirm => &[
+            (C::Confirm, "put the recommended policy"),
+            (C::Cancel, "cancel"),
+        ],
+        Context::Global
+        | Context::Text
+        | Context::FilterList
+        | Context::Choice
+        | Context::Table
+        | Context::Review
+        | Context::KmsKeys => &[
+            (C::Help, "help"),
+            (C::NextStep, "next"),
+            (C::PrevStep, "back"),
+            (C::FocusNext, "field"),
+            (C::Quit, "quit"),
+        ],
+        Context::Plan => &[
+            (C::Apply, "apply"),
+            (C::Refresh, "plan again"),
+            (C::ShowStatus, "status"),
+            (C::Destroy, "destroy"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::Run if run_finished => &[
+            (C::ShowStatus, "status"),
+            (C::Back, "back"),
+            (C::Select, "detail"),
+            (C::Search, "search"),
+            (C::Quit, "quit"),
+            (C::Help, "help"),
+        ],
+        Context::Run => &[
+            (C::Cancel, "cancel"),
+            (C::Select, "detail"),
+            (C::Search, "search"),
+            (C::FocusNext, "log"),
+            (C::Help, "help"),
+        ],
+        Context::Status => &[
+            (C::Pause, "pause"),
+            (C::Copy, "copy ARN"),
+            (C::Select, "detail"),
+            (C::Destroy, "destroy"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::RecList => &[
+            (C::Select, "detail"),
+            (C::ToggleMark, "mark"),
+            (C::Delete, "delete"),
+            (C::Search, "filter"),
+            (C::Sort, "sort"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::RecFilter => &[(C::Submit, "keep filter"), (C::Cancel, "clear")],
+        Context::RecDetail => &[
+            (C::Copy, "copy"),
+            (C::CopyArn, "copy ARN"),
+            (C::Delete, "delete"),
+            (C::OpenKmsActivity, "KMS activity"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::RecStart => &[
+            (C::Submit, "start"),
+            (C::FocusNext, "next field"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::RecActivity => &[
+            (C::Search, "filter"),
+            (C::Refresh, "refresh"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+    }
+}
+
+/// The footer of `ctx` as (key, name) pairs: each hint with the first key bound to its command
+/// here; a hint whose command has no key in `ctx` is left out.
+pub fn footer(ctx: Context, run_finished: bool) -> Vec<(String, &'static str)> {
+    hints(ctx, run_finished)
+        .iter()
+        .filter_map(|(cmd, name)| first_key(ctx, *cmd).map(|k| (k, *name)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -888,6 +990,31 @@ mod tests {
             ),
             Some(Command::Confirm)
         );
+    }
+
+    /// RecStart is left out: one of its hints has no key there, so its footer shows three (as
+    /// the snapshots record).
+    #[test]
+    fn every_footer_hint_has_a_key() {
+        for ctx in [
+            Context::Text,
+            Context::KeyPolicyConfirm,
+            Context::Plan,
+            Context::Run,
+            Context::Status,
+            Context::RecList,
+            Context::RecFilter,
+            Context::RecDetail,
+            Context::RecActivity,
+        ] {
+            for finished in [false, true] {
+                assert_eq!(
+                    footer(ctx, finished).len(),
+                    hints(ctx, finished).len(),
+                    "{ctx:?}"
+                );
+            }
+        }
     }
 
     #[test]

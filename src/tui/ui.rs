@@ -8,10 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use super::app::{App, Overlay};
-use super::keymap::{self, Command, Context};
 use super::screens::View;
 use super::screens::wizard::StepId;
-use super::widgets::{diagnostics, overlay, stepper};
+use super::widgets::{diagnostics, key_hints, overlay, stepper};
 
 pub const STEPPER_WIDTH: u16 = 24;
 
@@ -223,27 +222,5 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         Line::styled(format!(" ✗ {why}"), theme.error).render(area, buf);
         return;
     }
-    let ctx = app.context();
-    let wanted: &[(Command, &str)] = match ctx {
-        Context::Help | Context::Confirm => &[],
-        Context::KeyPolicyConfirm => &[
-            (Command::Confirm, "put the recommended policy"),
-            (Command::Cancel, "cancel"),
-        ],
-        _ => &[
-            (Command::Help, "help"),
-            (Command::NextStep, "next"),
-            (Command::PrevStep, "back"),
-            (Command::FocusNext, "field"),
-            (Command::Quit, "quit"),
-        ],
-    };
-    let mut spans = vec![Span::raw(" ")];
-    for (cmd, label) in wanted {
-        if let Some(key) = keymap::first_key(ctx, *cmd) {
-            spans.push(Span::styled(key, theme.key));
-            spans.push(Span::styled(format!(" {label}  "), theme.dim));
-        }
-    }
-    Line::from(spans).render(area, buf);
+    key_hints::render(app.context(), false, area, buf, theme);
 }

@@ -2,6 +2,7 @@
 
 pub mod diagnostics;
 pub mod filter_list;
+pub mod key_hints;
 pub mod overlay;
 pub mod stepper;
 pub mod text_field;

@@ -15,12 +15,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::{Input, View};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{self, Command, Context};
+use crate::tui::keymap::{Command, Context};
 use crate::tui::msg::deploy::{DeployMsg, DeployOutcome};
 use crate::tui::persist::Answers;
 use crate::tui::services::RunKind;
 use crate::tui::slot::Slot;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::key_hints;
 use crate::tui::widgets::type_confirm::TypeConfirm;
 
 pub use plan::PlanState;
@@ -325,52 +326,7 @@ pub fn render(
         Screen::Status(s) => s.render(body, buf, view),
     }
     let finished = matches!(&flow.screen, Screen::Run(r) if !r.view.phase.is_running());
-    footer(flow.context(), finished, foot, buf, theme);
-}
-
-fn footer(ctx: Context, finished: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let wanted: &[(Command, &str)] = match ctx {
-        Context::Plan => &[
-            (Command::Apply, "apply"),
-            (Command::Refresh, "plan again"),
-            (Command::ShowStatus, "status"),
-            (Command::Destroy, "destroy"),
-            (Command::Back, "back"),
-            (Command::Help, "help"),
-        ],
-        Context::Run if finished => &[
-            (Command::ShowStatus, "status"),
-            (Command::Back, "back"),
-            (Command::Select, "detail"),
-            (Command::Search, "search"),
-            (Command::Quit, "quit"),
-            (Command::Help, "help"),
-        ],
-        Context::Run => &[
-            (Command::Cancel, "cancel"),
-            (Command::Select, "detail"),
-            (Command::Search, "search"),
-            (Command::FocusNext, "log"),
-            (Command::Help, "help"),
-        ],
-        Context::Status => &[
-            (Command::Pause, "pause"),
-            (Command::Copy, "copy ARN"),
-            (Command::Select, "detail"),
-            (Command::Destroy, "destroy"),
-            (Command::Back, "back"),
-            (Command::Help, "help"),
-        ],
-        _ => &[],
-    };
-    let mut spans = vec![Span::raw(" ")];
-    for (cmd, label) in wanted {
-        if let Some(key) = keymap::first_key(ctx, *cmd) {
-            spans.push(Span::styled(key, theme.key));
-            spans.push(Span::styled(format!(" {label}  "), theme.dim));
-        }
-    }
-    Line::from(spans).render(area, buf);
+    key_hints::render(flow.context(), finished, foot, buf, theme);
 }
 
 /// After a restart: an earlier apply of these answers stopped while creating resources.

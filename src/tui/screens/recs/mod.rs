@@ -17,11 +17,12 @@ use ratatui::widgets::Widget;
 use super::{Input, View};
 use crate::recommend::{Status, Summary};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{self, Command, Context};
+use crate::tui::keymap::Context;
 use crate::tui::screens::wizard::Step;
 use crate::tui::services::AwsTarget;
 use crate::tui::slot::Slot;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::key_hints;
 
 pub use crate::tui::msg::recs::{Place, RecsEffect, RecsMsg, RecsOutcome};
 pub use activity::ActivityState;
@@ -499,7 +500,7 @@ impl RecsFlow {
         if let Some(c) = &self.confirm {
             c.render(area, buf, theme);
         }
-        footer(self.context(), foot, buf, theme);
+        key_hints::render(self.context(), false, foot, buf, theme);
     }
 }
 
@@ -519,50 +520,6 @@ pub enum Request {
     New,
     Start(Box<Draft>),
     Copy(String),
-}
-
-fn footer(ctx: Context, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let wanted: &[(Command, &str)] = match ctx {
-        Context::RecList => &[
-            (Command::Select, "detail"),
-            (Command::ToggleMark, "mark"),
-            (Command::Delete, "delete"),
-            (Command::Search, "filter"),
-            (Command::Sort, "sort"),
-            (Command::Back, "back"),
-            (Command::Help, "help"),
-        ],
-        Context::RecFilter => &[(Command::Submit, "keep filter"), (Command::Cancel, "clear")],
-        Context::RecDetail => &[
-            (Command::Copy, "copy"),
-            (Command::CopyArn, "copy ARN"),
-            (Command::Delete, "delete"),
-            (Command::OpenKmsActivity, "KMS activity"),
-            (Command::Back, "back"),
-            (Command::Help, "help"),
-        ],
-        Context::RecStart => &[
-            (Command::Submit, "start"),
-            (Command::FocusNext, "next field"),
-            (Command::Back, "back"),
-            (Command::Help, "help"),
-        ],
-        Context::RecActivity => &[
-            (Command::Search, "filter"),
-            (Command::Refresh, "refresh"),
-            (Command::Back, "back"),
-            (Command::Help, "help"),
-        ],
-        _ => &[],
-    };
-    let mut spans = vec![Span::raw(" ")];
-    for (cmd, label) in wanted {
-        if let Some(key) = keymap::first_key(ctx, *cmd) {
-            spans.push(Span::styled(key, theme.key));
-            spans.push(Span::styled(format!(" {label}  "), theme.dim));
-        }
-    }
-    Line::from(spans).render(area, buf);
 }
 
 /// `2026-01-01 10:00:00` (UTC), the same width everywhere.
