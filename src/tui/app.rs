@@ -7,6 +7,7 @@ use ratatui::layout::{Position, Rect};
 use super::action::Action;
 use super::effect::Effect;
 use super::keymap::{self, Command, Context};
+use super::layout;
 use super::msg::deploy::{DeployMsg, DeployOutcome};
 use super::msg::wizard::Outcome;
 use super::persist::Answers;
@@ -15,7 +16,6 @@ use super::screens::deploy::{self, DeployFlow};
 use super::screens::recs::{self, RecsFlow};
 use super::screens::wizard::{StepId, WizardState};
 use super::theme::Theme;
-use super::ui;
 use super::widgets::overlay;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +132,7 @@ impl App {
                 self.changed = true;
                 if self.recs.is_open() {
                     let mut effects = Vec::new();
-                    let cx = recs::cx(&self.wizard, &self.deploy);
+                    let cx = recs_cx(&self.wizard, &self.deploy);
                     self.recs.handle(Input::Paste(&s), &cx, &mut effects);
                     return effects;
                 }
@@ -241,7 +241,7 @@ impl App {
             None if self.overlay.is_none() && self.recs.is_open() => {
                 self.changed = true;
                 let mut effects = Vec::new();
-                let cx = recs::cx(&self.wizard, &self.deploy);
+                let cx = recs_cx(&self.wizard, &self.deploy);
                 self.recs.handle(Input::Key(k), &cx, &mut effects);
                 effects
             }
@@ -315,7 +315,7 @@ impl App {
             }
             (None, other) if self.recs.is_open() => {
                 let mut effects = Vec::new();
-                let cx = recs::cx(&self.wizard, &self.deploy);
+                let cx = recs_cx(&self.wizard, &self.deploy);
                 match self.recs.handle(Input::Command(other), &cx, &mut effects) {
                     recs::Flow::Handled => {}
                     recs::Flow::Quit => self.overlay = Some(Overlay::ConfirmQuit),
@@ -342,7 +342,11 @@ impl App {
             }
             // Only wizard contexts bind these; the panel's real size bounds the scroll.
             (None, cmd @ (Command::DiagUp | Command::DiagDown)) => {
-                let panel = ui::areas(Rect::new(0, 0, self.size.0, self.size.1), self).diagnostics;
+                let panel = layout::areas(
+                    Rect::new(0, 0, self.size.0, self.size.1),
+                    self.wizard.diagnostics(),
+                )
+                .diagnostics;
                 self.wizard
                     .scroll_diagnostics(cmd == Command::DiagDown, panel);
                 Vec::new()
@@ -363,7 +367,7 @@ impl App {
             };
             self.changed = true;
             let mut effects = Vec::new();
-            let cx = recs::cx(&self.wizard, &self.deploy);
+            let cx = recs_cx(&self.wizard, &self.deploy);
             self.recs.handle(Input::Scroll(d), &cx, &mut effects);
             return effects;
         }
@@ -379,7 +383,10 @@ impl App {
                 .handle(Input::Scroll(d), self.wizard.answers(), &mut effects);
             return effects;
         }
-        let areas = ui::areas(Rect::new(0, 0, self.size.0, self.size.1), self);
+        let areas = layout::areas(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.wizard.diagnostics(),
+        );
         let pos = Position::new(m.column, m.row);
         let input = match m.kind {
             MouseEventKind::ScrollUp if areas.body.contains(pos) => Input::Scroll(-1),
@@ -414,4 +421,29 @@ fn check_interrupted(answers: &Answers) -> Vec<Effect> {
     vec![Effect::CheckInterrupted {
         answers: Box::new(answers.clone()),
     }]
+}
+
+/// The recommendation screens' view of the rest of the app.
+fn recs_cx<'a>(wizard: &'a WizardState, deploy: &DeployFlow) -> recs::Cx<'a> {
+    recs::Cx {
+        shared: wizard.shared(),
+        runtime: deployed_runtime(deploy),
+    }
+}
+
+/// The first agent runtime the status screen found deployed, for the traces defaults.
+fn deployed_runtime(flow: &DeployFlow) -> Option<recs::DeployedRuntime> {
+    let deploy::Screen::Status(s) = &flow.screen else {
+        return None;
+    };
+    s.report.as_ref()?.resources.iter().find_map(|r| {
+        (r.kind == "agent_runtime")
+            .then(|| {
+                Some(recs::DeployedRuntime {
+                    name: r.name.clone(),
+                    arn: r.arn.clone()?,
+                })
+            })
+            .flatten()
+    })
 }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod demo;
 pub mod effect;
 pub mod keymap;
+pub mod layout;
 pub mod logging;
 pub mod msg;
 pub mod paths;

@@ -3,54 +3,15 @@
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use super::app::{App, Overlay};
+use super::layout;
 use super::screens::View;
 use super::screens::wizard::StepId;
 use super::widgets::{diagnostics, key_hints, overlay, stepper};
-
-pub const STEPPER_WIDTH: u16 = 24;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    pub stepper: Rect,
-    /// Inside the step's border.
-    pub body: Rect,
-    pub body_frame: Rect,
-    pub diagnostics: Rect,
-    pub footer: Rect,
-}
-
-/// Layout shared by rendering and mouse hit-testing, so a click lands where the eye sees it.
-pub fn areas(area: Rect, app: &App) -> Areas {
-    let [header, main, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let [stepper, right] =
-        Layout::horizontal([Constraint::Length(STEPPER_WIDTH), Constraint::Min(0)]).areas(main);
-    // The panel grows with its content up to a third of the column, so the step keeps room.
-    let wanted = diagnostics::wanted_height(app.wizard.diagnostics(), right.width);
-    let max = (right.height / 3).max(3);
-    let [body_frame, diag] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(wanted.clamp(3, max))])
-            .areas(right);
-    let body = Block::new().borders(Borders::ALL).inner(body_frame);
-    Areas {
-        header,
-        stepper,
-        body,
-        body_frame,
-        diagnostics: diag,
-        footer,
-    }
-}
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -71,7 +32,7 @@ pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
         render_deploy(app, area, buf);
         return;
     }
-    let a = areas(area, app);
+    let a = layout::areas(area, app.wizard.diagnostics());
     let view = View {
         theme,
         frame: app.frame_count(),

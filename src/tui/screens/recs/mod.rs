@@ -71,37 +71,11 @@ pub struct RecsFlow {
     slots: Slots,
 }
 
-/// What the screens need from the rest of the app to open the start form.
+/// What the screens need from the rest of the app to open the start form: a read-only view the
+/// app builds (`app::recs_cx`), so these screens never read another screen's state.
 pub struct Cx<'a> {
     pub shared: &'a crate::tui::screens::wizard::Shared,
     pub runtime: Option<DeployedRuntime>,
-}
-
-pub fn cx<'a>(
-    wizard: &'a crate::tui::screens::wizard::WizardState,
-    deploy: &crate::tui::screens::deploy::DeployFlow,
-) -> Cx<'a> {
-    Cx {
-        shared: wizard.shared(),
-        runtime: deployed_runtime(deploy),
-    }
-}
-
-/// The first agent runtime the status screen found deployed, for the traces defaults.
-pub fn deployed_runtime(flow: &crate::tui::screens::deploy::DeployFlow) -> Option<DeployedRuntime> {
-    let crate::tui::screens::deploy::Screen::Status(s) = &flow.screen else {
-        return None;
-    };
-    s.report.as_ref()?.resources.iter().find_map(|r| {
-        (r.kind == "agent_runtime")
-            .then(|| {
-                Some(DeployedRuntime {
-                    name: r.name.clone(),
-                    arn: r.arn.clone()?,
-                })
-            })
-            .flatten()
-    })
 }
 
 impl Default for RecsFlow {
