@@ -1,4 +1,6 @@
-//! The terminal UI: Elm style. Terminal events and task results become [`action::Action`]s;
+//! The terminal UI: the app, its messages and effects, runtime, keymap, layout, screens, widgets.
+//!
+//! Elm style. Terminal events and task results become [`action::Action`]s;
 //! [`app::App::update`] changes state and returns [`effect::Effect`]s (no I/O); the
 //! [`runtime::Runtime`] runs them as tokio tasks that answer with actions; [`ui::render`] only
 //! reads. AWS is reached only through [`services::AwsServices`]: no AWS SDK import here.

@@ -1,3 +1,5 @@
+//! The screens: `wizard/` (one per step), `deploy/` (plan, run, status), `recs/` (recommendations).
+//!
 //! One module per screen. A screen owns its state, turns inputs into state changes and effects,
 //! and renders from that state only. Screens added later (plan, apply, recommendations) follow
 //! the wizard's shape: `handle(Input, &mut Vec<Effect>)`, `context()`, `render(area, buf, view)`.

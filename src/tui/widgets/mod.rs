@@ -1,3 +1,5 @@
+//! Widgets shared by the screens: lists, fields, hints, overlays, the stepper, the diagnostics.
+//!
 //! Reusable pieces of screens. Widgets render from state they are given and never compute it.
 
 pub mod diagnostics;

@@ -1,3 +1,5 @@
+//! The deploy screens: plan, run (its model in `pipeline`) and status, and the flow between them.
+//!
 //! After the wizard: Plan → Apply → Status, and Destroy. [`DeployFlow`] owns which of these
 //! screens is shown (or the wizard, whose state lives in the app untouched, so going back
 //! never loses an answer) and the generation slots, which outlive the screens: a plan, run or

@@ -1,3 +1,5 @@
+//! The recommendation screens: list, detail, start, confirm (delete), activity (KMS), their flow.
+//!
 //! Recommendations (issue 7) and their KMS activity: list → detail → delete, reachable from any
 //! screen and laid over it, so closing them returns to the wizard or deploy screen untouched.
 //! [`RecsFlow`] owns which screen shows, the delete confirmation, and the generation slots: a

@@ -1,3 +1,5 @@
+//! The wizard's steps, one module each: pack, region, role, artifact, a2a, tags, kms, review.
+//!
 //! The deploy wizard: eight steps (DESIGN.md "Screens"), one module each. Every step keeps its
 //! own input for the whole session, so going back never loses anything. After any change the
 //! wizard collects the answers, derives what the steps share (caller account, region, pack), and
