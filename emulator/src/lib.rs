@@ -3,6 +3,7 @@
 //! (awsJson1.1), STS (awsQuery) and S3 (restXml, path style). It shares no code with the app.
 
 mod advisor;
+mod clock;
 mod cloudtrail;
 mod conformance;
 mod control;
