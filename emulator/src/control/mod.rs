@@ -1,5 +1,7 @@
-//! AgentCore control plane (restJson1): the router, one function per operation verb in
-//! `lifecycle` and `tags`, the per-kind request checks in `requests`, the answers in `shapes`.
+//! AgentCore control plane (restJson1): its router, and one function per operation verb.
+//!
+//! `lifecycle` has Create/Get/Update/Delete/List for every kind, `tags` the tagging operations,
+//! `requests` the per-kind checks the models cannot make, `shapes` the answers.
 
 mod lifecycle;
 mod requests;

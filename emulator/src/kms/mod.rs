@@ -1,6 +1,8 @@
-//! KMS over awsJson1.1 (`X-Amz-Target: TrentService.<Op>`): one function per operation, grouped
-//! by what it touches (key lifecycle, aliases, key policies, cryptographic calls); real AES-256-GCM
-//! under each key's own material. Every call leaves a CloudTrail event.
+//! KMS over awsJson1.1 (`X-Amz-Target: TrentService.<Op>`): a table of one function per operation.
+//!
+//! `lifecycle`, `aliases`, `policy` and `cryptographic` hold the operations, `keys` the lookups and
+//! the answers about a key, `ciphertext` real AES-256-GCM under each key's own material. Every
+//! call leaves a CloudTrail event.
 
 mod aliases;
 mod ciphertext;

@@ -1,6 +1,8 @@
-//! Data-plane recommendations, as seed 000 describes them: key checks at Start, envelope encryption
-//! of config and result under the customer's key, the asynchronous workflow run by the service
-//! principal, and Get failing once the key is disabled or going away.
+//! Data-plane recommendations: Start, Get, List and Delete, and the workflow behind them.
+//!
+//! As seed 000 describes them: key checks at Start, envelope encryption of config and result under
+//! the customer's key, the asynchronous workflow (`workflow`) run by the service principal, and Get
+//! failing once the key is disabled or going away.
 
 use std::collections::BTreeMap;
 

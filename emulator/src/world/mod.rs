@@ -1,6 +1,7 @@
-//! Everything the emulator remembers, one file per part of `WorldState`; plain data that every
-//! service reads and writes, serialisable so `--state FILE` can keep it between runs. It imports
-//! no service: behaviour lives in the services, and `clock` moves time on.
+//! Everything the emulator remembers, as plain data, one file per part of `WorldState`.
+//!
+//! Every service reads and writes it; it is serialisable so `--state FILE` can keep it between
+//! runs. It imports no service: behaviour lives in the services, and `clock` moves time on.
 
 mod buckets;
 mod events;
