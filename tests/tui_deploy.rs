@@ -1275,7 +1275,7 @@ fn real_binary_local_round_trip(faults: Option<&str>) -> String {
         ..demo_answers()
     };
     agentcore_tui::tui::persist::save_answers(
-        &agentcore_tui::tui::paths::answers_file(data.path()),
+        &agentcore_tui::services::paths::answers_file(data.path()),
         &answers,
     )
     .unwrap();
@@ -1326,7 +1326,7 @@ fn real_binary_local_round_trip(faults: Option<&str>) -> String {
     let log = data
         .path()
         .join("logs")
-        .join(agentcore_tui::tui::paths::log_file_name());
+        .join(agentcore_tui::services::paths::log_file_name());
     std::fs::read_to_string(&log).unwrap_or_default()
 }
 

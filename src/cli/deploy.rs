@@ -155,7 +155,7 @@ fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic
 
 async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String), aws::Error> {
     if target.local {
-        return aws::local::start(region, aws::local::world_file()).await;
+        return aws::local::start(region, crate::services::paths::world_file()).await;
     }
     let clients = Clients::connect(&ConnectOptions {
         profile: target.profile.clone(),
