@@ -15,6 +15,7 @@ use crate::kms::activity::{self, ActivityFilter, KmsEvent};
 use crate::kms::eligibility::{self, Ineligibility, KeyInfo};
 use crate::kms::keys::Keys;
 use crate::kms::policy::{self, Analysis, PolicyTarget};
+use crate::services::key_policy;
 
 #[derive(Debug, Args)]
 pub struct KeysArgs {
@@ -261,19 +262,20 @@ async fn check(
         }
     }
     let out = key_out(info, &clients.region);
-    let analysis = match policy::analyse(&current, &target) {
-        Ok(a) => a,
+    let checked = match key_policy::check(&current, &target) {
+        Ok(c) => c,
         Err(e) => {
             return fail(
                 j,
                 "configuration",
                 &e.to_string(),
-                Some("fix the key policy JSON in KMS first"),
+                Some(key_policy::NOT_JSON_FIX),
                 json!({}),
             );
         }
     };
-    let recommended = policy::recommended_policy(Some(&current), &target).ok();
+    let analysis = &checked.analysis;
+    let recommended = checked.recommended.as_ref().ok();
     let ok = out.eligible && analysis.is_compliant();
     if j {
         print_json(&json!({
@@ -283,7 +285,7 @@ async fn check(
             "policy": { "compliant": analysis.is_compliant(), "satisfied": analysis.satisfied, "findings": analysis.findings },
             "current_policy": policy::pretty(&current),
             "recommended_policy": recommended,
-            "diff": recommended.as_deref().map(|r| policy::diff(&current, r)),
+            "diff": recommended.map(|_| &checked.diff),
             "applied": applied,
         }));
     } else {
@@ -301,8 +303,8 @@ async fn check(
             outln!("applied the recommended key policy (PutKeyPolicy)");
         }
         outln!("key policy for {}:", target.caller);
-        print_analysis(&analysis);
-        if let Some(r) = &recommended
+        print_analysis(analysis);
+        if let Some(r) = recommended
             && policy::pretty(&current) != *r
         {
             outln!("recommended policy (diff from the current one):");

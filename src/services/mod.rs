@@ -3,4 +3,5 @@
 
 pub mod answers;
 pub mod deploy;
+pub mod key_policy;
 pub mod paths;

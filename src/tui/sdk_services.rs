@@ -264,6 +264,7 @@ impl AwsServices for SdkServices {
         key_arn: String,
     ) -> BoxFuture<'static, Result<super::services::PolicyCheck, ServiceError>> {
         use crate::kms::policy;
+        use crate::services::key_policy;
         let inner = self.inner.clone();
         Box::pin(async move {
             let c = inner.clients(&target, &region).await?;
@@ -274,24 +275,13 @@ impl AwsServices for SdkServices {
                 .policy(&key_arn)
                 .await
                 .map_err(service_error)?;
-            let analysis = policy::analyse(&current, &pt).map_err(|e| {
-                config_error(
-                    e.to_string(),
-                    Some("fix the key policy JSON in KMS first".into()),
-                )
-            })?;
-            let diff = policy::recommended_policy(Some(&current), &pt)
-                .map(|r| policy::diff(&current, &r))
-                .unwrap_or_default();
+            let checked = key_policy::check(&current, &pt)
+                .map_err(|e| config_error(e.to_string(), Some(key_policy::NOT_JSON_FIX.into())))?;
             Ok(super::services::PolicyCheck {
                 key_arn,
-                compliant: analysis.is_compliant(),
-                findings: analysis
-                    .findings
-                    .iter()
-                    .map(|f| f.to_diagnostic())
-                    .collect(),
-                diff,
+                compliant: checked.compliant(),
+                findings: checked.findings(),
+                diff: checked.diff,
             })
         })
     }
