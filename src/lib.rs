@@ -5,4 +5,5 @@ pub mod deploy;
 pub mod kms;
 pub mod pack;
 pub mod recommend;
+pub mod services;
 pub mod tui;

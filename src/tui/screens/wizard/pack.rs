@@ -350,7 +350,7 @@ impl Step for PackStep {
             None => Ok(Vec::new()),
             Some(pack) => match crate::pack::derive::derive(
                 pack,
-                &super::review::deploy_config(&shared.answers),
+                &crate::services::answers::deploy_config(&shared.answers),
             ) {
                 Ok(plan) => Ok(plan
                     .steps
