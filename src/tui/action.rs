@@ -6,8 +6,6 @@ use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 pub use super::msg::deploy::{DeployMsg, DeployOutcome};
 pub use super::msg::recs::RecsMsg;
 pub use super::msg::wizard::{Outcome, TaskResult};
-/// Kept here too for the modules that name them through `action`.
-pub use super::slot::{Gen, Slot};
 
 #[derive(Debug)]
 pub enum Action {

@@ -12,10 +12,10 @@ use super::Shared;
 use crate::config::{Diagnostic, category};
 use crate::kms::policy::{DiffLine, LineChange, PolicyTarget};
 use crate::services::key_policy::{self, Checked};
-use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::screens::View;
 use crate::tui::services::{AwsTarget, ServiceError};
+use crate::tui::slot::{Gen, Slot};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Analysed {

@@ -11,11 +11,11 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::{Flow, Shared, Step, StepCx, field_severity};
 use crate::config::{CheckContext, Diagnostic, category};
-use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::persist::{Answers, ArtifactKind};
 use crate::tui::screens::{Input, View};
+use crate::tui::slot::{Gen, Slot};
 use crate::tui::widgets::text_field::TextField;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
