@@ -1,3 +1,4 @@
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod config;

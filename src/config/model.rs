@@ -330,7 +330,7 @@ pub struct CredentialConfig {
 impl DeployConfig {
     /// The 12-digit account of `runtime_role_arn`, if the ARN has one.
     pub fn role_account(&self) -> Option<&str> {
-        crate::config::fields::arn_account(&self.runtime_role_arn)
+        crate::arn::account_id(&self.runtime_role_arn)
     }
 
     pub fn a2a_mode(&self) -> Option<&str> {

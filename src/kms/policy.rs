@@ -7,6 +7,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::arn::Arn;
+
 pub const SERVICE_PRINCIPAL: &str = "bedrock-agentcore.amazonaws.com";
 pub const CONTEXT_CONDITION_KEY: &str =
     "kms:EncryptionContext:aws:bedrock-agentcore:recommendationArn";
@@ -106,13 +108,10 @@ fn valid_region(r: &str) -> bool {
 /// The principal to name in a key policy for `arn`: IAM role/user ARNs as they are, STS
 /// assumed-role session ARNs as their role. `None` for anything else.
 pub fn caller_principal(arn: &str) -> Option<String> {
-    let rest = arn.strip_prefix("arn:aws:")?;
-    let (service, rest) = rest.split_once("::")?;
-    let (account, resource) = rest.split_once(':')?;
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    match service {
+    let parsed = Arn::parse(arn).filter(|a| a.partition == "aws" && a.region.is_empty())?;
+    let account = parsed.account_id()?;
+    let resource = parsed.resource;
+    match parsed.service {
         "iam"
             if (resource.starts_with("role/") || resource.starts_with("user/"))
                 && resource.len() > 5 =>
@@ -413,13 +412,13 @@ fn same_principal(policy: &str, caller: &str) -> bool {
         return true;
     }
     let split = |a: &str| -> Option<(String, String, String)> {
-        let rest = a.strip_prefix("arn:aws:iam::")?;
-        let (account, resource) = rest.split_once(':')?;
-        let (kind, path) = resource.split_once('/')?;
+        let arn = Arn::parse(a)
+            .filter(|x| x.partition == "aws" && x.service == "iam" && x.region.is_empty())?;
+        let (kind, path) = arn.resource.split_once('/')?;
         Some((
-            account.to_owned(),
+            arn.account.to_owned(),
             kind.to_owned(),
-            path.rsplit('/').next()?.to_owned(),
+            crate::arn::resource_id(path).to_owned(),
         ))
     };
     matches!((split(policy), split(caller)), (Some(a), Some(b)) if a == b)
@@ -512,8 +511,10 @@ fn arn_scope(conds: &[&Cond], t: &PolicyTarget, key: &str) -> Scope {
         .collect();
     let mut why = Vec::new();
     for v in &values {
-        let parts: Vec<&str> = v.split(':').collect();
-        if let (Some(region), Some(account)) = (parts.get(3), parts.get(4)) {
+        if let Some(Arn {
+            region, account, ..
+        }) = Arn::parse(v)
+        {
             if !glob(region, &t.region) {
                 why.push(format!("region {region} instead of {}", t.region));
             }

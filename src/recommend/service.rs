@@ -482,7 +482,7 @@ impl Recommendations {
             None
         };
         if let Some(arn) = &key_arn {
-            let key_region = crate::kms::eligibility::arn_region(arn);
+            let key_region = crate::arn::region(arn);
             if problem.is_none() && arn.starts_with("arn:") && key_region != self.region {
                 problem = Some(KeyProblem::OtherRegion {
                     key_region: key_region.to_owned(),

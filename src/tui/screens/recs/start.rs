@@ -130,7 +130,7 @@ impl StartForm {
         let account = shared.caller_account.clone().unwrap_or_default();
         let (log_group, service) = match runtime {
             Some(r) => {
-                let id = r.arn.rsplit('/').next().unwrap_or_default();
+                let id = crate::arn::resource_id(&r.arn);
                 (
                     format!(
                         "arn:aws:logs:{region}:{account}:log-group:/aws/bedrock-agentcore/runtimes/{id}-DEFAULT"
