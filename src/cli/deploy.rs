@@ -18,7 +18,8 @@ use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
 use crate::deploy::events::{self, Event};
 use crate::deploy::state::StateStore;
 use crate::deploy::{Deployment, destroy, plan as dplan, status};
-use crate::pack::{self, Pack, derive::ResourcePlan};
+use crate::pack::{self, Pack};
+use crate::plan::ResourcePlan;
 
 /// Where to deploy: AWS (profile/region/endpoint from flags or the SDK's
 /// usual env vars and files) or the embedded emulator.
@@ -130,7 +131,7 @@ fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic
             format!("cannot read {}: {e}", input.pack.display()),
         )]
     })?;
-    let mut diags = config::check(
+    let mut diags = crate::derive::check(
         &loaded.config,
         Some(&pack),
         &CheckContext {
@@ -142,7 +143,7 @@ fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let plan = pack::derive::derive(&pack, &loaded.config).map_err(|e| e.0)?;
+    let plan = crate::derive::derive(&pack, &loaded.config).map_err(|e| e.0)?;
     Ok(Inputs {
         config: loaded.config,
         config_path: input.config.clone(),

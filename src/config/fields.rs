@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::diagnostic::{Diagnostic, category};
+use crate::diagnostic::{Diagnostic, category};
 
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]{2}-[a-z]+-\d+$").unwrap());
 static ROLE_ARN_RE: LazyLock<Regex> =

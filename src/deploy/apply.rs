@@ -21,8 +21,8 @@ use super::poll::{self, Probe};
 use super::sdk::{self, fingerprint, hash_map};
 use super::state::{DeployState, RecordStatus, ResourceRecord};
 use crate::aws::{self, Category};
-use crate::pack::cedar::CedarError;
-use crate::pack::derive::{
+use crate::plan::cedar::CedarError;
+use crate::plan::{
     CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourceKind,
     ResourcePlan, ResourceSpec, RuntimeSpec, ToolGatewaySpec,
 };
@@ -1041,7 +1041,7 @@ impl<'a> Run<'a> {
                         c.control
                             .create_policy_engine()
                             .name(&s.engine_name)
-                            .description(crate::pack::cedar::engine_description(&s.prompts))
+                            .description(crate::plan::cedar::engine_description(&s.prompts))
                             .set_tags(Some(hash_map(&s.tags)))
                             .send(),
                     )
@@ -1680,7 +1680,7 @@ impl<'a> Run<'a> {
 }
 
 /// The one MCP gateway every tool target hangs on, if the step has targets.
-fn shared_gateway(step: &crate::pack::derive::PlanStep) -> Option<&ToolGatewaySpec> {
+fn shared_gateway(step: &crate::plan::PlanStep) -> Option<&ToolGatewaySpec> {
     step.resources.iter().find_map(|r| match &r.spec {
         ResourceSpec::ToolGateway(s) => Some(s),
         _ => None,

@@ -19,7 +19,7 @@ pub use context::{DEFAULT_CONCURRENCY, Deployment};
 #[allow(dead_code)]
 fn futures_are_send(
     dep: &Deployment,
-    plan: &crate::pack::derive::ResourcePlan,
+    plan: &crate::plan::ResourcePlan,
     opts: &apply::ApplyOptions,
     prior: &state::DeployState,
 ) {

@@ -229,7 +229,7 @@ pub struct Finding {
 impl Finding {
     /// As a wizard diagnostic (a warning: a policy finding never blocks, it explains).
     pub fn to_diagnostic(&self) -> crate::config::Diagnostic {
-        use crate::config::diagnostic::category;
+        use crate::diagnostic::category;
         let cat = match self.kind {
             FindingKind::Missing | FindingKind::WrongScope => category::PERMISSION,
             _ => category::SECURITY,

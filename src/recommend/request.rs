@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::arn::Arn;
-use crate::config::{Diagnostic, Severity, diagnostic::category};
+use crate::diagnostic::{Diagnostic, Severity, category};
 use crate::pack::Pack;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -311,9 +311,9 @@ pub fn validate(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Dia
     if let Some(k) = &req.kms_key_arn {
         out.extend(kms_key_arn(k, region));
     }
-    crate::config::model_check::merge(
+    crate::derive::model_check::merge(
         &mut out,
-        crate::config::model_check::start_recommendation(req),
+        crate::derive::model_check::start_recommendation(req),
     );
     out.sort_by_key(|d| d.severity);
     out

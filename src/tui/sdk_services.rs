@@ -421,7 +421,7 @@ struct Prepared {
     clients: Clients,
     account: String,
     store: Arc<crate::deploy::state::StateStore>,
-    plan: crate::pack::derive::ResourcePlan,
+    plan: crate::plan::ResourcePlan,
     artifact: crate::deploy::apply::ArtifactSource,
     pack_json: String,
 }
@@ -450,7 +450,7 @@ impl Inner {
         let pack = crate::pack::load_path(&pack_path)
             .map_err(|e| config_error(e.to_diagnostic().message, None))?;
         let config = super::screens::wizard::review::deploy_config(answers);
-        let plan = crate::pack::derive::derive(&pack, &config).map_err(|e| {
+        let plan = crate::derive::derive(&pack, &config).map_err(|e| {
             let first = e.0.into_iter().next();
             config_error(
                 first.as_ref().map_or_else(

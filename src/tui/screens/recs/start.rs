@@ -16,7 +16,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::Request;
 use crate::config::Diagnostic;
-use crate::config::diagnostic::category;
+use crate::diagnostic::category;
 use crate::recommend::Input as RecInput;
 use crate::recommend::request::{self, RecType, StartRequest, ToolText, Traces};
 use crate::tui::action::{Gen, Slot};

@@ -8,13 +8,13 @@
 use aws_models::{Constraint, Service, model};
 use serde_json::{Value, json};
 
-use super::diagnostic::{CheckContext, Diagnostic, category};
-use super::model::DeployConfig;
-use super::tags::{TAG_AGENT, TAG_PACK_ID, TAG_VERSION, Tags};
+use crate::config::DeployConfig;
+use crate::config::tags::{TAG_AGENT, TAG_PACK_ID, TAG_VERSION, Tags};
 use crate::deploy::{artifact, sdk};
+use crate::diagnostic::{CheckContext, Diagnostic, category};
 use crate::pack::Pack;
-use crate::pack::cedar;
-use crate::pack::derive::{
+use crate::plan::cedar;
+use crate::plan::{
     CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourcePlan,
     ResourceSpec, RuntimeSpec, ToolGatewaySpec,
 };
@@ -602,7 +602,7 @@ pub fn plan(
     let mut rec = Checks::default();
     recommendable(&mut rec, pack);
     out.extend(rec.diagnostics().into_iter().map(|mut d| {
-        d.severity = super::diagnostic::Severity::Warning;
+        d.severity = crate::diagnostic::Severity::Warning;
         d
     }));
     out
@@ -1224,7 +1224,8 @@ pub fn start_recommendation(r: &StartRequest) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{check, from_json_str};
+    use crate::config::from_json_str;
+    use crate::derive::check;
     use crate::recommend::request::{RecType, Traces};
     use aws_sdk_bedrockagentcorecontrol::types as t;
 
@@ -1240,7 +1241,7 @@ mod tests {
     }
 
     fn found(pack: &Pack, cfg: &DeployConfig) -> Vec<Diagnostic> {
-        let plan = crate::pack::derive::derive(pack, cfg).unwrap();
+        let plan = crate::derive::derive(pack, cfg).unwrap();
         plan_check(&plan, pack, cfg)
     }
 
