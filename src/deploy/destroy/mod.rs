@@ -8,12 +8,18 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::cloud::{self, Found, call, is_not_found};
-use super::context::Deployment;
-use super::events::{Event, ResourcePhase, Step};
-use super::poll::{self, Probe};
-use super::state::{RecordStatus, ResourceRecord};
 use crate::aws::{self, Category};
+use crate::deploy::cloud::{self, Found, call, is_not_found};
+use crate::deploy::context::Deployment;
+use crate::deploy::events::{Event, ResourcePhase, Step};
+use crate::deploy::poll::{self, Probe};
+use crate::deploy::state::{RecordStatus, ResourceRecord};
+
+mod cedar;
+mod evaluation;
+mod gateway;
+mod memory;
+mod runtime;
 
 /// Deletion order by state type; types not listed go last (and are left alone).
 pub const ORDER: [&str; 9] = [
@@ -109,7 +115,7 @@ pub async fn destroy(dep: &Deployment) -> DestroyReport {
             resources: group.len(),
         });
         if *kind == "tool_gateway" {
-            purge_targets(dep, &group).await;
+            gateway::purge_targets(dep, &group).await;
         }
         let work: Vec<_> = group
             .iter()
@@ -133,57 +139,6 @@ pub async fn destroy(dep: &Deployment) -> DestroyReport {
         outcomes,
         elapsed_secs: started.elapsed().as_secs_f64(),
     }
-}
-
-/// Every target of every gateway we recorded, including ones made outside
-/// this tool, so the gateway itself can go.
-async fn purge_targets(dep: &Deployment, targets: &[ResourceRecord]) {
-    let c = &dep.clients;
-    let st = dep.store.snapshot();
-    let mut gateways: Vec<String> = targets
-        .iter()
-        .filter_map(|r| r.meta("gateway_id").map(str::to_owned))
-        .chain(
-            st.resources
-                .iter()
-                .filter(|r| r.kind == "gateway")
-                .filter_map(|r| r.meta("id").map(str::to_owned)),
-        )
-        .collect();
-    gateways.sort();
-    gateways.dedup();
-    for gw in gateways {
-        let Ok(items) = cloud::list_targets(c, &gw).await else {
-            continue;
-        };
-        for t in items {
-            if targets.iter().any(|r| r.meta("id") == Some(t.target_id())) {
-                continue; // deleted with its record below
-            }
-            dep.events
-                .log(format!("purging gateway target {} not in state", t.name()));
-            let _ = delete_target(dep, &gw, t.target_id(), t.name()).await;
-        }
-    }
-}
-
-async fn delete_target(dep: &Deployment, gw: &str, id: &str, name: &str) -> Result<(), aws::Error> {
-    let c = &dep.clients;
-    match call(
-        c,
-        "DeleteGatewayTarget",
-        c.control
-            .delete_gateway_target()
-            .gateway_identifier(gw)
-            .target_id(id)
-            .send(),
-    )
-    .await
-    {
-        Err(e) if !is_not_found(&e) => return Err(e),
-        _ => {}
-    }
-    wait_gone(dep, "tool_gateway", name, || cloud::target_probe(c, gw, id)).await
 }
 
 /// Polls until the resource answers NotFound.
@@ -315,164 +270,16 @@ fn gone_ok<T>(r: Result<T, aws::Error>) -> Result<(), aws::Error> {
 
 /// Deletes one recorded resource and waits until it is gone; also apply's, for what it retires.
 pub(super) async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> {
-    let c = &dep.clients;
-    let name = r.name.as_str();
     match r.kind.as_str() {
-        "online_eval_config" => {
-            let Some(id) = resolve(r, || cloud::find_online_eval(c, name)).await? else {
-                return Ok(());
-            };
-            gone_ok(
-                call(
-                    c,
-                    "DeleteOnlineEvaluationConfig",
-                    c.control
-                        .delete_online_evaluation_config()
-                        .online_evaluation_config_id(&id)
-                        .send(),
-                )
-                .await,
-            )?;
-            wait_gone(dep, &r.kind, name, || cloud::online_eval_probe(c, &id)).await
-        }
-        "tool_gateway" => {
-            let st = dep.store.snapshot();
-            let gw = r.meta("gateway_id").map(str::to_owned).or_else(|| {
-                st.resources
-                    .iter()
-                    .find(|g| g.kind == "gateway")
-                    .and_then(|g| g.meta("id").map(str::to_owned))
-            });
-            let Some(gw) = gw else { return Ok(()) };
-            let id = match id_of(r) {
-                Some(i) => Some(i),
-                None => cloud::find_target(c, &gw, name).await?,
-            };
-            match id {
-                Some(id) => delete_target(dep, &gw, &id, name).await,
-                None => Ok(()),
-            }
-        }
-        "gateway" => {
-            let Some(id) = resolve(r, || cloud::find_gateway(c, name)).await? else {
-                return Ok(());
-            };
-            // Targets made after the last apply would block the delete.
-            if let Ok(items) = cloud::list_targets(c, &id).await {
-                for t in items {
-                    delete_target(dep, &id, t.target_id(), t.name()).await?;
-                }
-            }
-            gone_ok(
-                call(
-                    c,
-                    "DeleteGateway",
-                    c.control.delete_gateway().gateway_identifier(&id).send(),
-                )
-                .await,
-            )?;
-            wait_gone(dep, &r.kind, name, || cloud::gateway_probe(c, &id)).await
-        }
-        "cedar_policy" => {
-            let engine = match r
-                .meta("policy_engine_id")
-                .map(str::to_owned)
-                .or_else(|| id_of(r))
-            {
-                Some(i) => Some(i),
-                None => cloud::find_policy_engine(c, name).await?.map(|f| f.id),
-            };
-            let Some(engine) = engine else { return Ok(()) };
-            // Policies first: an engine with policies cannot be deleted.
-            let policies = match cloud::list_policies(c, &engine).await {
-                Ok(p) => p,
-                Err(e) if is_not_found(&e) => return Ok(()),
-                Err(e) => return Err(e),
-            };
-            for p in &policies {
-                gone_ok(
-                    call(
-                        c,
-                        "DeletePolicy",
-                        c.control
-                            .delete_policy()
-                            .policy_engine_id(&engine)
-                            .policy_id(p.policy_id())
-                            .send(),
-                    )
-                    .await,
-                )?;
-            }
-            for p in &policies {
-                let pid = p.policy_id().to_owned();
-                wait_gone(dep, "cedar policy", p.name(), || {
-                    cloud::policy_probe(c, &engine, &pid)
-                })
-                .await?;
-            }
-            gone_ok(
-                call(
-                    c,
-                    "DeletePolicyEngine",
-                    c.control
-                        .delete_policy_engine()
-                        .policy_engine_id(&engine)
-                        .send(),
-                )
-                .await,
-            )?;
-            wait_gone(dep, &r.kind, name, || {
-                cloud::policy_engine_probe(c, &engine)
-            })
-            .await
-        }
-        "evaluator" => {
-            let Some(id) = resolve(r, || cloud::find_evaluator(c, name)).await? else {
-                return Ok(());
-            };
-            gone_ok(
-                call(
-                    c,
-                    "DeleteEvaluator",
-                    c.control.delete_evaluator().evaluator_id(&id).send(),
-                )
-                .await,
-            )?;
-            wait_gone(dep, &r.kind, name, || cloud::evaluator_probe(c, &id)).await
-        }
+        "online_eval_config" => evaluation::delete_online_eval(dep, r).await,
+        "tool_gateway" => gateway::delete_tool_target(dep, r).await,
+        "gateway" => gateway::delete_gateway(dep, r).await,
+        "cedar_policy" => cedar::delete_policy_engine(dep, r).await,
+        "evaluator" => evaluation::delete_evaluator(dep, r).await,
         // Logical: goes with its runtime.
         "a2a_endpoint" => Ok(()),
-        "agent_runtime" => {
-            let Some(id) = resolve(r, || cloud::find_runtime(c, name)).await? else {
-                return Ok(());
-            };
-            gone_ok(
-                call(
-                    c,
-                    "DeleteAgentRuntime",
-                    c.control
-                        .delete_agent_runtime()
-                        .agent_runtime_id(&id)
-                        .send(),
-                )
-                .await,
-            )?;
-            wait_gone(dep, &r.kind, name, || cloud::runtime_probe(c, &id)).await
-        }
-        "memory" => {
-            let Some(id) = resolve(r, || cloud::find_memory(c, name)).await? else {
-                return Ok(());
-            };
-            gone_ok(
-                call(
-                    c,
-                    "DeleteMemory",
-                    c.control.delete_memory().memory_id(&id).send(),
-                )
-                .await,
-            )?;
-            wait_gone(dep, &r.kind, name, || cloud::memory_probe(c, &id)).await
-        }
+        "agent_runtime" => runtime::delete_runtime(dep, r).await,
+        "memory" => memory::delete_memory(dep, r).await,
         other => Err(aws::Error::new(
             Category::Configuration,
             "Delete",
