@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::aws;
-use crate::config::Diagnostic;
+use crate::diagnostic::Diagnostic;
 
 /// What is wrong with the customer managed key behind a recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

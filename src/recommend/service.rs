@@ -315,7 +315,7 @@ impl Recommendations {
             return Err(RecError::Invalid(
                 diags
                     .into_iter()
-                    .filter(|d| d.severity == crate::config::Severity::Error)
+                    .filter(|d| d.severity == crate::diagnostic::Severity::Error)
                     .collect(),
             ));
         }
