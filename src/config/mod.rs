@@ -1,5 +1,8 @@
-//! The deploy config (`deploy_config` of the AgentCore adapter): model, loaders, validation
-//! (hard errors, the adapter's order and wording) and diagnostics (warnings with a fix).
+//! The deploy config: model, loaders, validation (errors), diagnostics (warnings) and tags.
+//!
+//! It is the AgentCore adapter's `deploy_config`: validation keeps the adapter's order and wording,
+//! and every warning says how to fix it. The checks that also need the pack are in
+//! [`crate::derive`].
 
 pub mod diagnose;
 pub mod fields;

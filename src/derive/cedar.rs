@@ -1,3 +1,5 @@
+//! The policy engine: a forbid per blocked tool, over the baseline permit.
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Ctx;

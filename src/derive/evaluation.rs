@@ -1,3 +1,5 @@
+//! Evaluators from the pack's LLM-judge evals, and one online evaluation config per runtime.
+
 use serde_json::Value;
 
 use super::Ctx;

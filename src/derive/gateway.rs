@@ -1,3 +1,5 @@
+//! One gateway target per pack tool, on the pack's one MCP gateway, with its inline schema.
+
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};

@@ -1,3 +1,5 @@
+//! The memory, when the config gives it a strategy.
+
 use super::Ctx;
 use crate::plan::{DesiredResource, MemorySpec, ResourceKind, ResourceSpec};
 

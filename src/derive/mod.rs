@@ -1,7 +1,8 @@
-//! Pack + deploy config → the ordered resources of the apply pipeline (one file per resource kind,
-//! as in `plan/` and `deploy/`), and the checks that need both: warnings about the pair and the
-//! AWS model check of every value the plan will send. Names come from [`crate::plan::naming`]
-//! only, so plan, apply and state all use the same name for a resource.
+//! Pack + deploy config → the resource plan (one file per resource kind), and the checks of both.
+//!
+//! The checks are the warnings about the pair and the AWS model check of every value the plan
+//! will send. Names come from [`crate::plan::naming`] only, so plan, apply and state all use the
+//! same name for a resource.
 
 use std::collections::BTreeMap;
 use std::fmt;

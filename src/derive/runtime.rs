@@ -1,3 +1,5 @@
+//! The runtimes, their environment (providers, observability, metrics, dashboard) and A2A wiring.
+
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};

@@ -1,5 +1,7 @@
-//! PromptPack (`*.pack.json`): model, parse errors with position and field path, and the summary
-//! shown before deploying. What a pack becomes in AWS is derived in `crate::derive`.
+//! The PromptPack (`*.pack.json`): its model, parse errors and the summary shown before deploying.
+//!
+//! Parse errors carry the position and the field path. What a pack becomes in AWS is derived in
+//! [`crate::derive`].
 
 pub mod model;
 

@@ -1,3 +1,5 @@
+//! LLM-judge evaluators and the online evaluation configuration of each runtime.
+
 use serde::{Deserialize, Serialize};
 
 use super::Tags;

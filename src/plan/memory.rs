@@ -1,3 +1,5 @@
+//! The pack's memory: its strategies, event expiry and encryption key.
+
 use serde::{Deserialize, Serialize};
 
 use super::Tags;

@@ -1,6 +1,7 @@
-//! The resource plan: what a deployment is made of, one file per resource kind, plus the AWS
-//! names and Cedar statements the plan carries. The ground floor: it imports neither the pack
-//! nor the config, so both, the derivation and the engine can all use it.
+//! The resource plan a deployment is made of: one file per resource kind, AWS names and Cedar.
+//!
+//! The ground floor: it imports neither the pack nor the config, so both, the derivation and the
+//! engine can all use it.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,3 +1,5 @@
+//! Agent runtimes (one per agent of the pack) and the A2A endpoints that wire members to the entry.
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,7 @@
-//! AgentCore recommendations: start (with a customer managed key), get, list, delete, wait, and
-//! the type-to-filter used by the list screen.
+//! AgentCore recommendations: start, get, list, delete and wait, and the list screen's filter.
+//!
+//! A recommendation is started with a customer managed key; its errors are explained in plain
+//! words about that key.
 
 pub mod diff;
 pub mod error;

@@ -1,6 +1,8 @@
-//! Apply: the pipeline's steps in order, independent resources of a step at
-//! once (bounded), state saved around every call, dependants of a failure
-//! skipped with the reason, cancellation that starts nothing new.
+//! Apply: the engine here, and one file per resource kind with its creator and fingerprint.
+//!
+//! The pipeline's steps run in order, independent resources of a step at once (bounded), state
+//! saved around every call, dependants of a failure skipped with the reason, cancellation that
+//! starts nothing new.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

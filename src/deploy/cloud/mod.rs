@@ -1,6 +1,7 @@
-//! Looking resources up and probing their state, one file per resource kind. Lookups by
-//! name are what make resume safe: a resource recorded as `creating` is
-//! found and adopted instead of created twice.
+//! Cloud lookups: the call wrapper here, and one file per resource kind with its lookup and probe.
+//!
+//! Lookups by name are what make resume safe: a resource recorded as `creating` is found and
+//! adopted instead of created twice.
 
 use std::future::Future;
 

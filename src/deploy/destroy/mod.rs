@@ -1,7 +1,8 @@
-//! Destroy: reverse order, past failures. Gateway targets are purged before
-//! the gateway, policies before their engine, and nothing recorded is
-//! skipped — a resource recorded as `creating` or `failed` is looked up by
-//! name so an interrupted apply leaves nothing behind.
+//! Destroy: the order and the waiting here, and one file per resource kind with its delete.
+//!
+//! Reverse order, past failures. Gateway targets are purged before the gateway, policies before
+//! their engine, and nothing recorded is skipped: a resource recorded as `creating` or `failed` is
+//! looked up by name so an interrupted apply leaves nothing behind.
 
 use std::time::Instant;
 

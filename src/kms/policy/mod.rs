@@ -1,8 +1,9 @@
-//! Key-policy analysis and generation for recommendation encryption (seed 000): the caller's
-//! `DescribeKey`, the caller's `GenerateDataKey`+`Decrypt` scoped by encryption context, and the
-//! AgentCore service principal scoped by `aws:SourceAccount` + `aws:SourceArn`. This file holds
-//! what a policy is checked for (the target and the three requirements); one file per concern
-//! beside it.
+//! Key policies: what one is checked for (target, requirements) here, and a file per concern.
+//!
+//! Seed 000's three statements: the caller's `DescribeKey`, the caller's `GenerateDataKey` +
+//! `Decrypt` scoped by encryption context, and the AgentCore service principal scoped by
+//! `aws:SourceAccount` + `aws:SourceArn`. Beside this file: the document, the analysis, the
+//! lockout check, the recommended policy and the diff.
 
 use std::fmt;
 
