@@ -6,7 +6,7 @@ use super::{fields, tags};
 use crate::diagnostic::{CheckContext, Diagnostic, category};
 
 /// `pack_given`: with a pack the exact tags of every resource are held against the model
-/// instead (an error), and [`crate::derive::diagnose::with_pack`] adds what concerns the pair.
+/// instead (an error), and `derive::diagnose::with_pack` adds what concerns the pair.
 pub fn diagnose(cfg: &DeployConfig, ctx: &CheckContext, pack_given: bool) -> Vec<Diagnostic> {
     let mut all = Vec::new();
     all.extend(fields::region(&cfg.region));

@@ -2,7 +2,7 @@
 //!
 //! It is the AgentCore adapter's `deploy_config`: validation keeps the adapter's order and wording,
 //! and every warning says how to fix it. The checks that also need the pack are in
-//! [`crate::derive`].
+//! `derive/`.
 
 pub mod diagnose;
 pub mod fields;

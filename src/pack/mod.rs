@@ -1,7 +1,7 @@
 //! The PromptPack (`*.pack.json`): its model, parse errors and the summary shown before deploying.
 //!
 //! Parse errors carry the position and the field path. What a pack becomes in AWS is derived in
-//! [`crate::derive`].
+//! `derive/`.
 
 pub mod model;
 

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod error;
 pub mod filter;
 pub mod model;
+pub mod model_check;
 pub mod request;
 pub mod service;
 

@@ -311,10 +311,7 @@ pub fn validate(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Dia
     if let Some(k) = &req.kms_key_arn {
         out.extend(kms_key_arn(k, region));
     }
-    crate::derive::model_check::merge(
-        &mut out,
-        crate::derive::model_check::start_recommendation(req),
-    );
+    crate::derive::model_check::merge(&mut out, super::model_check::start_recommendation(req));
     out.sort_by_key(|d| d.severity);
     out
 }
