@@ -9,4 +9,5 @@ pub mod kms;
 pub mod pack;
 pub mod plan;
 pub mod recommend;
+pub mod services;
 pub mod tui;

@@ -204,7 +204,7 @@ impl Harness {
 /// The demo pack's real plan against an empty state (everything to create).
 fn demo_report() -> PlanReport {
     let pack = agentcore_tui::pack::load_path(std::path::Path::new(DEMO_PACK)).unwrap();
-    let cfg = agentcore_tui::tui::screens::wizard::review::deploy_config(&demo_answers());
+    let cfg = agentcore_tui::services::answers::deploy_config(&demo_answers());
     let plan = agentcore_tui::derive::derive(&pack, &cfg).unwrap();
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -1275,7 +1275,7 @@ fn real_binary_local_round_trip(faults: Option<&str>) -> String {
         ..demo_answers()
     };
     agentcore_tui::tui::persist::save_answers(
-        &agentcore_tui::tui::paths::answers_file(data.path()),
+        &agentcore_tui::services::paths::answers_file(data.path()),
         &answers,
     )
     .unwrap();
@@ -1326,7 +1326,7 @@ fn real_binary_local_round_trip(faults: Option<&str>) -> String {
     let log = data
         .path()
         .join("logs")
-        .join(agentcore_tui::tui::paths::log_file_name());
+        .join(agentcore_tui::services::paths::log_file_name());
     std::fs::read_to_string(&log).unwrap_or_default()
 }
 
@@ -1358,7 +1358,7 @@ fn engine_run(cancel_at: Option<&str>) -> (Vec<Event>, RunSummary) {
             agentcore_tui::deploy::state::StateStore::open_path(dir.path().join("s.json")).unwrap(),
         );
         let pack = agentcore_tui::pack::load_path(std::path::Path::new(DEMO_PACK)).unwrap();
-        let cfg = agentcore_tui::tui::screens::wizard::review::deploy_config(&demo_answers());
+        let cfg = agentcore_tui::services::answers::deploy_config(&demo_answers());
         let plan = agentcore_tui::derive::derive(&pack, &cfg).unwrap();
         let cancel = tokio_util::sync::CancellationToken::new();
         let (tx, mut rx) = agentcore_tui::deploy::events::channel();

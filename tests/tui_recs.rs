@@ -1410,7 +1410,7 @@ fn real_binary_start_watch_detail_delete() {
         ..Answers::default()
     };
     agentcore_tui::tui::persist::save_answers(
-        &agentcore_tui::tui::paths::answers_file(data.path()),
+        &agentcore_tui::services::paths::answers_file(data.path()),
         &answers,
     )
     .unwrap();

@@ -7,10 +7,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::cloudtrail::{self, Actor, Call};
-use crate::kms::{self, Alias, Key};
-use crate::recommendations::{CONTEXT_KEY, Recommendation, Stored, seal};
-use crate::world::{Ctx, DEFAULT_ACCOUNT, DEPLOYER_ROLE, SERVICE_PRINCIPAL, WorldState};
+use crate::cloudtrail::{self, Call};
+use crate::kms;
+use crate::recommendations::{CONTEXT_KEY, seal};
+use crate::world::{
+    Actor, Alias, Ctx, DEFAULT_ACCOUNT, DEPLOYER_ROLE, Key, Recommendation, SERVICE_PRINCIPAL,
+    Stored, WorldState,
+};
 
 pub const REGION: &str = "us-east-1";
 pub const OTHER_REGION: &str = "us-west-2";

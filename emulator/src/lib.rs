@@ -1,8 +1,13 @@
-//! A local stand-in for the AWS APIs agentcore-tui uses, speaking their real wire protocols on
-//! 127.0.0.1: AgentCore control plane and recommendations (restJson1), KMS and CloudTrail
-//! (awsJson1.1), STS (awsQuery) and S3 (restXml, path style). It shares no code with the app.
+//! The emulator: a local stand-in for the AWS APIs agentcore-tui uses, one module per service.
+//!
+//! It speaks their real wire protocols on 127.0.0.1: AgentCore control plane and recommendations
+//! (restJson1), KMS and CloudTrail (awsJson1.1), STS (awsQuery) and S3 (restXml, path style).
+//! Requests arrive in `server`, are held against AWS's models in `conformance`, then reach one
+//! function per operation; `world` is the state they share and `clock` moves it on. It shares no
+//! code with the app.
 
 mod advisor;
+mod clock;
 mod cloudtrail;
 mod conformance;
 mod control;

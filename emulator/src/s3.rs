@@ -6,30 +6,10 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::wire::{ApiError, set_s3_request_id};
-use crate::world::{Ctx, WorldState};
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Bucket {
-    pub name: String,
-    pub region: String,
-    pub created: DateTime<Utc>,
-    pub objects: BTreeMap<String, Object>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Object {
-    pub size: usize,
-    pub etag: String,
-    pub content_type: String,
-    pub last_modified: DateTime<Utc>,
-    pub sse: Option<String>,
-    pub kms_key_id: Option<String>,
-    pub checksum_crc32: Option<String>,
-}
+use crate::world::{Bucket, Ctx, Object, WorldState};
 
 /// Any other S3 call: answered with NotImplemented, in S3's own error format.
 pub const UNSUPPORTED: &str = "UnsupportedS3Operation";
@@ -102,6 +82,16 @@ fn with_headers(status: StatusCode, headers: &[(&str, String)], request_id: &str
     resp
 }
 
+type Operation =
+    fn(&mut WorldState, &Ctx, &str, &str, &HeaderMap, &[u8]) -> Result<Response, ApiError>;
+
+const OPERATIONS: &[(&str, Operation)] = &[
+    ("HeadBucket", head_bucket),
+    ("CreateBucket", create_bucket),
+    ("PutObject", put_object),
+    ("HeadObject", head_object),
+];
+
 pub fn handle(
     world: &mut WorldState,
     ctx: &Ctx,
@@ -110,168 +100,198 @@ pub fn handle(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    if op == UNSUPPORTED || segs.is_empty() {
+    let run = OPERATIONS
+        .iter()
+        .find(|(name, _)| *name == op)
+        .map(|(_, run)| run)
+        .filter(|_| !segs.is_empty());
+    let Some(run) = run else {
         return Err(ApiError::new(
             501,
             "NotImplemented",
             "Only HeadBucket, CreateBucket, PutObject and HeadObject are implemented by this emulator",
         ));
+    };
+    run(world, ctx, &segs[0], &segs[1..].join("/"), headers, body)
+}
+
+fn head_bucket(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    bucket: &str,
+    _key: &str,
+    _headers: &HeaderMap,
+    _body: &[u8],
+) -> Result<Response, ApiError> {
+    match world.buckets.get(bucket) {
+        Some(b) => Ok(with_headers(
+            StatusCode::OK,
+            &[("x-amz-bucket-region", b.region.clone())],
+            &ctx.request_id,
+        )),
+        None => head_not_found(ctx),
     }
-    let bucket = segs[0].clone();
-    let key = segs[1..].join("/");
-    let head_not_found = || Ok(with_headers(StatusCode::NOT_FOUND, &[], &ctx.request_id));
-    match op {
-        "HeadBucket" => match world.buckets.get(&bucket) {
-            Some(b) => Ok(with_headers(
-                StatusCode::OK,
-                &[("x-amz-bucket-region", b.region.clone())],
-                &ctx.request_id,
-            )),
-            None => head_not_found(),
-        },
-        "CreateBucket" => {
-            if !valid_bucket_name(&bucket) {
-                let mut e = ApiError::new(
-                    400,
-                    "InvalidBucketName",
-                    "The specified bucket is not valid.",
-                );
-                e.extra.insert("BucketName".into(), json!(bucket));
-                return Err(e);
-            }
-            let text = String::from_utf8_lossy(body);
-            let constraint = text
-                .split("<LocationConstraint>")
-                .nth(1)
-                .and_then(|r| r.split("</LocationConstraint>").next())
-                .map(str::to_string);
-            if constraint.as_deref() == Some("us-east-1") {
-                // us-east-1 is the one region where an explicit constraint is refused.
-                return Err(ApiError::new(
-                    400,
-                    "InvalidLocationConstraint",
-                    "The specified location-constraint is not valid",
-                ));
-            }
-            let bucket_region = constraint
-                .clone()
-                .unwrap_or_else(|| "us-east-1".to_string());
-            if bucket_region != ctx.region {
-                let msg = match constraint {
-                    None => "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.".to_string(),
-                    Some(c) => format!("The {c} location constraint is incompatible for the region specific endpoint this request was sent to."),
-                };
-                return Err(ApiError::new(
-                    400,
-                    "IllegalLocationConstraintException",
-                    msg,
-                ));
-            }
-            if let Some(existing) = world.buckets.get(&bucket) {
-                // us-east-1 answers 200 to re-creating your own bucket; other regions say so.
-                if existing.region == "us-east-1" && ctx.region == "us-east-1" {
-                    return Ok(with_headers(
-                        StatusCode::OK,
-                        &[("location", format!("/{bucket}"))],
-                        &ctx.request_id,
-                    ));
-                }
-                let mut e = ApiError::new(
-                    409,
-                    "BucketAlreadyOwnedByYou",
-                    "Your previous request to create the named bucket succeeded and you already own it.",
-                );
-                e.extra.insert("BucketName".into(), json!(bucket));
-                return Err(e);
-            }
-            world.buckets.insert(
-                bucket.clone(),
-                Bucket {
-                    name: bucket.clone(),
-                    region: bucket_region,
-                    created: ctx.now,
-                    objects: BTreeMap::new(),
-                },
-            );
-            Ok(with_headers(
+}
+
+/// HEAD answers carry no body, so a miss is a bare 404.
+fn head_not_found(ctx: &Ctx) -> Result<Response, ApiError> {
+    Ok(with_headers(StatusCode::NOT_FOUND, &[], &ctx.request_id))
+}
+
+fn create_bucket(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    bucket: &str,
+    _key: &str,
+    _headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    if !valid_bucket_name(bucket) {
+        let mut e = ApiError::new(
+            400,
+            "InvalidBucketName",
+            "The specified bucket is not valid.",
+        );
+        e.extra.insert("BucketName".into(), json!(bucket));
+        return Err(e);
+    }
+    let text = String::from_utf8_lossy(body);
+    let constraint = text
+        .split("<LocationConstraint>")
+        .nth(1)
+        .and_then(|r| r.split("</LocationConstraint>").next())
+        .map(str::to_string);
+    if constraint.as_deref() == Some("us-east-1") {
+        // us-east-1 is the one region where an explicit constraint is refused.
+        return Err(ApiError::new(
+            400,
+            "InvalidLocationConstraint",
+            "The specified location-constraint is not valid",
+        ));
+    }
+    let bucket_region = constraint
+        .clone()
+        .unwrap_or_else(|| "us-east-1".to_string());
+    if bucket_region != ctx.region {
+        let msg = match constraint {
+            None => "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.".to_string(),
+            Some(c) => format!("The {c} location constraint is incompatible for the region specific endpoint this request was sent to."),
+        };
+        return Err(ApiError::new(
+            400,
+            "IllegalLocationConstraintException",
+            msg,
+        ));
+    }
+    if let Some(existing) = world.buckets.get(bucket) {
+        // us-east-1 answers 200 to re-creating your own bucket; other regions say so.
+        if existing.region == "us-east-1" && ctx.region == "us-east-1" {
+            return Ok(with_headers(
                 StatusCode::OK,
                 &[("location", format!("/{bucket}"))],
                 &ctx.request_id,
-            ))
+            ));
         }
-        "PutObject" => {
-            let Some(b) = world.buckets.get_mut(&bucket) else {
-                return Err(no_such_bucket(&bucket));
-            };
-            let chunked = header(headers, "content-encoding")
-                .is_some_and(|e| e.contains("aws-chunked"))
-                || header(headers, "x-amz-content-sha256")
-                    .is_some_and(|s| s.starts_with("STREAMING-"));
-            let data = if chunked {
-                decode_chunked(body)
-            } else {
-                body.to_vec()
-            };
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(&data);
-            let etag = format!(
-                "\"{}\"",
-                digest
-                    .iter()
-                    .take(16)
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            );
-            let sse =
-                header(headers, "x-amz-server-side-encryption").unwrap_or_else(|| "AES256".into());
-            let kms_key_id = header(headers, "x-amz-server-side-encryption-aws-kms-key-id");
-            let obj = Object {
-                size: data.len(),
-                etag: etag.clone(),
-                content_type: header(headers, "content-type")
-                    .unwrap_or_else(|| "binary/octet-stream".into()),
-                last_modified: ctx.now,
-                sse: Some(sse.clone()),
-                kms_key_id: kms_key_id.clone(),
-                checksum_crc32: header(headers, "x-amz-checksum-crc32"),
-            };
-            let mut hs = vec![("etag", etag), ("x-amz-server-side-encryption", sse)];
-            if let Some(k) = kms_key_id {
-                hs.push(("x-amz-server-side-encryption-aws-kms-key-id", k));
-            }
-            if let Some(c) = &obj.checksum_crc32 {
-                hs.push(("x-amz-checksum-crc32", c.clone()));
-            }
-            b.objects.insert(key, obj);
-            Ok(with_headers(StatusCode::OK, &hs, &ctx.request_id))
-        }
-        "HeadObject" => {
-            let Some(obj) = world.buckets.get(&bucket).and_then(|b| b.objects.get(&key)) else {
-                return head_not_found();
-            };
-            let mut hs = vec![
-                ("content-length", obj.size.to_string()),
-                ("etag", obj.etag.clone()),
-                ("last-modified", http_date(&obj.last_modified)),
-                ("content-type", obj.content_type.clone()),
-                ("accept-ranges", "bytes".into()),
-            ];
-            if let Some(s) = &obj.sse {
-                hs.push(("x-amz-server-side-encryption", s.clone()));
-            }
-            if let Some(k) = &obj.kms_key_id {
-                hs.push(("x-amz-server-side-encryption-aws-kms-key-id", k.clone()));
-            }
-            Ok(with_headers(StatusCode::OK, &hs, &ctx.request_id))
-        }
-        other => Err(ApiError::new(
-            501,
-            "NotImplemented",
-            format!(
-                "{other}: only HeadBucket, CreateBucket, PutObject and HeadObject are implemented by this emulator"
-            ),
-        )),
+        let mut e = ApiError::new(
+            409,
+            "BucketAlreadyOwnedByYou",
+            "Your previous request to create the named bucket succeeded and you already own it.",
+        );
+        e.extra.insert("BucketName".into(), json!(bucket));
+        return Err(e);
     }
+    world.buckets.insert(
+        bucket.to_string(),
+        Bucket {
+            name: bucket.to_string(),
+            region: bucket_region,
+            created: ctx.now,
+            objects: BTreeMap::new(),
+        },
+    );
+    Ok(with_headers(
+        StatusCode::OK,
+        &[("location", format!("/{bucket}"))],
+        &ctx.request_id,
+    ))
+}
+
+fn put_object(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    bucket: &str,
+    key: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let Some(b) = world.buckets.get_mut(bucket) else {
+        return Err(no_such_bucket(bucket));
+    };
+    let chunked = header(headers, "content-encoding").is_some_and(|e| e.contains("aws-chunked"))
+        || header(headers, "x-amz-content-sha256").is_some_and(|s| s.starts_with("STREAMING-"));
+    let data = if chunked {
+        decode_chunked(body)
+    } else {
+        body.to_vec()
+    };
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&data);
+    let etag = format!(
+        "\"{}\"",
+        digest
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let sse = header(headers, "x-amz-server-side-encryption").unwrap_or_else(|| "AES256".into());
+    let kms_key_id = header(headers, "x-amz-server-side-encryption-aws-kms-key-id");
+    let obj = Object {
+        size: data.len(),
+        etag: etag.clone(),
+        content_type: header(headers, "content-type")
+            .unwrap_or_else(|| "binary/octet-stream".into()),
+        last_modified: ctx.now,
+        sse: Some(sse.clone()),
+        kms_key_id: kms_key_id.clone(),
+        checksum_crc32: header(headers, "x-amz-checksum-crc32"),
+    };
+    let mut hs = vec![("etag", etag), ("x-amz-server-side-encryption", sse)];
+    if let Some(k) = kms_key_id {
+        hs.push(("x-amz-server-side-encryption-aws-kms-key-id", k));
+    }
+    if let Some(c) = &obj.checksum_crc32 {
+        hs.push(("x-amz-checksum-crc32", c.clone()));
+    }
+    b.objects.insert(key.to_string(), obj);
+    Ok(with_headers(StatusCode::OK, &hs, &ctx.request_id))
+}
+
+fn head_object(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    bucket: &str,
+    key: &str,
+    _headers: &HeaderMap,
+    _body: &[u8],
+) -> Result<Response, ApiError> {
+    let Some(obj) = world.buckets.get(bucket).and_then(|b| b.objects.get(key)) else {
+        return head_not_found(ctx);
+    };
+    let mut hs = vec![
+        ("content-length", obj.size.to_string()),
+        ("etag", obj.etag.clone()),
+        ("last-modified", http_date(&obj.last_modified)),
+        ("content-type", obj.content_type.clone()),
+        ("accept-ranges", "bytes".into()),
+    ];
+    if let Some(s) = &obj.sse {
+        hs.push(("x-amz-server-side-encryption", s.clone()));
+    }
+    if let Some(k) = &obj.kms_key_id {
+        hs.push(("x-amz-server-side-encryption-aws-kms-key-id", k.clone()));
+    }
+    Ok(with_headers(StatusCode::OK, &hs, &ctx.request_id))
 }
 
 #[cfg(test)]

@@ -21,7 +21,8 @@ use crate::timing::Timing;
 use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
 use crate::world::{Ctx, DEFAULT_ACCOUNT, WorldState};
 use crate::{
-    Config, Error, World, cloudtrail, control, demo, kms, recommendations, s3, state_file, sts,
+    Config, Error, World, clock, cloudtrail, control, demo, kms, recommendations, s3, state_file,
+    sts,
 };
 
 pub(crate) struct Shared {
@@ -127,7 +128,7 @@ impl Emulator {
 
     pub fn resource_counts(&self) -> std::collections::BTreeMap<String, usize> {
         let mut w = self.shared.world.lock().expect("world lock");
-        w.tick(chrono::Utc::now(), &self.shared.timing);
+        clock::tick(&mut w, chrono::Utc::now(), &self.shared.timing);
         w.counts()
     }
 
@@ -417,7 +418,7 @@ async fn dispatch(
     // Reads can still change the world (due transitions, CloudTrail events): those persist too.
     let (result, changed) = {
         let mut world = shared.world.lock().expect("world lock");
-        let ticked = world.tick(ctx.now, &shared.timing);
+        let ticked = clock::tick(&mut world, ctx.now, &shared.timing);
         let counter = world.id_counter;
         let result = execute(
             &mut world,

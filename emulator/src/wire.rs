@@ -2,6 +2,8 @@
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
@@ -237,6 +239,26 @@ pub fn query_get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str
 }
 
 /// The region from the SigV4 credential scope (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`).
+/// AgentCore's `nextToken`s (control plane and recommendations): a resume point after the last
+/// item returned, so deletions between pages neither repeat nor skip a survivor.
+pub fn encode_token(sort_key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{sort_key}"))
+}
+
+pub fn decode_token(token: &str) -> Result<String, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("v1:").map(str::to_string))
+        .ok_or_else(|| {
+            ApiError::validation(vec![(
+                "nextToken".into(),
+                format!("Value '{token}' at 'nextToken' is not a token this service issued"),
+            )])
+        })
+}
+
 pub fn region_from_auth(headers: &HeaderMap) -> Option<String> {
     let auth = headers.get("authorization")?.to_str().ok()?;
     let cred = auth.split("Credential=").nth(1)?;

@@ -18,8 +18,12 @@ use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
 use crate::deploy::events::{self, Event};
 use crate::deploy::state::StateStore;
 use crate::deploy::{Deployment, destroy, plan as dplan, status};
-use crate::pack::{self, Pack};
+use crate::pack;
 use crate::plan::ResourcePlan;
+use crate::services::{
+    self,
+    deploy::{Check, PrepareError, Prepared},
+};
 
 /// Where to deploy: AWS (profile/region/endpoint from flags or the SDK's
 /// usual env vars and files) or the embedded emulator.
@@ -110,53 +114,29 @@ impl LivePlanArgs {
     }
 }
 
-struct Inputs {
-    config: DeployConfig,
-    config_path: PathBuf,
-    pack: Pack,
-    pack_json: String,
-    plan: ResourcePlan,
-    warnings: Vec<Diagnostic>,
-}
-
-/// Loads and checks config and pack; `Err` carries the diagnostics to print.
-fn load(input: &InputArgs, image: Option<&str>) -> Result<Inputs, Vec<Diagnostic>> {
+/// Loads the config and prepares the deployment (the pack read once); `Err` carries the
+/// diagnostics to print.
+fn load(input: &InputArgs, image: Option<&str>) -> Result<Prepared, Vec<Diagnostic>> {
     let loaded = config::load_path(&input.config, input.env.as_deref())
         .map_err(|e| vec![e.to_diagnostic()])?;
-    let pack = pack::load_path(&input.pack).map_err(|e| vec![e.to_diagnostic()])?;
-    let pack_json = std::fs::read_to_string(&input.pack).map_err(|e| {
-        vec![Diagnostic::error(
-            "pack",
-            "pack",
-            format!("cannot read {}: {e}", input.pack.display()),
-        )]
-    })?;
-    let mut diags = crate::derive::check(
-        &loaded.config,
-        Some(&pack),
-        &CheckContext {
-            container_image_uri: image.map(str::to_owned),
-            ..Default::default()
-        },
-    );
-    diags.extend(loaded.notes.iter().cloned());
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(diags);
-    }
-    let plan = crate::derive::derive(&pack, &loaded.config).map_err(|e| e.0)?;
-    Ok(Inputs {
-        config: loaded.config,
-        config_path: input.config.clone(),
-        pack,
-        pack_json,
-        plan,
-        warnings: diags,
-    })
+    let context = CheckContext {
+        container_image_uri: image.map(str::to_owned),
+        ..Default::default()
+    };
+    services::deploy::prepare(
+        &input.pack,
+        loaded.config,
+        Some(Check {
+            context: &context,
+            notes: &loaded.notes,
+        }),
+    )
+    .map_err(PrepareError::into_diagnostics)
 }
 
 async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String), aws::Error> {
     if target.local {
-        return aws::local::start(region, aws::local::world_file()).await;
+        return aws::local::start(region, crate::services::paths::world_file()).await;
     }
     let clients = Clients::connect(&ConnectOptions {
         profile: target.profile.clone(),
@@ -167,6 +147,12 @@ async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String),
     .await?;
     let who = clients.caller_identity().await?;
     Ok((clients, who.account))
+}
+
+/// The deployment's state store; failing to open it is a configuration error of the data dir.
+fn open_store(account: &str, region: &str, pack_id: &str) -> Result<Arc<StateStore>, aws::Error> {
+    services::deploy::open_store(account, region, pack_id)
+        .map_err(|e| aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()))
 }
 
 /// `runtime_binary_path` as written, else relative to the config file.
@@ -183,8 +169,8 @@ fn resolve_binary(cfg: &DeployConfig, config_path: &Path) -> Option<PathBuf> {
     Some(beside.filter(|b| b.exists()).unwrap_or(p))
 }
 
-fn artifact_source(inputs: &Inputs, image: Option<&str>) -> ArtifactSource {
-    match (image, resolve_binary(&inputs.config, &inputs.config_path)) {
+fn artifact_source(cfg: &DeployConfig, config_path: &Path, image: Option<&str>) -> ArtifactSource {
+    match (image, resolve_binary(cfg, config_path)) {
         (Some(uri), _) => ArtifactSource::Container(uri.to_owned()),
         (None, Some(p)) => ArtifactSource::Code(p),
         (None, None) => ArtifactSource::Missing,
@@ -268,14 +254,9 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
         };
-        let store = match StateStore::open(&account, &clients.region, &inputs.plan.pack_id) {
-            Ok(s) => Arc::new(s),
-            Err(e) => {
-                return fail_aws(
-                    json,
-                    &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()),
-                );
-            }
+        let store = match open_store(&account, &clients.region, &inputs.plan.pack_id) {
+            Ok(s) => s,
+            Err(e) => return fail_aws(json, &e),
         };
         if !json {
             out!("{}", render::diagnostics(&inputs.warnings));
@@ -300,7 +281,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
             .with_cancel(cancel)
             .with_concurrency(args.concurrency);
         let opts = ApplyOptions {
-            artifact: artifact_source(&inputs, args.image.as_deref()),
+            artifact: artifact_source(&inputs.config, &args.input.config, args.image.as_deref()),
             pack_json: inputs.pack_json.clone(),
         };
         let report = apply::apply(&dep, &inputs.plan, &opts).await;
@@ -337,14 +318,9 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
         };
-        let store = match StateStore::open(&account, &clients.region, &pack_id) {
-            Ok(s) => Arc::new(s),
-            Err(e) => {
-                return fail_aws(
-                    json,
-                    &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()),
-                );
-            }
+        let store = match open_store(&account, &clients.region, &pack_id) {
+            Ok(s) => s,
+            Err(e) => return fail_aws(json, &e),
         };
         let (events, printer) = spawn_printer(json);
         let dep = Deployment::new(clients, account, store).with_events(events);
@@ -394,14 +370,9 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
         };
-        let store = match StateStore::open(&account, &clients.region, &pack_id) {
-            Ok(s) => Arc::new(s),
-            Err(e) => {
-                return fail_aws(
-                    json,
-                    &aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()),
-                );
-            }
+        let store = match open_store(&account, &clients.region, &pack_id) {
+            Ok(s) => s,
+            Err(e) => return fail_aws(json, &e),
         };
         let dep = Deployment::new(clients, account, store);
         match status::status(&dep).await {
@@ -452,36 +423,19 @@ pub struct LivePlan {
 }
 
 /// The diff against what is deployed, for `plan --live`: prior state from
-/// the data dir, each recorded resource checked in the cloud.
+/// the data dir, each recorded resource checked in the cloud. `plan` was derived by the
+/// caller, so the pack is not read again.
 pub fn live_plan(
     args: &LivePlanArgs,
     config_path: &Path,
-    pack_path: &Path,
     plan: &ResourcePlan,
     cfg: &DeployConfig,
 ) -> Result<LivePlan, aws::Error> {
-    let pack = pack::load_path(pack_path)
-        .map_err(|e| aws::Error::new(aws::Category::Configuration, "LoadPack", e.to_string()))?;
     super::runtime().block_on(async {
         let (clients, account) = connect(&args.target, &cfg.region).await?;
-        let store = StateStore::open(&account, &clients.region, &plan.pack_id).map_err(|e| {
-            aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string())
-        })?;
-        let inputs = Inputs {
-            config: cfg.clone(),
-            config_path: config_path.to_path_buf(),
-            pack,
-            pack_json: String::new(),
-            plan: plan.clone(),
-            warnings: vec![],
-        };
-        let src = artifact_source(&inputs, args.image.as_deref());
-        let art = src.planned(
-            &account,
-            &clients.region,
-            &inputs.pack.id,
-            &inputs.pack.version,
-        );
+        let store = open_store(&account, &clients.region, &plan.pack_id)?;
+        let src = artifact_source(cfg, config_path, args.image.as_deref());
+        let art = src.planned(&account, &clients.region, &plan.pack_id, &plan.pack_version);
         let report = dplan::plan(plan, &store.snapshot(), Some(&clients), art.as_ref()).await?;
         Ok(LivePlan {
             account,
@@ -528,11 +482,10 @@ pub fn live_plan_human(p: &LivePlan) -> String {
 pub fn plan_live_section(
     args: &LivePlanArgs,
     config_path: &Path,
-    pack_path: &Path,
     plan: &ResourcePlan,
     cfg: &DeployConfig,
 ) -> Result<(serde_json::Value, String), (serde_json::Value, String)> {
-    match live_plan(args, config_path, pack_path, plan, cfg) {
+    match live_plan(args, config_path, plan, cfg) {
         Ok(p) => Ok((
             serde_json::to_value(&p).expect("plain data"),
             live_plan_human(&p),

@@ -8,85 +8,14 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use serde_json::json;
 
+use super::aws_args::{AwsArgs, connect, fail, fail_aws, print_json};
 use super::exit;
-use crate::aws::{self, Clients, ConnectOptions};
+use crate::aws::Clients;
 use crate::kms::activity::{self, ActivityFilter, KmsEvent};
 use crate::kms::eligibility::{self, Ineligibility, KeyInfo};
 use crate::kms::keys::Keys;
 use crate::kms::policy::{self, Analysis, PolicyTarget};
-
-/// Where AWS calls go; shared by `keys`, `recs` and `kms`.
-#[derive(Debug, Clone, Args)]
-pub struct AwsArgs {
-    /// Use the embedded local emulator (demo world; its state is kept in the data dir between runs)
-    #[arg(long, global = true)]
-    pub local: bool,
-    /// AWS profile (default: AWS_PROFILE, then the default profile)
-    #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
-    /// AWS region (default: AWS_REGION or the profile's; us-east-1 with --local)
-    #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
-    /// Send every call to this endpoint (default: AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>)
-    #[arg(long, global = true, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// Machine-readable output on stdout
-    #[arg(long, global = true)]
-    pub json: bool,
-}
-
-pub async fn connect(a: &AwsArgs) -> Result<Clients, aws::Error> {
-    if a.local {
-        let region = a.region.clone().unwrap_or_else(|| "us-east-1".into());
-        return aws::local::start(&region, aws::local::world_file())
-            .await
-            .map(|(c, _)| c);
-    }
-    Clients::connect(&ConnectOptions {
-        profile: a.profile.clone(),
-        region: a.region.clone(),
-        endpoint_url: a.endpoint_url.clone(),
-        ..Default::default()
-    })
-    .await
-}
-
-/// Prints an error (JSON on stdout with `--json`, else text on stderr) and returns exit 1.
-pub fn fail(
-    json_out: bool,
-    category: &str,
-    message: &str,
-    hint: Option<&str>,
-    extra: serde_json::Value,
-) -> ExitCode {
-    if json_out {
-        let mut v = json!({ "ok": false, "error": { "category": category, "message": message, "hint": hint } });
-        if let serde_json::Value::Object(m) = extra {
-            v["error"].as_object_mut().expect("object").extend(m);
-        }
-        outln!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
-    } else {
-        eprintln!("error: {message}");
-        if let Some(h) = hint {
-            eprintln!("  hint: {h}");
-        }
-    }
-    ExitCode::from(exit::INVALID)
-}
-
-pub fn fail_aws(json_out: bool, e: &aws::Error) -> ExitCode {
-    fail(
-        json_out,
-        &e.category.to_string(),
-        &e.message,
-        e.hint.as_deref(),
-        json!({ "operation": e.operation, "code": e.code }),
-    )
-}
-
-pub fn print_json<T: Serialize>(v: &T) {
-    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
-}
+use crate::services::key_policy;
 
 #[derive(Debug, Args)]
 pub struct KeysArgs {
@@ -333,19 +262,20 @@ async fn check(
         }
     }
     let out = key_out(info, &clients.region);
-    let analysis = match policy::analyse(&current, &target) {
-        Ok(a) => a,
+    let checked = match key_policy::check(&current, &target) {
+        Ok(c) => c,
         Err(e) => {
             return fail(
                 j,
                 "configuration",
                 &e.to_string(),
-                Some("fix the key policy JSON in KMS first"),
+                Some(key_policy::NOT_JSON_FIX),
                 json!({}),
             );
         }
     };
-    let recommended = policy::recommended_policy(Some(&current), &target).ok();
+    let analysis = &checked.analysis;
+    let recommended = checked.recommended.as_ref().ok();
     let ok = out.eligible && analysis.is_compliant();
     if j {
         print_json(&json!({
@@ -355,7 +285,7 @@ async fn check(
             "policy": { "compliant": analysis.is_compliant(), "satisfied": analysis.satisfied, "findings": analysis.findings },
             "current_policy": policy::pretty(&current),
             "recommended_policy": recommended,
-            "diff": recommended.as_deref().map(|r| policy::diff(&current, r)),
+            "diff": recommended.map(|_| &checked.diff),
             "applied": applied,
         }));
     } else {
@@ -373,8 +303,8 @@ async fn check(
             outln!("applied the recommended key policy (PutKeyPolicy)");
         }
         outln!("key policy for {}:", target.caller);
-        print_analysis(&analysis);
-        if let Some(r) = &recommended
+        print_analysis(analysis);
+        if let Some(r) = recommended
             && policy::pretty(&current) != *r
         {
             outln!("recommended policy (diff from the current one):");

@@ -1,6 +1,7 @@
 //! Command line: clap definitions and the headless commands. Each subcommand lives in its own
 //! file; add a variant to [`Command`] and an arm to [`run`].
 
+pub mod aws_args;
 pub mod deploy;
 pub mod emulator;
 pub mod keys;

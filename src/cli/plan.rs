@@ -70,7 +70,6 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         (Some(p), Ok(l)) if args.live.wanted() => Some(super::deploy::plan_live_section(
             &args.live,
             &args.config,
-            &args.pack,
             p,
             &l.config,
         )),

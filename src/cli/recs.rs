@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+use super::aws_args::{AwsArgs, connect, fail, fail_aws, print_json};
 use super::exit;
-use super::keys::{AwsArgs, connect, fail, fail_aws, print_json};
 use crate::config::Diagnostic;
 use crate::kms::keys::Keys;
 use crate::kms::policy::LineChange;

@@ -69,7 +69,7 @@ pub fn local_answers() -> Answers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::screens::wizard::review::deploy_config;
+    use crate::services::answers::deploy_config;
 
     #[test]
     fn the_demo_answers_write_back_the_whole_demo_config() {

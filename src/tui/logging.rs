@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 pub fn init(data_dir: &Path) -> std::io::Result<WorkerGuard> {
     let dir = data_dir.join("logs");
     std::fs::create_dir_all(&dir)?;
-    let file = dir.join(super::paths::log_file_name());
+    let file = dir.join(crate::services::paths::log_file_name());
     // Create it private before the appender opens it for appending.
     let mut opts = std::fs::OpenOptions::new();
     opts.create(true).append(true);
@@ -20,7 +20,7 @@ pub fn init(data_dir: &Path) -> std::io::Result<WorkerGuard> {
         opts.mode(0o600);
     }
     opts.open(&file)?;
-    let appender = tracing_appender::rolling::never(&dir, super::paths::log_file_name());
+    let appender = tracing_appender::rolling::never(&dir, crate::services::paths::log_file_name());
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter =
         EnvFilter::try_from_env("AGENTCORE_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));

@@ -9,7 +9,6 @@ pub mod demo;
 pub mod effect;
 pub mod keymap;
 pub mod logging;
-pub mod paths;
 pub mod persist;
 pub mod runtime;
 pub mod screens;
@@ -63,7 +62,7 @@ pub fn main_entry(local: bool) -> std::process::ExitCode {
         }
     };
     let services = Arc::new(sdk_services::SdkServices::new(
-        crate::aws::local::world_file(),
+        crate::services::paths::world_file(),
     ));
     let options = TuiOptions {
         app: AppOptions {
@@ -87,7 +86,7 @@ pub fn main_entry(local: bool) -> std::process::ExitCode {
 /// Takes over the terminal until the user quits. color-eyre must already be installed (the
 /// binary does it first thing), so a panic restores the terminal and then reports.
 pub async fn run(options: TuiOptions, services: Arc<dyn AwsServices>) -> color_eyre::Result<()> {
-    let data_dir = paths::data_dir();
+    let data_dir = crate::services::paths::data_dir();
     let _log_guard = match &data_dir {
         Some(d) => Some(logging::init(d)?),
         None => None,

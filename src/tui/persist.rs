@@ -1,71 +1,12 @@
-//! The wizard's answers as saved between runs, and the atomic 0600 file writes the TUI does.
+//! The wizard's answers saved between runs, and the atomic 0600 file writes the TUI does.
 //! Only names and paths are stored (a profile name, never a credential).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use super::services::AwsTarget;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArtifactKind {
-    #[default]
-    RuntimeBinary,
-    ContainerImage,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum A2aMode {
-    #[default]
-    None,
-    Iam,
-    Jwt,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KmsChoice {
-    #[default]
-    Undecided,
-    AwsOwned,
-    Customer {
-        arn: String,
-    },
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Answers {
-    pub pack_path: String,
-    pub target: Option<AwsTarget>,
-    pub region: String,
-    pub runtime_role_arn: String,
-    pub artifact_kind: ArtifactKind,
-    pub runtime_binary_path: String,
-    pub container_image_uri: String,
-    pub a2a_mode: A2aMode,
-    pub discovery_url: String,
-    pub allowed_audience: Vec<String>,
-    pub allowed_clients: Vec<String>,
-    /// In the user's order; duplicates are kept while editing so the table can point at them.
-    pub tags: Vec<(String, String)>,
-    pub kms: KmsChoice,
-    pub output_path: String,
-    /// A deploy config the answers started from (`--local`: the demo's). The fields the wizard
-    /// does not ask about (memory, providers, observability, tool targets…) are carried from it
-    /// into the written config; a JSON value so the answers stay comparable.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_config: Option<serde_json::Value>,
-}
-
-impl Answers {
-    pub fn is_blank(&self) -> bool {
-        *self == Self::default()
-    }
-}
+// The answers are the services' model (a deployment is prepared from them); re-exported so the
+// screens find them beside the saving.
+pub use crate::services::answers::{A2aMode, Answers, ArtifactKind, KmsChoice};
 
 /// Temp file in the same directory, fsync, rename: a crash leaves the old file or the new one,
 /// never half of one. The file is created 0600 (tempfile's default on Unix).
@@ -111,6 +52,7 @@ pub fn load_answers(path: &Path) -> Option<Answers> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::answers::AwsTarget;
 
     #[test]
     fn answers_round_trip_through_a_0600_file() {

@@ -495,7 +495,7 @@ pub fn run_local(effect: &Effect, data_dir: Option<&Path>) -> Option<TaskResult>
 }
 
 pub fn persist_path(data_dir: &Path) -> PathBuf {
-    super::paths::answers_file(data_dir)
+    crate::services::paths::answers_file(data_dir)
 }
 
 pub fn load_pack(path: PathBuf) -> Result<Box<LoadedPack>, Vec<crate::config::Diagnostic>> {

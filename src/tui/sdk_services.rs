@@ -11,13 +11,13 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::Mutex;
 
-use super::persist::{Answers, ArtifactKind};
 use super::services::{
     AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, RunKind, RunSummary,
     ServiceError,
 };
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::kms::keys::Keys;
+use crate::services::answers::{self, Answers};
 
 #[derive(Clone, Default)]
 pub struct SdkServices {
@@ -264,6 +264,7 @@ impl AwsServices for SdkServices {
         key_arn: String,
     ) -> BoxFuture<'static, Result<super::services::PolicyCheck, ServiceError>> {
         use crate::kms::policy;
+        use crate::services::key_policy;
         let inner = self.inner.clone();
         Box::pin(async move {
             let c = inner.clients(&target, &region).await?;
@@ -274,24 +275,13 @@ impl AwsServices for SdkServices {
                 .policy(&key_arn)
                 .await
                 .map_err(service_error)?;
-            let analysis = policy::analyse(&current, &pt).map_err(|e| {
-                config_error(
-                    e.to_string(),
-                    Some("fix the key policy JSON in KMS first".into()),
-                )
-            })?;
-            let diff = policy::recommended_policy(Some(&current), &pt)
-                .map(|r| policy::diff(&current, &r))
-                .unwrap_or_default();
+            let checked = key_policy::check(&current, &pt)
+                .map_err(|e| config_error(e.to_string(), Some(key_policy::NOT_JSON_FIX.into())))?;
             Ok(super::services::PolicyCheck {
                 key_arn,
-                compliant: analysis.is_compliant(),
-                findings: analysis
-                    .findings
-                    .iter()
-                    .map(|f| f.to_diagnostic())
-                    .collect(),
-                diff,
+                compliant: checked.compliant(),
+                findings: checked.findings(),
+                diff: checked.diff,
             })
         })
     }
@@ -416,7 +406,8 @@ fn rec_error(e: crate::recommend::RecError) -> ServiceError {
     }
 }
 
-/// What every deploy operation needs, built from the wizard's answers.
+/// What every deploy operation of the TUI needs, built from the wizard's answers: the shared
+/// preparation plus the session's clients.
 struct Prepared {
     clients: Clients,
     account: String,
@@ -436,7 +427,7 @@ fn config_error(message: String, hint: Option<String>) -> ServiceError {
 
 impl Inner {
     async fn prepare(&self, answers: &Answers) -> Result<Prepared, ServiceError> {
-        use crate::deploy::apply::ArtifactSource;
+        use crate::services::deploy::PrepareError;
         let target = answers.target.clone().ok_or_else(|| {
             config_error(
                 "no AWS target chosen".into(),
@@ -444,22 +435,25 @@ impl Inner {
             )
         })?;
         let pack_path = PathBuf::from(&answers.pack_path);
-        let pack_json = tokio::fs::read_to_string(&pack_path)
-            .await
-            .map_err(|e| config_error(format!("cannot read {}: {e}", pack_path.display()), None))?;
-        let pack = crate::pack::load_path(&pack_path)
-            .map_err(|e| config_error(e.to_diagnostic().message, None))?;
-        let config = super::screens::wizard::review::deploy_config(answers);
-        let plan = crate::derive::derive(&pack, &config).map_err(|e| {
-            let first = e.0.into_iter().next();
-            config_error(
-                first.as_ref().map_or_else(
-                    || "the pack cannot be derived".into(),
-                    |d| d.message.clone(),
-                ),
-                first.and_then(|d| d.hint),
-            )
-        })?;
+        let config = answers::deploy_config(answers);
+        // The wizard's steps have checked the answers already: no config check here.
+        let prepared =
+            crate::services::deploy::prepare(&pack_path, config, None).map_err(|e| match e {
+                PrepareError::ReadPack { path, source } => {
+                    config_error(format!("cannot read {}: {source}", path.display()), None)
+                }
+                PrepareError::Pack(e) => config_error(e.to_diagnostic().message, None),
+                PrepareError::Invalid(diags) => {
+                    let first = diags.into_iter().next();
+                    config_error(
+                        first.as_ref().map_or_else(
+                            || "the pack cannot be derived".into(),
+                            |d| d.message.clone(),
+                        ),
+                        first.and_then(|d| d.hint),
+                    )
+                }
+            })?;
         let clients = self.clients(&target, &answers.region).await?;
         let account = clients
             .caller_identity()
@@ -467,25 +461,15 @@ impl Inner {
             .map_err(service_error)?
             .account;
         let store =
-            crate::deploy::state::StateStore::open(&account, &clients.region, &plan.pack_id)
-                .map(Arc::new)
+            crate::services::deploy::open_store(&account, &clients.region, &prepared.plan.pack_id)
                 .map_err(|e| config_error(e.to_string(), None))?;
-        let artifact = match answers.artifact_kind {
-            ArtifactKind::ContainerImage if !answers.container_image_uri.is_empty() => {
-                ArtifactSource::Container(answers.container_image_uri.clone())
-            }
-            ArtifactKind::RuntimeBinary if !answers.runtime_binary_path.is_empty() => {
-                ArtifactSource::Code(PathBuf::from(&answers.runtime_binary_path))
-            }
-            _ => ArtifactSource::Missing,
-        };
         Ok(Prepared {
             clients,
             account,
             store,
-            plan,
-            artifact,
-            pack_json,
+            plan: prepared.plan,
+            artifact: answers::artifact_source(answers),
+            pack_json: prepared.pack_json,
         })
     }
 }

@@ -5,33 +5,15 @@
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
-use serde::{Deserialize, Serialize};
 
 pub use crate::kms::eligibility::KeyInfo;
+// Part of the answers (services' model); re-exported because every call here takes one.
+pub use crate::services::answers::AwsTarget;
 
 use crate::deploy::events::Events;
 use crate::deploy::plan::PlanReport;
 use crate::deploy::status::StatusReport;
 use tokio_util::sync::CancellationToken;
-
-/// Where AWS calls go.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AwsTarget {
-    /// The embedded emulator (`--local`).
-    Local,
-    /// A named profile from `~/.aws/config` / `~/.aws/credentials` (SSO included).
-    Profile(String),
-}
-
-impl AwsTarget {
-    pub fn label(&self) -> String {
-        match self {
-            Self::Local => "local emulator".into(),
-            Self::Profile(p) => format!("profile {p}"),
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerIdentity {
@@ -76,13 +58,13 @@ pub trait AwsServices: Send + Sync + 'static {
     /// checked against the cloud).
     fn plan(
         &self,
-        answers: crate::tui::persist::Answers,
+        answers: crate::services::answers::Answers,
     ) -> BoxFuture<'static, Result<PlannedDeploy, ServiceError>>;
     /// Apply or destroy. Engine events go to `events` as they happen; `cancel` stops the run
     /// cleanly (nothing new starts, the state is saved).
     fn run(
         &self,
-        answers: crate::tui::persist::Answers,
+        answers: crate::services::answers::Answers,
         kind: RunKind,
         events: Events,
         cancel: CancellationToken,
@@ -91,12 +73,12 @@ pub trait AwsServices: Send + Sync + 'static {
     /// "creating": an apply was interrupted there (read from the state file, no AWS change).
     fn interrupted(
         &self,
-        answers: crate::tui::persist::Answers,
+        answers: crate::services::answers::Answers,
     ) -> BoxFuture<'static, Result<Vec<String>, ServiceError>>;
     /// Every recorded resource checked against the cloud.
     fn status(
         &self,
-        answers: crate::tui::persist::Answers,
+        answers: crate::services::answers::Answers,
     ) -> BoxFuture<'static, Result<StatusReport, ServiceError>>;
     /// Recommendation summaries a page at a time (ListRecommendations); ends after the last
     /// page or the first error.

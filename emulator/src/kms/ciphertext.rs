@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::crypto;
 use crate::wire::ApiError;
-use crate::world::WorldState;
+use crate::world::{Key, WorldState};
 
-use super::keys::{Key, resolve, usable_for_crypto};
+use super::keys::{resolve, usable_for_crypto};
 
 /// Canonical encryption context bytes, bound into every ciphertext as AAD.
 pub fn context_aad(ctx: &BTreeMap<String, String>) -> Vec<u8> {

@@ -1,61 +1,27 @@
-//! Data-plane recommendations, as seed 000 describes them: key checks at Start, envelope encryption
-//! of config and result under the customer's key, the asynchronous workflow run by the service
-//! principal, and Get failing once the key is disabled or going away.
+//! Data-plane recommendations: Start, Get, List and Delete, and the workflow behind them.
+//!
+//! As seed 000 describes them: key checks at Start, envelope encryption of config and result under
+//! the customer's key, the asynchronous workflow (`workflow`) run by the service principal, and Get
+//! failing once the key is disabled or going away.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::cloudtrail::{self, Actor, Call};
+use crate::cloudtrail::{self, Call};
 use crate::crypto::{self};
 use crate::keypolicy::{self, Who};
-use crate::kms::{self, Key};
+use crate::kms;
 use crate::timing::Timing;
 use crate::validate::{self, Check};
 use crate::wire::{ApiError, ApiResult, query_get, ts_str};
-use crate::world::{Ctx, WorldState};
+use crate::world::{Actor, Ctx, Key, Recommendation, Stored, WorldState};
 
 mod workflow;
 
 pub use workflow::advance;
 
 pub const CONTEXT_KEY: &str = "aws:bedrock-agentcore:recommendationArn";
-
-/// Recommendation data at rest: in the clear (AWS owned key) or sealed under a data key from the CMK.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stored {
-    Plain(Value),
-    Envelope {
-        #[serde(with = "crypto::serde_b64")]
-        encrypted_data_key: Vec<u8>,
-        #[serde(with = "crypto::serde_b64")]
-        sealed: Vec<u8>,
-    },
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Recommendation {
-    pub id: String,
-    pub arn: String,
-    pub region: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub rtype: String,
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub kms_key_arn: Option<String>,
-    pub config: Stored,
-    pub result: Option<Stored>,
-    pub client_token: Option<String>,
-    pub request_digest: String,
-    pub tags: BTreeMap<String, String>,
-    pub next_at: Option<DateTime<Utc>>,
-    pub inject_failure: bool,
-}
 
 impl Recommendation {
     fn sort_key(&self) -> String {
@@ -541,7 +507,7 @@ pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiRes
         .collect();
     recs.sort_by_key(|r| r.sort_key());
     let after = match query_get(query, "nextToken") {
-        Some(tok) => Some(crate::control::decode_token(tok)?),
+        Some(tok) => Some(crate::wire::decode_token(tok)?),
         None => None,
     };
     let rest: Vec<&Recommendation> = recs
@@ -554,7 +520,7 @@ pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiRes
     if rest.len() > page.len()
         && let Some(last) = page.last()
     {
-        out["nextToken"] = json!(crate::control::encode_token(&last.sort_key()));
+        out["nextToken"] = json!(crate::wire::encode_token(&last.sort_key()));
     }
     Ok(out)
 }

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::cloudtrail::{self, Actor};
+use crate::cloudtrail;
 use crate::keypolicy::{self, Who};
-use crate::kms::{self, Key};
+use crate::kms;
 use crate::timing::Timing;
 use crate::wire::ApiError;
-use crate::world::{Ctx, SERVICE_PRINCIPAL, WorldState};
+use crate::world::{Actor, Ctx, Key, Recommendation, SERVICE_PRINCIPAL, Stored, WorldState};
 
-use super::{CONTEXT_KEY, Recommendation, Stored, kms_call, open, seal};
+use super::{CONTEXT_KEY, kms_call, open, seal};
 
 fn service_request<'a>(
     action: &'a str,

@@ -1,5 +1,5 @@
 //! The chosen key's policy in the KMS step: fetched through an effect, analysed with
-//! [`crate::kms::policy`] for the caller's account, the region and the caller's role, the
+//! [`crate::services::key_policy`] for the caller's account, the region and the caller's role, the
 //! recommended policy shown as a diff, and put on the key only after a confirmation that
 //! defaults to Cancel.
 
@@ -10,7 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::Shared;
 use crate::config::{Diagnostic, category};
-use crate::kms::policy::{self, DiffLine, LineChange, PolicyTarget};
+use crate::kms::policy::{DiffLine, LineChange, PolicyTarget};
+use crate::services::key_policy::{self, Checked};
 use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::screens::View;
@@ -190,21 +191,30 @@ impl KeyPolicyView {
                 return;
             }
         };
-        self.analysed = match (
-            policy::analyse(current, &target),
-            policy::recommended_policy(Some(current), &target),
-        ) {
-            (Ok(a), Ok(recommended)) => Analysed::Done {
-                compliant: a.is_compliant(),
-                findings: a.findings.iter().map(|f| f.to_diagnostic()).collect(),
-                diff: policy::diff(current, &recommended),
+        self.analysed = match key_policy::check(current, &target) {
+            Ok(Checked {
+                analysis,
+                recommended: Ok(recommended),
+                diff,
+            }) => Analysed::Done {
+                compliant: analysis.is_compliant(),
+                findings: analysis
+                    .findings
+                    .iter()
+                    .map(|f| f.to_diagnostic())
+                    .collect(),
+                diff,
                 recommended,
                 // The role name is what tells roles apart; the account is in the header.
                 caller: crate::arn::Arn::parse(&target.caller)
                     .map_or(target.caller.as_str(), |a| a.resource)
                     .to_string(),
             },
-            (Err(e), _) | (_, Err(e)) => Analysed::NotJson(e.to_string()),
+            Ok(Checked {
+                recommended: Err(e),
+                ..
+            })
+            | Err(e) => Analysed::NotJson(e.to_string()),
         };
     }
 

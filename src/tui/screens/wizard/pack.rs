@@ -354,22 +354,23 @@ impl Step for PackStep {
         self.region = shared.region().to_string();
         self.resources = match &shared.loaded_pack {
             None => Ok(Vec::new()),
-            Some(pack) => {
-                match crate::derive::derive(pack, &super::review::deploy_config(&shared.answers)) {
-                    Ok(plan) => Ok(plan
-                        .steps
-                        .iter()
-                        .filter(|s| !s.resources.is_empty())
-                        .map(|s| {
-                            (
-                                s.step.title(),
-                                s.resources.iter().map(|r| r.name.clone()).collect(),
-                            )
-                        })
-                        .collect()),
-                    Err(e) => Err(e.0.len()),
-                }
-            }
+            Some(pack) => match crate::derive::derive(
+                pack,
+                &crate::services::answers::deploy_config(&shared.answers),
+            ) {
+                Ok(plan) => Ok(plan
+                    .steps
+                    .iter()
+                    .filter(|s| !s.resources.is_empty())
+                    .map(|s| {
+                        (
+                            s.step.title(),
+                            s.resources.iter().map(|r| r.name.clone()).collect(),
+                        )
+                    })
+                    .collect()),
+                Err(e) => Err(e.0.len()),
+            },
         };
         let mut d = Vec::new();
         let typed = self.path.value().trim();

@@ -10,53 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::{Flow, Shared, Step, StepCx, field_severity};
-use crate::config::{A2aAuth, CheckContext, DeployConfig, Diagnostic, category};
+use crate::config::{CheckContext, Diagnostic, category};
 use crate::tui::action::{Gen, Slot};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
-use crate::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
+use crate::tui::persist::{Answers, ArtifactKind};
 use crate::tui::screens::{Input, View};
 use crate::tui::widgets::text_field::TextField;
-
-/// The adapter-compatible config the answers describe, on top of the base config they started
-/// from (so what the wizard does not ask about is kept). The container image is not an adapter
-/// field: it travels with the answers. A chosen customer managed key encrypts the memory store
-/// when the base config has one.
-pub fn deploy_config(a: &Answers) -> DeployConfig {
-    let mut base: DeployConfig = a
-        .base_config
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    let a2a_auth = match a.a2a_mode {
-        A2aMode::None => None,
-        A2aMode::Iam => Some(A2aAuth {
-            mode: "iam".into(),
-            ..A2aAuth::default()
-        }),
-        A2aMode::Jwt => Some(A2aAuth {
-            mode: "jwt".into(),
-            discovery_url: (!a.discovery_url.is_empty()).then(|| a.discovery_url.clone()),
-            allowed_audience: a.allowed_audience.clone(),
-            allowed_clients: a.allowed_clients.clone(),
-        }),
-    };
-    if let KmsChoice::Customer { arn } = &a.kms
-        && !base.memory_store.is_empty()
-    {
-        base.memory_store.encryption_key_arn = Some(arn.clone());
-    }
-    DeployConfig {
-        region: a.region.clone(),
-        runtime_role_arn: a.runtime_role_arn.clone(),
-        runtime_binary_path: (a.artifact_kind == ArtifactKind::RuntimeBinary
-            && !a.runtime_binary_path.is_empty())
-        .then(|| a.runtime_binary_path.clone()),
-        a2a_auth,
-        tags: a.tags.iter().cloned().collect(),
-        ..base
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum WriteState {
@@ -165,7 +125,7 @@ impl Step for ReviewStep {
         if let Some(p) = &shared.pack {
             self.default_path = format!("{}.deploy.json", p.id);
         }
-        let cfg = deploy_config(a);
+        let cfg = crate::services::answers::deploy_config(a);
         self.json = serde_json::to_string_pretty(&cfg)
             .unwrap_or_default()
             .lines()

@@ -1,0 +1,111 @@
+//! Everything the emulator remembers, as plain data, one file per part of `WorldState`.
+//!
+//! Every service reads and writes it; it is serialisable so `--state FILE` can keep it between
+//! runs. It imports no service: behaviour lives in the services, and `clock` moves time on.
+
+mod buckets;
+mod events;
+mod keys;
+mod recommendations;
+mod resources;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use buckets::{Bucket, Object};
+pub use events::{Actor, TrailEvent};
+pub use keys::{Alias, Key};
+pub use recommendations::{Recommendation, Stored};
+pub use resources::{Kind, Pending, Resource, advance as advance_resources};
+
+pub const DEFAULT_ACCOUNT: &str = "111122223333";
+pub const DEPLOYER_ROLE: &str = "AgentCoreDeployer";
+pub const SERVICE_PRINCIPAL: &str = "bedrock-agentcore.amazonaws.com";
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct WorldState {
+    pub account: String,
+    pub id_counter: u64,
+    pub resources: BTreeMap<String, Resource>,
+    pub keys: BTreeMap<String, Key>,
+    pub aliases: Vec<Alias>,
+    pub recommendations: BTreeMap<String, Recommendation>,
+    pub events: std::collections::VecDeque<TrailEvent>,
+    pub buckets: BTreeMap<String, Bucket>,
+}
+
+impl WorldState {
+    pub fn empty(account: &str) -> Self {
+        WorldState {
+            account: account.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub fn caller_role_arn(&self) -> String {
+        format!("arn:aws:iam::{}:role/{DEPLOYER_ROLE}", self.account)
+    }
+
+    /// Deterministic ids: the n-th id of a world is always the same, so demo runs and tests repeat.
+    pub fn next_suffix(&mut self, len: usize, upper: bool) -> String {
+        self.id_counter += 1;
+        let mut rng = fastrand::Rng::with_seed(self.id_counter.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (0..len)
+            .map(|_| {
+                let c = rng.alphanumeric();
+                if upper { c.to_ascii_uppercase() } else { c }
+            })
+            .collect()
+    }
+
+    pub fn next_uuid(&mut self) -> String {
+        self.id_counter += 1;
+        let mut rng = fastrand::Rng::with_seed(self.id_counter.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let b: [u8; 16] = std::array::from_fn(|_| rng.u8(..));
+        uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+    }
+
+    pub fn counts(&self) -> BTreeMap<String, usize> {
+        let mut out: BTreeMap<String, usize> =
+            Kind::ALL.iter().map(|k| (k.key().to_string(), 0)).collect();
+        for r in self.resources.values() {
+            *out.entry(r.kind.key().to_string()).or_default() += 1;
+        }
+        out.insert("recommendation".into(), self.recommendations.len());
+        out.insert(
+            "kms_key".into(),
+            self.keys
+                .values()
+                .filter(|k| k.key_state != "Deleted")
+                .count(),
+        );
+        out.insert("s3_bucket".into(), self.buckets.len());
+        out.insert(
+            "s3_object".into(),
+            self.buckets.values().map(|b| b.objects.len()).sum(),
+        );
+        out
+    }
+}
+
+/// What a handler knows about the request it serves.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub region: String,
+    pub now: DateTime<Utc>,
+    pub access_key: String,
+    pub request_id: String,
+    pub user_agent: String,
+    /// The fault dice said this create/update/recommendation must end in a failed state.
+    pub fail: bool,
+}
+
+impl Ctx {
+    pub fn session_arn(&self, account: &str) -> String {
+        format!("arn:aws:sts::{account}:assumed-role/{DEPLOYER_ROLE}/{SESSION_NAME}")
+    }
+}
+
+pub const SESSION_NAME: &str = "agentcore-tui";

@@ -1,0 +1,328 @@
+//! CloudTrail, STS and S3, and errors in each protocol's own format.
+
+use std::collections::HashSet;
+
+use agentcore_emulator::demo::keys;
+
+use crate::common::{assert_code, assert_message, client, code, raw_request, start, start_empty};
+
+#[tokio::test]
+async fn sts_reports_the_deployer_role() {
+    let emu = start().await;
+    let sts = client!(aws_sdk_sts, emu);
+    let who = sts.get_caller_identity().send().await.unwrap();
+    assert_eq!(who.account(), Some("111122223333"));
+    assert_eq!(
+        who.arn(),
+        Some("arn:aws:sts::111122223333:assumed-role/AgentCoreDeployer/agentcore-tui")
+    );
+    assert!(who.user_id().unwrap().starts_with("AROA"));
+    assert_eq!(emu.account_id(), "111122223333");
+}
+
+#[tokio::test]
+async fn cloudtrail_records_kms_use_with_encryption_context() {
+    let emu = start().await;
+    let kms = client!(aws_sdk_kms, emu);
+    let trail = client!(aws_sdk_cloudtrail, emu);
+    kms.generate_data_key()
+        .key_id(keys::CORRECT)
+        .number_of_bytes(32)
+        .encryption_context(
+            "aws:bedrock-agentcore:recommendationArn",
+            "arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/x",
+        )
+        .send()
+        .await
+        .unwrap();
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+    let events = trail
+        .lookup_events()
+        .lookup_attributes(
+            LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value("GenerateDataKey")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let newest = &events.events()[0];
+    assert_eq!(newest.event_name(), Some("GenerateDataKey"));
+    assert_eq!(newest.event_source(), Some("kms.amazonaws.com"));
+    assert!(newest.event_time().is_some());
+    let record: serde_json::Value =
+        serde_json::from_str(newest.cloud_trail_event().unwrap()).unwrap();
+    assert_eq!(
+        record["requestParameters"]["encryptionContext"]["aws:bedrock-agentcore:recommendationArn"],
+        "arn:aws:bedrock-agentcore:us-east-1:111122223333:recommendation/x"
+    );
+    assert_eq!(
+        record["userIdentity"]["arn"],
+        "arn:aws:sts::111122223333:assumed-role/AgentCoreDeployer/agentcore-tui"
+    );
+    assert_eq!(
+        newest.resources()[0].resource_name(),
+        Some(format!("arn:aws:kms:us-east-1:111122223333:key/{}", keys::CORRECT).as_str())
+    );
+
+    // The demo history includes the service principal's own calls.
+    let all = trail.lookup_events().max_results(50).send().await.unwrap();
+    let service = all.events().iter().any(|e| {
+        let r: serde_json::Value = serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap();
+        r["userIdentity"]["invokedBy"] == "bedrock-agentcore.amazonaws.com"
+            && r["userIdentity"]["type"] == "AWSService"
+    });
+    assert!(service);
+    let mut seen = HashSet::new();
+    let mut pages = trail.lookup_events().max_results(3).into_paginator().send();
+    while let Some(p) = pages.next().await {
+        for e in p.unwrap().events() {
+            assert!(
+                seen.insert(e.event_id().unwrap().to_string()),
+                "an event came back twice"
+            );
+        }
+    }
+    assert!(seen.len() > 10);
+}
+
+#[tokio::test]
+async fn s3_path_style_buckets_and_objects() {
+    let emu = start_empty().await;
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(conf);
+    let head = s3
+        .head_bucket()
+        .bucket("artifacts-111122223333")
+        .send()
+        .await
+        .unwrap_err();
+    assert_code(&head, "NotFound");
+    let put = s3
+        .put_object()
+        .bucket("artifacts-111122223333")
+        .key("a/b.zip")
+        .body(b"zip".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&put), "NoSuchBucket");
+    assert_message(&put, "does not exist");
+
+    s3.create_bucket()
+        .bucket("artifacts-111122223333")
+        .send()
+        .await
+        .unwrap();
+    s3.head_bucket()
+        .bucket("artifacts-111122223333")
+        .send()
+        .await
+        .unwrap();
+    let body = vec![7u8; 100_000];
+    let out = s3
+        .put_object()
+        .bucket("artifacts-111122223333")
+        .key("runtimes/agent/code.zip")
+        .body(body.into())
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+        .ssekms_key_id("arn:aws:kms:us-east-1:111122223333:key/abc")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.e_tag().unwrap().starts_with('"'));
+    let head = s3
+        .head_object()
+        .bucket("artifacts-111122223333")
+        .key("runtimes/agent/code.zip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_length(), Some(100_000));
+    assert_eq!(head.e_tag(), out.e_tag());
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+    );
+    let missing = s3
+        .head_object()
+        .bucket("artifacts-111122223333")
+        .key("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_code(&missing, "NotFound");
+    let bad = s3
+        .create_bucket()
+        .bucket("Bad_Name")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad), "InvalidBucketName");
+    let counts = emu.resource_counts();
+    assert_eq!(counts["s3_bucket"], 1);
+    assert_eq!(counts["s3_object"], 1);
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let explicit_east = s3
+        .create_bucket()
+        .bucket("east-explicit")
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from("us-east-1"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&explicit_east), "InvalidLocationConstraint");
+    let west_conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-west-2"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    let west = aws_sdk_s3::Client::from_conf(west_conf);
+    let unconstrained = west
+        .create_bucket()
+        .bucket("west-bucket")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&unconstrained), "IllegalLocationConstraintException");
+    west.create_bucket()
+        .bucket("west-bucket")
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::UsWest2)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let region = west
+        .head_bucket()
+        .bucket("west-bucket")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(region.bucket_region(), Some("us-west-2"));
+    let unsupported = s3
+        .get_object()
+        .bucket("artifacts-111122223333")
+        .key("runtimes/agent/code.zip")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&unsupported), "NotImplemented");
+}
+
+#[tokio::test]
+async fn sts_query_in_url_and_s3_list_buckets_answer_in_their_protocols() {
+    let emu = start().await;
+    let port = emu.port();
+    let req = "GET /?Action=GetCallerIdentity&Version=2011-06-15 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".to_string();
+    let resp = tokio::task::spawn_blocking(move || raw_request(port, &req))
+        .await
+        .unwrap();
+    assert!(
+        resp.starts_with("HTTP/1.1 200") && resp.contains("<Account>111122223333</Account>"),
+        "{resp}"
+    );
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    let e = aws_sdk_s3::Client::from_conf(conf)
+        .list_buckets()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NotImplemented");
+}
+
+#[tokio::test]
+async fn raw_error_format_has_header_and_type() {
+    let emu = start().await;
+    let port = emu.port();
+    let body = r#"{"KeyId":"alias/does-not-exist"}"#;
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.DescribeKey\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let resp = tokio::task::spawn_blocking(move || raw_request(port, &req))
+        .await
+        .unwrap();
+    assert!(resp.starts_with("HTTP/1.1 400"), "{resp}");
+    assert!(
+        resp.to_lowercase()
+            .contains("x-amzn-errortype: notfoundexception"),
+        "{resp}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(resp.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(json["__type"], "NotFoundException");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("alias/does-not-exist")
+    );
+
+    let req =
+        "GET /gateways/nope-0123456789 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            .to_string();
+    let resp = tokio::task::spawn_blocking(move || raw_request(port, &req))
+        .await
+        .unwrap();
+    assert!(resp.starts_with("HTTP/1.1 404"), "{resp}");
+    assert!(
+        resp.to_lowercase()
+            .contains("x-amzn-errortype: resourcenotfoundexception")
+    );
+    assert!(resp.contains("\"__type\":\"ResourceNotFoundException\""));
+
+    let body = r#"{"name":"bad name!"}"#;
+    let req = format!(
+        "POST /gateways HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let resp = tokio::task::spawn_blocking(move || raw_request(port, &req))
+        .await
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(resp.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(json["__type"], "ValidationException");
+    let fields: Vec<&str> = json["fieldList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"roleArn")
+            && fields.contains(&"authorizerType")
+            && fields.contains(&"name"),
+        "{fields:?}"
+    );
+}

@@ -1,0 +1,105 @@
+//! Preparing a deployment, for the CLI's apply/plan and the TUI's plan/apply/destroy/status:
+//! the pack read once (its model for derivation, its text for the pack artifact), the config
+//! optionally checked against it, the resources derived, and the deployment's state store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::{CheckContext, DeployConfig, Diagnostic};
+use crate::deploy::state::{StateError, StateStore};
+use crate::pack::{self, Pack, PackError};
+use crate::plan::ResourcePlan;
+
+/// Everything a deploy needs from its two input files.
+#[derive(Debug)]
+pub struct Prepared {
+    pub config: DeployConfig,
+    pub pack: Pack,
+    /// The pack file as written: apply uploads it as is.
+    pub pack_json: String,
+    pub plan: ResourcePlan,
+    /// The check's warnings and the config loader's notes (empty without a check).
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub enum PrepareError {
+    /// The pack file could not be read at all.
+    ReadPack {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Pack(PackError),
+    /// The config check found errors, or the resources cannot be derived.
+    Invalid(Vec<Diagnostic>),
+}
+
+impl PrepareError {
+    /// As diagnostics, worded as the pack loader words a file it cannot read.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        match self {
+            Self::ReadPack { path, source } => vec![
+                PackError {
+                    file: Some(path),
+                    line: None,
+                    column: None,
+                    field: String::new(),
+                    message: format!("cannot read the file: {source}"),
+                    hint: None,
+                }
+                .to_diagnostic(),
+            ],
+            Self::Pack(e) => vec![e.to_diagnostic()],
+            Self::Invalid(d) => d,
+        }
+    }
+}
+
+/// The config check `prepare` runs before deriving, with the loader's notes to report beside
+/// its warnings. The wizard leaves it out: its steps have checked the answers on the way.
+pub struct Check<'a> {
+    pub context: &'a CheckContext,
+    pub notes: &'a [Diagnostic],
+}
+
+/// Reads the pack once, checks `config` against it (when asked) and derives the resources.
+pub fn prepare(
+    pack_path: &Path,
+    config: DeployConfig,
+    check: Option<Check<'_>>,
+) -> Result<Prepared, PrepareError> {
+    let pack_json =
+        std::fs::read_to_string(pack_path).map_err(|source| PrepareError::ReadPack {
+            path: pack_path.to_path_buf(),
+            source,
+        })?;
+    let pack = pack::parse_str(&pack_json).map_err(|mut e| {
+        e.file = Some(pack_path.to_path_buf());
+        PrepareError::Pack(e)
+    })?;
+    let mut warnings = Vec::new();
+    if let Some(check) = check {
+        warnings = crate::derive::check(&config, Some(&pack), check.context);
+        warnings.extend(check.notes.iter().cloned());
+        if warnings.iter().any(Diagnostic::is_error) {
+            return Err(PrepareError::Invalid(warnings));
+        }
+    }
+    let plan = crate::derive::derive(&pack, &config).map_err(|e| PrepareError::Invalid(e.0))?;
+    Ok(Prepared {
+        config,
+        pack,
+        pack_json,
+        plan,
+        warnings,
+    })
+}
+
+/// The state store of one deployment (account, region, pack), shared by the engine's tasks.
+pub fn open_store(
+    account: &str,
+    region: &str,
+    pack_id: &str,
+) -> Result<Arc<StateStore>, StateError> {
+    StateStore::open(account, region, pack_id).map(Arc::new)
+}
