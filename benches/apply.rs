@@ -15,7 +15,7 @@ use agentcore_tui::deploy::apply::{self, ApplyOptions, ArtifactSource};
 use agentcore_tui::deploy::poll::PollPolicy;
 use agentcore_tui::deploy::state::StateStore;
 use agentcore_tui::deploy::{Deployment, destroy};
-use agentcore_tui::pack::derive::{ResourcePlan, Step};
+use agentcore_tui::plan::{ResourcePlan, Step};
 use serde_json::json;
 
 const LATENCY: Duration = Duration::from_millis(300);
@@ -168,7 +168,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let pack_json = large_pack();
     let pack = agentcore_tui::pack::parse_str(&pack_json).expect("bench pack");
-    let plan = agentcore_tui::pack::derive::derive(&pack, &config()).expect("bench plan");
+    let plan = agentcore_tui::derive::derive(&pack, &config()).expect("bench plan");
     let (bound, chains) = lower_bound(&plan);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

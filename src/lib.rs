@@ -1,9 +1,13 @@
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod deploy;
+pub mod derive;
+pub mod diagnostic;
 pub mod kms;
 pub mod pack;
+pub mod plan;
 pub mod recommend;
 pub mod services;
 pub mod tui;

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use agentcore_tui::config::{self, CheckContext, DeployConfig, Severity, fields, tags};
-use agentcore_tui::pack::derive::{ResourceKind, ResourcePlan, ResourceSpec, Step, derive};
-use agentcore_tui::pack::{self, Pack, cedar};
+use agentcore_tui::derive::derive;
+use agentcore_tui::pack::{self, Pack};
+use agentcore_tui::plan::{ResourceKind, ResourcePlan, ResourceSpec, Step, cedar};
 use proptest::prelude::*;
 
 fn shared(name: &str) -> PathBuf {
@@ -611,7 +612,7 @@ fn local_eval_types_create_no_resources_but_feed_the_metrics_config() {
     ))
     .unwrap();
     let m: serde_json::Value =
-        serde_json::from_str(&agentcore_tui::pack::derive::metrics_config(&p).unwrap()).unwrap();
+        serde_json::from_str(&agentcore_tui::derive::metrics_config(&p).unwrap()).unwrap();
     assert_eq!(m["namespace"], "PromptPack/Evals");
     assert_eq!(m["dimensions"]["pack_id"], "evaluate-example");
     let units: Vec<&str> = m["metrics"]
@@ -621,10 +622,9 @@ fn local_eval_types_create_no_resources_but_feed_the_metrics_config() {
         .map(|x| x["unit"].as_str().unwrap())
         .collect();
     assert_eq!(units, ["None", "Count", "None"]);
-    let d: serde_json::Value = serde_json::from_str(
-        &agentcore_tui::pack::derive::dashboard_config(&p, "us-west-2").unwrap(),
-    )
-    .unwrap();
+    let d: serde_json::Value =
+        serde_json::from_str(&agentcore_tui::derive::dashboard_config(&p, "us-west-2").unwrap())
+            .unwrap();
     let titles: Vec<&str> = d["widgets"]
         .as_array()
         .unwrap()
@@ -752,7 +752,7 @@ fn long_member_names_still_give_valid_distinct_online_eval_names() {
     assert_eq!(configs.len(), 3, "{configs:?}");
     for n in &configs {
         assert!(
-            agentcore_tui::pack::naming::is_valid_aws_name(n),
+            agentcore_tui::plan::naming::is_valid_aws_name(n),
             "{n} is not a valid EvaluationConfigName"
         );
     }
@@ -962,7 +962,7 @@ fn check_reports_caller_account_mismatch_and_pack_level_findings() {
         caller_account: Some("999988887777".into()),
         ..Default::default()
     };
-    let diags = config::check(&cfg(), Some(&p), &ctx);
+    let diags = agentcore_tui::derive::check(&cfg(), Some(&p), &ctx);
     assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     let fields: Vec<&str> = diags.iter().map(|d| d.field.as_str()).collect();
     assert!(fields.contains(&"runtime_role_arn"));
@@ -1081,13 +1081,13 @@ proptest! {
     #[test]
     fn policy_names_are_valid_and_distinct_per_tool(a in "[a-zA-Z0-9_-]{1,50}", b in "[a-zA-Z0-9_-]{1,50}") {
         let (ta, tb) = (
-            agentcore_tui::pack::naming::gateway_target_name(&a),
-            agentcore_tui::pack::naming::gateway_target_name(&b),
+            agentcore_tui::plan::naming::gateway_target_name(&a),
+            agentcore_tui::plan::naming::gateway_target_name(&b),
         );
         prop_assume!(!ta.is_empty() && !tb.is_empty());
         match (cedar::policy_name(&ta), cedar::policy_name(&tb)) {
             (Some(na), Some(nb)) => {
-                prop_assert!(agentcore_tui::pack::naming::is_valid_aws_name(&na));
+                prop_assert!(agentcore_tui::plan::naming::is_valid_aws_name(&na));
                 // Distinct gateway targets (derive rejects clashes) never share a policy.
                 prop_assert_eq!(na == nb, ta == tb);
                 // No tool's forbid can take the baseline permit's name.
@@ -1099,9 +1099,9 @@ proptest! {
 
     #[test]
     fn hyphenated_ids_map_to_valid_names_or_a_named_error(id in "[a-z][a-z0-9-]{0,60}") {
-        match agentcore_tui::pack::naming::aws_name(&id, "_memory", "id") {
+        match agentcore_tui::plan::naming::aws_name(&id, "_memory", "id") {
             Ok(n) => {
-                prop_assert!(agentcore_tui::pack::naming::is_valid_aws_name(&n));
+                prop_assert!(agentcore_tui::plan::naming::is_valid_aws_name(&n));
                 prop_assert_eq!(n.replace('_', "-"), format!("{id}-memory").replace('_', "-"));
             }
             Err(d) => prop_assert!(d.field == "pack.id" && id.len() + 7 > 48, "{:?}", d),

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use agentcore_emulator::{Config, Emulator, Timing, World};
-use agentcore_tui::pack::derive::{ResourcePlan, ResourceSpec};
+use agentcore_tui::plan::{ResourcePlan, ResourceSpec};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -93,7 +93,7 @@ fn demo_plan() -> ResourcePlan {
         .unwrap()
         .config;
     let pack = agentcore_tui::pack::load_path(&root().join(PACK)).unwrap();
-    agentcore_tui::pack::derive::derive(&pack, &cfg).unwrap()
+    agentcore_tui::derive::derive(&pack, &cfg).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

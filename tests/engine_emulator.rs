@@ -16,8 +16,8 @@ use agentcore_tui::deploy::poll::PollPolicy;
 use agentcore_tui::deploy::state::{RecordStatus, ResourceRecord, StateStore};
 use agentcore_tui::deploy::status::{self, Health, Overall};
 use agentcore_tui::deploy::{Deployment, destroy};
-use agentcore_tui::pack::derive::{ResourceKind, ResourcePlan, ResourceSpec, Step};
 use agentcore_tui::pack::{self, Pack};
+use agentcore_tui::plan::{ResourceKind, ResourcePlan, ResourceSpec, Step};
 use aws_sdk_bedrockagentcorecontrol::types::{
     CloudWatchLogsInputConfig, DataSourceConfig, EvaluatorReference, Rule, SamplingConfig,
 };
@@ -273,7 +273,7 @@ async fn single_agent_pack_full_cycle() {
     let e = env().await;
     let path = Path::new("../shared/fixtures/packs/single-agent_minimal_no-tools.pack.json");
     let (p, text) = load_pack(&root().join(path));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     assert_eq!(plan.names(ResourceKind::AgentRuntime).len(), 1);
     full_cycle(&e, &plan, &text).await;
 }
@@ -288,7 +288,7 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
         "a2a_auth": {"mode": "jwt", "discovery_url": "https://issuer.example.com/.well-known/openid-configuration", "allowed_audience": ["support"]},
         "tags": {"team": "platform"}
     }));
-    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &cfg).unwrap();
     let counts = expected_counts(&plan);
     assert!(
         counts["agent_runtime"] > 1
@@ -444,7 +444,7 @@ async fn two_blocklist_prompts_share_one_enforced_engine_and_a_dropped_tool_lose
         ("billing", &["delete_account"]),
         ("technical", &["refund_order", "delete_account"]),
     ]);
-    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &cfg).unwrap();
     assert_eq!(
         plan.names(ResourceKind::CedarPolicy),
         ["support_desk_policy_engine"]
@@ -519,7 +519,7 @@ async fn two_blocklist_prompts_share_one_enforced_engine_and_a_dropped_tool_lose
         ("billing", &["delete_account"]),
         ("technical", &["delete_account"]),
     ]);
-    let plan2 = pack::derive::derive(&p2, &cfg).unwrap();
+    let plan2 = agentcore_tui::derive::derive(&p2, &cfg).unwrap();
     assert!(plan2.warnings.iter().all(|w| w.category != "security"));
     let art = planned(&e.dep, &plan2);
     let diff = plan::plan(
@@ -647,7 +647,7 @@ async fn the_gateway_never_enforces_the_engine_before_its_permit_is_active() {
     .await;
     let cfg = base_config(serde_json::json!({}));
     let (p, text) = demo_with_blocklists(&[("billing", &["delete_account", "refund_order"])]);
-    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &cfg).unwrap();
     let (calls, seen) = apply_watched(&e, &plan, &text).await;
     assert_eq!(
         calls,
@@ -666,7 +666,7 @@ async fn the_gateway_never_enforces_the_engine_before_its_permit_is_active() {
     // The permit is there and ACTIVE: a changed blocklist updates the policies while the
     // gateway keeps enforcing.
     let (p2, text2) = demo_with_blocklists(&[("billing", &["delete_account"])]);
-    let plan2 = pack::derive::derive(&p2, &cfg).unwrap();
+    let plan2 = agentcore_tui::derive::derive(&p2, &cfg).unwrap();
     let (calls, seen) = apply_watched(&e, &plan2, &text2).await;
     assert!(calls.is_empty(), "{calls:?}");
     assert!(
@@ -758,7 +758,8 @@ async fn fixture_packs_full_cycle() {
             continue;
         };
         // Packs the domain model rejects (naming, bad agents) never reach the engine.
-        let Ok(plan) = pack::derive::derive(&p, &base_config(serde_json::json!({}))) else {
+        let Ok(plan) = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({})))
+        else {
             continue;
         };
         let e = env().await;
@@ -779,7 +780,7 @@ async fn throttling_and_server_errors_do_not_fail_an_apply() {
     )
     .await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
     assert!(report.ok(), "{:#?}", report.outcomes);
     e.emulator.set_faults(Faults::none());
@@ -795,7 +796,7 @@ async fn cancel_mid_apply_then_resume_creates_exactly_the_desired_resources() {
     .await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
     let cfg = base_config(serde_json::json!({"memory_store": ["semantic"]}));
-    let plan = pack::derive::derive(&p, &cfg).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &cfg).unwrap();
 
     let cancel = CancellationToken::new();
     let (tx, mut rx) = events::channel();
@@ -840,7 +841,7 @@ async fn cancel_mid_apply_then_resume_creates_exactly_the_desired_resources() {
 async fn drift_is_reported_and_repaired() {
     let e = env().await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
 
     // Someone deletes an evaluator behind our back.
@@ -904,7 +905,7 @@ async fn a_failure_skips_only_its_dependants() {
     )
     .await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
     assert!(!report.ok());
     let by = |k: &str| {
@@ -950,7 +951,7 @@ async fn a_resource_that_fails_to_provision_is_explained_and_still_destroyed() {
     .await;
     let path = root().join("../shared/fixtures/packs/single-agent_minimal_no-tools.pack.json");
     let (p, text) = load_pack(&path);
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
     assert!(!report.ok());
     let rt = report
@@ -1011,7 +1012,7 @@ fn counts(p: &Event) -> (usize, usize, usize, usize) {
 async fn plan_progress_and_report_count_the_same_resources_gateway_included() {
     let e = env().await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     let before = plan::plan(&plan, &e.dep.store.snapshot(), None, None)
         .await
         .unwrap();
@@ -1076,7 +1077,7 @@ async fn a_cancelled_apply_counts_only_what_finished_as_done() {
     )
     .await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     let total = apply::resource_count(&plan);
     let cancel = CancellationToken::new();
     let (tx, mut rx) = events::channel();
@@ -1149,7 +1150,7 @@ async fn a_multi_agent_fixture_with_an_online_eval_evaluates_every_member_on_its
     ]);
     let text = v.to_string();
     let p = pack::parse_str(&text).unwrap();
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     assert_eq!(plan.names(ResourceKind::AgentRuntime).len(), 2);
     assert_eq!(plan.names(ResourceKind::OnlineEvalConfig).len(), 2);
     let e = env().await;
@@ -1215,7 +1216,7 @@ async fn a_pack_wide_online_eval_config_is_replaced_by_one_per_runtime_on_the_ne
         }
     };
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     let runtimes = plan.names(ResourceKind::AgentRuntime);
     assert_eq!(runtimes.len(), 3);
 
@@ -1382,7 +1383,7 @@ async fn a_pack_wide_online_eval_config_is_replaced_by_one_per_runtime_on_the_ne
 async fn a_pack_wide_config_aws_refused_is_reported_never_created_and_cleared_by_apply() {
     let e = env().await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     assert!(
         apply::apply(&e.dep, &without_online_evals(&plan), &opts(&text))
             .await
@@ -1466,7 +1467,7 @@ async fn a_pack_wide_config_aws_refused_is_reported_never_created_and_cleared_by
 async fn a_failed_runtime_keeps_the_pack_wide_config_until_its_own_is_deployed() {
     let e = env().await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
-    let plan = pack::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
     assert!(
         apply::apply(&e.dep, &without_online_evals(&plan), &opts(&text))
             .await

@@ -92,7 +92,7 @@ impl Harness {
 fn demo_report() -> PlanReport {
     let pack = agentcore_tui::pack::load_path(std::path::Path::new(DEMO_PACK)).unwrap();
     let cfg = agentcore_tui::services::answers::deploy_config(&demo_answers());
-    let plan = agentcore_tui::pack::derive::derive(&pack, &cfg).unwrap();
+    let plan = agentcore_tui::derive::derive(&pack, &cfg).unwrap();
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
@@ -1245,7 +1245,7 @@ fn engine_run(cancel_at: Option<&str>) -> (Vec<Event>, RunSummary) {
         );
         let pack = agentcore_tui::pack::load_path(std::path::Path::new(DEMO_PACK)).unwrap();
         let cfg = agentcore_tui::services::answers::deploy_config(&demo_answers());
-        let plan = agentcore_tui::pack::derive::derive(&pack, &cfg).unwrap();
+        let plan = agentcore_tui::derive::derive(&pack, &cfg).unwrap();
         let cancel = tokio_util::sync::CancellationToken::new();
         let (tx, mut rx) = agentcore_tui::deploy::events::channel();
         let dep = agentcore_tui::deploy::Deployment::new(

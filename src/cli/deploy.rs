@@ -18,7 +18,8 @@ use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
 use crate::deploy::events::{self, Event};
 use crate::deploy::state::StateStore;
 use crate::deploy::{Deployment, destroy, plan as dplan, status};
-use crate::pack::{self, derive::ResourcePlan};
+use crate::pack;
+use crate::plan::ResourcePlan;
 use crate::services::{
     self,
     deploy::{Check, PrepareError, Prepared},

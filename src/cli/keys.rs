@@ -319,8 +319,8 @@ async fn check(
 }
 
 fn aws_account(arn: &str) -> Option<String> {
-    arn.split(':')
-        .nth(4)
+    crate::arn::Arn::parse(arn)
+        .map(|a| a.account)
         .filter(|a| !a.is_empty())
         .map(str::to_owned)
 }
@@ -470,7 +470,7 @@ fn print_events(events: &[KmsEvent]) {
     for e in events {
         let what = match (&e.error_code, &e.recommendation_arn) {
             (Some(code), _) => format!("{code}: {}", e.error_message.as_deref().unwrap_or("")),
-            (None, Some(r)) => r.rsplit('/').next().unwrap_or(r).to_owned(),
+            (None, Some(r)) => crate::arn::resource_id(r).to_owned(),
             (None, None) => String::new(),
         };
         let principal = match &e.invoked_by {

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{exit, render};
 use crate::config::{self, CheckContext, Diagnostic};
-use crate::pack::derive::{ResourcePlan, ResourceSpec};
 use crate::pack::{self, PackSummary};
+use crate::plan::{ResourcePlan, ResourceSpec};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -54,10 +54,14 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     }
     if let (Ok(l), Ok(p)) = (&loaded, &pack) {
         // Everything validate reports; the plan itself is only shown for a valid config.
-        diags.extend(config::check(&l.config, Some(p), &CheckContext::default()));
+        diags.extend(crate::derive::check(
+            &l.config,
+            Some(p),
+            &CheckContext::default(),
+        ));
         diags.extend(l.notes.iter().cloned());
         if !diags.iter().any(Diagnostic::is_error) {
-            plan = pack::derive::derive(p, &l.config).ok();
+            plan = crate::derive::derive(p, &l.config).ok();
         }
     }
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);

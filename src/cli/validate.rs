@@ -56,7 +56,7 @@ pub fn report(args: &ValidateArgs) -> ValidateReport {
                 check_local_files: true,
                 ..Default::default()
             };
-            diags.extend(config::check(&l.config, pack_ok, &ctx));
+            diags.extend(crate::derive::check(&l.config, pack_ok, &ctx));
             diags.extend(l.notes);
         }
     }

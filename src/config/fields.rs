@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::diagnostic::{Diagnostic, category};
+use crate::diagnostic::{Diagnostic, category};
 
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]{2}-[a-z]+-\d+$").unwrap());
 static ROLE_ARN_RE: LazyLock<Regex> =
@@ -43,12 +43,6 @@ pub const AGENTCORE_REGIONS: [&str; 9] = [
 pub const TAG_MAX_COUNT: usize = 50;
 pub const TAG_KEY_MAX: usize = 128;
 pub const TAG_VALUE_MAX: usize = 256;
-
-/// Account segment of any ARN (`arn:partition:service:region:account:…`).
-pub fn arn_account(arn: &str) -> Option<&str> {
-    let acct = arn.split(':').nth(4)?;
-    (acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit())).then_some(acct)
-}
 
 pub fn region(value: &str) -> Vec<Diagnostic> {
     if value.is_empty() {
@@ -102,7 +96,7 @@ pub fn runtime_role_arn(value: &str, caller_account: Option<&str>) -> Vec<Diagno
             .with_hint("expected arn:aws:iam::<12-digit account>:role/<name>"),
         );
     }
-    let account = arn_account(value);
+    let account = crate::arn::account_id(value);
     if account == Some(PLACEHOLDER_ACCOUNT) {
         out.push(
             Diagnostic::warning(

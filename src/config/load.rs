@@ -1,8 +1,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::{Diagnostic, category};
 use super::model::DeployConfig;
+use crate::diagnostic::{Diagnostic, category};
 
 /// Why a deploy config could not be read. `line`/`column` are set for JSON input.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,11 @@ use std::fmt;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use crate::plan::gateway::{
+    ApiGatewayFilter, ApiGatewayOverride, ApiGatewayTarget, CredentialConfig, HttpTarget,
+    SchemaSource, ToolTarget,
+};
+
 /// The adapter's `deploy_config` (`spec.deploy.config` in an arena file).
 ///
 /// Required-by-the-adapter fields default to empty here so that a missing one is reported by
@@ -241,96 +246,10 @@ impl ProviderBinding {
     }
 }
 
-/// One entry of `tool_targets` (the adapter's `ArenaToolSpec`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ToolTarget {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_schema: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http: Option<HttpTarget>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lambda_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_gateway: Option<ApiGatewayTarget>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub openapi: Option<SchemaSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smithy: Option<SchemaSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<CredentialConfig>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HttpTarget {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiGatewayTarget {
-    #[serde(default)]
-    pub rest_api_id: String,
-    #[serde(default)]
-    pub stage: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub filters: Vec<ApiGatewayFilter>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub overrides: Vec<ApiGatewayOverride>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiGatewayFilter {
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub methods: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiGatewayOverride {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub method: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SchemaSource {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inline: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub s3_uri: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CredentialConfig {
-    #[serde(default, rename = "type")]
-    pub credential_type: String,
-}
-
 impl DeployConfig {
     /// The 12-digit account of `runtime_role_arn`, if the ARN has one.
     pub fn role_account(&self) -> Option<&str> {
-        crate::config::fields::arn_account(&self.runtime_role_arn)
+        crate::arn::account_id(&self.runtime_role_arn)
     }
 
     pub fn a2a_mode(&self) -> Option<&str> {

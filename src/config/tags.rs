@@ -1,13 +1,11 @@
-use std::collections::BTreeMap;
-
-use super::diagnostic::{Diagnostic, category};
 use super::fields::{self, TAG_MAX_COUNT};
+use crate::diagnostic::{Diagnostic, category};
 
 pub const TAG_PACK_ID: &str = "promptpack:pack-id";
 pub const TAG_VERSION: &str = "promptpack:version";
 pub const TAG_AGENT: &str = "promptpack:agent";
 
-pub type Tags = BTreeMap<String, String>;
+pub use crate::plan::Tags;
 
 /// Default tags (pack id and version, and the agent for a runtime of a multi-agent pack) merged
 /// with the user's tags; user tags win on the same key (seed 004). Tags keep the real pack id,

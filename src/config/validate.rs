@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use super::diagnostic::{CheckContext, Diagnostic, category};
 use super::model::{DeployConfig, PROVIDER_ROLES};
 use super::{fields, tags};
-use crate::pack::naming;
+use crate::diagnostic::{CheckContext, Diagnostic, category};
+use crate::plan::naming;
 
 pub fn validate(cfg: &DeployConfig, ctx: &CheckContext) -> Vec<Diagnostic> {
     let mut all = Vec::new();

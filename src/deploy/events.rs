@@ -7,7 +7,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::aws::Category;
-pub use crate::pack::derive::Step;
+pub use crate::plan::Step;
 
 /// Where a resource is in its life, as shown in a pane row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

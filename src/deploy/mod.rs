@@ -1,5 +1,7 @@
-//! The deploy engine: plan (diff + drift), apply (steps, events), destroy,
-//! status, the state store and readiness polling.
+//! The deploy engine: plan (diff, drift), apply, destroy, status, the state store and polling.
+//!
+//! `apply/`, `destroy/` and `cloud/` each hold one file per resource kind, named as in `plan/`
+//! and `derive/`.
 
 pub mod apply;
 pub mod artifact;
@@ -19,7 +21,7 @@ pub use context::{DEFAULT_CONCURRENCY, Deployment};
 #[allow(dead_code)]
 fn futures_are_send(
     dep: &Deployment,
-    plan: &crate::pack::derive::ResourcePlan,
+    plan: &crate::plan::ResourcePlan,
     opts: &apply::ApplyOptions,
     prior: &state::DeployState,
 ) {

@@ -13,8 +13,8 @@ use super::cloud;
 use super::sdk::fingerprint;
 use super::state::{DeployState, RecordStatus, ResourceRecord};
 use crate::aws::{self, Clients};
-use crate::pack::derive::{DesiredResource, ResourceKind, ResourcePlan, ResourceSpec, Step};
-use crate::pack::naming;
+use crate::plan::naming;
+use crate::plan::{DesiredResource, ResourceKind, ResourcePlan, ResourceSpec, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

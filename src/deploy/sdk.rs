@@ -7,7 +7,7 @@ use aws_smithy_types::error::operation::BuildError;
 use serde_json::Value;
 
 use crate::aws::{self, Category};
-use crate::pack::derive::{EvaluatorSpec, JwtAuthorizer, MemorySpec, ToolGatewaySpec};
+use crate::plan::{EvaluatorSpec, JwtAuthorizer, MemorySpec, ToolGatewaySpec};
 
 pub fn built<T>(r: Result<T, BuildError>, what: &str) -> Result<T, aws::Error> {
     r.map_err(|e| {

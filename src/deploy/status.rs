@@ -7,7 +7,7 @@ use super::context::Deployment;
 use super::poll::Probe;
 use super::state::{RecordStatus, ResourceRecord};
 use crate::aws;
-use crate::pack::derive::ResourceKind;
+use crate::plan::ResourceKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -33,7 +33,7 @@ impl KmsEvent {
     pub fn concerns(&self, id_or_arn: &str) -> bool {
         self.recommendation_arn
             .as_deref()
-            .is_some_and(|a| a == id_or_arn || a.rsplit('/').next() == Some(id_or_arn))
+            .is_some_and(|a| a == id_or_arn || crate::arn::resource_id(a) == id_or_arn)
     }
 }
 

@@ -34,12 +34,8 @@ impl KeyInfo {
 
     /// The region in the key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
     pub fn region(&self) -> &str {
-        arn_region(&self.arn)
+        crate::arn::region(&self.arn)
     }
-}
-
-pub(crate) fn arn_region(arn: &str) -> &str {
-    arn.split(':').nth(3).unwrap_or_default()
 }
 
 /// One reason a key cannot be used; a key can have several.

@@ -1,10 +1,9 @@
-//! PromptPack (`*.pack.json`): model, parse errors with position and field path, the summary
-//! shown before deploying, resource derivation and Cedar generation.
+//! The PromptPack (`*.pack.json`): its model, parse errors and the summary shown before deploying.
+//!
+//! Parse errors carry the position and the field path. What a pack becomes in AWS is derived in
+//! `derive/`.
 
-pub mod cedar;
-pub mod derive;
 pub mod model;
-pub mod naming;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -45,15 +44,15 @@ impl fmt::Display for PackError {
 impl std::error::Error for PackError {}
 
 impl PackError {
-    pub fn to_diagnostic(&self) -> crate::config::Diagnostic {
+    pub fn to_diagnostic(&self) -> crate::diagnostic::Diagnostic {
         let field = if self.field.is_empty() {
             "pack".to_string()
         } else {
             format!("pack.{}", self.field)
         };
-        let d = crate::config::Diagnostic::error(
+        let d = crate::diagnostic::Diagnostic::error(
             field,
-            crate::config::category::PACK,
+            crate::diagnostic::category::PACK,
             self.to_string(),
         );
         match &self.hint {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::aws;
-use crate::config::Diagnostic;
+use crate::diagnostic::Diagnostic;
 
 /// What is wrong with the customer managed key behind a recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,8 +110,7 @@ pub fn problem_in(message: &str, region: &str) -> Option<KeyProblem> {
     if !m.contains("kms") && !m.contains("key") {
         return None;
     }
-    if let Some(key_region) =
-        key_arn_in(message).and_then(|a| a.split(':').nth(3).map(str::to_owned))
+    if let Some(key_region) = key_arn_in(message).map(|a| crate::arn::region(&a).to_owned())
         && !key_region.is_empty()
         && key_region != region
     {

@@ -1,10 +1,13 @@
-//! AgentCore recommendations: start (with a customer managed key), get, list, delete, wait, and
-//! the type-to-filter used by the list screen.
+//! AgentCore recommendations: start, get, list, delete and wait, and the list screen's filter.
+//!
+//! A recommendation is started with a customer managed key; its errors are explained in plain
+//! words about that key.
 
 pub mod diff;
 pub mod error;
 pub mod filter;
 pub mod model;
+pub mod model_check;
 pub mod request;
 pub mod service;
 

@@ -7,7 +7,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::{Diagnostic, Severity, diagnostic::category};
+use crate::arn::Arn;
+use crate::diagnostic::{Diagnostic, Severity, category};
 use crate::pack::Pack;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -133,11 +134,12 @@ pub fn evaluator_arn(value: &str) -> Result<String, Diagnostic> {
     {
         return Ok(format!("arn:aws:bedrock-agentcore:::evaluator/{v}"));
     }
-    if v.starts_with("arn:aws:bedrock-agentcore:")
-        && v.split(':')
-            .nth(5)
-            .is_some_and(|r| r.starts_with("evaluator/") && r.len() > 10)
-    {
+    if Arn::parse(v).is_some_and(|a| {
+        a.partition == "aws"
+            && a.service == "bedrock-agentcore"
+            && a.resource.starts_with("evaluator/")
+            && a.resource.len() > 10
+    }) {
         return Ok(v.to_owned());
     }
     Err(err(
@@ -148,40 +150,39 @@ pub fn evaluator_arn(value: &str) -> Result<String, Diagnostic> {
 }
 
 fn log_group_arn(value: &str) -> bool {
-    let p: Vec<&str> = value.splitn(7, ':').collect();
-    p.len() >= 7
-        && p[0] == "arn"
-        && p[1].starts_with("aws")
-        && p[2] == "logs"
-        && !p[3].is_empty()
-        && p[4].len() == 12
-        && p[4].bytes().all(|b| b.is_ascii_digit())
-        && p[5] == "log-group"
-        && !p[6].is_empty()
+    Arn::parse(value).is_some_and(|a| {
+        a.partition.starts_with("aws")
+            && a.service == "logs"
+            && !a.region.is_empty()
+            && a.account_id().is_some()
+            && a.resource
+                .strip_prefix("log-group:")
+                .is_some_and(|name| !name.is_empty())
+    })
 }
 
 /// The KMS key for a recommendation: a key ARN in the recommendation's region.
 pub fn kms_key_arn(value: &str, region: &str) -> Vec<Diagnostic> {
-    let p: Vec<&str> = value.splitn(6, ':').collect();
-    let well_formed = p.len() == 6
-        && p[0] == "arn"
-        && p[2] == "kms"
-        && p[4].len() == 12
-        && p[4].bytes().all(|b| b.is_ascii_digit())
-        && p[5].strip_prefix("key/").is_some_and(|id| !id.is_empty());
-    if !well_formed {
+    let arn = Arn::parse(value).filter(|a| {
+        a.service == "kms"
+            && a.account_id().is_some()
+            && a.resource
+                .strip_prefix("key/")
+                .is_some_and(|id| !id.is_empty())
+    });
+    let Some(arn) = arn else {
         return vec![err(
             "kmsKeyArn",
             format!("kmsKeyArn {value:?} is not a KMS key ARN"),
             "use arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (an alias or key id given on the command line is resolved to it first)",
         )];
-    }
-    if p[3] != region {
+    };
+    if arn.region != region {
         return vec![err(
             "kmsKeyArn",
             format!(
                 "kmsKeyArn {value:?} is in {}, but the recommendation is in {region}",
-                p[3]
+                arn.region
             ),
             format!(
                 "the key must be in the same region as the recommendation: choose a key in {region}"
@@ -310,10 +311,7 @@ pub fn validate(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Dia
     if let Some(k) = &req.kms_key_arn {
         out.extend(kms_key_arn(k, region));
     }
-    crate::config::model_check::merge(
-        &mut out,
-        crate::config::model_check::start_recommendation(req),
-    );
+    crate::derive::model_check::merge(&mut out, super::model_check::start_recommendation(req));
     out.sort_by_key(|d| d.severity);
     out
 }

@@ -315,7 +315,7 @@ impl Recommendations {
             return Err(RecError::Invalid(
                 diags
                     .into_iter()
-                    .filter(|d| d.severity == crate::config::Severity::Error)
+                    .filter(|d| d.severity == crate::diagnostic::Severity::Error)
                     .collect(),
             ));
         }
@@ -482,7 +482,7 @@ impl Recommendations {
             None
         };
         if let Some(arn) = &key_arn {
-            let key_region = crate::kms::eligibility::arn_region(arn);
+            let key_region = crate::arn::region(arn);
             if problem.is_none() && arn.starts_with("arn:") && key_region != self.region {
                 problem = Some(KeyProblem::OtherRegion {
                     key_region: key_region.to_owned(),

@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{self, CheckContext, DeployConfig, Diagnostic};
+use crate::config::{CheckContext, DeployConfig, Diagnostic};
 use crate::deploy::state::{StateError, StateStore};
-use crate::pack::{self, Pack, PackError, derive::ResourcePlan};
+use crate::pack::{self, Pack, PackError};
+use crate::plan::ResourcePlan;
 
 /// Everything a deploy needs from its two input files.
 #[derive(Debug)]
@@ -78,13 +79,13 @@ pub fn prepare(
     })?;
     let mut warnings = Vec::new();
     if let Some(check) = check {
-        warnings = config::check(&config, Some(&pack), check.context);
+        warnings = crate::derive::check(&config, Some(&pack), check.context);
         warnings.extend(check.notes.iter().cloned());
         if warnings.iter().any(Diagnostic::is_error) {
             return Err(PrepareError::Invalid(warnings));
         }
     }
-    let plan = pack::derive::derive(&pack, &config).map_err(|e| PrepareError::Invalid(e.0))?;
+    let plan = crate::derive::derive(&pack, &config).map_err(|e| PrepareError::Invalid(e.0))?;
     Ok(Prepared {
         config,
         pack,

@@ -412,7 +412,7 @@ struct Prepared {
     clients: Clients,
     account: String,
     store: Arc<crate::deploy::state::StateStore>,
-    plan: crate::pack::derive::ResourcePlan,
+    plan: crate::plan::ResourcePlan,
     artifact: crate::deploy::apply::ArtifactSource,
     pack_json: String,
 }

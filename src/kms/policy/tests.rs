@@ -126,7 +126,7 @@ fn caller_crypto_without_encryption_context_is_unscoped() {
     assert_eq!(d.field, "kms_key.policy.AllowCallerCryptoOps");
     assert_eq!(
         (d.severity, d.category.as_str()),
-        (crate::config::Severity::Warning, "security")
+        (crate::diagnostic::Severity::Warning, "security")
     );
     assert_eq!(d.hint.as_deref(), Some(f.fix.as_str()));
 }

@@ -157,7 +157,7 @@ impl ActivityState {
                 .names
                 .get(arn)
                 .cloned()
-                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn).to_string()),
+                .unwrap_or_else(|| crate::arn::resource_id(arn).to_string()),
             None => "·".into(),
         }
     }

@@ -16,7 +16,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::Request;
 use crate::config::Diagnostic;
-use crate::config::diagnostic::category;
+use crate::diagnostic::category;
 use crate::recommend::Input as RecInput;
 use crate::recommend::request::{self, RecType, StartRequest, ToolText, Traces};
 use crate::tui::effect::Effect;
@@ -130,7 +130,7 @@ impl StartForm {
         let account = shared.caller_account.clone().unwrap_or_default();
         let (log_group, service) = match runtime {
             Some(r) => {
-                let id = r.arn.rsplit('/').next().unwrap_or_default();
+                let id = crate::arn::resource_id(&r.arn);
                 (
                     format!(
                         "arn:aws:logs:{region}:{account}:log-group:/aws/bedrock-agentcore/runtimes/{id}-DEFAULT"

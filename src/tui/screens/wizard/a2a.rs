@@ -178,7 +178,7 @@ impl Step for A2aStep {
                     ..DeployConfig::default()
                 };
                 d.extend(
-                    diagnose::diagnose(&cfg, None, &CheckContext::default())
+                    diagnose::diagnose(&cfg, &CheckContext::default(), false)
                         .into_iter()
                         .filter(|x| x.field.starts_with("a2a_auth")),
                 );

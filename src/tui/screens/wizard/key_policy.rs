@@ -206,11 +206,8 @@ impl KeyPolicyView {
                 diff,
                 recommended,
                 // The role name is what tells roles apart; the account is in the header.
-                caller: target
-                    .caller
-                    .rsplit(':')
-                    .next()
-                    .unwrap_or(&target.caller)
+                caller: crate::arn::Arn::parse(&target.caller)
+                    .map_or(target.caller.as_str(), |a| a.resource)
                     .to_string(),
             },
             Ok(Checked {

@@ -348,7 +348,7 @@ impl Step for PackStep {
         self.region = shared.region().to_string();
         self.resources = match &shared.loaded_pack {
             None => Ok(Vec::new()),
-            Some(pack) => match crate::pack::derive::derive(
+            Some(pack) => match crate::derive::derive(
                 pack,
                 &crate::services::answers::deploy_config(&shared.answers),
             ) {

@@ -138,7 +138,7 @@ impl Step for ReviewStep {
             // The artifact step checks the file through an effect; no file system access here.
             check_local_files: false,
         };
-        let mut d = crate::config::check(&cfg, shared.loaded_pack.as_deref(), &ctx);
+        let mut d = crate::derive::check(&cfg, shared.loaded_pack.as_deref(), &ctx);
         if shared.loaded_pack.is_none() {
             d.push(
                 Diagnostic::error("pack", category::PACK, "no pack loaded")

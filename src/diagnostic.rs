@@ -1,3 +1,6 @@
+//! Diagnostics: one finding (error or warning) about a config, a pack or a request, naming the
+//! field to change; shared by every check so the CLI, the TUI and the engine print them alike.
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

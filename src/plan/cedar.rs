@@ -14,6 +14,8 @@ use cedar_policy::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::Tags;
+
 pub const ACTION_TYPE: &str = "AgentCore::Action";
 pub const GATEWAY_TYPE: &str = "AgentCore::Gateway";
 
@@ -238,4 +240,16 @@ fn uid(type_name: &str, id: &str) -> Result<EntityUid, String> {
         ty,
         cedar_policy::EntityId::new(id),
     ))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CedarPolicySpec {
+    /// Every prompt with a registered tool in its blocklist, sorted.
+    pub prompts: Vec<String>,
+    pub engine_name: String,
+    pub gateway_name: String,
+    /// The baseline permit the forbids override: without it the engine denies every tool.
+    pub permit: CedarPermit,
+    pub forbids: Vec<CedarForbid>,
+    pub tags: Tags,
 }

@@ -8,17 +8,16 @@
 use aws_models::{Constraint, Service, model};
 use serde_json::{Value, json};
 
-use super::diagnostic::{CheckContext, Diagnostic, category};
-use super::model::DeployConfig;
-use super::tags::{TAG_AGENT, TAG_PACK_ID, TAG_VERSION, Tags};
+use crate::config::DeployConfig;
+use crate::config::tags::{TAG_AGENT, TAG_PACK_ID, TAG_VERSION, Tags};
 use crate::deploy::{artifact, sdk};
+use crate::diagnostic::{CheckContext, Diagnostic, category};
 use crate::pack::Pack;
-use crate::pack::cedar;
-use crate::pack::derive::{
+use crate::plan::cedar;
+use crate::plan::{
     CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourcePlan,
     ResourceSpec, RuntimeSpec, ToolGatewaySpec,
 };
-use crate::recommend::request::{self, Input, StartRequest};
 
 /// One member of one operation's input: where a value ends up on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,7 +262,7 @@ enum Origin {
 
 /// The field a user edits to fix a value, and how the message names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Source {
+pub(crate) struct Source {
     origin: Origin,
     /// The field as written, e.g. `evals[0].description`, `tags.team`, `systemPrompt`.
     path: String,
@@ -287,7 +286,7 @@ fn config(path: impl Into<String>) -> Source {
     }
 }
 
-fn req(path: impl Into<String>) -> Source {
+pub(crate) fn req(path: impl Into<String>) -> Source {
     Source {
         origin: Origin::Request,
         path: path.into(),
@@ -296,7 +295,7 @@ fn req(path: impl Into<String>) -> Source {
 }
 
 impl Source {
-    fn labelled(mut self, label: String) -> Self {
+    pub(crate) fn labelled(mut self, label: String) -> Self {
         self.label = Some(label);
         self
     }
@@ -354,13 +353,13 @@ struct Finding {
 }
 
 #[derive(Default)]
-struct Checks {
+pub(crate) struct Checks {
     found: Vec<Finding>,
 }
 
 impl Checks {
     /// `value` as the member `site.member` + `sub` (e.g. `.key` of a map), every violation kept.
-    fn value(&mut self, source: &Source, site: Site, sub: &str, value: &Value) {
+    pub(crate) fn value(&mut self, source: &Source, site: Site, sub: &str, value: &Value) {
         self.held(source, site, sub, value, None, false);
     }
 
@@ -368,13 +367,13 @@ impl Checks {
         self.held(source, site, sub, value, Some(note), false);
     }
 
-    fn text(&mut self, source: &Source, site: Site, sub: &str, value: &str) {
+    pub(crate) fn text(&mut self, source: &Source, site: Site, sub: &str, value: &str) {
         self.value(source, site, sub, &json!(value));
     }
 
     /// Only the number of entries of a list or map; its items are checked one by one, each
     /// with the field it came from.
-    fn size(&mut self, source: &Source, site: Site, value: &Value, note: Option<&str>) {
+    pub(crate) fn size(&mut self, source: &Source, site: Site, value: &Value, note: Option<&str>) {
         self.held(source, site, "", value, note, true);
     }
 
@@ -460,7 +459,7 @@ impl Checks {
         self.found.push(f);
     }
 
-    fn diagnostics(self) -> Vec<Diagnostic> {
+    pub(crate) fn diagnostics(self) -> Vec<Diagnostic> {
         self.found.into_iter().map(diagnostic).collect()
     }
 }
@@ -602,7 +601,7 @@ pub fn plan(
     let mut rec = Checks::default();
     recommendable(&mut rec, pack);
     out.extend(rec.diagnostics().into_iter().map(|mut d| {
-        d.severity = super::diagnostic::Severity::Warning;
+        d.severity = crate::diagnostic::Severity::Warning;
         d
     }));
     out
@@ -1146,86 +1145,12 @@ fn recommendable(c: &mut Checks, pack: &Pack) {
     }
 }
 
-/// A recommendation request against StartRecommendation, fields named as the request's own
-/// checks name them.
-pub fn start_recommendation(r: &StartRequest) -> Vec<Diagnostic> {
-    let mut c = Checks::default();
-    c.text(&req("name"), REC_NAME, "", &r.name);
-    if let Some(d) = &r.description {
-        c.text(&req("description"), REC_DESCRIPTION, "", d);
-    }
-    let (groups, services) = match &r.input {
-        Input::SystemPrompt(text) => {
-            if !text.trim().is_empty() {
-                c.text(&req("systemPrompt"), REC_PROMPT, "", text);
-            }
-            let arns: Vec<String> = r
-                .evaluators
-                .iter()
-                .filter_map(|e| request::evaluator_arn(e).ok())
-                .collect();
-            if !arns.is_empty() {
-                let refs: Vec<Value> = arns.iter().map(|a| json!({"evaluatorArn": a})).collect();
-                c.value(&req("evaluators"), REC_EVALUATORS, "", &json!(refs));
-            }
-            (REC_SP_LOG_GROUPS, REC_SP_SERVICES)
-        }
-        Input::Tools(tools) => {
-            for t in tools.iter().filter(|t| !t.name.trim().is_empty()) {
-                c.text(
-                    &req(format!("tools.{}", t.name)),
-                    REC_TOOL_NAME,
-                    "",
-                    &t.name,
-                );
-                if !t.description.trim().is_empty() {
-                    c.text(
-                        &req(format!("tools.{}", t.name)),
-                        REC_TOOL_TEXT,
-                        "",
-                        &t.description,
-                    );
-                }
-            }
-            (REC_TD_LOG_GROUPS, REC_TD_SERVICES)
-        }
-    };
-    let tr = &r.traces;
-    if !tr.log_group_arns.is_empty() {
-        c.value(&req("logGroupArns"), groups, "", &json!(tr.log_group_arns));
-    }
-    let names: Vec<&String> = tr
-        .service_names
-        .iter()
-        .filter(|s| !s.trim().is_empty())
-        .collect();
-    if !names.is_empty() {
-        c.value(&req("serviceNames"), services, "", &json!(names));
-    }
-    if let Some(k) = &r.kms_key_arn {
-        c.text(&req("kmsKeyArn"), REC_KMS_KEY, "", k);
-    }
-    if !r.tags.is_empty() {
-        c.size(&req("tags"), REC_TAGS, &json!(r.tags), None);
-        for (k, v) in &r.tags {
-            let field = format!("tags.{k}");
-            c.text(
-                &req(field.clone()).labelled(format!("key of {field}")),
-                REC_TAGS,
-                ".key",
-                k,
-            );
-            c.text(&req(field), REC_TAGS, ".value", v);
-        }
-    }
-    c.diagnostics()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{check, from_json_str};
-    use crate::recommend::request::{RecType, Traces};
+    use crate::config::from_json_str;
+    use crate::derive::check;
+    use crate::recommend::request::RecType;
     use aws_sdk_bedrockagentcorecontrol::types as t;
 
     const COMPLETE: &str = include_str!("../../tests/fixtures/configs/complete.json");
@@ -1240,7 +1165,7 @@ mod tests {
     }
 
     fn found(pack: &Pack, cfg: &DeployConfig) -> Vec<Diagnostic> {
-        let plan = crate::pack::derive::derive(pack, cfg).unwrap();
+        let plan = crate::derive::derive(pack, cfg).unwrap();
         plan_check(&plan, pack, cfg)
     }
 
@@ -1463,36 +1388,5 @@ mod tests {
         );
         assert_eq!(fields(&out), ["runtime_role_arn", "tags.x"]);
         assert_eq!(out[0].message, "adapter");
-    }
-
-    #[test]
-    fn a_recommendation_request_is_held_to_start_recommendation() {
-        use chrono::TimeZone;
-        let r = StartRequest {
-            name: "support_prompt_v2".into(),
-            description: None,
-            input: Input::SystemPrompt("p".repeat(20_001)),
-            traces: Traces {
-                log_group_arns: vec!["arn:aws:logs:us-east-1:111122223333:log-group:/a".into()],
-                service_names: vec!["agent.DEFAULT".into()],
-                start: chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-                end: chrono::Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap(),
-            },
-            evaluators: vec!["Builtin.Helpfulness".into(), "Builtin.Correctness".into()],
-            tags: Default::default(),
-            kms_key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/abc".into()),
-        };
-        let d = start_recommendation(&r);
-        assert_eq!(fields(&d), ["systemPrompt", "evaluators", "kmsKeyArn"]);
-        assert!(d[0].message.contains("(20001 characters)"));
-        assert!(
-            d[1].hint
-                .as_deref()
-                .unwrap()
-                .contains("at most 1 are allowed (it has 2)")
-        );
-        // The request's own checks keep theirs and add the model's.
-        let all = request::validate(&r, "us-east-1", chrono::Utc::now());
-        assert_eq!(fields(&all), ["systemPrompt", "evaluators", "kmsKeyArn"]);
     }
 }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::config::{Diagnostic, category};
+use crate::diagnostic::{Diagnostic, category};
 
 pub const AWS_NAME_PATTERN: &str = "^[a-zA-Z][a-zA-Z0-9_]{0,47}$";
 pub const GATEWAY_NAME_PATTERN: &str = "^([0-9a-zA-Z][-]?){1,48}$";

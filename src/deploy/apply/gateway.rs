@@ -1,0 +1,218 @@
+//! The pack's one MCP gateway and a target per tool: created, adopted or updated.
+
+use super::*;
+
+impl<'a> Run<'a> {
+    pub(super) async fn ensure_gateway(&self, resources: &[DesiredResource]) {
+        let Some(spec) = resources.iter().find_map(|r| match &r.spec {
+            ResourceSpec::ToolGateway(s) => Some(s),
+            _ => None,
+        }) else {
+            return;
+        };
+        let c = self.c();
+        let lc = self.lc(Step::ToolGateways, GATEWAY_KIND, &spec.gateway_name);
+        let lc = &lc;
+        lc.phase(ResourcePhase::Pending, None);
+        let hash = gateway_hash(spec);
+        let res = self
+            .locate_or_create(
+                lc,
+                &hash,
+                || cloud::find_gateway(c, &spec.gateway_name),
+                move || async move {
+                    lc.calling("CreateGateway");
+                    let o = call(
+                        c,
+                        "CreateGateway",
+                        c.control
+                            .create_gateway()
+                            .name(&spec.gateway_name)
+                            .role_arn(&spec.role_arn)
+                            .protocol_type(
+                                aws_sdk_bedrockagentcorecontrol::types::GatewayProtocolType::Mcp,
+                            )
+                            .authorizer_type(
+                                aws_sdk_bedrockagentcorecontrol::types::AuthorizerType::None,
+                            )
+                            .set_tags(Some(hash_map(&spec.tags)))
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.gateway_id().to_owned(),
+                        arn: o.gateway_arn().to_owned(),
+                    })
+                },
+                |id: String| async move { cloud::gateway_probe(c, &id).await },
+            )
+            .await;
+        let gw = match res {
+            Ok(loc) => {
+                let (result, arn) = self.finish(lc, &loc, &hash, &[]);
+                lc.phase(
+                    match result {
+                        Outcome::Adopted => ResourcePhase::Adopted,
+                        Outcome::Unchanged => ResourcePhase::Unchanged,
+                        _ => ResourcePhase::Ready,
+                    },
+                    Some(&arn),
+                );
+                self.outcome(ResourceOutcome {
+                    kind: GATEWAY_KIND.to_owned(),
+                    name: spec.gateway_name.clone(),
+                    result,
+                    arn: Some(arn.clone()),
+                    error: None,
+                    reason: None,
+                });
+                Ok(GatewayRef {
+                    id: loc.found().id.clone(),
+                    arn,
+                    name: spec.gateway_name.clone(),
+                    role_arn: spec.role_arn.clone(),
+                })
+            }
+            Err(e) => {
+                let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
+                self.dep.events.send(Event::Error {
+                    step: Some(Step::ToolGateways),
+                    kind: GATEWAY_KIND.to_owned(),
+                    name: spec.gateway_name.clone(),
+                    category: e.category,
+                    message: e.message.clone(),
+                    hint: e.hint.clone(),
+                });
+                lc.phase(ResourcePhase::Failed, None);
+                self.outcome(ResourceOutcome {
+                    kind: GATEWAY_KIND.to_owned(),
+                    name: spec.gateway_name.clone(),
+                    result: if interrupted {
+                        Outcome::NotStarted
+                    } else {
+                        Outcome::Failed
+                    },
+                    arn: None,
+                    reason: interrupted
+                        .then(|| "cancelled while waiting; resume with apply".to_owned()),
+                    error: Some(e.clone()),
+                });
+                Err(e)
+            }
+        };
+        self.out.lock().unwrap().gateway = Some(gw);
+    }
+
+    pub(super) fn gateway(&self) -> Result<GatewayRef, aws::Error> {
+        match &self.out.lock().unwrap().gateway {
+            Some(Ok(g)) => Ok(g.clone()),
+            Some(Err(e)) => {
+                let mut e = e.clone();
+                e.message = format!("the tool gateway could not be created: {}", e.message);
+                Err(e)
+            }
+            None => Err(aws::Error::new(
+                Category::Configuration,
+                "UpdateGateway",
+                "no gateway to associate the policy engine with (the pack has no tools)",
+            )),
+        }
+    }
+
+    pub(super) async fn target(
+        &self,
+        lc: &Lc<'_>,
+        s: &ToolGatewaySpec,
+    ) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let gw = self.gateway()?;
+        let hash = target_hash(s, &gw.id);
+        let config = sdk::target_configuration(s)?;
+        let creds = sdk::credential_providers(s)?;
+        let (gw_ref, config_ref, creds_ref) = (&gw, &config, &creds);
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                move || async move {
+                    cloud::find_target(c, &gw_ref.id, &s.target_name)
+                        .await
+                        .map(|o| {
+                            o.map(|id| Found {
+                                id,
+                                arn: gw_ref.arn.clone(),
+                            })
+                        })
+                },
+                move || async move {
+                    lc.calling("CreateGatewayTarget");
+                    let o = call(
+                        c,
+                        "CreateGatewayTarget",
+                        c.control
+                            .create_gateway_target()
+                            .gateway_identifier(&gw_ref.id)
+                            .name(&s.target_name)
+                            .target_configuration(config_ref.clone())
+                            .set_credential_provider_configurations(
+                                Some(creds_ref.clone()).filter(|v| !v.is_empty()),
+                            )
+                            .send(),
+                    )
+                    .await?;
+                    Ok(Found {
+                        id: o.target_id().to_owned(),
+                        arn: o.gateway_arn().to_owned(),
+                    })
+                },
+                |id: String| async move { cloud::target_probe(c, &gw_ref.id, &id).await },
+            )
+            .await?;
+        if let Located::Stale(f) = &loc {
+            lc.calling("UpdateGatewayTarget");
+            call(
+                c,
+                "UpdateGatewayTarget",
+                c.control
+                    .update_gateway_target()
+                    .gateway_identifier(&gw.id)
+                    .target_id(&f.id)
+                    .name(&s.target_name)
+                    .target_configuration(config.clone())
+                    .set_credential_provider_configurations(
+                        Some(creds.clone()).filter(|v| !v.is_empty()),
+                    )
+                    .send(),
+            )
+            .await?;
+            self.wait(lc, || cloud::target_probe(c, &gw.id, &f.id))
+                .await?;
+        }
+        let extra = [
+            ("gateway_id", gw.id.clone()),
+            ("gateway_arn", gw.arn.clone()),
+            ("gateway_name", gw.name.clone()),
+        ];
+        let mut loc = loc;
+        let (Located::New(f) | Located::Adopted(f) | Located::Current(f) | Located::Stale(f)) =
+            &mut loc;
+        f.arn = gw.arn.clone();
+        Ok(self.finish(lc, &loc, &hash, &extra))
+    }
+}
+
+/// The one MCP gateway every tool target hangs on, if the step has targets.
+pub(super) fn shared_gateway(step: &crate::plan::PlanStep) -> Option<&ToolGatewaySpec> {
+    step.resources.iter().find_map(|r| match &r.spec {
+        ResourceSpec::ToolGateway(s) => Some(s),
+        _ => None,
+    })
+}
+
+pub(crate) fn gateway_hash(s: &ToolGatewaySpec) -> String {
+    fingerprint(&(&s.gateway_name, &s.role_arn))
+}
+
+pub(crate) fn target_hash(s: &ToolGatewaySpec, gateway_id: &str) -> String {
+    fingerprint(&(s, gateway_id))
+}

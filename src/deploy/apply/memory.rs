@@ -1,0 +1,56 @@
+//! Creating (or adopting) the pack's memory.
+
+use super::*;
+
+impl<'a> Run<'a> {
+    pub(super) async fn memory(
+        &self,
+        lc: &Lc<'_>,
+        s: &MemorySpec,
+    ) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let hash = fingerprint(s);
+        let loc = self
+            .locate_or_create(
+                lc,
+                &hash,
+                || cloud::find_memory(c, &lc.name),
+                move || async move {
+                    lc.calling("CreateMemory");
+                    let mut req = c
+                        .control
+                        .create_memory()
+                        .name(&lc.name)
+                        .event_expiry_duration(s.event_expiry_days.clamp(3, 365) as i32)
+                        .memory_execution_role_arn(&s.execution_role_arn)
+                        .set_memory_strategies(Some(sdk::memory_strategies(s)?))
+                        .set_tags(Some(hash_map(&s.tags)));
+                    if let Some(k) = &s.encryption_key_arn {
+                        req = req.encryption_key_arn(k);
+                    }
+                    let o = call(c, "CreateMemory", req.send()).await?;
+                    let m = o.memory().ok_or_else(|| {
+                        aws::Error::new(
+                            Category::Resource,
+                            "CreateMemory",
+                            "CreateMemory returned no memory",
+                        )
+                    })?;
+                    Ok(Found {
+                        id: m.id().to_owned(),
+                        arn: m.arn().to_owned(),
+                    })
+                },
+                |id: String| async move { cloud::memory_probe(c, &id).await },
+            )
+            .await?;
+        if let Located::Stale(_) = loc {
+            self.dep.events.warn(format!(
+                "memory {} settings changed; memory is not modified in place (destroy and apply to change strategies or the key)",
+                lc.name
+            ));
+        }
+        self.out.lock().unwrap().memory_arn = Some(loc.found().arn.clone());
+        Ok(self.finish(lc, &loc, &hash, &[]))
+    }
+}
