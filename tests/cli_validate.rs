@@ -172,7 +172,7 @@ fn bad_configs_give_the_documented_errors() {
             "bad/memory_expiry.json",
             &[(
                 "memory_store.event_expiry_days",
-                "event_expiry_days 400 must be between 3 and 365",
+                "event_expiry_days 4000 must be between 3 and 3650",
             )],
         ),
         (

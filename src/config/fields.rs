@@ -197,15 +197,21 @@ pub fn memory_strategy(index: usize, value: &str) -> Vec<Diagnostic> {
     ]
 }
 
+/// The range is CreateMemory's `eventExpiryDuration` in AWS's model (the adapter's 3–365 is
+/// stricter than AWS).
 pub fn event_expiry_days(value: i64) -> Vec<Diagnostic> {
-    if value == 0 || (3..=365).contains(&value) {
+    let shape = aws_models::model(aws_models::Service::Control)
+        .member_shape("CreateMemory", "eventExpiryDuration");
+    let min = shape.and_then(|s| s.min).unwrap_or(3.0) as i64;
+    let max = shape.and_then(|s| s.max).unwrap_or(365.0) as i64;
+    if value == 0 || (min..=max).contains(&value) {
         return vec![];
     }
     vec![
         Diagnostic::error(
             "memory_store.event_expiry_days",
             category::CONFIGURATION,
-            format!("memory_store: event_expiry_days {value} must be between 3 and 365"),
+            format!("memory_store: event_expiry_days {value} must be between {min} and {max}"),
         )
         .with_hint("leave it out for the default of 30 days"),
     ]
