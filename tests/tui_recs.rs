@@ -13,7 +13,6 @@ use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::{self, Context};
 use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::screens::recs::{Place, RecsEffect, RecsOutcome, Screen};
-use agentcore_tui::tui::screens::wizard::Step;
 use agentcore_tui::tui::services::{AwsTarget, KEY_UNAVAILABLE, ServiceError};
 use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;

@@ -424,9 +424,16 @@ fn check_interrupted(answers: &Answers) -> Vec<Effect> {
 }
 
 /// The recommendation screens' view of the rest of the app.
-fn recs_cx<'a>(wizard: &'a WizardState, deploy: &DeployFlow) -> recs::Cx<'a> {
+fn recs_cx(wizard: &WizardState, deploy: &DeployFlow) -> recs::Cx {
+    let shared = wizard.shared();
     recs::Cx {
-        shared: wizard.shared(),
+        wizard: recs::WizardFacts {
+            target: shared.target.clone(),
+            region: shared.region().to_string(),
+            account: shared.caller_account.clone(),
+            pack: shared.loaded_pack.clone(),
+            kms: shared.answers.kms.clone(),
+        },
         runtime: deployed_runtime(deploy),
     }
 }

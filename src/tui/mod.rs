@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod demo;
 pub mod effect;
+pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod logging;

@@ -332,12 +332,6 @@ impl Runtime {
                     send(RecsOutcome::Started(r)).await;
                 });
             }
-            RecsEffect::PickerPolicy { place, key_arn, .. } => {
-                let fut = services.key_policy(place.target, place.region, key_arn);
-                tokio::spawn(async move {
-                    send(RecsOutcome::PickerPolicy(fut.await)).await;
-                });
-            }
             RecsEffect::CheckKeyPolicy { place, key_arn, .. } => {
                 let fut = services.key_policy_check(place.target, place.region, key_arn);
                 tokio::spawn(async move {

@@ -45,12 +45,6 @@ pub enum RecsEffect {
         generation: Gen,
         place: Place,
     },
-    /// GetKeyPolicy for the picker's own policy view (the wizard's, answered to the form).
-    PickerPolicy {
-        generation: Gen,
-        place: Place,
-        key_arn: String,
-    },
     /// The chosen key's policy, checked for the caller (seed 000's three statements).
     CheckKeyPolicy {
         generation: Gen,
@@ -76,7 +70,6 @@ impl RecsEffect {
             | Self::Activity { generation, .. }
             | Self::Keys { generation, .. }
             | Self::CheckKeyPolicy { generation, .. }
-            | Self::PickerPolicy { generation, .. }
             | Self::Start { generation, .. } => *generation,
         }
     }
@@ -90,7 +83,6 @@ impl RecsEffect {
             Self::Activity { .. } => "kms_activity",
             Self::Keys { .. } => "list_kms_keys_for_recommendation",
             Self::CheckKeyPolicy { .. } => "check_key_policy",
-            Self::PickerPolicy { .. } => "fetch_key_policy_for_recommendation",
             Self::Start { .. } => "start_recommendation",
         }
     }
@@ -117,6 +109,5 @@ pub enum RecsOutcome {
     Activity(Result<Vec<KmsEvent>, ServiceError>),
     Keys(KeysEvent),
     KeyPolicy(Result<crate::tui::services::PolicyCheck, ServiceError>),
-    PickerPolicy(Result<String, ServiceError>),
     Started(Result<Summary, ServiceError>),
 }

@@ -8,26 +8,10 @@ pub mod deploy;
 pub mod recs;
 pub mod wizard;
 
-use ratatui::crossterm::event::KeyEvent;
-
-use super::keymap::Command;
 use super::theme::Theme;
 
-/// An input already resolved against the keymap: a command, or a raw key/paste for the focused
-/// text field, or a pointer event in coordinates relative to the screen's body.
-#[derive(Debug, Clone, Copy)]
-pub enum Input<'a> {
-    Command(Command),
-    Key(&'a KeyEvent),
-    Paste(&'a str),
-    /// `height` is the body's height, so lists can map a row to an entry.
-    Click {
-        column: u16,
-        row: u16,
-        height: u16,
-    },
-    Scroll(i8),
-}
+// Widgets take inputs too, so the type lives beside the keymap; screens keep naming it here.
+pub use super::input::Input;
 
 /// What the renderer needs besides the state.
 #[derive(Debug, Clone, Copy)]

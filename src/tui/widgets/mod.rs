@@ -1,10 +1,13 @@
-//! Widgets shared by the screens: lists, fields, hints, overlays, the stepper, the diagnostics.
+//! Widgets shared by the screens: lists, fields, hints, overlays, the stepper, the diagnostics,
+//! the KMS key picker.
 //!
-//! Reusable pieces of screens. Widgets render from state they are given and never compute it.
+//! Reusable pieces of screens, importing no screen. A widget renders from its own state or what
+//! it is given; one that needs data (the key picker) hands its owner a request to send.
 
 pub mod diagnostics;
 pub mod filter_list;
 pub mod key_hints;
+pub mod key_picker;
 pub mod overlay;
 pub mod stepper;
 pub mod text_field;

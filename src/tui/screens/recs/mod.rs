@@ -20,7 +20,6 @@ use super::{Input, View};
 use crate::recommend::{Status, Summary};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Context;
-use crate::tui::screens::wizard::Step;
 use crate::tui::services::AwsTarget;
 use crate::tui::slot::Slot;
 use crate::tui::theme::Theme;
@@ -31,7 +30,7 @@ pub use activity::ActivityState;
 pub use confirm::DeleteConfirm;
 pub use detail::DetailState;
 pub use list::ListState;
-pub use start::{DeployedRuntime, Draft, StartForm};
+pub use start::{DeployedRuntime, Draft, StartForm, WizardFacts};
 
 pub enum Screen {
     List,
@@ -75,8 +74,8 @@ pub struct RecsFlow {
 
 /// What the screens need from the rest of the app to open the start form: a read-only view the
 /// app builds (`app::recs_cx`), so these screens never read another screen's state.
-pub struct Cx<'a> {
-    pub shared: &'a crate::tui::screens::wizard::Shared,
+pub struct Cx {
+    pub wizard: WizardFacts,
     pub runtime: Option<DeployedRuntime>,
 }
 
@@ -241,7 +240,7 @@ impl RecsFlow {
         })]
     }
 
-    pub fn handle(&mut self, input: Input<'_>, cx: &Cx<'_>, effects: &mut Vec<Effect>) -> Flow {
+    pub fn handle(&mut self, input: Input<'_>, cx: &Cx, effects: &mut Vec<Effect>) -> Flow {
         if let Some(confirm) = &mut self.confirm {
             match confirm.handle(input) {
                 confirm::Answer::Pending => {}
@@ -306,7 +305,7 @@ impl RecsFlow {
                         && let Some(place) = &self.place
                     {
                         let mut form =
-                            StartForm::new(cx.shared.clone(), cx.runtime.as_ref(), effects);
+                            StartForm::new(cx.wizard.clone(), cx.runtime.as_ref(), effects);
                         form.check_policy(place, effects);
                         self.form = Some(Box::new(form));
                     }
@@ -392,10 +391,6 @@ impl RecsFlow {
             }
             RecsOutcome::Keys(ev) => match &mut self.form {
                 Some(f) => f.keys(g, ev),
-                None => false,
-            },
-            RecsOutcome::PickerPolicy(r) => match &mut self.form {
-                Some(f) => f.picker.policy_loaded(g, r),
                 None => false,
             },
             RecsOutcome::KeyPolicy(r) => match &mut self.form {

@@ -1,11 +1,12 @@
 //! Starting a recommendation: type, name, input (inline, from the wizard's pack, or from a
 //! file), agent traces (log groups, service names, a window of the last N hours; defaulted from
 //! the deployed runtime when the status screen knows it), evaluators, tags, and the key, chosen
-//! with the wizard's own KMS key picker. Every field is checked locally, as you type, with the
+//! with the key picker widget the wizard's KMS step uses too. Every field is checked locally, as you type, with the
 //! recommend module's rules; Ctrl-S sends only when nothing is in error.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -17,16 +18,16 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use super::Request;
 use crate::config::Diagnostic;
 use crate::diagnostic::category;
+use crate::pack::Pack;
 use crate::recommend::Input as RecInput;
 use crate::recommend::request::{self, RecType, StartRequest, ToolText, Traces};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
-use crate::tui::persist::{Answers, KmsChoice};
-use crate::tui::screens::wizard::kms::KmsStep;
-use crate::tui::screens::wizard::{Shared, Step, StepCx};
+use crate::tui::persist::KmsChoice;
 use crate::tui::screens::{Input, View};
-use crate::tui::services::{KeysEvent, PolicyCheck, ServiceError};
+use crate::tui::services::{AwsTarget, KeysEvent, PolicyCheck, ServiceError};
 use crate::tui::slot::{Gen, Slot};
+use crate::tui::widgets::key_picker::{KeyPicker, KeysRequest};
 use crate::tui::widgets::text_field::TextField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +82,17 @@ const FIELDS: [Field; 10] = [
     Field::Key,
 ];
 
+/// What the form starts from, as the wizard has it: built by `app.rs`, so these screens never
+/// read the wizard's state.
+#[derive(Debug, Clone, Default)]
+pub struct WizardFacts {
+    pub target: Option<AwsTarget>,
+    pub region: String,
+    pub account: Option<String>,
+    pub pack: Option<Arc<Pack>>,
+    pub kms: KmsChoice,
+}
+
 /// A deployed agent runtime, for the traces defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeployedRuntime {
@@ -106,9 +118,8 @@ pub struct StartForm {
     hours: TextField,
     evaluators: TextField,
     tags: TextField,
-    /// The wizard's key picker, driven through its `Step` interface.
-    pub picker: KmsStep,
-    shared: Shared,
+    pub picker: KeyPicker,
+    wizard: WizardFacts,
     focus: usize,
     pub diags: Vec<Diagnostic>,
     pub sending: bool,
@@ -122,12 +133,12 @@ pub struct StartForm {
 impl StartForm {
     /// The wizard's facts give the defaults: its pack, region, account, and chosen key.
     pub fn new(
-        shared: Shared,
+        wizard: WizardFacts,
         runtime: Option<&DeployedRuntime>,
         effects: &mut Vec<Effect>,
     ) -> Self {
-        let region = shared.region().to_string();
-        let account = shared.caller_account.clone().unwrap_or_default();
+        let region = wizard.region.clone();
+        let account = wizard.account.clone().unwrap_or_default();
         let (log_group, service) = match runtime {
             Some(r) => {
                 let id = crate::arn::resource_id(&r.arn);
@@ -142,7 +153,7 @@ impl StartForm {
         };
         let mut form = Self {
             rec_type: RecType::SystemPrompt,
-            source: if shared.loaded_pack.is_some() {
+            source: if wizard.pack.is_some() {
                 Source::Pack
             } else {
                 Source::Inline
@@ -159,8 +170,12 @@ impl StartForm {
             evaluators: TextField::new("Evaluators", "Builtin.Helpfulness, or an evaluator ARN")
                 .with_value("Builtin.Helpfulness"),
             tags: TextField::new("Tags", "team=support, env=dev"),
-            picker: KmsStep::new(&shared.answers),
-            shared,
+            picker: KeyPicker::new(
+                wizard.kms.clone(),
+                wizard.target.clone(),
+                wizard.region.clone(),
+            ),
+            wizard,
             focus: 1,
             diags: Vec::new(),
             sending: false,
@@ -170,12 +185,10 @@ impl StartForm {
             policy_slot: Slot::default(),
         };
         form.focus_changed();
-        let mut cx_effects = Vec::new();
-        form.picker.on_enter(&mut StepCx {
-            shared: &form.shared,
-            effects: &mut cx_effects,
-        });
-        effects.extend(cx_effects.into_iter().map(keys_effect));
+        let request = form
+            .picker
+            .show(form.wizard.target.as_ref(), &form.wizard.region);
+        list_keys(request, effects);
         form.revalidate(Utc::now());
         form
     }
@@ -209,13 +222,6 @@ impl StartForm {
     fn move_focus(&mut self, d: isize) {
         self.focus = (self.focus as isize + d).rem_euclid(FIELDS.len() as isize) as usize;
         self.focus_changed();
-    }
-
-    /// The key the picker has chosen, as the request wants it.
-    fn key_choice(&self) -> KmsChoice {
-        let mut a = Answers::default();
-        self.picker.write(&mut a);
-        a.kms
     }
 
     fn input_hint(&self) -> &'static str {
@@ -258,7 +264,7 @@ impl StartForm {
                     }
                 }
             }
-            (Source::Pack, t) => match self.shared.loaded_pack.as_deref() {
+            (Source::Pack, t) => match self.wizard.pack.as_deref() {
                 None => {
                     diags.push(bad(
                         "input",
@@ -325,7 +331,7 @@ impl StartForm {
                 )),
             }
         }
-        let kms_key_arn = match self.key_choice() {
+        let kms_key_arn = match self.picker.choice().clone() {
             KmsChoice::Customer { arn } => Some(arn),
             KmsChoice::AwsOwned => None,
             KmsChoice::Undecided => {
@@ -359,7 +365,7 @@ impl StartForm {
             tags,
             kms_key_arn,
         };
-        diags.extend(request::validate(&req, self.shared.region(), now));
+        diags.extend(request::validate(&req, &self.wizard.region, now));
         diags.sort_by_key(|d| d.severity);
         let draft = (!request::has_errors(&diags)).then_some(Draft {
             request: req,
@@ -369,7 +375,6 @@ impl StartForm {
     }
 
     fn revalidate(&mut self, now: DateTime<Utc>) {
-        self.picker.revalidate(&self.shared);
         self.diags = self.draft(now).1;
         // Policy findings explain; they never block (the service checks again).
         if let Some(Ok(p)) = &self.policy {
@@ -379,7 +384,7 @@ impl StartForm {
 
     /// Keys streamed in for the picker.
     pub fn keys(&mut self, generation: Gen, event: KeysEvent) -> bool {
-        let changed = self.picker.page_loaded(generation, event);
+        let changed = self.picker.keys(generation, event);
         self.revalidate(Utc::now());
         changed
     }
@@ -400,7 +405,7 @@ impl StartForm {
 
     /// Asks for the policy check of a newly chosen customer managed key.
     pub fn check_policy(&mut self, place: &super::Place, effects: &mut Vec<Effect>) {
-        let arn = match self.key_choice() {
+        let arn = match self.picker.choice().clone() {
             KmsChoice::Customer { arn } => Some(arn),
             _ => None,
         };
@@ -451,17 +456,11 @@ impl StartForm {
                     return Request::Start(Box::new(d));
                 }
             }
+            Input::Command(Command::Retry) if field == Field::Key => {
+                list_keys(self.picker.retry(), effects);
+            }
             _ if field == Field::Key => {
-                let mut cx_effects = Vec::new();
-                let shared = self.shared.clone();
-                self.picker.handle(
-                    input,
-                    &mut StepCx {
-                        shared: &shared,
-                        effects: &mut cx_effects,
-                    },
-                );
-                effects.extend(cx_effects.into_iter().map(keys_effect));
+                self.picker.handle(input);
             }
             Input::Command(Command::Up) => self.move_focus(-1),
             Input::Command(Command::Down | Command::Select) => self.move_focus(1),
@@ -651,7 +650,8 @@ impl StartForm {
             ));
         let pin = pblock.inner(picker);
         pblock.render(picker, buf);
-        self.picker.render(pin, buf, view);
+        self.picker
+            .render(pin, buf, view.theme, view.spinner(), false);
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .render(diags, buf);
@@ -708,28 +708,15 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The picker asks with the wizard's effects; the form's copy must be answered to the form, not
-/// to the wizard's own picker.
-fn keys_effect(e: Effect) -> Effect {
-    match e {
-        Effect::FetchKeyPolicy {
-            generation,
-            target,
-            region,
-            key_arn,
-        } => Effect::Recs(super::RecsEffect::PickerPolicy {
-            generation,
-            place: super::Place { target, region },
-            key_arn,
-        }),
-        Effect::ListKmsKeys {
-            generation,
-            target,
-            region,
-        } => Effect::Recs(super::RecsEffect::Keys {
-            generation,
-            place: super::Place { target, region },
-        }),
-        other => other,
+/// The picker's listing, asked as the form's own effect so the pages come back to the form.
+fn list_keys(request: Option<KeysRequest>, effects: &mut Vec<Effect>) {
+    if let Some(r) = request {
+        effects.push(Effect::Recs(super::RecsEffect::Keys {
+            generation: r.generation,
+            place: super::Place {
+                target: r.target,
+                region: r.region,
+            },
+        }));
     }
 }

@@ -160,7 +160,7 @@ impl WizardState {
             artifact: artifact::ArtifactStep::new(answers),
             a2a: a2a::A2aStep::new(answers),
             tags: tags::TagsStep::new(answers),
-            kms: kms::KmsStep::new(answers).with_policy_check(),
+            kms: kms::KmsStep::new(answers),
             review: review::ReviewStep::new(answers),
             shared: Shared::default(),
             blocked: None,
