@@ -771,6 +771,7 @@ fn every_recs_key_is_in_its_help() {
         Context::RecDetail,
         Context::RecActivity,
         Context::RecDelete,
+        Context::RecStart,
     ] {
         let rows = keymap::help_rows(ctx);
         assert!(!rows.is_empty(), "{ctx:?}");
@@ -1056,6 +1057,29 @@ fn start_form_checks_locally_and_sends_nothing_while_in_error() {
     h.snap("start_invalid");
     let errors = h.form_errors();
     assert!(errors.contains(&"name".to_string()) && errors.contains(&"logGroupArns".to_string()));
+}
+
+/// The footer offers help; `?` cannot be it here, since the fields take it as text.
+#[test]
+fn start_form_help_opens_with_f1_while_a_question_mark_is_typed() {
+    let mut h = Harness::form();
+    h.type_text("why?");
+    assert!(h.app.overlay.is_none());
+    assert!(h.resized_screen(100, 30).contains("why?"));
+    assert!(h.resized_screen(100, 30).contains("F1 help"));
+    h.press(KeyCode::F(1));
+    assert!(matches!(
+        h.app.overlay,
+        Some(Overlay::Help(Context::RecStart))
+    ));
+    let screen = h.resized_screen(100, 30);
+    assert!(
+        screen.contains("start it (only once nothing is in error)"),
+        "{screen}"
+    );
+    h.press(KeyCode::Esc);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.context(), Context::RecStart);
 }
 
 #[test]
