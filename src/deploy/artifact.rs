@@ -8,8 +8,10 @@ use aws_sdk_bedrockagentcorecontrol::types as t;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::{self, Clients};
+use crate::plan::runtime::ENTRY_POINT;
+// The apply engine names the key here; the rule itself is the plan's.
+pub use crate::plan::runtime::code_key;
 
-pub const ENTRY_POINT: &str = "main.py";
 const BINARY_NAME: &str = "promptkit-runtime";
 const PACK_FILE: &str = "pack.json";
 
@@ -72,10 +74,6 @@ impl RuntimeArtifact {
 
 pub fn code_bucket(account: &str, region: &str) -> String {
     format!("bedrock-agentcore-code-{account}-{region}")
-}
-
-pub fn code_key(pack_id: &str, version: &str) -> String {
-    format!("promptkit/{pack_id}/{version}/deployment_package.zip")
 }
 
 /// `main.py`, `promptkit-runtime` and `pack.json` at the root, all 0755

@@ -7,6 +7,7 @@ use aws_smithy_types::error::operation::BuildError;
 use serde_json::Value;
 
 use crate::aws::{self, Category};
+use crate::plan::memory::strategy_name;
 use crate::plan::{EvaluatorSpec, JwtAuthorizer, MemorySpec, ToolGatewaySpec};
 
 pub fn built<T>(r: Result<T, BuildError>, what: &str) -> Result<T, aws::Error> {
@@ -22,11 +23,6 @@ pub fn built<T>(r: Result<T, BuildError>, what: &str) -> Result<T, aws::Error> {
 
 pub fn hash_map(m: &BTreeMap<String, String>) -> HashMap<String, String> {
     m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-/// The name a memory strategy is created with: `semantic` → `semantic_memory`.
-pub fn strategy_name(strategy: &str) -> String {
-    format!("{strategy}_memory")
 }
 
 pub fn memory_strategies(spec: &MemorySpec) -> Result<Vec<t::MemoryStrategyInput>, aws::Error> {
@@ -101,41 +97,12 @@ pub fn schema(v: &Value) -> Result<t::SchemaDefinition, aws::Error> {
     built(b.build(), "tool input schema")
 }
 
-/// The description of the tool in the target's inline schema; AWS requires one.
-pub fn tool_description(spec: &ToolGatewaySpec) -> String {
-    if spec.description.is_empty() {
-        format!("Tool {}", spec.tool_key)
-    } else {
-        spec.description.clone()
-    }
-}
-
-/// The endpoint of a tool with no Lambda (the adapter's fallback): its HTTP URL, else a
-/// placeholder MCP endpoint.
-pub fn mcp_endpoint(spec: &ToolGatewaySpec) -> String {
-    spec.target
-        .as_ref()
-        .and_then(|t| t.http.as_ref())
-        .and_then(|h| h.url.clone())
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| format!("https://{}.mcp.local", spec.tool_key))
-}
-
-/// The credential provider type named in `tool_targets.<tool>.credential.type`, if any.
-pub fn credential_type(spec: &ToolGatewaySpec) -> Option<&str> {
-    spec.target
-        .as_ref()
-        .and_then(|t| t.credential.as_ref())
-        .map(|c| c.credential_type.as_str())
-        .filter(|s| !s.is_empty())
-}
-
 pub fn target_configuration(spec: &ToolGatewaySpec) -> Result<t::TargetConfiguration, aws::Error> {
     let mcp = if let Some(arn) = &spec.lambda_arn {
         let def = built(
             t::ToolDefinition::builder()
                 .name(&spec.tool_name)
-                .description(tool_description(spec))
+                .description(spec.tool_description())
                 .input_schema(schema(&spec.input_schema)?)
                 .build(),
             "tool definition",
@@ -150,7 +117,7 @@ pub fn target_configuration(spec: &ToolGatewaySpec) -> Result<t::TargetConfigura
     } else {
         t::McpTargetConfiguration::McpServer(built(
             t::McpServerTargetConfiguration::builder()
-                .endpoint(mcp_endpoint(spec))
+                .endpoint(spec.mcp_endpoint())
                 .build(),
             "MCP server target",
         )?)
@@ -164,7 +131,8 @@ pub fn credential_providers(
     if spec.lambda_arn.is_none() {
         return Ok(vec![]);
     }
-    let kind = credential_type(spec)
+    let kind = spec
+        .credential_type()
         .map(t::CredentialProviderType::from)
         .unwrap_or(t::CredentialProviderType::GatewayIamRole);
     Ok(vec![built(

@@ -10,10 +10,11 @@ use serde_json::{Value, json};
 
 use crate::config::DeployConfig;
 use crate::config::tags::{TAG_AGENT, TAG_PACK_ID, TAG_VERSION, Tags};
-use crate::deploy::{artifact, sdk};
 use crate::diagnostic::{CheckContext, Diagnostic, category};
 use crate::pack::Pack;
 use crate::plan::cedar;
+use crate::plan::memory::strategy_name;
+use crate::plan::runtime::code_key;
 use crate::plan::{
     CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourcePlan,
     ResourceSpec, RuntimeSpec, ToolGatewaySpec,
@@ -698,7 +699,7 @@ fn memory_settings(c: &mut Checks, expiry_days: i64, key: Option<&str>, strategi
             &config("memory_store.strategies"),
             site,
             "",
-            &sdk::strategy_name(s),
+            &strategy_name(s),
         );
     }
 }
@@ -730,7 +731,7 @@ fn target(c: &mut Checks, s: &ToolGatewaySpec) {
                 &pack(format!("tools.{key}.description")),
                 TG_TOOL_DESCRIPTION,
                 "",
-                &sdk::tool_description(s),
+                &s.tool_description(),
             );
             c.value(
                 &pack(format!("tools.{key}.parameters")),
@@ -738,7 +739,7 @@ fn target(c: &mut Checks, s: &ToolGatewaySpec) {
                 "",
                 &s.input_schema,
             );
-            if let Some(t) = sdk::credential_type(s) {
+            if let Some(t) = s.credential_type() {
                 c.text(
                     &config(format!("tool_targets.{key}.credential.type")),
                     TG_CREDENTIAL,
@@ -759,7 +760,7 @@ fn target(c: &mut Checks, s: &ToolGatewaySpec) {
             } else {
                 pack(format!("tools.{key}"))
             };
-            c.text(&source, TG_ENDPOINT, "", &sdk::mcp_endpoint(s));
+            c.text(&source, TG_ENDPOINT, "", &s.mcp_endpoint());
         }
     }
 }
@@ -809,7 +810,7 @@ fn runtime(
             &self::pack("version"),
             RT_CODE_PREFIX,
             "",
-            &artifact::code_key(&pack.id, &pack.version),
+            &code_key(&pack.id, &pack.version),
         ),
     }
     if let Some(p) = &s.server_protocol {
@@ -1215,7 +1216,7 @@ mod tests {
         ok(
             control(RT, "agentRuntimeArtifact.codeConfiguration.entryPoint"),
             ".member",
-            artifact::ENTRY_POINT,
+            crate::plan::runtime::ENTRY_POINT,
         );
         ok(
             control(GW, "protocolType"),

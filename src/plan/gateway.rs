@@ -24,6 +24,37 @@ pub struct ToolGatewaySpec {
     pub tags: Tags,
 }
 
+impl ToolGatewaySpec {
+    /// The description of the tool in the target's inline schema; AWS requires one.
+    pub fn tool_description(&self) -> String {
+        if self.description.is_empty() {
+            format!("Tool {}", self.tool_key)
+        } else {
+            self.description.clone()
+        }
+    }
+
+    /// The endpoint of a tool with no Lambda (the adapter's fallback): its HTTP URL, else a
+    /// placeholder MCP endpoint.
+    pub fn mcp_endpoint(&self) -> String {
+        self.target
+            .as_ref()
+            .and_then(|t| t.http.as_ref())
+            .and_then(|h| h.url.clone())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| format!("https://{}.mcp.local", self.tool_key))
+    }
+
+    /// The credential provider type named in `tool_targets.<tool>.credential.type`, if any.
+    pub fn credential_type(&self) -> Option<&str> {
+        self.target
+            .as_ref()
+            .and_then(|t| t.credential.as_ref())
+            .map(|c| c.credential_type.as_str())
+            .filter(|s| !s.is_empty())
+    }
+}
+
 /// One entry of `tool_targets` (the adapter's `ArenaToolSpec`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,4 +139,52 @@ pub struct SchemaSource {
 pub struct CredentialConfig {
     #[serde(default, rename = "type")]
     pub credential_type: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(target: Option<ToolTarget>) -> ToolGatewaySpec {
+        ToolGatewaySpec {
+            gateway_name: "pack-gw".into(),
+            target_name: "lookup-order".into(),
+            tool_key: "lookup_order".into(),
+            tool_name: "lookup_order".into(),
+            description: String::new(),
+            input_schema: Value::Null,
+            lambda_arn: None,
+            target,
+            role_arn: String::new(),
+            tags: Tags::new(),
+        }
+    }
+
+    /// An empty URL or credential type in the deploy config counts as not given.
+    #[test]
+    fn empty_config_values_fall_back_to_the_defaults_aws_accepts() {
+        let blank = ToolTarget {
+            http: Some(HttpTarget {
+                url: Some(String::new()),
+                method: None,
+            }),
+            credential: Some(CredentialConfig::default()),
+            ..ToolTarget::default()
+        };
+        let s = spec(Some(blank));
+        assert_eq!(s.mcp_endpoint(), "https://lookup_order.mcp.local");
+        assert_eq!(s.credential_type(), None);
+        assert_eq!(s.tool_description(), "Tool lookup_order");
+        let given = ToolTarget {
+            http: Some(HttpTarget {
+                url: Some("https://orders.example.com/mcp".into()),
+                method: None,
+            }),
+            ..ToolTarget::default()
+        };
+        assert_eq!(
+            spec(Some(given)).mcp_endpoint(),
+            "https://orders.example.com/mcp"
+        );
+    }
 }

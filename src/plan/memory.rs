@@ -13,3 +13,8 @@ pub struct MemorySpec {
     pub execution_role_arn: String,
     pub tags: Tags,
 }
+
+/// The name a memory strategy is created with: `semantic` → `semantic_memory`.
+pub fn strategy_name(strategy: &str) -> String {
+    format!("{strategy}_memory")
+}

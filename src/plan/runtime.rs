@@ -6,6 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::Tags;
 
+/// The launcher at the root of a code package, which AgentCore runs.
+pub const ENTRY_POINT: &str = "main.py";
+
+/// Where a pack version's code package is put in the code bucket.
+pub fn code_key(pack_id: &str, version: &str) -> String {
+    format!("promptkit/{pack_id}/{version}/deployment_package.zip")
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JwtAuthorizer {
     pub discovery_url: String,
