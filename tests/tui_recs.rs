@@ -1042,6 +1042,11 @@ fn start_form_checks_locally_and_sends_nothing_while_in_error() {
         h.take_recs().is_empty(),
         "an invalid request must not be sent"
     );
+    let screen = h.resized_screen(100, 30);
+    assert!(
+        screen.contains("✗ not started: 5 error(s) below"),
+        "{screen}"
+    );
     h.type_text("1 bad name");
     h.tab_to(3);
     h.type_text("/aws/not-an-arn");
@@ -1057,6 +1062,35 @@ fn start_form_checks_locally_and_sends_nothing_while_in_error() {
     h.snap("start_invalid");
     let errors = h.form_errors();
     assert!(errors.contains(&"name".to_string()) && errors.contains(&"logGroupArns".to_string()));
+}
+
+/// Each key the footer of the list, a detail and the start form shows does something: the
+/// screen changes, or the app asks for something (a copy, a request).
+#[test]
+fn every_key_a_recs_footer_shows_does_something() {
+    let screens: [(&str, fn() -> Harness); 3] = [
+        ("list", Harness::loaded),
+        ("detail", || {
+            Harness::detail("support_prompt_v2", Ok(prompt_detail()))
+        }),
+        ("start form", Harness::form),
+    ];
+    for (name, open) in screens {
+        let h = open();
+        let before = h.buffer(100, 30);
+        let keys = common::harness::footer_keys(&h.screen(100, 30));
+        assert!(keys.len() >= 3, "{name}: {keys:?}");
+        for (hint, ev) in keys {
+            let mut h = open();
+            let asked = h.pending.len();
+            h.apply(Action::Key(ev));
+            // Copying shows nothing; its effect (OSC 52) is what it does.
+            assert!(
+                h.buffer(100, 30) != before || h.pending.len() > asked,
+                "{name}: the footer offers \"{hint}\" but pressing it changes nothing"
+            );
+        }
+    }
 }
 
 /// The footer offers help; `?` cannot be it here, since the fields take it as text.

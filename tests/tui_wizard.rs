@@ -855,6 +855,28 @@ fn at(step: StepId, answers: Answers) -> Harness {
     h
 }
 
+/// A demanding user presses what the footer offers: on every step, each key it shows must do
+/// something visible (the step, a field, an overlay or the screen changes).
+#[test]
+fn every_key_the_wizard_footer_shows_does_something() {
+    for step in StepId::ALL {
+        let mut h = Harness::new(demo_answers());
+        h.goto(step);
+        let before = h.buffer(100, 30);
+        let keys = common::harness::footer_keys(&h.screen(100, 30));
+        assert!(keys.len() >= 3, "{step:?}: {keys:?}");
+        for (hint, ev) in keys {
+            let mut h = Harness::new(demo_answers());
+            h.goto(step);
+            h.apply(Action::Key(ev));
+            assert!(
+                h.buffer(100, 30) != before,
+                "{step:?}: the footer offers \"{hint}\" but pressing it changes nothing"
+            );
+        }
+    }
+}
+
 #[test]
 fn snapshot_pack_step() {
     at(StepId::Pack, demo_answers()).snapshot("pack_valid");

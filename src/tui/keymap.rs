@@ -940,10 +940,12 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
 }
 
 /// The footer of `ctx` as (key, name) pairs: each hint with the first key bound to its command
-/// here; a hint whose command has no key in `ctx` is left out.
-pub fn footer(ctx: Context, run_finished: bool) -> Vec<(String, &'static str)> {
+/// here; a hint whose command has no key in `ctx`, or that the screen says is `idle` (it would
+/// do nothing there now), is left out.
+pub fn footer(ctx: Context, run_finished: bool, idle: &[Command]) -> Vec<(String, &'static str)> {
     hints(ctx, run_finished)
         .iter()
+        .filter(|(cmd, _)| !idle.contains(cmd))
         .filter_map(|(cmd, name)| first_key(ctx, *cmd).map(|k| (k, *name)))
         .collect()
 }
@@ -1046,7 +1048,7 @@ mod tests {
                     );
                 }
                 assert_eq!(
-                    footer(ctx, finished).len(),
+                    footer(ctx, finished, &[]).len(),
                     hints(ctx, finished).len(),
                     "{ctx:?}"
                 );

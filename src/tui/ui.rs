@@ -183,5 +183,12 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         Line::styled(format!(" ✗ {why}"), theme.error).render(area, buf);
         return;
     }
-    key_hints::render(app.context(), false, area, buf, theme);
+    key_hints::render_without(
+        app.context(),
+        false,
+        &app.wizard.idle_commands(),
+        area,
+        buf,
+        theme,
+    );
 }

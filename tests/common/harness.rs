@@ -317,6 +317,13 @@ impl Harness {
         terminal.backend().to_string()
     }
 
+    /// The screen with its styles (a focus shown only by its style is seen here).
+    pub fn buffer(&self, width: u16, height: u16) -> ratatui::buffer::Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
+        terminal.backend().buffer().clone()
+    }
+
     /// The screen after the app was told the terminal has this size, as a real resize does.
     pub fn resized_screen(&mut self, width: u16, height: u16) -> String {
         self.apply(Action::Resize { width, height });
@@ -340,4 +347,47 @@ impl Harness {
             .filter(|d| !d.is_error())
             .count()
     }
+}
+
+/// The keys the footer (the screen's last line) offers, each with its hint as shown: the
+/// footer read as the user reads it, `Ctrl-n next  Tab field  …`.
+pub fn footer_keys(screen: &str) -> Vec<(String, KeyEvent)> {
+    let last = screen.lines().last().unwrap_or_default();
+    let last = last.trim_matches('"');
+    last.split("  ")
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|hint| {
+            let label = hint.split(' ').next().unwrap_or_default();
+            (hint.to_string(), key_of(label))
+        })
+        .collect()
+}
+
+fn key_of(label: &str) -> KeyEvent {
+    let (code, mods) = match label {
+        "Tab" => (KeyCode::Tab, KeyModifiers::NONE),
+        "Shift-Tab" => (KeyCode::BackTab, KeyModifiers::SHIFT),
+        "Esc" => (KeyCode::Esc, KeyModifiers::NONE),
+        "Enter" => (KeyCode::Enter, KeyModifiers::NONE),
+        "Space" => (KeyCode::Char(' '), KeyModifiers::NONE),
+        "Del" => (KeyCode::Delete, KeyModifiers::NONE),
+        "PgUp" => (KeyCode::PageUp, KeyModifiers::NONE),
+        "PgDn" => (KeyCode::PageDown, KeyModifiers::NONE),
+        "↑" => (KeyCode::Up, KeyModifiers::NONE),
+        "↓" => (KeyCode::Down, KeyModifiers::NONE),
+        f if f.len() > 1 && f.starts_with('F') => (
+            KeyCode::F(f[1..].parse().expect("function key")),
+            KeyModifiers::NONE,
+        ),
+        c if c.starts_with("Ctrl-") => (
+            KeyCode::Char(c["Ctrl-".len()..].chars().next().expect("ctrl key")),
+            KeyModifiers::CONTROL,
+        ),
+        c if c.chars().count() == 1 => {
+            (KeyCode::Char(c.chars().next().unwrap()), KeyModifiers::NONE)
+        }
+        other => panic!("the footer shows a key this helper cannot press: {other:?}"),
+    };
+    KeyEvent::new(code, mods)
 }

@@ -123,6 +123,8 @@ pub struct StartForm {
     focus: usize,
     pub diags: Vec<Diagnostic>,
     pub sending: bool,
+    /// Ctrl-S was pressed with errors left: said until the next input, so the key is not silent.
+    refused: bool,
     pub failed: Option<ServiceError>,
     /// The chosen key's policy check, for the key it was asked for.
     pub policy: Option<Result<PolicyCheck, ServiceError>>,
@@ -179,6 +181,7 @@ impl StartForm {
             focus: 1,
             diags: Vec::new(),
             sending: false,
+            refused: false,
             failed: None,
             policy: None,
             policy_for: None,
@@ -439,6 +442,7 @@ impl StartForm {
 
     fn handle_inner(&mut self, input: Input<'_>, effects: &mut Vec<Effect>) -> Request {
         let field = self.field();
+        self.refused = false;
         match input {
             Input::Command(Command::Back) => return Request::Back,
             Input::Command(Command::Quit) => return Request::Quit,
@@ -455,6 +459,7 @@ impl StartForm {
                     self.failed = None;
                     return Request::Start(Box::new(d));
                 }
+                self.refused = true;
             }
             Input::Command(Command::Retry) if field == Field::Key => {
                 list_keys(self.picker.retry(), effects);
@@ -547,6 +552,16 @@ impl StartForm {
         };
         if let Some(l) = self.policy_line(theme) {
             lines.insert(0, l);
+        }
+        if self.refused {
+            let n = self.diags.iter().filter(|d| d.is_error()).count();
+            lines.insert(
+                0,
+                Line::styled(
+                    format!("✗ not started: {n} error(s) below to fix first"),
+                    theme.error,
+                ),
+            );
         }
         let width = usize::from(inner.width).max(1);
         let wanted: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();

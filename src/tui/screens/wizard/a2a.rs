@@ -191,6 +191,10 @@ impl Step for A2aStep {
         &self.diags
     }
 
+    fn tabs_between_fields(&self) -> bool {
+        self.fields_shown() > 0
+    }
+
     fn write(&self, answers: &mut Answers) {
         answers.a2a_mode = self.mode.clone();
         answers.discovery_url = self.discovery_url.value().trim().to_string();

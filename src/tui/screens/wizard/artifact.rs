@@ -244,6 +244,10 @@ impl Step for ArtifactStep {
         &self.diags
     }
 
+    fn tabs_between_fields(&self) -> bool {
+        true
+    }
+
     fn write(&self, answers: &mut Answers) {
         answers.artifact_kind = self.kind.clone();
         answers.runtime_binary_path = self.binary.value().trim().to_string();

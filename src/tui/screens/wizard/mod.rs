@@ -129,6 +129,10 @@ pub trait Step {
     fn busy(&self) -> bool {
         false
     }
+    /// Whether Tab moves between fields here; the footer offers it only then.
+    fn tabs_between_fields(&self) -> bool {
+        false
+    }
 }
 
 pub struct WizardState {
@@ -222,6 +226,19 @@ impl WizardState {
 
     pub fn busy(&self) -> bool {
         StepId::ALL.iter().any(|s| self.step(*s).busy())
+    }
+
+    /// Commands that would do nothing on this step, so the footer does not offer them: Tab on a
+    /// step with one field, back on the first step.
+    pub fn idle_commands(&self) -> Vec<Command> {
+        let mut idle = Vec::new();
+        if !self.step(self.current).tabs_between_fields() {
+            idle.push(Command::FocusNext);
+        }
+        if self.current.prev().is_none() {
+            idle.push(Command::PrevStep);
+        }
+        idle
     }
 
     pub fn status(&self, id: StepId) -> StepStatus {

@@ -422,6 +422,10 @@ impl Step for PackStep {
         &self.diags
     }
 
+    fn tabs_between_fields(&self) -> bool {
+        true
+    }
+
     fn write(&self, answers: &mut Answers) {
         answers.pack_path = self.path.value().trim().to_string();
         answers.target.clone_from(&self.target);

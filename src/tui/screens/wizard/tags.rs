@@ -232,6 +232,10 @@ impl Step for TagsStep {
         &self.diags
     }
 
+    fn tabs_between_fields(&self) -> bool {
+        true
+    }
+
     fn write(&self, answers: &mut Answers) {
         answers.tags = self
             .rows
