@@ -1068,7 +1068,8 @@ fn start_form_checks_locally_and_sends_nothing_while_in_error() {
 /// screen changes, or the app asks for something (a copy, a request).
 #[test]
 fn every_key_a_recs_footer_shows_does_something() {
-    let screens: [(&str, fn() -> Harness); 3] = [
+    type Open = fn() -> Harness;
+    let screens: [(&str, Open); 3] = [
         ("list", Harness::loaded),
         ("detail", || {
             Harness::detail("support_prompt_v2", Ok(prompt_detail()))
