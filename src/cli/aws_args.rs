@@ -100,7 +100,7 @@ pub fn fail_diags(json_out: bool, operation: &str, diags: &[Diagnostic]) -> Exit
             diags.iter().cloned().partition(Diagnostic::is_error);
         let first = errors.first();
         let n = errors.len();
-        render::emit_json(&render::error_json(
+        let mut v = render::error_json(
             first.map_or("configuration", |d| d.category.as_str()),
             &first.map_or_else(
                 || "the input is not valid".to_owned(),
@@ -111,8 +111,11 @@ pub fn fail_diags(json_out: bool, operation: &str, diags: &[Diagnostic]) -> Exit
             ),
             first.and_then(|d| d.hint.as_deref()),
             Some(operation),
-            json!({ "errors": errors, "warnings": warnings }),
-        ));
+            json!({}),
+        );
+        v["errors"] = json!(errors);
+        v["warnings"] = json!(warnings);
+        render::emit_json(&v);
     } else {
         render::emit_err(&render::diagnostics(diags));
     }
