@@ -82,15 +82,27 @@ fn an_aws_error_message_is_shown_escaped_on_one_line() {
     assert_eq!(out.status.code(), Some(1));
     assert_terminal_safe(&out);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("evil\\e]0;pwned\\u{7}\\e[2J\\r\\nFAKE OK"), "{err}");
+    assert!(
+        err.contains("evil\\e]0;pwned\\u{7}\\e[2J\\r\\nFAKE OK"),
+        "{err}"
+    );
     assert!(!err.lines().any(|l| l.starts_with("FAKE OK")), "{err}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains("evil"), "errors go to stderr only: {stdout}");
+    assert!(
+        !stdout.contains("evil"),
+        "errors go to stderr only: {stdout}"
+    );
 
-    let out = run(dir.path(), &["keys", "list", "--endpoint-url", &url, "--json"]);
+    let out = run(
+        dir.path(),
+        &["keys", "list", "--endpoint-url", &url, "--json"],
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let message = v["error"]["message"].as_str().unwrap();
-    assert!(message.contains(EVIL), "JSON keeps the message exact: {message:?}");
+    assert!(
+        message.contains(EVIL),
+        "JSON keeps the message exact: {message:?}"
+    );
     for k in ["category", "message", "hint", "operation"] {
         assert!(v["error"].get(k).is_some(), "{k} in {v}");
     }
@@ -141,7 +153,10 @@ fn hostile_pack_and_config_text_is_escaped_in_plan_and_validate() {
         assert_terminal_safe(&out);
         let all = String::from_utf8_lossy(&out.stdout).to_string()
             + &String::from_utf8_lossy(&out.stderr);
-        assert!(!all.lines().any(|l| l.starts_with("kb")), "{args:?}: a tool key split a line:\n{all}");
+        assert!(
+            !all.lines().any(|l| l.starts_with("kb")),
+            "{args:?}: a tool key split a line:\n{all}"
+        );
         if args.contains(&"--json") {
             serde_json::from_slice::<Value>(&out.stdout).expect("still valid JSON");
         }
@@ -151,12 +166,23 @@ fn hostile_pack_and_config_text_is_escaped_in_plan_and_validate() {
 #[test]
 fn endless_huge_and_bom_files() {
     let dir = tempfile::tempdir().unwrap();
-    let (cfg, pack) = (demo("support-desk.deploy.json"), demo("support-desk.pack.json"));
+    let (cfg, pack) = (
+        demo("support-desk.deploy.json"),
+        demo("support-desk.pack.json"),
+    );
     let (c, p) = (cfg.to_str().unwrap(), pack.to_str().unwrap());
     for args in [
         vec!["plan", "--config", c, "--pack", "/dev/zero"],
         vec!["plan", "--config", "/dev/zero", "--pack", p],
-        vec!["apply", "--config", "/dev/zero", "--pack", p, "--yes", "--local"],
+        vec![
+            "apply",
+            "--config",
+            "/dev/zero",
+            "--pack",
+            p,
+            "--yes",
+            "--local",
+        ],
     ] {
         let out = run(dir.path(), &args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -168,24 +194,41 @@ fn endless_huge_and_bom_files() {
     big["id"] = "a".repeat(1 << 20).into();
     let big_path = dir.path().join("big.pack.json");
     std::fs::write(&big_path, big.to_string()).unwrap();
-    let out = run(dir.path(), &["plan", "--config", c, "--pack", big_path.to_str().unwrap()]);
+    let out = run(
+        dir.path(),
+        &["plan", "--config", c, "--pack", big_path.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
     let all = out.stdout.len() + out.stderr.len();
-    assert!(all < 4096, "a 1 MB id is echoed cut, not whole: {all} bytes");
+    assert!(
+        all < 4096,
+        "a 1 MB id is echoed cut, not whole: {all} bytes"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("(1048576 chars)"));
 
     let bom = dir.path().join("bom.deploy.json");
     let mut bytes = "\u{feff}".as_bytes().to_vec();
     bytes.extend(std::fs::read(&cfg).unwrap());
     std::fs::write(&bom, bytes).unwrap();
-    let out = run(dir.path(), &["plan", "--config", bom.to_str().unwrap(), "--pack", p]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        dir.path(),
+        &["plan", "--config", bom.to_str().unwrap(), "--pack", p],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn a_missing_yes_is_a_usage_error_everywhere() {
     let dir = tempfile::tempdir().unwrap();
-    let (cfg, pack) = (demo("support-desk.deploy.json"), demo("support-desk.pack.json"));
+    let (cfg, pack) = (
+        demo("support-desk.deploy.json"),
+        demo("support-desk.pack.json"),
+    );
     let (c, p) = (cfg.to_str().unwrap(), pack.to_str().unwrap());
     for args in [
         vec!["apply", "--config", c, "--pack", p, "--local"],
@@ -196,9 +239,15 @@ fn a_missing_yes_is_a_usage_error_everywhere() {
         let out = run(dir.path(), &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--yes"),
+            "{args:?}"
+        );
     }
-    let out = run(dir.path(), &["apply", "--config", c, "--pack", p, "--local", "--json"]);
+    let out = run(
+        dir.path(),
+        &["apply", "--config", c, "--pack", p, "--local", "--json"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["error"]["category"], "usage");
@@ -210,18 +259,40 @@ fn a_failed_text_command_says_so_on_stderr_only() {
     let pack = demo("support-desk.pack.json");
     let out = run(
         dir.path(),
-        &["status", "--config", "/nonexistent.json", "--pack", pack.to_str().unwrap()],
+        &[
+            "status",
+            "--config",
+            "/nonexistent.json",
+            "--pack",
+            pack.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
     let out = run(
         dir.path(),
-        &["status", "--config", "/nonexistent.json", "--pack", pack.to_str().unwrap(), "--json"],
+        &[
+            "status",
+            "--config",
+            "/nonexistent.json",
+            "--pack",
+            pack.to_str().unwrap(),
+            "--json",
+        ],
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["error"]["category"], "configuration");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("cannot read"));
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read")
+    );
 }
 
 #[test]
@@ -230,15 +301,30 @@ fn completions_and_man_page() {
     let out = run(dir.path(), &["completions", "bash"]);
     assert_eq!(out.status.code(), Some(0));
     let bash = String::from_utf8_lossy(&out.stdout);
-    for sub in ["validate", "plan", "apply", "destroy", "status", "keys", "recs", "completions"] {
+    for sub in [
+        "validate",
+        "plan",
+        "apply",
+        "destroy",
+        "status",
+        "keys",
+        "recs",
+        "completions",
+    ] {
         assert!(bash.contains(sub), "bash completion lacks {sub}");
     }
     for shell in ["zsh", "fish"] {
         let out = run(dir.path(), &["completions", shell]);
         assert_eq!(out.status.code(), Some(0));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("apply"), "{shell}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("apply"),
+            "{shell}"
+        );
     }
-    assert_eq!(run(dir.path(), &["completions", "tcsh"]).status.code(), Some(2));
+    assert_eq!(
+        run(dir.path(), &["completions", "tcsh"]).status.code(),
+        Some(2)
+    );
     let man = run(dir.path(), &["man"]);
     assert_eq!(man.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&man.stdout).starts_with(".ie"));

@@ -613,7 +613,7 @@ async fn delete(j: bool, recs: &Recommendations, ids: &[String]) -> ExitCode {
             Err(e) => {
                 failed += 1;
                 if !j {
-                    errln!("{}: error: {}", shown(&id), shown(&e.to_string()));
+                    errln!("{}: error: {}", shown(id), shown(&e.to_string()));
                     if let Some(h) = e.hint() {
                         errln!("  hint: {}", shown(&h));
                     }
