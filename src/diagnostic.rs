@@ -34,16 +34,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Every finding is built here, so this is where a value quoted in the message (`{:?}`)
+    /// is cut to [`crate::sanitize::ECHO_MAX`] characters, however the message was made.
     pub fn error(
         field: impl Into<String>,
         category: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
+        let message = message.into();
         Self {
             severity: Severity::Error,
             field: field.into(),
             category: category.into(),
-            message: message.into(),
+            message: crate::sanitize::cut_quoted(&message).into_owned(),
             hint: None,
         }
     }
@@ -60,7 +63,8 @@ impl Diagnostic {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        let hint = hint.into();
+        self.hint = Some(crate::sanitize::cut_quoted(&hint).into_owned());
         self
     }
 

@@ -110,7 +110,7 @@ fn keys_list_check_and_policy() {
     // --apply needs --yes; with it the policy is written and the check then passes.
     let k = "alias/agentcore-no-service-principal";
     let (code, v, _) = env.run(&["keys", "check", k, "--apply", "--local", "--json"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a missing --yes is a usage error");
     assert!(
         v["error"]["hint"]
             .as_str()
@@ -236,7 +236,7 @@ fn recs_start_get_list_delete_across_processes() {
 
     // Without a terminal to ask on, delete refuses unless --yes.
     let (code, v, _) = env.run(&["recs", "delete", &id, "--local", "--json"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a missing --yes is a usage error");
     assert!(v["error"]["hint"].as_str().unwrap().contains("--yes"));
     let (code, v, all) = env.run(&[
         "recs",
@@ -276,7 +276,7 @@ fn recs_key_unavailable_and_bad_input_messages() {
     let (code, _, text) = env.run(&["recs", "get", &victim, "--local"]);
     assert_eq!(code, 1);
     assert!(
-        text.contains("error: key alias/agentcore-disabled is disabled: re-enable it"),
+        text.contains("error [resource]: key alias/agentcore-disabled is disabled: re-enable it"),
         "{text}"
     );
 

@@ -1,7 +1,7 @@
 //! What the commands that talk to AWS directly (`keys`, `recs`, `kms`) share: the target flags,
 //! connecting, and printing a failure the same way in text and `--json`.
 
-use super::render::outln;
+use super::render::{self, errln, shown};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::exit;
 use crate::aws::{self, Clients, ConnectOptions};
+use crate::diagnostic::Diagnostic;
 
 /// Where AWS calls go; shared by `keys`, `recs` and `kms`.
 #[derive(Debug, Clone, Args)]
@@ -47,7 +48,8 @@ pub async fn connect(a: &AwsArgs) -> Result<Clients, aws::Error> {
     .await
 }
 
-/// Prints an error (JSON on stdout with `--json`, else text on stderr) and returns exit 1.
+/// Prints an error (the one JSON error shape on stdout with `--json`, else text on stderr)
+/// and returns exit 1.
 pub fn fail(
     json_out: bool,
     category: &str,
@@ -55,31 +57,89 @@ pub fn fail(
     hint: Option<&str>,
     extra: serde_json::Value,
 ) -> ExitCode {
+    fail_in(json_out, category, None, message, hint, extra)
+}
+
+fn fail_in(
+    json_out: bool,
+    category: &str,
+    operation: Option<&str>,
+    message: &str,
+    hint: Option<&str>,
+    extra: serde_json::Value,
+) -> ExitCode {
     if json_out {
-        let mut v = json!({ "ok": false, "error": { "category": category, "message": message, "hint": hint } });
-        if let serde_json::Value::Object(m) = extra {
-            v["error"].as_object_mut().expect("object").extend(m);
-        }
-        outln!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        render::emit_json(&render::error_json(
+            category, message, hint, operation, extra,
+        ));
     } else {
-        eprintln!("error: {message}");
+        errln!("error [{category}]: {}", shown(message));
         if let Some(h) = hint {
-            eprintln!("  hint: {h}");
+            errln!("  hint: {}", shown(h));
         }
     }
     ExitCode::from(exit::INVALID)
 }
 
 pub fn fail_aws(json_out: bool, e: &aws::Error) -> ExitCode {
-    fail(
+    fail_in(
         json_out,
         &e.category.to_string(),
+        Some(&e.operation),
         &e.message,
         e.hint.as_deref(),
-        json!({ "operation": e.operation, "code": e.code }),
+        json!({ "code": e.code }),
     )
 }
 
+/// Input that failed its checks: every diagnostic on stderr, or with `--json` the error shape
+/// (its message the first error) with `errors` and `warnings` beside it. Exit 1.
+pub fn fail_diags(json_out: bool, operation: &str, diags: &[Diagnostic]) -> ExitCode {
+    if json_out {
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diags.iter().cloned().partition(Diagnostic::is_error);
+        let first = errors.first();
+        let n = errors.len();
+        let mut v = render::error_json(
+            first.map_or("configuration", |d| d.category.as_str()),
+            &first.map_or_else(
+                || "the input is not valid".to_owned(),
+                |d| match n {
+                    1 => d.message.clone(),
+                    _ => format!("{} (and {} more)", d.message, n - 1),
+                },
+            ),
+            first.and_then(|d| d.hint.as_deref()),
+            Some(operation),
+            json!({}),
+        );
+        v["errors"] = json!(errors);
+        v["warnings"] = json!(warnings);
+        render::emit_json(&v);
+    } else {
+        render::emit_err(&render::diagnostics(diags));
+    }
+    ExitCode::from(exit::INVALID)
+}
+
+/// A command that changes AWS resources was run without `--yes`: a usage error (exit 2).
+pub fn missing_yes(json_out: bool, what: &str, hint: &str) -> ExitCode {
+    let message = format!("{what} changes AWS resources: pass --yes to confirm");
+    if json_out {
+        render::emit_json(&render::error_json(
+            "usage",
+            &message,
+            Some(hint),
+            None,
+            json!({}),
+        ));
+    } else {
+        errln!("error [usage]: {message}");
+        errln!("  hint: {hint}");
+    }
+    ExitCode::from(exit::USAGE)
+}
+
 pub fn print_json<T: Serialize>(v: &T) {
-    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable"));
+    render::emit_json(v);
 }

@@ -2,7 +2,7 @@
 //! `plan` (prior state + drift). One line per engine event on stdout, or one
 //! JSON document with `--json`; exit 0 ok, 1 failed or invalid, 2 usage.
 
-use super::render::{out, outln};
+use super::render::{errln, out, outln, shown};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -178,36 +178,15 @@ fn artifact_source(cfg: &DeployConfig, config_path: &Path, image: Option<&str>) 
 }
 
 fn fail_diags(json: bool, diags: &[Diagnostic]) -> ExitCode {
-    if json {
-        let (errors, warnings): (Vec<_>, Vec<_>) =
-            diags.iter().cloned().partition(Diagnostic::is_error);
-        outln!(
-            "{}",
-            serde_json::json!({"ok": false, "errors": errors, "warnings": warnings})
-        );
-    } else {
-        out!("{}", render::diagnostics(diags));
-    }
-    ExitCode::from(exit::INVALID)
+    super::aws_args::fail_diags(json, "LoadInputs", diags)
 }
 
 fn fail_aws(json: bool, e: &aws::Error) -> ExitCode {
-    if json {
-        outln!("{}", serde_json::json!({"ok": false, "error": e}));
-    } else {
-        eprintln!("error [{}]: {}", e.category, e.message);
-        if let Some(h) = &e.hint {
-            eprintln!("  hint: {h}");
-        }
-    }
-    ExitCode::from(exit::INVALID)
+    super::aws_args::fail_aws(json, e)
 }
 
-fn refuse(what: &str) -> ExitCode {
-    eprintln!(
-        "{what} changes AWS resources: pass --yes to confirm (headless {what} never prompts)"
-    );
-    ExitCode::from(exit::USAGE)
+fn refuse(json: bool, what: &str) -> ExitCode {
+    super::aws_args::missing_yes(json, what, &format!("headless {what} never prompts"))
 }
 
 /// Prints engine events as they come (human mode) until the sender is gone.
@@ -218,7 +197,7 @@ fn spawn_printer(json: bool) -> (events::Events, tokio::task::JoinHandle<()>) {
             if json || matches!(e, Event::Progress { .. }) {
                 continue;
             }
-            outln!("{}", events::human_line(&e));
+            outln!("{}", shown(&events::human_line(&e)));
         }
     });
     (tx, handle)
@@ -229,7 +208,7 @@ fn spawn_printer(json: bool) -> (events::Events, tokio::task::JoinHandle<()>) {
 fn cancel_on_ctrl_c(token: CancellationToken) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!(
+            errln!(
                 "\ncancelling: no new resources start; waiting for calls in flight (Ctrl-C again to quit now)"
             );
             token.cancel();
@@ -242,7 +221,7 @@ fn cancel_on_ctrl_c(token: CancellationToken) {
 
 pub fn run_apply(args: &ApplyArgs) -> ExitCode {
     if !args.yes {
-        return refuse("apply");
+        return refuse(args.input.json, "apply");
     }
     let inputs = match load(&args.input, args.image.as_deref()) {
         Ok(i) => i,
@@ -288,13 +267,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
         drop(dep);
         let _ = printer.await;
         if json {
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({"ok": report.ok(), "report": report})
-                )
-                .expect("plain data")
-            );
+            render::emit_json(&serde_json::json!({"ok": report.ok(), "report": report}));
         } else {
             outln!("{}", report.summary());
         }
@@ -306,7 +279,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
 /// says what exists.
 pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
     if !args.yes {
-        return refuse("destroy");
+        return refuse(args.input.json, "destroy");
     }
     let json = args.input.json;
     let (region, pack_id) = match light_inputs(&args.input) {
@@ -328,13 +301,7 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
         drop(dep);
         let _ = printer.await;
         if json {
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({"ok": report.ok(), "report": report})
-                )
-                .expect("plain data")
-            );
+            render::emit_json(&serde_json::json!({"ok": report.ok(), "report": report}));
         } else {
             outln!("{}", report.summary());
         }
@@ -378,10 +345,7 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
         match status::status(&dep).await {
             Ok(report) => {
                 if json {
-                    outln!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).expect("plain data")
-                    );
+                    render::emit_json(&report);
                 } else {
                     for r in &report.resources {
                         let health = match r.health {
@@ -397,9 +361,14 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
                         let detail = r
                             .detail
                             .as_deref()
-                            .map(|d| format!(": {d}"))
+                            .map(|d| format!(": {}", shown(d)))
                             .unwrap_or_default();
-                        outln!("  {health:<9} {} {}{state}{detail}", r.kind, r.name);
+                        outln!(
+                            "  {health:<9} {} {}{}{detail}",
+                            r.kind,
+                            shown(&r.name),
+                            shown(&state)
+                        );
                     }
                     outln!("{}", report.summary());
                 }
@@ -457,7 +426,13 @@ pub fn live_plan_human(p: &LivePlan) -> String {
         p.state_file.display()
     );
     for d in &p.report.drift {
-        let _ = writeln!(out, "  ! drift: {} {}: {}", d.kind, d.name, d.reason);
+        let _ = writeln!(
+            out,
+            "  ! drift: {} {}: {}",
+            d.kind,
+            shown(&d.name),
+            shown(&d.reason)
+        );
     }
     for i in &p.report.items {
         let sym = match i.action {
@@ -467,7 +442,7 @@ pub fn live_plan_human(p: &LivePlan) -> String {
             dplan::Action::Unchanged => "=",
         };
         out.push_str(&render::wrap(
-            &format!("{sym} {} {}: {}", i.kind, i.name, i.reason),
+            &format!("{sym} {} {}: {}", i.kind, shown(&i.name), shown(&i.reason)),
             "  ",
             "      ",
             render::WIDTH,
@@ -491,11 +466,18 @@ pub fn plan_live_section(
             live_plan_human(&p),
         )),
         Err(e) => {
-            let mut text = format!("error [{}]: {}\n", e.category, e.message);
+            let mut text = format!("error [{}]: {}\n", e.category, shown(&e.message));
             if let Some(h) = &e.hint {
-                text.push_str(&format!("  hint: {h}\n"));
+                text.push_str(&format!("  hint: {}\n", shown(h)));
             }
-            Err((serde_json::json!({ "error": e }), text))
+            let v = render::error_json(
+                &e.category.to_string(),
+                &e.message,
+                e.hint.as_deref(),
+                Some(&e.operation),
+                serde_json::json!({ "code": e.code }),
+            );
+            Err((v, text))
         }
     }
 }

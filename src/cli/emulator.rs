@@ -46,7 +46,7 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
     let faults = match faults {
         Ok(f) => f,
         Err(message) => {
-            eprintln!("error: {message}");
+            super::render::errln!("error: {message}");
             return ExitCode::from(exit::USAGE);
         }
     };
@@ -69,7 +69,7 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
     match super::runtime().block_on(agentcore_emulator::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::render::errln!("error: {e}");
             ExitCode::from(exit::INVALID)
         }
     }

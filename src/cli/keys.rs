@@ -125,12 +125,10 @@ pub fn run(args: KeysArgs) -> ExitCode {
                 yes,
             } => {
                 if apply && !yes {
-                    return fail(
+                    return super::aws_args::missing_yes(
                         j,
-                        "configuration",
-                        "--apply changes the key policy of a KMS key",
-                        Some("review the diff from `keys check KEY`, then pass --apply --yes"),
-                        json!({}),
+                        "keys check --apply (PutKeyPolicy)",
+                        "review the diff from `keys check KEY`, then pass --apply --yes",
                     );
                 }
                 check(j, &clients, &keys, &key, role.as_deref(), apply).await
@@ -386,7 +384,7 @@ async fn policy_for_key(
         }));
     } else {
         outln!("{p}");
-        eprint!("{}", policy::diff_text(&current, &p));
+        super::render::emit_err(&policy::diff_text(&current, &p));
     }
     ExitCode::SUCCESS
 }

@@ -2,9 +2,11 @@
 //! file; add a variant to [`Command`] and an arm to [`run`].
 
 pub mod aws_args;
+pub mod completions;
 pub mod deploy;
 pub mod emulator;
 pub mod keys;
+pub mod man;
 pub mod plan;
 pub mod recs;
 pub mod render;
@@ -60,6 +62,10 @@ pub enum Command {
     Kms(keys::KmsArgs),
     /// Run the local AWS emulator (AgentCore, KMS, STS, S3, CloudTrail) for any AWS client
     Emulator(emulator::EmulatorArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff): `agentcore-tui man | man -l -`
+    Man(man::ManArgs),
 }
 
 /// The async runtime every headless command runs on. Building it fails only when the OS refuses
@@ -82,5 +88,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Recs(args) => recs::run(args),
         Command::Kms(args) => keys::run_kms(args),
         Command::Emulator(args) => emulator::run(args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }

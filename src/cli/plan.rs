@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 
+use super::render::shown;
 use super::{exit, render};
 use crate::config::{self, CheckContext, Diagnostic};
 use crate::pack::{self, PackSummary};
@@ -87,10 +88,7 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         }),
     };
     if args.json {
-        render::emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).expect("the plan is plain data")
-        ));
+        render::emit_json(&report);
     } else {
         if let Some(p) = &plan {
             render::emit(&human(p));
@@ -101,9 +99,16 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             .chain(&report.warnings)
             .cloned()
             .collect();
-        render::emit(&render::diagnostics(&all));
-        if let Some(Ok((_, text)) | Err((_, text))) = &live {
-            render::emit(text);
+        // Warnings beside a plan are part of the result; errors that stop it go to stderr.
+        if plan.is_some() {
+            render::emit(&render::diagnostics(&all));
+        } else {
+            render::emit_err(&render::diagnostics(&all));
+        }
+        match &live {
+            Some(Ok((_, text))) => render::emit(text),
+            Some(Err((_, text))) => render::emit_err(text),
+            None => {}
         }
     }
     ExitCode::from(if valid { exit::OK } else { exit::INVALID })
@@ -115,7 +120,9 @@ pub fn human(plan: &ResourcePlan) -> String {
     let _ = writeln!(
         out,
         "Plan for pack {} {} in {}: {total} resource(s)",
-        plan.pack_id, plan.pack_version, plan.region
+        shown(&plan.pack_id),
+        shown(&plan.pack_version),
+        plan.region
     );
     for (i, step) in plan.steps.iter().enumerate() {
         let _ = writeln!(
@@ -126,9 +133,9 @@ pub fn human(plan: &ResourcePlan) -> String {
             step.resources.len()
         );
         for r in &step.resources {
-            let mut line = format!("+ {} {}", r.kind, r.name);
+            let mut line = format!("+ {} {}", r.kind, shown(&r.name));
             if r.logical_id != r.name {
-                let _ = write!(line, " (from {})", r.logical_id);
+                let _ = write!(line, " (from {})", shown(&r.logical_id));
             }
             out.push_str(&render::wrap(&line, "  ", "      ", render::WIDTH));
             match &r.spec {
@@ -136,22 +143,28 @@ pub fn human(plan: &ResourcePlan) -> String {
                     let _ = writeln!(
                         out,
                         "      gateway {}, tool {}",
-                        g.gateway_name, g.tool_name
+                        shown(&g.gateway_name),
+                        shown(&g.tool_name)
                     );
                 }
                 ResourceSpec::CedarPolicy(c) => {
                     let _ = writeln!(
                         out,
                         "      policy {} allows every other tool of the gateway:",
-                        c.permit.policy_name
+                        shown(&c.permit.policy_name)
                     );
                     for l in c.permit.plan_statement.lines() {
-                        let _ = writeln!(out, "        {l}");
+                        let _ = writeln!(out, "        {}", shown(l));
                     }
                     for f in &c.forbids {
-                        let _ = writeln!(out, "      policy {} blocks {}:", f.policy_name, f.tool);
+                        let _ = writeln!(
+                            out,
+                            "      policy {} blocks {}:",
+                            shown(&f.policy_name),
+                            shown(&f.tool)
+                        );
                         for l in f.plan_statement.lines() {
-                            let _ = writeln!(out, "        {l}");
+                            let _ = writeln!(out, "        {}", shown(l));
                         }
                     }
                 }
@@ -161,16 +174,16 @@ pub fn human(plan: &ResourcePlan) -> String {
                         "      {} level, {}-point scale, model {}",
                         e.level,
                         e.rating_scale.len(),
-                        e.model_id
+                        shown(&e.model_id)
                     );
                 }
                 ResourceSpec::OnlineEvalConfig(o) => {
                     let _ = writeln!(
                         out,
                         "      evaluates {}, sampling {}%, log group {}",
-                        o.service_names.join(", "),
+                        shown(&o.service_names.join(", ")),
                         o.sampling_percentage,
-                        o.log_group_names.join(", ")
+                        shown(&o.log_group_names.join(", "))
                     );
                 }
                 _ => {}

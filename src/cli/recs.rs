@@ -1,6 +1,6 @@
 //! `recs list|get|start|delete`: AgentCore recommendations from scripts and CI.
 
-use super::render::outln;
+use super::render::{errln, outln, shown};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -131,17 +131,7 @@ fn rec_error(j: bool, e: &RecError) -> ExitCode {
 }
 
 fn diagnostics(j: bool, d: &[Diagnostic]) -> ExitCode {
-    if j {
-        print_json(&json!({ "ok": false, "errors": d }));
-    } else {
-        for d in d {
-            eprintln!("error [{}] {}", d.field, d.message);
-            if let Some(h) = &d.hint {
-                eprintln!("  hint: {h}");
-            }
-        }
-    }
-    ExitCode::from(exit::INVALID)
+    super::aws_args::fail_diags(j, "CheckInput", d)
 }
 
 fn bad(field: &str, message: String, fix: &str) -> Diagnostic {
@@ -176,16 +166,14 @@ pub fn run(args: RecsArgs) -> ExitCode {
         match confirm(ids) {
             Ok(true) => {}
             Ok(false) => {
-                eprintln!("nothing deleted");
+                errln!("nothing deleted");
                 return ExitCode::from(exit::INVALID);
             }
             Err(msg) => {
-                return fail(
+                return super::aws_args::missing_yes(
                     j,
-                    "configuration",
-                    &msg,
-                    Some("pass --yes to delete without asking"),
-                    json!({}),
+                    "recs delete",
+                    &format!("{msg}; pass --yes to delete without asking"),
                 );
             }
         }
@@ -251,11 +239,11 @@ fn confirm(ids: &[String]) -> Result<bool, String> {
             ids.len()
         ));
     }
-    eprint!(
+    super::render::emit_err(&format!(
         "Delete {} recommendation(s): {}? [y/N] ",
         ids.len(),
-        ids.join(", ")
-    );
+        shown(&ids.join(", "))
+    ));
     std::io::stderr().flush().ok();
     let mut line = String::new();
     std::io::stdin()
@@ -625,9 +613,9 @@ async fn delete(j: bool, recs: &Recommendations, ids: &[String]) -> ExitCode {
             Err(e) => {
                 failed += 1;
                 if !j {
-                    eprintln!("{id}: error: {e}");
+                    errln!("{}: error: {}", shown(id), shown(&e.to_string()));
                     if let Some(h) = e.hint() {
-                        eprintln!("  hint: {h}");
+                        errln!("  hint: {}", shown(&h));
                     }
                 }
                 results.push(

@@ -74,17 +74,20 @@ pub fn report(args: &ValidateArgs) -> ValidateReport {
 pub fn run(args: &ValidateArgs) -> ExitCode {
     let r = report(args);
     if args.json {
-        render::emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&r).expect("the report is plain data")
-        ));
+        render::emit_json(&r);
     } else {
         let all: Vec<Diagnostic> = r.errors.iter().chain(&r.warnings).cloned().collect();
         render::emit(&render::diagnostics(&all));
         if r.valid {
-            render::emit(&format!("{}: valid\n", r.config.display()));
+            render::emit(&format!(
+                "{}: valid\n",
+                render::shown(&r.config.display().to_string())
+            ));
         } else {
-            render::emit(&format!("{}: invalid\n", r.config.display()));
+            render::emit(&format!(
+                "{}: invalid\n",
+                render::shown(&r.config.display().to_string())
+            ));
         }
     }
     ExitCode::from(if r.valid { exit::OK } else { exit::INVALID })

@@ -8,8 +8,16 @@ use regex::Regex;
 use crate::diagnostic::{Diagnostic, category};
 
 static REGION_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z]{2}-[a-z]+-\d+$").unwrap());
-static ROLE_ARN_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^arn:aws:iam::\d{12}:role/.+$").unwrap());
+// IAM's rules: `role` then a path (`/` or `/…/`, printable ASCII) then a name of
+// `[\w+=,.@-]` (ASCII word characters), at most 64 characters; the path at most 512.
+static ROLE_ARN_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^arn:aws(?:-[a-z-]+)?:iam::\d{12}:role(/(?:[\x21-\x7e]*/)?)([A-Za-z0-9_+=,.@-]+)$")
+        .unwrap()
+});
+/// RoleArn's `max` in the AgentCore control model.
+const ROLE_ARN_MAX: usize = 2048;
+const ROLE_NAME_MAX: usize = 64;
+const ROLE_PATH_MAX: usize = 512;
 static ARN_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$").unwrap());
 static KMS_KEY_ARN_RE: LazyLock<Regex> = LazyLock::new(|| {
@@ -77,6 +85,34 @@ pub fn region(value: &str) -> Vec<Diagnostic> {
     vec![]
 }
 
+/// What IAM would reject in a role ARN, if anything.
+fn role_arn_problem(value: &str) -> Option<String> {
+    let len = value.chars().count();
+    if len > ROLE_ARN_MAX {
+        return Some(format!("{len} characters, at most {ROLE_ARN_MAX} allowed"));
+    }
+    if value.chars().any(char::is_control) {
+        return Some("it holds control characters".into());
+    }
+    let Some(c) = ROLE_ARN_RE.captures(value) else {
+        return Some("not of the form arn:aws:iam::<account>:role/<path/><name>".into());
+    };
+    let (path, name) = (&c[1], &c[2]);
+    if name.len() > ROLE_NAME_MAX {
+        return Some(format!(
+            "the role name is {} characters, at most {ROLE_NAME_MAX} allowed",
+            name.len()
+        ));
+    }
+    if path.len() > ROLE_PATH_MAX {
+        return Some(format!(
+            "the path is {} characters, at most {ROLE_PATH_MAX} allowed",
+            path.len()
+        ));
+    }
+    None
+}
+
 pub fn runtime_role_arn(value: &str, caller_account: Option<&str>) -> Vec<Diagnostic> {
     const F: &str = "runtime_role_arn";
     if value.is_empty() {
@@ -86,14 +122,14 @@ pub fn runtime_role_arn(value: &str, caller_account: Option<&str>) -> Vec<Diagno
         ];
     }
     let mut out = Vec::new();
-    if !ROLE_ARN_RE.is_match(value) {
+    if let Some(problem) = role_arn_problem(value) {
         out.push(
             Diagnostic::error(
                 F,
                 category::CONFIGURATION,
-                format!("runtime_role_arn {value:?} is not a valid IAM role ARN"),
+                format!("runtime_role_arn {value:?} is not a valid IAM role ARN: {problem}"),
             )
-            .with_hint("expected arn:aws:iam::<12-digit account>:role/<name>"),
+            .with_hint("expected arn:aws:iam::<12-digit account>:role/<name>, the name at most 64 letters, digits or +=,.@_-"),
         );
     }
     let account = crate::arn::account_id(value);
@@ -493,4 +529,42 @@ pub fn container_image_uri(value: &str, region: &str) -> Vec<Diagnostic> {
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role_errors(v: &str) -> Vec<String> {
+        runtime_role_arn(v, None)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn role_arns_are_held_to_iams_rules() {
+        assert!(role_errors("arn:aws:iam::111122223333:role/AgentCoreRuntime").is_empty());
+        assert!(
+            role_errors("arn:aws:iam::111122223333:role/service-role/app/R+=,.@_-1").is_empty()
+        );
+        assert!(role_errors("arn:aws-us-gov:iam::111122223333:role/R").is_empty());
+        let long_name = format!("arn:aws:iam::111122223333:role/{}", "n".repeat(65));
+        assert!(
+            role_errors(&long_name)[0]
+                .ends_with("the role name is 65 characters, at most 64 allowed")
+        );
+        let esc = "arn:aws:iam::111122223333:role/a\u{1b}[2Jb";
+        let e = role_errors(esc);
+        assert!(e[0].contains("control characters"), "{e:?}");
+        assert!(!e[0].contains('\u{1b}'), "{e:?}");
+        assert!(
+            role_errors("arn:aws:iam::111122223333:role/has space")[0].contains("not of the form")
+        );
+        let huge = format!("arn:aws:iam::111122223333:role/{}", "r".repeat(1 << 20));
+        let e = role_errors(&huge);
+        assert!(e[0].contains("1048607 characters, at most 2048"), "{e:?}");
+        assert!(e[0].len() < 300, "the value is echoed cut: {}", e[0].len());
+    }
 }

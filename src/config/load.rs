@@ -92,6 +92,7 @@ fn unknown_field_hint(message: &str) -> Option<String> {
 }
 
 pub fn from_json_str(text: &str) -> Result<DeployConfig, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
     let result: Result<DeployConfig, _> = serde_path_to_error::deserialize(&mut de);
     let cfg = result.map_err(|e| {
@@ -246,8 +247,13 @@ pub fn load_path(path: &Path, env: Option<&str>) -> Result<LoadedConfig, LoadErr
         e.file = Some(path.to_path_buf());
         e
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| with_file(LoadError::plain(format!("cannot read the file: {e}"))))?;
+    let text = crate::input_file::read_text(path).map_err(|e| {
+        let le = LoadError::plain(e.to_string());
+        with_file(match e.hint() {
+            Some(h) => le.with_hint(h),
+            None => le,
+        })
+    })?;
     let is_yaml = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")

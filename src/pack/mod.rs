@@ -90,6 +90,7 @@ fn not_a_pack_hint(text: &str) -> Option<(String, String)> {
 }
 
 pub fn parse_str(text: &str) -> Result<Pack, PackError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some((message, hint)) = not_a_pack_hint(text) {
         return Err(PackError {
             file: None,
@@ -151,15 +152,20 @@ pub fn parse_str(text: &str) -> Result<Pack, PackError> {
     Ok(pack)
 }
 
-pub fn load_path(path: &Path) -> Result<Pack, PackError> {
-    let text = std::fs::read_to_string(path).map_err(|e| PackError {
+/// The pack file's text, read with the size cap of [`crate::input_file`].
+pub fn read_path(path: &Path) -> Result<String, PackError> {
+    crate::input_file::read_text(path).map_err(|e| PackError {
         file: Some(path.to_path_buf()),
         line: None,
         column: None,
         field: String::new(),
-        message: format!("cannot read the file: {e}"),
-        hint: None,
-    })?;
+        message: e.to_string(),
+        hint: e.hint().map(str::to_owned),
+    })
+}
+
+pub fn load_path(path: &Path) -> Result<Pack, PackError> {
+    let text = read_path(path)?;
     parse_str(&text).map_err(|mut e| {
         e.file = Some(path.to_path_buf());
         e

@@ -2,7 +2,7 @@
 //! the pack read once (its model for derivation, its text for the pack artifact), the config
 //! optionally checked against it, the resources derived, and the deployment's state store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::config::{CheckContext, DeployConfig, Diagnostic};
@@ -24,31 +24,15 @@ pub struct Prepared {
 
 #[derive(Debug)]
 pub enum PrepareError {
-    /// The pack file could not be read at all.
-    ReadPack {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The pack file could not be read or parsed.
     Pack(PackError),
     /// The config check found errors, or the resources cannot be derived.
     Invalid(Vec<Diagnostic>),
 }
 
 impl PrepareError {
-    /// As diagnostics, worded as the pack loader words a file it cannot read.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         match self {
-            Self::ReadPack { path, source } => vec![
-                PackError {
-                    file: Some(path),
-                    line: None,
-                    column: None,
-                    field: String::new(),
-                    message: format!("cannot read the file: {source}"),
-                    hint: None,
-                }
-                .to_diagnostic(),
-            ],
             Self::Pack(e) => vec![e.to_diagnostic()],
             Self::Invalid(d) => d,
         }
@@ -68,11 +52,7 @@ pub fn prepare(
     config: DeployConfig,
     check: Option<Check<'_>>,
 ) -> Result<Prepared, PrepareError> {
-    let pack_json =
-        std::fs::read_to_string(pack_path).map_err(|source| PrepareError::ReadPack {
-            path: pack_path.to_path_buf(),
-            source,
-        })?;
+    let pack_json = pack::read_path(pack_path).map_err(PrepareError::Pack)?;
     let pack = pack::parse_str(&pack_json).map_err(|mut e| {
         e.file = Some(pack_path.to_path_buf());
         PrepareError::Pack(e)

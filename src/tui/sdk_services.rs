@@ -439,10 +439,7 @@ impl Inner {
         // The wizard's steps have checked the answers already: no config check here.
         let prepared =
             crate::services::deploy::prepare(&pack_path, config, None).map_err(|e| match e {
-                PrepareError::ReadPack { path, source } => {
-                    config_error(format!("cannot read {}: {source}", path.display()), None)
-                }
-                PrepareError::Pack(e) => config_error(e.to_diagnostic().message, None),
+                PrepareError::Pack(e) => config_error(e.to_diagnostic().message, e.hint),
                 PrepareError::Invalid(diags) => {
                     let first = diags.into_iter().next();
                     config_error(
