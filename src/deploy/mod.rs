@@ -10,6 +10,7 @@ mod context;
 pub mod destroy;
 pub mod events;
 pub mod graph;
+pub mod lock;
 pub mod plan;
 pub mod poll;
 pub(crate) mod sdk;
