@@ -270,9 +270,18 @@ fn blocklist_of_a_registered_tool_gives_one_checked_forbid() {
     let c = plan
         .find(ResourceKind::CedarPolicy, "customer_support_policy_engine")
         .unwrap();
+    let on: Vec<(&str, &str)> = c
+        .depends_on
+        .iter()
+        .map(|d| (d.kind.as_str(), d.name.as_str()))
+        .collect();
+    // The gateway it is attached to, and the target its forbid names.
     assert_eq!(
-        c.depends_on,
-        [(ResourceKind::ToolGateway, "dangerous-tool".to_string())]
+        on,
+        [
+            ("gateway", "customer-support-gw"),
+            ("tool_gateway", "dangerous-tool")
+        ]
     );
     let ResourceSpec::CedarPolicy(spec) = &c.spec else {
         panic!()
@@ -434,11 +443,17 @@ fn two_blocklist_prompts_share_one_engine_with_the_union_of_their_forbids() {
         "{}",
         spec.forbids[0].description()
     );
+    let on: Vec<(&str, &str)> = r
+        .depends_on
+        .iter()
+        .map(|d| (d.kind.as_str(), d.name.as_str()))
+        .collect();
     assert_eq!(
-        r.depends_on,
+        on,
         [
-            (ResourceKind::ToolGateway, "delete-account".to_string()),
-            (ResourceKind::ToolGateway, "refund-order".to_string()),
+            ("gateway", "support-desk-gw"),
+            ("tool_gateway", "delete-account"),
+            ("tool_gateway", "refund-order"),
         ]
     );
     // Every runtime waits for that one engine.
@@ -446,10 +461,12 @@ fn two_blocklist_prompts_share_one_engine_with_the_union_of_their_forbids() {
         .resources()
         .filter(|r| r.kind == ResourceKind::AgentRuntime)
     {
-        assert!(rt.depends_on.contains(&(
-            ResourceKind::CedarPolicy,
-            "support_desk_policy_engine".into()
-        )));
+        assert!(
+            rt.depends_on
+                .iter()
+                .any(|d| d.is_on("cedar_policy", "support_desk_policy_engine")
+                    && d.reason.contains("ENFORCE"))
+        );
     }
 
     // The blocklists differ: the block is pack-wide, and the warning says so with the way out.
@@ -720,8 +737,8 @@ fn every_runtime_gets_its_own_online_eval_config_with_one_service_name() {
         let on: Vec<&str> = r
             .depends_on
             .iter()
-            .filter(|(k, _)| *k == ResourceKind::AgentRuntime)
-            .map(|(_, n)| n.as_str())
+            .filter(|d| d.kind == "agent_runtime")
+            .map(|d| d.name.as_str())
             .collect();
         assert_eq!(on, [rt.as_str()]);
     }
@@ -836,7 +853,8 @@ fn plan_names_are_stable_and_memory_follows_the_config() {
     let rt = a.find(ResourceKind::AgentRuntime, "judge_demo").unwrap();
     assert!(
         rt.depends_on
-            .contains(&(ResourceKind::Memory, "judge_demo_memory".into()))
+            .iter()
+            .any(|d| d.is_on("memory", "judge_demo_memory"))
     );
     let ResourceSpec::AgentRuntime(s) = &rt.spec else {
         panic!()

@@ -96,82 +96,160 @@ fn demo_plan() -> ResourcePlan {
     agentcore_tui::derive::derive(&pack, &cfg).unwrap()
 }
 
+/// Runs `args` and kills it (SIGKILL: no chance to clean up) once it has printed `after` lines;
+/// the lines it printed, and whether it was still running to be killed.
+async fn kill_after(url: &str, data: &Path, args: &[&str], after: usize) -> (Vec<String>, bool) {
+    let mut child = cmd(url, data)
+        .args(args)
+        .args(["--config", CONFIG, "--pack", PACK])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in BufReader::new(out).lines() {
+            seen.push(line.unwrap());
+            if seen.len() >= after {
+                child.kill().unwrap();
+                let _ = child.wait();
+                return (seen, true);
+            }
+        }
+        let _ = child.wait();
+        (seen, false)
+    })
+    .await
+    .unwrap()
+}
+
+/// A small deterministic generator: the seed is in every failure message, to replay it.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn killed_mid_apply_then_resumed_leaves_exactly_the_desired_resources() {
+async fn killed_at_random_moments_of_apply_and_destroy_then_rerun_leaves_exact_counts() {
     let emulator = Emulator::start(Config {
         world: World::Demo,
-        timing: Timing::with_provisioning(Duration::from_millis(800)),
+        timing: Timing::with_provisioning(Duration::from_millis(500)),
         ..Config::default()
     })
     .await
     .unwrap();
     let url = emulator.endpoint_url();
     let data = tempfile::tempdir().unwrap();
-
-    // Kill the process (SIGKILL: no chance to clean up) while runtimes are being created.
-    let mut child = cmd(&url, data.path())
-        .args(["apply", "--yes", "--config", CONFIG, "--pack", PACK])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let killed_at = tokio::task::spawn_blocking(move || {
-        let mut seen = Vec::new();
-        for line in BufReader::new(out).lines() {
-            let line = line.unwrap();
-            let hit = line.contains("CreateAgentRuntime");
-            seen.push(line);
-            if hit {
-                child.kill().unwrap();
-                let _ = child.wait();
-                return seen;
-            }
-        }
-        let _ = child.wait();
-        panic!("apply ended before creating runtimes: {seen:#?}");
-    })
-    .await
-    .unwrap();
-    assert!(killed_at.iter().any(|l| l.starts_with("▶ Memory")));
-
     let plan = demo_plan();
-    assert_ne!(
-        deployed(&emulator),
-        expected(&plan),
-        "the kill left work undone"
-    );
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let start = seed;
 
-    // Resume: everything recorded is adopted, nothing is duplicated.
-    let o = run(&url, data.path(), &["apply", "--yes"]);
-    assert!(o.status.success(), "{}", stdout(&o));
-    assert!(stdout(&o).contains("Apply complete"));
-    assert_eq!(deployed(&emulator), expected(&plan));
+    for round in 0..2 {
+        // Past the header lines (6) and well inside the run (a whole apply prints ~80).
+        let at = 6 + (next(&mut seed) % 50) as usize;
+        let (seen, killed) = kill_after(&url, data.path(), &["apply", "--yes"], at).await;
+        let ctx = format!("seed {start}, round {round}, apply killed after line {at}: {seen:#?}");
+        assert!(killed, "apply ended before the kill: {ctx}");
 
-    let o = run(&url, data.path(), &["status"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("Status: deployed"));
+        // Rerun: everything recorded is found again, nothing is duplicated; the dead
+        // process's lock is gone with it.
+        let o = run(&url, data.path(), &["apply", "--yes"]);
+        assert!(o.status.success(), "{}\n{ctx}", stdout(&o));
+        assert!(stdout(&o).contains("Apply complete"), "{ctx}");
+        assert_eq!(deployed(&emulator), expected(&plan), "{ctx}");
 
-    let o = run(&url, data.path(), &["plan", "--live", "--json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let items = v["live"]["items"].as_array().unwrap();
-    assert!(!items.is_empty());
-    assert!(
-        items.iter().all(|i| i["action"] == "unchanged"),
-        "{items:#?}"
-    );
+        let o = run(&url, data.path(), &["plan", "--live", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let items = v["live"]["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        assert!(
+            items.iter().all(|i| i["action"] == "unchanged"),
+            "{items:#?}\n{ctx}"
+        );
 
-    let o = run(&url, data.path(), &["destroy", "--yes", "--json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["ok"], true);
-    assert_eq!(deployed(&emulator), BTreeMap::new());
+        let at = 2 + (next(&mut seed) % 25) as usize;
+        let (seen, killed) = kill_after(&url, data.path(), &["destroy", "--yes"], at).await;
+        let ctx = format!("seed {start}, round {round}, destroy killed after line {at}: {seen:#?}");
+        if killed {
+            assert_ne!(deployed(&emulator), BTreeMap::new(), "{ctx}");
+        }
+        let o = run(&url, data.path(), &["destroy", "--yes"]);
+        assert_eq!(o.status.code(), Some(0), "{}\n{ctx}", stdout(&o));
+        assert!(stdout(&o).contains("Destroy complete"), "{ctx}");
+        assert_eq!(deployed(&emulator), BTreeMap::new(), "{ctx}");
+    }
 
     let o = run(&url, data.path(), &["status", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["status"], "not_deployed");
     assert_eq!(o.status.code(), Some(1));
+    emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_apply_or_destroy_of_a_running_deployment_says_who_holds_it() {
+    let emulator = Emulator::start(Config {
+        world: World::Demo,
+        timing: Timing::with_provisioning(Duration::from_millis(1500)),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emulator.endpoint_url();
+    let data = tempfile::tempdir().unwrap();
+    let mut first = cmd(&url, data.path())
+        .args(["apply", "--yes", "--config", CONFIG, "--pack", PACK])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = first.id();
+    let out = first.stdout.take().unwrap();
+    // The first has the lock once it prints its first line; read on so it never blocks.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(out).lines() {
+            let line = line.unwrap();
+            if lines.is_empty() {
+                let _ = tx.send(());
+            }
+            lines.push(line);
+        }
+        lines
+    });
+    rx.recv_timeout(Duration::from_secs(60)).unwrap();
+
+    for (what, args) in [("apply", ["apply", "--yes"]), ("destroy", ["destroy", "--yes"])] {
+        let o = run(&url, data.path(), &args);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(1), "second {what}: {err}");
+        assert!(
+            err.contains(&format!("another apply (pid {pid}) is running on this deployment, since")),
+            "second {what}: {err}"
+        );
+        assert!(err.contains("hint:"), "{err}");
+    }
+    let o = run(&url, data.path(), &["apply", "--yes", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains(&format!("pid {pid}")), "{}", stdout(&o));
+
+    // The first goes on undisturbed and deploys exactly the plan.
+    assert!(first.wait().unwrap().success());
+    let lines = reader.join().unwrap();
+    assert!(lines.iter().any(|l| l.contains("Apply complete")), "{lines:#?}");
+    assert_eq!(deployed(&emulator), expected(&demo_plan()));
+    // Then the lock is free.
+    let o = run(&url, data.path(), &["destroy", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     emulator.shutdown().await;
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use agentcore_emulator::{Config, Emulator, Faults, Timing, World};
 use agentcore_tui::aws::Clients;
 use agentcore_tui::config::{self, DeployConfig};
-use agentcore_tui::deploy::apply::{self, ApplyOptions, ArtifactSource, Outcome};
+use agentcore_tui::deploy::apply::{self, ApplyOptions, ArtifactSource, Outcome, ResourceOutcome};
 use agentcore_tui::deploy::events::{self, Event, ResourcePhase};
 use agentcore_tui::deploy::plan::{self, Action};
 use agentcore_tui::deploy::poll::PollPolicy;
@@ -17,7 +17,7 @@ use agentcore_tui::deploy::state::{RecordStatus, ResourceRecord, StateStore};
 use agentcore_tui::deploy::status::{self, Health, Overall};
 use agentcore_tui::deploy::{Deployment, destroy};
 use agentcore_tui::pack::{self, Pack};
-use agentcore_tui::plan::{ResourceKind, ResourcePlan, ResourceSpec, Step};
+use agentcore_tui::plan::{Needs, ResourceKind, ResourcePlan, ResourceSpec, Step};
 use aws_sdk_bedrockagentcorecontrol::types::{
     CloudWatchLogsInputConfig, DataSourceConfig, EvaluatorReference, Rule, SamplingConfig,
 };
@@ -302,22 +302,24 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
     assert!(report.ok(), "{:#?}", report.outcomes);
     drop(dep);
 
-    // The event stream tells the whole story: steps in order, every resource ready.
-    let mut steps = Vec::new();
-    let mut ready = 0;
+    // The event stream tells the whole story: the graph's order, every resource ready.
+    let mut evs = Vec::new();
     while let Ok(ev) = rx.try_recv() {
-        match ev {
-            Event::StepStarted { step, .. } => steps.push(step),
-            Event::Resource {
-                phase: ResourcePhase::Ready,
-                ..
-            } => ready += 1,
-            _ => {}
-        }
+        evs.push(ev);
     }
-    let mut sorted = steps.clone();
-    sorted.sort();
-    assert_eq!(steps, sorted, "steps run in pipeline order");
+    assert_graph_order(&plan, &evs);
+    let ready = evs
+        .iter()
+        .filter(|ev| {
+            matches!(
+                ev,
+                Event::Resource {
+                    phase: ResourcePhase::Ready,
+                    ..
+                }
+            )
+        })
+        .count();
     assert!(ready >= plan.resources().count());
 
     // The entry runtime knows its peers; every runtime has its env and JWT authorizer.
@@ -342,8 +344,25 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
         .await
         .unwrap();
     let env = rt.environment_variables().unwrap();
+    // Its peers, each by the ARN its Create answered: the entry was created with them, no
+    // later update.
     let agents: BTreeMap<String, String> = serde_json::from_str(&env["PROMPTPACK_AGENTS"]).unwrap();
-    assert_eq!(agents.len(), plan.names(ResourceKind::AgentRuntime).len());
+    assert_eq!(agents.len(), plan.names(ResourceKind::AgentRuntime).len() - 1);
+    for (member, arn) in &agents {
+        let r = plan
+            .resources()
+            .find(|r| matches!(&r.spec, ResourceSpec::AgentRuntime(s) if s.agent.as_deref() == Some(member.as_str())))
+            .unwrap();
+        assert!(!r.name.eq(&entry.name));
+        assert_eq!(
+            e.dep.store.snapshot().get("agent_runtime", &r.name).unwrap().arn.as_deref(),
+            Some(arn.as_str())
+        );
+    }
+    assert!(
+        !evs.iter().any(|ev| matches!(ev, Event::Resource { phase: ResourcePhase::Calling(op), .. } if op == "UpdateAgentRuntime")),
+        "no second update for the peers"
+    );
     assert!(env["PROMPTPACK_MEMORY_ID"].contains(":memory/"));
     assert!(env["PROMPTPACK_POLICY_ENGINE_ARN"].contains(":policy-engine/"));
     assert!(rt.authorizer_configuration().is_some());
@@ -371,6 +390,43 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
 
     // Re-plan, re-apply and destroy through the common path.
     full_cycle(&e, &plan, &text).await;
+}
+
+/// From the event stream (sent in the order things happen): no resource starts before every
+/// resource it depends on is ready (or, for an `Arn` edge, has answered its Create with its ARN).
+fn assert_graph_order(plan: &ResourcePlan, evs: &[Event]) {
+    let first = |pred: &dyn Fn(&Event) -> bool| evs.iter().position(pred);
+    let mut checked = 0;
+    for r in plan.resources() {
+        let Some(start) = first(&|ev| {
+            matches!(ev, Event::Resource { kind, name, phase: ResourcePhase::Pending, .. } if *kind == r.kind.as_str() && *name == r.name)
+        }) else {
+            continue;
+        };
+        for d in &r.depends_on {
+            let at = match d.needs {
+                Needs::Ready => first(&|ev| {
+                    matches!(ev, Event::Resource { kind, name, phase, .. }
+                        if *kind == d.kind && *name == d.name
+                        && matches!(phase, ResourcePhase::Ready | ResourcePhase::Adopted | ResourcePhase::Unchanged))
+                }),
+                Needs::Arn => first(&|ev| {
+                    matches!(ev, Event::Resource { kind, name, arn: Some(_), .. } if *kind == d.kind && *name == d.name)
+                }),
+            };
+            let at = at.unwrap_or_else(|| panic!("{} {} started, but {} {} never got there", r.kind, r.name, d.kind, d.name));
+            assert!(
+                at < start,
+                "{} {} started (event {start}) before {} {} was there (event {at})",
+                r.kind,
+                r.name,
+                d.kind,
+                d.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no edge was exercised");
 }
 
 /// The demo pack with these blocklists (prompt → tools) instead of its own.
@@ -820,13 +876,30 @@ async fn cancel_mid_apply_then_resume_creates_exactly_the_desired_resources() {
     }
     let first = run.await.unwrap();
     assert!(first.cancelled);
+    let mut evs = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        evs.push(ev);
+    }
+    // Mid-graph: some resources done, some never started. Those never started got no call
+    // (no pending row), and the in-flight ones were let finish or stop waiting.
+    let never: Vec<&ResourceOutcome> = first
+        .outcomes
+        .iter()
+        .filter(|o| o.reason.as_deref() == Some("cancelled before it started"))
+        .collect();
+    assert!(!never.is_empty(), "the dependants of the runtimes must not start");
+    assert!(first.count(Outcome::Created) > 0);
+    for o in &never {
+        assert!(
+            !evs.iter().any(|ev| matches!(ev, Event::Resource { kind, name, phase: ResourcePhase::Pending, .. } if *kind == o.kind && *name == o.name)),
+            "{} {} started after cancellation",
+            o.kind,
+            o.name
+        );
+    }
     assert!(
-        first.count(Outcome::NotStarted) > 0,
-        "later steps must not start"
-    );
-    assert!(
-        !deployed_counts(&e.emulator).contains_key("evaluator"),
-        "nothing starts after cancellation"
+        !deployed_counts(&e.emulator).contains_key("online_eval_config"),
+        "nothing waiting for the runtimes starts after cancellation"
     );
 
     let resumed = apply::apply(&e.dep, &plan, &opts(&text)).await;

@@ -17,7 +17,7 @@ use crate::config::{self, CheckContext, DeployConfig, Diagnostic};
 use crate::deploy::apply::{self, ApplyOptions, ArtifactSource};
 use crate::deploy::events::{self, Event};
 use crate::deploy::state::StateStore;
-use crate::deploy::{Deployment, destroy, plan as dplan, status};
+use crate::deploy::{Deployment, destroy, lock, plan as dplan, status};
 use crate::pack;
 use crate::plan::ResourcePlan;
 use crate::services::{
@@ -237,6 +237,11 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
             Ok(s) => s,
             Err(e) => return fail_aws(json, &e),
         };
+        // Held until the end: two applies of one deployment would conflict halfway.
+        let _lock = match lock::acquire(store.path(), "apply") {
+            Ok(l) => l,
+            Err(e) => return fail_aws(json, &e.to_aws()),
+        };
         if !json {
             out!("{}", render::diagnostics(&inputs.warnings));
             outln!(
@@ -294,6 +299,10 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
         let store = match open_store(&account, &clients.region, &pack_id) {
             Ok(s) => s,
             Err(e) => return fail_aws(json, &e),
+        };
+        let _lock = match lock::acquire(store.path(), "destroy") {
+            Ok(l) => l,
+            Err(e) => return fail_aws(json, &e.to_aws()),
         };
         let (events, printer) = spawn_printer(json);
         let dep = Deployment::new(clients, account, store).with_events(events);

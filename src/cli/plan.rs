@@ -138,6 +138,10 @@ pub fn human(plan: &ResourcePlan) -> String {
                 let _ = write!(line, " (from {})", shown(&r.logical_id));
             }
             out.push_str(&render::wrap(&line, "  ", "      ", render::WIDTH));
+            // The graph's edges: apply starts it once these are there, destroy deletes it first.
+            for d in &r.depends_on {
+                out.push_str(&render::wrap(&d.describe(), "      ", "        ", render::WIDTH));
+            }
             match &r.spec {
                 ResourceSpec::ToolGateway(g) => {
                     let _ = writeln!(

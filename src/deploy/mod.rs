@@ -9,6 +9,8 @@ pub mod cloud;
 mod context;
 pub mod destroy;
 pub mod events;
+pub mod graph;
+pub mod lock;
 pub mod plan;
 pub mod poll;
 pub(crate) mod sdk;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::apply::{
-    GATEWAY_KIND, a2a_hash, cedar_hash, compose_env, gateway_hash, online_hash, runtime_hash,
+    GATEWAY_KIND, a2a_hash, agents_env, cedar_hash, compose_env, gateway_hash, online_hash, runtime_hash,
     target_hash,
 };
 use super::artifact::RuntimeArtifact;
@@ -129,7 +129,12 @@ fn desired_hash(
                 ),
                 None => None,
             };
-            let env = compose_env(s, memory.as_deref(), engine.as_deref());
+            let agents = if s.is_entry {
+                Some(agents_env(plan, |name| k.arn("agent_runtime", name))?)
+            } else {
+                None
+            };
+            let env = compose_env(s, memory.as_deref(), engine.as_deref(), agents.as_deref());
             runtime_hash(s, artifact?, &env)
         }
         ResourceSpec::A2aEndpoint(s) => a2a_hash(&k.arn("agent_runtime", &s.runtime_name)?),

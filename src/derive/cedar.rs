@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Ctx;
 use crate::diagnostic::{Diagnostic, category};
 use crate::plan::cedar::{self, CedarForbid, CedarPermit};
-use crate::plan::{CedarPolicySpec, DesiredResource, ResourceKind, ResourceSpec, naming};
+use crate::plan::{
+    CedarPolicySpec, Dependency, DesiredResource, GATEWAY_KIND, ResourceKind, ResourceSpec, naming,
+};
 
 /// One policy engine per pack: the gateway enforces exactly one engine, so every prompt's
 /// blocked tools are merged into it, one forbid per tool.
@@ -157,10 +159,21 @@ pub(super) fn cedar_policies(cx: &mut Ctx, gateways: &[DesiredResource]) -> Vec<
         kind: ResourceKind::CedarPolicy,
         name: engine_name.clone(),
         logical_id: pack.id.clone(),
-        depends_on: blocked
-            .values()
-            .map(|(g, _, _)| (ResourceKind::ToolGateway, g.name.clone()))
-            .collect(),
+        // The engine is attached to the gateway (UpdateGateway), and a forbid names its target's
+        // tool action, which the engine learns from the gateway once the target is READY.
+        depends_on: std::iter::once(Dependency::ready(
+            GATEWAY_KIND,
+            &gateway_name,
+            "the engine is attached to the gateway (UpdateGateway)",
+        ))
+        .chain(blocked.values().map(|(g, _, _)| {
+            Dependency::ready(
+                ResourceKind::ToolGateway.as_str(),
+                &g.name,
+                "a forbid names this target's tool action",
+            )
+        }))
+        .collect(),
         spec: ResourceSpec::CedarPolicy(CedarPolicySpec {
             prompts: per_prompt.keys().map(|p| p.to_string()).collect(),
             engine_name,

@@ -6,7 +6,8 @@ use super::Ctx;
 use crate::diagnostic::{Diagnostic, category};
 use crate::pack::{EvalDef, Pack};
 use crate::plan::{
-    DesiredResource, EvaluatorSpec, OnlineEvalSpec, RatingLevel, ResourceKind, ResourceSpec, naming,
+    Dependency, DesiredResource, EvaluatorSpec, OnlineEvalSpec, RatingLevel, ResourceKind,
+    ResourceSpec, naming,
 };
 
 pub const DEFAULT_JUDGE_INSTRUCTIONS: &str = "Evaluate the agent response quality.";
@@ -169,12 +170,24 @@ pub(super) fn online_eval(
             );
             continue;
         }
-        let mut depends_on: Vec<(ResourceKind, String)> = evaluators
+        let mut depends_on: Vec<Dependency> = evaluators
             .iter()
-            .map(|e| (ResourceKind::Evaluator, e.name.clone()))
+            .map(|e| {
+                Dependency::ready(
+                    ResourceKind::Evaluator.as_str(),
+                    &e.name,
+                    "CreateOnlineEvaluationConfig references the evaluator's id",
+                )
+            })
             .collect();
-        // Only its own runtime: one runtime failing does not stop the others being evaluated.
-        depends_on.push((ResourceKind::AgentRuntime, r.name.clone()));
+        // Only its own runtime, and only that it exists: the service name and log group are known
+        // from the plan, so nothing waits for READY; one runtime failing does not stop the others
+        // being evaluated.
+        depends_on.push(Dependency::arn(
+            ResourceKind::AgentRuntime.as_str(),
+            &r.name,
+            "it evaluates that runtime's sessions",
+        ));
         out.push(DesiredResource {
             kind: ResourceKind::OnlineEvalConfig,
             logical_id: r.logical_id.clone(),

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::diagnostic::{Diagnostic, category};
-use crate::plan::{DesiredResource, ResourceKind, ResourceSpec, ToolGatewaySpec, naming};
+use crate::plan::{
+    Dependency, DesiredResource, GATEWAY_KIND, ResourceKind, ResourceSpec, ToolGatewaySpec, naming,
+};
 
 fn input_schema(parameters: Option<&Value>) -> Value {
     match parameters {
@@ -154,7 +156,11 @@ pub(super) fn tool_gateways(cx: &mut Ctx) -> Vec<DesiredResource> {
             kind: ResourceKind::ToolGateway,
             name: target_name.clone(),
             logical_id: key.clone(),
-            depends_on: vec![],
+            depends_on: vec![Dependency::ready(
+                GATEWAY_KIND,
+                &gateway_name,
+                "a target hangs on the gateway: CreateGatewayTarget takes the gateway's id",
+            )],
             spec: ResourceSpec::ToolGateway(ToolGatewaySpec {
                 gateway_name: gateway_name.clone(),
                 target_name,

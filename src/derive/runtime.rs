@@ -10,7 +10,8 @@ use crate::config::tags::effective_tags;
 use crate::diagnostic::{Diagnostic, category};
 use crate::pack::Pack;
 use crate::plan::{
-    A2aEndpointSpec, DesiredResource, JwtAuthorizer, ResourceKind, ResourceSpec, RuntimeSpec,
+    A2aEndpointSpec, Dependency, DesiredResource, JwtAuthorizer, ResourceKind, ResourceSpec,
+    RuntimeSpec,
 };
 
 pub const METRICS_NAMESPACE: &str = "PromptPack/Evals";
@@ -273,17 +274,28 @@ pub(super) fn runtimes(
     let mut depends_on = Vec::new();
     let mut after_apply = Vec::new();
     if let Some(m) = memory {
-        depends_on.push((ResourceKind::Memory, m.name.clone()));
+        // Its ARN is PROMPTPACK_MEMORY_ID, and an agent whose memory is still CREATING fails its
+        // first session.
+        depends_on.push(Dependency::ready(
+            ResourceKind::Memory.as_str(),
+            &m.name,
+            "PROMPTPACK_MEMORY_ID is its ARN, and the agent's first session writes to it",
+        ));
         after_apply.push("PROMPTPACK_MEMORY_ID".to_string());
     }
     if !policies.is_empty() {
         after_apply.push("PROMPTPACK_POLICY_ENGINE_ARN".to_string());
     }
-    depends_on.extend(
-        policies
-            .iter()
-            .map(|p| (ResourceKind::CedarPolicy, p.name.clone())),
-    );
+    // Not for the engine's ARN alone (PROMPTPACK_POLICY_ENGINE_ARN is known from CreatePolicyEngine):
+    // the Cedar resource is ready only once the gateway ENFORCEs it, and no agent may call the
+    // gateway's tools before the blocked ones are blocked.
+    depends_on.extend(policies.iter().map(|p| {
+        Dependency::ready(
+            ResourceKind::CedarPolicy.as_str(),
+            &p.name,
+            "for security: the agent starts only once its gateway enforces the Cedar engine (ENFORCE)",
+        )
+    }));
 
     // (runtime name, member, is entry)
     let mut members: Vec<(String, Option<String>, bool)> = Vec::new();
@@ -332,11 +344,30 @@ pub(super) fn runtimes(
             }
         }
     }
+    // CreateAgentRuntime answers the runtime's ARN at once, so the entry is created with its
+    // peers' ARNs (PROMPTPACK_AGENTS) as soon as they exist, instead of an UpdateAgentRuntime
+    // once they are READY. Calling a peer still CREATING is the entry's own retry, as it is when
+    // a peer restarts.
+    let peers: Vec<Dependency> = members
+        .iter()
+        .filter(|(_, member, is_entry)| member.is_some() && !is_entry)
+        .map(|(name, _, _)| {
+            Dependency::arn(
+                ResourceKind::AgentRuntime.as_str(),
+                name,
+                "PROMPTPACK_AGENTS maps each member to its ARN",
+            )
+        })
+        .collect();
     members
         .into_iter()
         .map(|(name, member, is_entry)| {
             let mut env = env.clone();
             let mut after = after_apply.clone();
+            let mut depends_on = depends_on.clone();
+            if is_entry {
+                depends_on.extend(peers.iter().cloned());
+            }
             if let Some(m) = &member {
                 env.insert("PROMPTPACK_AGENT".into(), m.clone());
                 if is_entry {
@@ -346,7 +377,7 @@ pub(super) fn runtimes(
             DesiredResource {
                 kind: ResourceKind::AgentRuntime,
                 logical_id: member.clone().unwrap_or_else(|| pack.id.clone()),
-                depends_on: depends_on.clone(),
+                depends_on,
                 spec: ResourceSpec::AgentRuntime(RuntimeSpec {
                     agent: member.clone(),
                     is_entry,
@@ -380,9 +411,19 @@ pub(super) fn a2a_endpoints(cx: &mut Ctx, runtimes: &[DesiredResource]) -> Vec<D
             kind: ResourceKind::A2aEndpoint,
             name: format!("{}_endpoint", r.name),
             logical_id: r.logical_id.clone(),
+            // The endpoint is the member serving A2A: deployed when the member and the entry that
+            // calls it are both READY.
             depends_on: vec![
-                (ResourceKind::AgentRuntime, r.name.clone()),
-                (ResourceKind::AgentRuntime, entry.name.clone()),
+                Dependency::ready(
+                    ResourceKind::AgentRuntime.as_str(),
+                    &r.name,
+                    "the member runtime serves the endpoint",
+                ),
+                Dependency::ready(
+                    ResourceKind::AgentRuntime.as_str(),
+                    &entry.name,
+                    "the entry runtime calls it",
+                ),
             ],
             spec: ResourceSpec::A2aEndpoint(A2aEndpointSpec {
                 member: r.logical_id.clone(),

@@ -6,6 +6,10 @@ use serde_json::Value;
 
 use super::Tags;
 
+/// The state `type` of the one MCP gateway that carries every tool target
+/// (the adapter's dry-run state uses the same word).
+pub const GATEWAY_KIND: &str = "gateway";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolGatewaySpec {
     /// The one MCP gateway shared by every tool of the pack (created with the first target).

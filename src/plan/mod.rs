@@ -19,7 +19,7 @@ pub mod runtime;
 
 pub use cedar::CedarPolicySpec;
 pub use evaluation::{EvaluatorSpec, OnlineEvalSpec, RatingLevel};
-pub use gateway::ToolGatewaySpec;
+pub use gateway::{GATEWAY_KIND, ToolGatewaySpec};
 pub use memory::MemorySpec;
 pub use runtime::{A2aEndpointSpec, JwtAuthorizer, RuntimeSpec};
 
@@ -133,8 +133,60 @@ pub struct DesiredResource {
     pub name: String,
     /// The pack id or key it came from (hyphens and all).
     pub logical_id: String,
-    pub depends_on: Vec<(ResourceKind, String)>,
+    /// The graph edges apply follows (destroy follows them backwards), each with its reason.
+    pub depends_on: Vec<Dependency>,
     pub spec: ResourceSpec,
+}
+
+/// What a dependant needs of the resource it waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Needs {
+    /// Ready (ACTIVE, READY…): the dependant uses it.
+    Ready,
+    /// Only its ARN or id, known from its Create answer: the dependant names it.
+    Arn,
+}
+
+/// One edge of the deployment graph: wait for the resource of state type `kind` (`gateway` for
+/// the pack's one gateway) called `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    pub kind: String,
+    pub name: String,
+    pub needs: Needs,
+    pub reason: String,
+}
+
+impl Dependency {
+    pub fn ready(kind: impl Into<String>, name: impl Into<String>, reason: &str) -> Self {
+        Dependency {
+            kind: kind.into(),
+            name: name.into(),
+            needs: Needs::Ready,
+            reason: reason.to_owned(),
+        }
+    }
+
+    pub fn arn(kind: impl Into<String>, name: impl Into<String>, reason: &str) -> Self {
+        Dependency {
+            needs: Needs::Arn,
+            ..Dependency::ready(kind, name, reason)
+        }
+    }
+
+    pub fn is_on(&self, kind: &str, name: &str) -> bool {
+        self.kind == kind && self.name == name
+    }
+
+    /// `after memory m (why)`, as plan shows it.
+    pub fn describe(&self) -> String {
+        let what = match self.needs {
+            Needs::Ready => "",
+            Needs::Arn => "'s ARN",
+        };
+        format!("after {} {}{what}: {}", self.kind, self.name, self.reason)
+    }
 }
 
 // A plan holds a few dozen of these, built once; boxing the big variants would only add noise

@@ -32,7 +32,7 @@ pub struct RuntimeSpec {
     /// Environment known at plan time (promptpack-format.md §5).
     pub env: BTreeMap<String, String>,
     /// Variables only known during apply: PROMPTPACK_MEMORY_ID, PROMPTPACK_POLICY_ENGINE_ARN,
-    /// PROMPTPACK_AGENTS (entry runtime, set by the A2A wiring step).
+    /// PROMPTPACK_AGENTS (entry runtime: its peers' ARNs, from their Create answers).
     pub env_after_apply: Vec<String>,
     pub authorizer: Option<JwtAuthorizer>,
     pub runtime_binary_path: Option<String>,

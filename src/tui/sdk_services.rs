@@ -178,6 +178,9 @@ impl AwsServices for SdkServices {
         let inner = self.inner.clone();
         Box::pin(async move {
             let p = inner.prepare(&answers).await?;
+            // Held for the run: a headless apply or destroy of the same deployment waits its turn.
+            let _lock = crate::deploy::lock::acquire(p.store.path(), "TUI deploy")
+                .map_err(|e| service_error(e.to_aws()))?;
             let dep = crate::deploy::Deployment::new(p.clients, p.account, p.store)
                 .with_events(events)
                 .with_cancel(cancel);

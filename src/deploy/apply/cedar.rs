@@ -1,6 +1,15 @@
 //! The policy engine with its Cedar permit and forbids, and attaching it to the gateway.
 
-use super::*;
+use aws_sdk_bedrockagentcorecontrol::types::{GatewayPolicyEngineMode, Policy as PolicySummary};
+
+use super::{GatewayRef, Lc, Located, Outcome, Run};
+use crate::aws::{self, Category};
+use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::events::ResourcePhase;
+use crate::deploy::poll;
+use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::plan::CedarPolicySpec;
+use crate::plan::cedar::CedarError;
 
 impl<'a> Run<'a> {
     pub(super) async fn cedar(

@@ -1,6 +1,11 @@
 //! Evaluators and the online evaluation configuration of each runtime.
 
-use super::*;
+use super::{Lc, Located, Outcome, Run};
+use crate::aws::{self, Category};
+use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::deploy::state::{DeployState, ResourceRecord};
+use crate::plan::{EvaluatorSpec, OnlineEvalSpec, ResourceKind, ResourcePlan};
 
 impl<'a> Run<'a> {
     pub(super) async fn evaluator(

@@ -1,15 +1,15 @@
 //! The pack's one MCP gateway and a target per tool: created, adopted or updated.
 
-use super::*;
+use super::{GATEWAY_KIND, GatewayRef, Lc, Located, Outcome, ResourceOutcome, Run};
+use crate::aws::{self, Category};
+use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::events::{ResourcePhase, Step};
+use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::plan::ToolGatewaySpec;
 
 impl<'a> Run<'a> {
-    pub(super) async fn ensure_gateway(&self, resources: &[DesiredResource]) {
-        let Some(spec) = resources.iter().find_map(|r| match &r.spec {
-            ResourceSpec::ToolGateway(s) => Some(s),
-            _ => None,
-        }) else {
-            return;
-        };
+    /// The pack's one gateway; `true` when it is ready.
+    pub(super) async fn ensure_gateway(&self, spec: &ToolGatewaySpec) -> bool {
         let c = self.c();
         let lc = self.lc(Step::ToolGateways, GATEWAY_KIND, &spec.gateway_name);
         let lc = &lc;
@@ -58,14 +58,17 @@ impl<'a> Run<'a> {
                     },
                     Some(&arn),
                 );
-                self.outcome(ResourceOutcome {
-                    kind: GATEWAY_KIND.to_owned(),
-                    name: spec.gateway_name.clone(),
-                    result,
-                    arn: Some(arn.clone()),
-                    error: None,
-                    reason: None,
-                });
+                self.outcome(
+                    Step::ToolGateways,
+                    ResourceOutcome {
+                        kind: GATEWAY_KIND.to_owned(),
+                        name: spec.gateway_name.clone(),
+                        result,
+                        arn: Some(arn.clone()),
+                        error: None,
+                        reason: None,
+                    },
+                );
                 Ok(GatewayRef {
                     id: loc.found().id.clone(),
                     arn,
@@ -74,33 +77,13 @@ impl<'a> Run<'a> {
                 })
             }
             Err(e) => {
-                let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
-                self.dep.events.send(Event::Error {
-                    step: Some(Step::ToolGateways),
-                    kind: GATEWAY_KIND.to_owned(),
-                    name: spec.gateway_name.clone(),
-                    category: e.category,
-                    message: e.message.clone(),
-                    hint: e.hint.clone(),
-                });
-                lc.phase(ResourcePhase::Failed, None);
-                self.outcome(ResourceOutcome {
-                    kind: GATEWAY_KIND.to_owned(),
-                    name: spec.gateway_name.clone(),
-                    result: if interrupted {
-                        Outcome::NotStarted
-                    } else {
-                        Outcome::Failed
-                    },
-                    arn: None,
-                    reason: interrupted
-                        .then(|| "cancelled while waiting; resume with apply".to_owned()),
-                    error: Some(e.clone()),
-                });
+                self.failed(lc, e.clone());
                 Err(e)
             }
         };
+        let ok = gw.is_ok();
         self.out.lock().unwrap().gateway = Some(gw);
+        ok
     }
 
     pub(super) fn gateway(&self) -> Result<GatewayRef, aws::Error> {
@@ -199,14 +182,6 @@ impl<'a> Run<'a> {
         f.arn = gw.arn.clone();
         Ok(self.finish(lc, &loc, &hash, &extra))
     }
-}
-
-/// The one MCP gateway every tool target hangs on, if the step has targets.
-pub(super) fn shared_gateway(step: &crate::plan::PlanStep) -> Option<&ToolGatewaySpec> {
-    step.resources.iter().find_map(|r| match &r.spec {
-        ResourceSpec::ToolGateway(s) => Some(s),
-        _ => None,
-    })
 }
 
 pub(crate) fn gateway_hash(s: &ToolGatewaySpec) -> String {

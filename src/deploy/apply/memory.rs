@@ -1,6 +1,10 @@
 //! Creating (or adopting) the pack's memory.
 
-use super::*;
+use super::{Lc, Located, Outcome, Run};
+use crate::aws::{self, Category};
+use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::plan::MemorySpec;
 
 impl<'a> Run<'a> {
     pub(super) async fn memory(

@@ -1,32 +1,29 @@
 //! Apply: the engine here, and one file per resource kind with its creator and fingerprint.
 //!
-//! The pipeline's steps run in order, independent resources of a step at once (bounded), state
-//! saved around every call, dependants of a failure skipped with the reason, cancellation that
-//! starts nothing new.
+//! The plan's graph (the pack's gateway and every resource, with the edges derive gave them)
+//! run by [`graph::schedule`]: each resource starts as soon as what it waits for is there,
+//! bounded by the concurrency; state saved around every call; dependants of a failure skipped
+//! with the reason; cancellation that starts nothing new and lets in-flight calls finish.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use aws_sdk_bedrockagentcorecontrol::types::{GatewayPolicyEngineMode, Policy as PolicySummary};
-use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::aws::{self, Category};
 use crate::deploy::artifact::{self, RuntimeArtifact};
-use crate::deploy::cloud::{self, Found, call, is_conflict, is_not_found};
+use crate::deploy::cloud::{Found, is_conflict, is_not_found};
 use crate::deploy::context::Deployment;
 use crate::deploy::destroy;
 use crate::deploy::events::{Event, ResourcePhase, Step};
+use crate::deploy::graph::{self, Graph, Known, Node, OnFailure, Settled};
 use crate::deploy::poll::{self, Probe};
-use crate::deploy::sdk::{self, fingerprint, hash_map};
-use crate::deploy::state::{DeployState, RecordStatus, ResourceRecord};
-use crate::plan::cedar::CedarError;
+use crate::deploy::state::{RecordStatus, ResourceRecord};
 use crate::plan::{
-    CedarPolicySpec, DesiredResource, EvaluatorSpec, MemorySpec, OnlineEvalSpec, ResourceKind,
-    ResourcePlan, ResourceSpec, RuntimeSpec, ToolGatewaySpec,
+    Dependency, DesiredResource, ResourceKind, ResourcePlan, ResourceSpec, ToolGatewaySpec,
 };
 
 mod cedar;
@@ -35,18 +32,15 @@ mod gateway;
 mod memory;
 mod runtime;
 
-use gateway::shared_gateway;
 
 // The fingerprints recorded in state, each beside its kind's creator; plan recomputes them
 // from the prior state to tell unchanged from changed.
 pub(crate) use cedar::cedar_hash;
 pub(crate) use evaluation::{online_hash, retired_online_evals};
 pub(crate) use gateway::{gateway_hash, target_hash};
-pub(crate) use runtime::{a2a_hash, compose_env, runtime_hash};
+pub(crate) use runtime::{a2a_hash, agents_env, compose_env, runtime_hash};
 
-/// The state `type` of the one MCP gateway that carries every tool target
-/// (the adapter's dry-run state uses the same word).
-pub const GATEWAY_KIND: &str = "gateway";
+pub use crate::plan::gateway::GATEWAY_KIND;
 
 #[derive(Debug, Clone)]
 pub enum ArtifactSource {
@@ -185,11 +179,37 @@ struct Outputs {
     gateway: Option<Result<GatewayRef, aws::Error>>,
     /// The pack's one policy engine (the gateway enforces exactly one).
     engine_arn: Option<String>,
+    /// Ready runtimes.
     runtimes: BTreeMap<String, Found>,
-    /// Runtimes created or updated by this apply (their env has no PROMPTPACK_AGENTS yet).
-    changed_runtimes: BTreeSet<String>,
+    /// Every resource whose id and ARN are known (from its Create answer or a lookup), ready
+    /// or not: what an `Arn` edge waits for.
+    known: BTreeMap<(String, String), Found>,
     evaluators: BTreeMap<String, Found>,
-    a2a: Option<Result<(), aws::Error>>,
+}
+
+/// What a node of the graph does.
+enum Work<'a> {
+    Gateway(&'a ToolGatewaySpec),
+    Resource(&'a DesiredResource),
+    /// A recorded online evaluation config the plan replaced.
+    Retire(&'a ResourceRecord),
+}
+
+/// A step's nodes, for the step events: panes of several steps run at once.
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    settled: usize,
+    ok: usize,
+    failed: usize,
+    skipped: usize,
+    started: Option<Instant>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Timing {
+    started: Option<Instant>,
+    took: Option<Duration>,
 }
 
 /// How a resource was found (or made) before its final record is written.
@@ -237,15 +257,72 @@ struct Run<'a> {
     dep: &'a Deployment,
     plan: &'a ResourcePlan,
     opts: &'a ApplyOptions,
-    // Prepared (zipped, uploaded) while the first steps run.
+    // Prepared (zipped, uploaded) while the first resources are made.
     artifact: tokio::sync::OnceCell<Result<RuntimeArtifact, aws::Error>>,
     out: Mutex<Outputs>,
-    failed: Mutex<BTreeSet<(ResourceKind, String)>>,
     outcomes: Mutex<Vec<ResourceOutcome>>,
-    /// Recorded online evaluation configs the plan no longer has, deleted in their step.
-    retired: Vec<ResourceRecord>,
+    graph: Graph,
+    work: Vec<Work<'a>>,
+    known: Known,
+    steps: Mutex<BTreeMap<Step, Tally>>,
+    timing: Mutex<Vec<Timing>>,
     total: usize,
     started: Instant,
+}
+
+/// The graph apply runs: the pack's gateway, every resource of the plan, and the recorded
+/// online evaluation configs it replaces (deleted once every one replacing them is deployed,
+/// so a runtime the old config evaluated is never left unevaluated).
+fn build<'a>(plan: &'a ResourcePlan, retired: &'a [ResourceRecord]) -> (Graph, Vec<Work<'a>>) {
+    let mut nodes = Vec::new();
+    let mut work = Vec::new();
+    if let Some(gw) = plan.resources().find_map(|r| match &r.spec {
+        ResourceSpec::ToolGateway(s) => Some(s),
+        _ => None,
+    }) {
+        nodes.push(Node {
+            kind: GATEWAY_KIND.to_owned(),
+            name: gw.gateway_name.clone(),
+            step: Step::ToolGateways,
+            deps: Vec::new(),
+        });
+        work.push(Work::Gateway(gw));
+    }
+    for r in plan.resources() {
+        nodes.push(Node {
+            kind: r.kind.as_str().to_owned(),
+            name: r.name.clone(),
+            step: r.kind.step(),
+            deps: r.depends_on.clone(),
+        });
+        work.push(Work::Resource(r));
+    }
+    let replacing: Vec<Dependency> = plan
+        .resources()
+        .filter(|r| r.kind == ResourceKind::OnlineEvalConfig)
+        .map(|r| {
+            Dependency::ready(
+                r.kind.as_str(),
+                &r.name,
+                "it replaces the retired configuration",
+            )
+        })
+        .collect();
+    for rec in retired {
+        nodes.push(Node {
+            kind: rec.kind.clone(),
+            name: rec.name.clone(),
+            step: Step::OnlineEvalConfig,
+            deps: replacing.clone(),
+        });
+        work.push(Work::Retire(rec));
+    }
+    (Graph { nodes }, work)
+}
+
+/// The graph apply would run for this plan (the bench and plan's "after …" read it).
+pub fn graph(plan: &ResourcePlan) -> Graph {
+    build(plan, &[]).0
 }
 
 pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -> ApplyReport {
@@ -254,23 +331,30 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         .into_iter()
         .cloned()
         .collect();
-    let total = resource_count(plan) + retired.len();
     let _ = dep.store.update(|st| {
         st.pack_id = plan.pack_id.clone();
         st.version = plan.pack_version.clone();
         st.region = Some(dep.clients.region.clone());
         st.account = Some(dep.account.clone());
     });
+    let (graph, work) = build(plan, &retired);
+    let mut steps: BTreeMap<Step, Tally> = BTreeMap::new();
+    for n in &graph.nodes {
+        steps.entry(n.step).or_default().total += 1;
+    }
     let run = Run {
         dep,
         plan,
         opts,
         artifact: tokio::sync::OnceCell::new(),
         out: Mutex::new(Outputs::default()),
-        failed: Mutex::new(BTreeSet::new()),
         outcomes: Mutex::new(Vec::new()),
-        retired,
-        total,
+        total: graph.nodes.len(),
+        timing: Mutex::new(vec![Timing::default(); graph.nodes.len()]),
+        graph,
+        work,
+        known: Known::default(),
+        steps: Mutex::new(steps),
         started,
     };
     let needs_artifact = plan
@@ -281,7 +365,16 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
             run.artifact.get_or_init(|| run.prepare_artifact()).await;
         }
     };
-    futures_util::future::join(prepare, run.steps()).await;
+    let schedule = graph::schedule(
+        &run.graph,
+        dep.concurrency,
+        OnFailure::SkipDependants,
+        &dep.cancel,
+        &run.known,
+        &run,
+        |i| run.node(i),
+    );
+    futures_util::future::join(prepare, schedule).await;
     if !dep.cancel.is_cancelled() {
         let _ = dep
             .store
@@ -294,73 +387,88 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
     }
 }
 
+impl graph::Hooks for Run<'_> {
+    fn skipped(&self, i: usize, because: &Dependency) {
+        let n = &self.graph.nodes[i];
+        self.step_touch(n.step);
+        let reason = match self.work[i] {
+            Work::Retire(_) => {
+                "kept until every runtime's own online evaluation configuration is deployed"
+                    .to_owned()
+            }
+            _ => format!(
+                "depends on {} {}, which did not deploy",
+                because.kind, because.name
+            ),
+        };
+        let arn = match self.work[i] {
+            Work::Retire(rec) => rec.arn.clone(),
+            _ => None,
+        };
+        self.lc(n.step, &n.kind, &n.name)
+            .phase(ResourcePhase::Skipped(reason.clone()), None);
+        self.outcome(
+            n.step,
+            ResourceOutcome {
+                kind: n.kind.clone(),
+                name: n.name.clone(),
+                result: Outcome::Skipped,
+                arn,
+                error: None,
+                reason: Some(reason),
+            },
+        );
+    }
+
+    fn not_started(&self, i: usize) {
+        let n = &self.graph.nodes[i];
+        self.step_touch(n.step);
+        self.not_started_named(n.step, &n.kind, &n.name);
+    }
+}
+
 impl<'a> Run<'a> {
-    async fn steps(&self) {
-        for step in &self.plan.steps {
-            let retired: &[ResourceRecord] = if step.step == Step::OnlineEvalConfig {
-                &self.retired
-            } else {
-                &[]
-            };
-            if step.resources.is_empty() && retired.is_empty() {
-                continue;
-            }
-            if self.dep.cancel.is_cancelled() {
-                if step.step == Step::ToolGateways
-                    && let Some(s) = shared_gateway(step)
-                {
-                    self.not_started_named(step.step, GATEWAY_KIND, &s.gateway_name);
-                }
-                for r in &step.resources {
-                    self.not_started(step.step, r);
-                }
-                for r in retired {
-                    self.not_started_named(step.step, &r.kind, &r.name);
-                }
-                continue;
-            }
-            let step_started = Instant::now();
-            let gateway =
-                usize::from(step.step == Step::ToolGateways && shared_gateway(step).is_some());
+    async fn node(&self, i: usize) -> Settled {
+        let step = self.graph.nodes[i].step;
+        self.step_touch(step);
+        self.timing.lock().unwrap()[i].started = Some(Instant::now());
+        let ok = match self.work[i] {
+            Work::Gateway(spec) => self.ensure_gateway(spec).await,
+            Work::Resource(r) => self.one(step, r).await,
+            Work::Retire(rec) => self.retire(step, rec).await,
+        };
+        if ok { Settled::Done } else { Settled::Failed }
+    }
+
+    /// The first node of a step to start (or be skipped) opens its pane.
+    fn step_touch(&self, step: Step) {
+        let mut steps = self.steps.lock().unwrap();
+        let t = steps.entry(step).or_default();
+        if t.started.is_none() {
+            t.started = Some(Instant::now());
             self.dep.events.send(Event::StepStarted {
-                step: step.step,
-                resources: step.resources.len() + gateway + retired.len(),
+                step,
+                resources: t.total,
             });
-            let before = self.outcomes.lock().unwrap().len();
-            match step.step {
-                Step::ToolGateways => self.ensure_gateway(&step.resources).await,
-                Step::A2aWiring => self.wire_a2a().await,
-                _ => {}
-            }
-            // Futures built up front: a closure inside the stream makes the
-            // whole apply future lose `Send`.
-            let work: Vec<_> = step
-                .resources
-                .iter()
-                .map(|r| self.one(step.step, r))
-                .collect();
-            let results: Vec<()> = futures_util::stream::iter(work)
-                .buffer_unordered(self.dep.concurrency.max(1))
-                .collect()
-                .await;
-            drop(results);
-            if !retired.is_empty() {
-                self.retire(step.step, retired, before).await;
-            }
-            let (mut ok, mut failed, mut skipped) = (0, 0, 0);
-            for o in &self.outcomes.lock().unwrap()[before..] {
-                match o.result {
-                    Outcome::Failed => failed += 1,
-                    Outcome::Skipped | Outcome::NotStarted => skipped += 1,
-                    _ => ok += 1,
-                }
-            }
+        }
+    }
+
+    fn step_settle(&self, step: Step, result: Outcome) {
+        let mut steps = self.steps.lock().unwrap();
+        let t = steps.entry(step).or_default();
+        t.settled += 1;
+        match result {
+            Outcome::Failed => t.failed += 1,
+            Outcome::Skipped | Outcome::NotStarted => t.skipped += 1,
+            _ => t.ok += 1,
+        }
+        if t.settled == t.total {
             self.dep.events.send(Event::StepFinished {
-                step: step.step,
-                succeeded: ok,
-                failed,
-                skipped,
-                elapsed: step_started.elapsed(),
+                step,
+                succeeded: t.ok,
+                failed: t.failed,
+                skipped: t.skipped,
+                elapsed: t.started.map(|s| s.elapsed()).unwrap_or_default(),
             });
         }
     }
@@ -379,6 +487,54 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The ARN (and id) of a resource is known: what its `Arn` dependants wait for.
+    fn arn_known(&self, lc: &Lc<'_>, f: &Found) {
+        self.out
+            .lock()
+            .unwrap()
+            .known
+            .insert((lc.kind.clone(), lc.name.clone()), f.clone());
+        self.known.arn(&lc.kind, &lc.name);
+    }
+
+    /// What is left, along the graph's critical path: each unfinished resource costs the mean
+    /// measured time of the finished ones of its kind (of all, for a kind none finished yet),
+    /// less what it has run already. `None` until something has finished.
+    fn eta(&self) -> Option<Duration> {
+        let timing = self.timing.lock().unwrap().clone();
+        let mut by_kind: BTreeMap<&str, (Duration, u32)> = BTreeMap::new();
+        let mut all = (Duration::ZERO, 0u32);
+        for (i, t) in timing.iter().enumerate() {
+            if let Some(d) = t.took {
+                let e = by_kind.entry(&self.graph.nodes[i].kind).or_default();
+                e.0 += d;
+                e.1 += 1;
+                all.0 += d;
+                all.1 += 1;
+            }
+        }
+        if all.1 == 0 {
+            return None;
+        }
+        let now = Instant::now();
+        let left = |i: usize| {
+            let t = timing[i];
+            if t.took.is_some() {
+                return Duration::ZERO;
+            }
+            let (sum, n) = by_kind
+                .get(self.graph.nodes[i].kind.as_str())
+                .copied()
+                .unwrap_or(all);
+            let est = sum / n;
+            match t.started {
+                Some(s) => est.saturating_sub(now - s),
+                None => est,
+            }
+        };
+        Some(self.graph.critical_path(left, |_| Duration::ZERO))
+    }
+
     /// Sent after every outcome, from the outcomes themselves, so the gauge, the step
     /// summaries and the final report count the same things.
     fn progress(&self, outcomes: &[ResourceOutcome]) {
@@ -391,28 +547,38 @@ impl<'a> Run<'a> {
             }
         }
         let settled = done + failed + skipped;
-        let elapsed = self.started.elapsed();
-        let eta = (settled < self.total && settled > 0)
-            .then(|| elapsed.mul_f64((self.total - settled) as f64 / settled as f64));
+        let eta = (settled < self.total && !self.dep.cancel.is_cancelled())
+            .then(|| self.eta())
+            .flatten();
         self.dep.events.send(Event::Progress {
             done,
             failed,
             skipped,
             total: self.total,
-            elapsed,
+            elapsed: self.started.elapsed(),
             eta,
         });
     }
 
-    fn outcome(&self, o: ResourceOutcome) {
+    fn outcome(&self, step: Step, o: ResourceOutcome) {
+        if let Some(i) = self.graph.index(&o.kind, &o.name) {
+            let mut timing = self.timing.lock().unwrap();
+            let t = &mut timing[i];
+            if matches!(
+                o.result,
+                Outcome::Created | Outcome::Updated | Outcome::Adopted | Outcome::Deleted
+            ) {
+                t.took = t.started.map(|s| s.elapsed());
+            } else {
+                // Settled without a measure of how long such a resource takes.
+                t.took = Some(Duration::ZERO);
+                t.started = None;
+            }
+        }
+        self.step_settle(step, o.result);
         let mut outcomes = self.outcomes.lock().unwrap();
         outcomes.push(o);
         self.progress(&outcomes);
-    }
-
-    fn not_started(&self, step: Step, r: &DesiredResource) {
-        self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
-        self.not_started_named(step, r.kind.as_str(), &r.name);
     }
 
     fn not_started_named(&self, step: Step, kind: &str, name: &str) {
@@ -421,14 +587,17 @@ impl<'a> Run<'a> {
             ResourcePhase::Skipped("cancelled before it started".into()),
             None,
         );
-        self.outcome(ResourceOutcome {
-            kind: kind.to_owned(),
-            name: name.to_owned(),
-            result: Outcome::NotStarted,
-            arn: None,
-            error: None,
-            reason: Some("cancelled before it started".into()),
-        });
+        self.outcome(
+            step,
+            ResourceOutcome {
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+                result: Outcome::NotStarted,
+                arn: None,
+                error: None,
+                reason: Some("cancelled before it started".into()),
+            },
+        );
     }
 
     async fn prepare_artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
@@ -459,30 +628,9 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn one(&self, step: Step, r: &DesiredResource) {
-        if self.dep.cancel.is_cancelled() {
-            self.not_started(step, r);
-            return;
-        }
+    /// Makes or checks one resource of the plan; `true` when it is deployed.
+    async fn one(&self, step: Step, r: &DesiredResource) -> bool {
         let lc = self.lc(step, r.kind.as_str(), &r.name);
-        let blocked = {
-            let failed = self.failed.lock().unwrap();
-            r.depends_on.iter().find(|d| failed.contains(*d)).cloned()
-        };
-        if let Some((k, n)) = blocked {
-            let reason = format!("depends on {k} {n}, which did not deploy");
-            lc.phase(ResourcePhase::Skipped(reason.clone()), None);
-            self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
-            self.outcome(ResourceOutcome {
-                kind: r.kind.to_string(),
-                name: r.name.clone(),
-                result: Outcome::Skipped,
-                arn: None,
-                error: None,
-                reason: Some(reason),
-            });
-            return;
-        }
         lc.phase(ResourcePhase::Pending, None);
         let res = match &r.spec {
             ResourceSpec::Memory(s) => self.memory(&lc, s).await,
@@ -501,62 +649,74 @@ impl<'a> Run<'a> {
                     _ => ResourcePhase::Ready,
                 };
                 lc.phase(phase, Some(&arn));
-                self.outcome(ResourceOutcome {
-                    kind: r.kind.to_string(),
-                    name: r.name.clone(),
-                    result,
-                    arn: Some(arn),
-                    error: None,
-                    reason: None,
-                });
+                self.outcome(
+                    step,
+                    ResourceOutcome {
+                        kind: r.kind.to_string(),
+                        name: r.name.clone(),
+                        result,
+                        arn: Some(arn),
+                        error: None,
+                        reason: None,
+                    },
+                );
+                true
             }
             Err(e) => {
-                self.failed.lock().unwrap().insert((r.kind, r.name.clone()));
-                let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
-                if !interrupted {
-                    let _ = self.dep.store.update(|st| {
-                        match st
-                            .resources
-                            .iter_mut()
-                            .find(|x| x.kind == lc.kind && x.name == lc.name)
-                        {
-                            Some(x) => {
-                                x.status = Some(RecordStatus::Failed);
-                                x.updated_at = Some(chrono::Utc::now());
-                            }
-                            None => {
-                                let mut rec = ResourceRecord::new(&lc.kind, &lc.name);
-                                rec.status = Some(RecordStatus::Failed);
-                                rec.created_at = Some(chrono::Utc::now());
-                                st.resources.push(rec);
-                            }
-                        }
-                    });
-                }
-                self.dep.events.send(Event::Error {
-                    step: Some(step),
-                    kind: lc.kind.clone(),
-                    name: lc.name.clone(),
-                    category: e.category,
-                    message: e.message.clone(),
-                    hint: e.hint.clone(),
-                });
-                lc.phase(ResourcePhase::Failed, None);
-                self.outcome(ResourceOutcome {
-                    kind: r.kind.to_string(),
-                    name: r.name.clone(),
-                    result: if interrupted {
-                        Outcome::NotStarted
-                    } else {
-                        Outcome::Failed
-                    },
-                    arn: None,
-                    reason: interrupted
-                        .then(|| "cancelled while waiting; resume with apply".to_owned()),
-                    error: Some(e),
-                });
+                self.failed(&lc, e);
+                false
             }
         }
+    }
+
+    /// A resource that did not deploy: recorded `failed` (unless only the wait was cancelled),
+    /// its error sent, its outcome counted.
+    fn failed(&self, lc: &Lc<'_>, e: aws::Error) {
+        let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
+        if !interrupted {
+            let _ = self.dep.store.update(|st| {
+                match st
+                    .resources
+                    .iter_mut()
+                    .find(|x| x.kind == lc.kind && x.name == lc.name)
+                {
+                    Some(x) => {
+                        x.status = Some(RecordStatus::Failed);
+                        x.updated_at = Some(chrono::Utc::now());
+                    }
+                    None => {
+                        let mut rec = ResourceRecord::new(&lc.kind, &lc.name);
+                        rec.status = Some(RecordStatus::Failed);
+                        rec.created_at = Some(chrono::Utc::now());
+                        st.resources.push(rec);
+                    }
+                }
+            });
+        }
+        self.dep.events.send(Event::Error {
+            step: Some(lc.step),
+            kind: lc.kind.clone(),
+            name: lc.name.clone(),
+            category: e.category,
+            message: e.message.clone(),
+            hint: e.hint.clone(),
+        });
+        lc.phase(ResourcePhase::Failed, None);
+        self.outcome(
+            lc.step,
+            ResourceOutcome {
+                kind: lc.kind.clone(),
+                name: lc.name.clone(),
+                result: if interrupted {
+                    Outcome::NotStarted
+                } else {
+                    Outcome::Failed
+                },
+                arn: None,
+                reason: interrupted.then(|| "cancelled while waiting; resume with apply".to_owned()),
+                error: Some(e),
+            },
+        );
     }
 
     fn record(
@@ -645,6 +805,7 @@ impl<'a> Run<'a> {
             existing = find().await?.map(|f| (f, true));
         }
         if let Some((f, adopted)) = existing {
+            self.arn_known(lc, &f);
             let id = f.id.clone();
             self.wait(lc, || probe(id.clone())).await?;
             let current = !adopted
@@ -677,6 +838,7 @@ impl<'a> Run<'a> {
             Ok(f) => f,
             Err(e) if is_conflict(&e) => match find().await? {
                 Some(f) => {
+                    self.arn_known(lc, &f);
                     let id = f.id.clone();
                     self.wait(lc, || probe(id.clone())).await?;
                     return Ok(Located::Adopted(f));
@@ -688,6 +850,7 @@ impl<'a> Run<'a> {
         creating.arn = Some(f.arn.clone());
         creating.metadata.insert("id".into(), f.id.clone());
         let _ = self.dep.store.upsert(creating);
+        self.arn_known(lc, &f);
         lc.phase(ResourcePhase::Waiting("CREATING".into()), Some(&f.arn));
         let id = f.id.clone();
         self.wait(lc, || probe(id.clone())).await?;
@@ -723,68 +886,46 @@ impl<'a> Run<'a> {
         (result, f.arn.clone())
     }
 
-    /// Deletes the configs the plan replaced, after the step's own resources: only once every
-    /// one of them is deployed, so a runtime the old config evaluated is never left unevaluated.
-    async fn retire(&self, step: Step, records: &[ResourceRecord], step_from: usize) {
-        let blocked = self.outcomes.lock().unwrap()[step_from..].iter().any(|o| {
-            matches!(
-                o.result,
-                Outcome::Failed | Outcome::Skipped | Outcome::NotStarted
-            )
-        });
-        for rec in records {
-            if self.dep.cancel.is_cancelled() {
-                self.not_started_named(step, &rec.kind, &rec.name);
-                continue;
+    /// Deletes a config the plan replaced; the graph runs it only once every configuration
+    /// replacing it is deployed.
+    async fn retire(&self, step: Step, rec: &ResourceRecord) -> bool {
+        let lc = self.lc(step, &rec.kind, &rec.name);
+        lc.calling("DeleteOnlineEvaluationConfig");
+        let res = destroy::delete(self.dep, rec).await;
+        let (result, error) = match res {
+            Ok(()) => {
+                if let Err(e) = self.dep.store.remove(&rec.kind, &rec.name) {
+                    self.dep.events.warn(format!("state not saved: {e}"));
+                }
+                lc.phase(ResourcePhase::Deleted, rec.arn.as_deref());
+                (Outcome::Deleted, None)
             }
-            let lc = self.lc(step, &rec.kind, &rec.name);
-            if blocked {
-                let reason =
-                    "kept until every runtime's own online evaluation configuration is deployed"
-                        .to_owned();
-                lc.phase(ResourcePhase::Skipped(reason.clone()), None);
-                self.outcome(ResourceOutcome {
+            Err(e) => {
+                self.dep.events.send(Event::Error {
+                    step: Some(step),
                     kind: rec.kind.clone(),
                     name: rec.name.clone(),
-                    result: Outcome::Skipped,
-                    arn: rec.arn.clone(),
-                    error: None,
-                    reason: Some(reason),
+                    category: e.category,
+                    message: e.message.clone(),
+                    hint: e.hint.clone(),
                 });
-                continue;
+                lc.phase(ResourcePhase::Failed, None);
+                (Outcome::Failed, Some(e))
             }
-            lc.calling("DeleteOnlineEvaluationConfig");
-            let res = destroy::delete(self.dep, rec).await;
-            let (result, error) = match res {
-                Ok(()) => {
-                    if let Err(e) = self.dep.store.remove(&rec.kind, &rec.name) {
-                        self.dep.events.warn(format!("state not saved: {e}"));
-                    }
-                    lc.phase(ResourcePhase::Deleted, rec.arn.as_deref());
-                    (Outcome::Deleted, None)
-                }
-                Err(e) => {
-                    self.dep.events.send(Event::Error {
-                        step: Some(step),
-                        kind: rec.kind.clone(),
-                        name: rec.name.clone(),
-                        category: e.category,
-                        message: e.message.clone(),
-                        hint: e.hint.clone(),
-                    });
-                    lc.phase(ResourcePhase::Failed, None);
-                    (Outcome::Failed, Some(e))
-                }
-            };
-            self.outcome(ResourceOutcome {
+        };
+        let ok = result == Outcome::Deleted;
+        self.outcome(
+            step,
+            ResourceOutcome {
                 kind: rec.kind.clone(),
                 name: rec.name.clone(),
                 result,
                 arn: rec.arn.clone(),
                 error,
                 reason: None,
-            });
-        }
+            },
+        );
+        ok
     }
 }
 

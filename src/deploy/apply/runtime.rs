@@ -1,43 +1,41 @@
-//! Agent runtimes (created, adopted or updated with the composed environment) and the A2A
-//! wiring that gives the entry runtime its members' endpoints.
+//! Agent runtimes, created, adopted or updated with the composed environment; the entry one
+//! with its peers' ARNs (`PROMPTPACK_AGENTS`) from their Create answers, so it needs no second
+//! update once they are READY.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use super::{Lc, Located, Outcome, Run};
+use crate::aws::{self, Category};
+use crate::deploy::artifact::RuntimeArtifact;
+use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::plan::{ResourceKind, ResourcePlan, ResourceSpec, RuntimeSpec};
 
 impl<'a> Run<'a> {
-    pub(super) fn runtime_env(
-        &self,
-        s: &RuntimeSpec,
-        with_agents: bool,
-    ) -> BTreeMap<String, String> {
+    pub(super) fn runtime_env(&self, s: &RuntimeSpec) -> Result<BTreeMap<String, String>, aws::Error> {
         let out = self.out.lock().unwrap();
-        let mut env = compose_env(s, out.memory_arn.as_deref(), out.engine_arn.as_deref());
-        if with_agents
-            && s.is_entry
-            && let Some(agents) = self.agents_json(&out)
-        {
-            env.insert("PROMPTPACK_AGENTS".into(), agents);
-        }
-        env
-    }
-
-    /// `{member: runtime ARN}` once every member runtime exists.
-    pub(super) fn agents_json(&self, out: &Outputs) -> Option<String> {
-        let mut m = serde_json::Map::new();
-        for r in self
-            .plan
-            .resources()
-            .filter(|r| r.kind == ResourceKind::AgentRuntime)
-        {
-            let ResourceSpec::AgentRuntime(s) = &r.spec else {
-                continue;
+        let agents = if s.is_entry {
+            let arn = |name: &str| {
+                out.known
+                    .get(&(ResourceKind::AgentRuntime.as_str().to_owned(), name.to_owned()))
+                    .map(|f| f.arn.clone())
             };
-            let member = s.agent.clone()?;
-            m.insert(
-                member,
-                serde_json::Value::String(out.runtimes.get(&r.name)?.arn.clone()),
-            );
-        }
-        Some(serde_json::Value::Object(m).to_string())
+            Some(agents_env(self.plan, arn).ok_or_else(|| {
+                aws::Error::new(
+                    Category::Resource,
+                    "CreateAgentRuntime",
+                    "not every member runtime exists, so the entry agent cannot be told its peers",
+                )
+            })?)
+        } else {
+            None
+        };
+        Ok(compose_env(
+            s,
+            out.memory_arn.as_deref(),
+            out.engine_arn.as_deref(),
+            agents.as_deref(),
+        ))
     }
 
     pub(super) async fn artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
@@ -83,7 +81,7 @@ impl<'a> Run<'a> {
     ) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let art = self.artifact().await?;
-        let env = self.runtime_env(s, false);
+        let env = self.runtime_env(s)?;
         let hash = runtime_hash(s, &art, &env);
         let (art_ref, env_ref) = (&art, &env);
         let loc = self
@@ -131,13 +129,11 @@ impl<'a> Run<'a> {
             )
             .await?;
         }
-        {
-            let mut out = self.out.lock().unwrap();
-            out.runtimes.insert(lc.name.clone(), loc.found().clone());
-            if !matches!(loc, Located::Current(_)) {
-                out.changed_runtimes.insert(lc.name.clone());
-            }
-        }
+        self.out
+            .lock()
+            .unwrap()
+            .runtimes
+            .insert(lc.name.clone(), loc.found().clone());
         let loc = match loc {
             Located::Adopted(f) => Located::Stale(f),
             other => other,
@@ -145,94 +141,11 @@ impl<'a> Run<'a> {
         Ok(self.finish(lc, &loc, &hash, &[]))
     }
 
-    // ---- A2A ----
-
-    /// The entry runtime learns its peers (`PROMPTPACK_AGENTS`), updated
-    /// only when the map changed.
-    pub(super) async fn wire_a2a(&self) {
-        let res = self.wire_a2a_inner().await;
-        if let Err(e) = &res {
-            self.dep.events.send(Event::Error {
-                step: Some(Step::A2aWiring),
-                kind: ResourceKind::AgentRuntime.to_string(),
-                name: "entry".into(),
-                category: e.category,
-                message: e.message.clone(),
-                hint: e.hint.clone(),
-            });
-        }
-        self.out.lock().unwrap().a2a = Some(res);
-    }
-
-    pub(super) async fn wire_a2a_inner(&self) -> Result<(), aws::Error> {
-        let c = self.c();
-        let Some((entry, spec)) = self.plan.resources().find_map(|r| match &r.spec {
-            ResourceSpec::AgentRuntime(s) if s.is_entry => Some((r, s)),
-            _ => None,
-        }) else {
-            return Ok(());
-        };
-        let (found, agents, changed) = {
-            let out = self.out.lock().unwrap();
-            (
-                out.runtimes.get(&entry.name).cloned(),
-                self.agents_json(&out),
-                out.changed_runtimes.contains(&entry.name),
-            )
-        };
-        let (Some(found), Some(agents)) = (found, agents) else {
-            return Err(aws::Error::new(
-                Category::Resource,
-                "UpdateAgentRuntime",
-                "not every member runtime deployed, so the entry agent cannot be told its peers",
-            ));
-        };
-        // Just created or updated: its env certainly lacks the peers.
-        if !changed {
-            let cur = call(
-                c,
-                "GetAgentRuntime",
-                c.control
-                    .get_agent_runtime()
-                    .agent_runtime_id(&found.id)
-                    .send(),
-            )
-            .await?;
-            let have = cur
-                .environment_variables()
-                .and_then(|e| e.get("PROMPTPACK_AGENTS"))
-                .cloned();
-            if have.as_deref() == Some(agents.as_str()) {
-                return Ok(());
-            }
-        }
-        // The entry runtime's own row (its step's): wiring updates that resource, it is not
-        // one more, so the counts stay those of the plan.
-        let lc = self.lc(
-            Step::AgentRuntimes,
-            ResourceKind::AgentRuntime.as_str(),
-            &entry.name,
-        );
-        let art = self.artifact().await?;
-        let env = self.runtime_env(spec, true);
-        self.update_runtime(&lc, &found.id, spec, &art, &env)
-            .await?;
-        lc.phase(ResourcePhase::Ready, Some(&found.arn));
-        self.dep.events.log(format!(
-            "entry agent {} now knows its peers (PROMPTPACK_AGENTS)",
-            entry.name
-        ));
-        Ok(())
-    }
-
     pub(super) async fn endpoint(
         &self,
         lc: &Lc<'_>,
         runtime_name: &str,
     ) -> Result<(Outcome, String), aws::Error> {
-        if let Some(Err(e)) = &self.out.lock().unwrap().a2a {
-            return Err(e.clone());
-        }
         let Some(rt) = self.out.lock().unwrap().runtimes.get(runtime_name).cloned() else {
             return Err(aws::Error::new(
                 Category::Resource,
@@ -272,14 +185,42 @@ pub(crate) fn a2a_hash(runtime_arn: &str) -> String {
     fingerprint(&runtime_arn)
 }
 
-/// The runtime environment: the plan's variables plus those only known
-/// after earlier steps (promptpack-format.md §5).
+/// `PROMPTPACK_AGENTS` of the entry runtime: `{member: runtime ARN}` of every other member (the
+/// entry's own ARN is AWS's answer to its Create, so it cannot be in its own Create), once each
+/// is known; `None` while one is not.
+pub(crate) fn agents_env(
+    plan: &ResourcePlan,
+    arn: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let mut m = serde_json::Map::new();
+    for r in plan.resources() {
+        if let ResourceSpec::AgentRuntime(RuntimeSpec {
+            agent: Some(member),
+            is_entry: false,
+            ..
+        }) = &r.spec
+        {
+            m.insert(member.clone(), serde_json::Value::String(arn(&r.name)?));
+        }
+    }
+    Some(serde_json::Value::Object(m).to_string())
+}
+
+/// The runtime environment: the plan's variables plus those only known during apply
+/// (promptpack-format.md §5).
 pub(crate) fn compose_env(
     s: &RuntimeSpec,
     memory_arn: Option<&str>,
     engine_arn: Option<&str>,
+    agents: Option<&str>,
 ) -> BTreeMap<String, String> {
     let mut env = s.env.clone();
+    if s.is_entry
+        && s.env_after_apply.iter().any(|v| v == "PROMPTPACK_AGENTS")
+        && let Some(a) = agents
+    {
+        env.insert("PROMPTPACK_AGENTS".into(), a.to_owned());
+    }
     if s.env_after_apply
         .iter()
         .any(|v| v == "PROMPTPACK_MEMORY_ID")
