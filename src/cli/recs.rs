@@ -545,7 +545,7 @@ async fn start(
 ) -> ExitCode {
     // An alias or key id is resolved to the key ARN StartRecommendation wants.
     if let Some(k) = kms_key {
-        if k.starts_with("arn:aws:kms:") && k.contains(":key/") {
+        if crate::arn::Arn::kms_key(k).is_some() {
             req.kms_key_arn = Some(k.to_owned());
         } else {
             match keys.describe(k).await {

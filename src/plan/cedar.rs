@@ -129,7 +129,12 @@ pub fn placeholder_gateway_arn(region: &str, account: &str, gateway_name: &str) 
     } else {
         account
     };
-    format!("arn:aws:bedrock-agentcore:{region}:{account}:gateway/{gateway_name}-PENDING")
+    crate::arn::regional(
+        "bedrock-agentcore",
+        region,
+        account,
+        &format!("gateway/{gateway_name}-PENDING"),
+    )
 }
 
 /// Cedar string literal escaping: Cedar's unescaper accepts exactly the escapes Rust's

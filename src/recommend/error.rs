@@ -96,12 +96,11 @@ fn key_text(op: Operation, key: &str, problem: &KeyProblem) -> String {
 
 /// The first KMS key ARN in an AWS message, trimmed of trailing punctuation.
 pub fn key_arn_in(message: &str) -> Option<String> {
-    let start = message.find("arn:aws:kms:")?;
-    let arn: String = message[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | ',' | ')' | ';'))
-        .collect();
-    Some(arn.trim_end_matches('.').to_owned())
+    message
+        .split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | '(' | ')' | ';'))
+        .map(|w| w.trim_end_matches('.'))
+        .find(|w| crate::arn::Arn::kms_key(w).is_some())
+        .map(str::to_owned)
 }
 
 /// The key problem an AWS message describes, by its words, for when the key cannot be inspected.
@@ -187,13 +186,17 @@ mod tests {
         );
         assert_eq!(
             problem_in(
-                "The KMS key arn:aws:kms:us-west-2:1:key/a is in us-west-2, but the recommendation is in us-east-1.",
+                "The KMS key arn:aws:kms:us-west-2:111122223333:key/a is in us-west-2, but the recommendation is in us-east-1.",
                 "us-east-1"
             ),
             Some(KeyProblem::OtherRegion {
                 key_region: "us-west-2".into(),
                 region: "us-east-1".into()
             })
+        );
+        assert_eq!(
+            key_arn_in("key (arn:aws-cn:kms:cn-north-1:111122223333:key/k) is disabled").as_deref(),
+            Some("arn:aws-cn:kms:cn-north-1:111122223333:key/k")
         );
         assert_eq!(problem_in("name must match a pattern", "us-east-1"), None);
     }

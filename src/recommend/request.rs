@@ -132,10 +132,18 @@ pub fn evaluator_arn(value: &str) -> Result<String, Diagnostic> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
     {
-        return Ok(format!("arn:aws:bedrock-agentcore:::evaluator/{v}"));
+        // Built-in evaluators have neither region nor account in their ARN.
+        return Ok(Arn {
+            partition: "aws",
+            service: "bedrock-agentcore",
+            region: "",
+            account: "",
+            resource: &format!("evaluator/{v}"),
+        }
+        .to_string());
     }
     if Arn::parse(v).is_some_and(|a| {
-        a.partition == "aws"
+        a.known_partition()
             && a.service == "bedrock-agentcore"
             && a.resource.starts_with("evaluator/")
             && a.resource.len() > 10
@@ -151,7 +159,7 @@ pub fn evaluator_arn(value: &str) -> Result<String, Diagnostic> {
 
 fn log_group_arn(value: &str) -> bool {
     Arn::parse(value).is_some_and(|a| {
-        a.partition.starts_with("aws")
+        a.known_partition()
             && a.service == "logs"
             && !a.region.is_empty()
             && a.account_id().is_some()
@@ -163,13 +171,7 @@ fn log_group_arn(value: &str) -> bool {
 
 /// The KMS key for a recommendation: a key ARN in the recommendation's region.
 pub fn kms_key_arn(value: &str, region: &str) -> Vec<Diagnostic> {
-    let arn = Arn::parse(value).filter(|a| {
-        a.service == "kms"
-            && a.account_id().is_some()
-            && a.resource
-                .strip_prefix("key/")
-                .is_some_and(|id| !id.is_empty())
-    });
+    let arn = Arn::kms_key(value);
     let Some(arn) = arn else {
         return vec![err(
             "kmsKeyArn",

@@ -13,6 +13,8 @@ pub enum FindingKind {
     TooBroad,
     WrongScope,
     LockoutRisk,
+    /// A `Deny` statement takes away what the requirement needs.
+    Denied,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,7 +34,9 @@ impl Finding {
     pub fn to_diagnostic(&self) -> crate::diagnostic::Diagnostic {
         use crate::diagnostic::category;
         let cat = match self.kind {
-            FindingKind::Missing | FindingKind::WrongScope => category::PERMISSION,
+            FindingKind::Missing | FindingKind::WrongScope | FindingKind::Denied => {
+                category::PERMISSION
+            }
             _ => category::SECURITY,
         };
         let field = match &self.statement {
@@ -155,12 +159,17 @@ pub(super) fn check(stmts: &[Stmt], t: &PolicyTarget) -> Checked {
     let allows: Vec<&Stmt> = stmts.iter().filter(|s| s.allow).collect();
 
     for s in &allows {
-        if s.principal_any && s.conditions.is_empty() {
+        if s.open_principal() && s.conditions.is_empty() {
+            let whom = if s.not_principal {
+                "every AWS principal but the ones in its NotPrincipal"
+            } else {
+                "every AWS principal (Principal \"*\")"
+            };
             findings.push(finding(
                 FindingKind::TooBroad,
                 None,
                 Some(s),
-                format!("{} allows every AWS principal (Principal \"*\") with no condition", s.label()),
+                format!("{} allows {whom} with no condition", s.label()),
                 "remove it; the recommended policy drops it and names the role and the service principal instead".into(),
             ));
         } else if s.broad_action() && (s.names_caller(t) || s.for_service()) {
@@ -205,8 +214,36 @@ pub(super) fn check(stmts: &[Stmt], t: &PolicyTarget) -> Checked {
             }
             let good = granting
                 .iter()
-                .any(|s| !s.principal_any && scope_ok(req, s, t));
+                .any(|s| !s.open_principal() && scope_ok(req, s, t));
             ok_all &= good;
+            if let Some(d) = stmts.iter().find(|d| denies(d, req, action, t)) {
+                ok_all = false;
+                let seen = findings.iter().any(|f: &Finding| {
+                    f.kind == FindingKind::Denied
+                        && f.requirement == Some(req)
+                        && f.statement_index == Some(d.index)
+                });
+                if seen {
+                    continue;
+                }
+                let who = match req {
+                    Requirement::ServicePrincipal => SERVICE_PRINCIPAL,
+                    _ => t.caller.as_str(),
+                };
+                findings.push(finding(
+                    FindingKind::Denied,
+                    Some(req),
+                    Some(d),
+                    format!(
+                        "{} denies {who} {action}, which recommendations need (an explicit Deny wins over every Allow)",
+                        d.label()
+                    ),
+                    format!(
+                        "remove {} or narrow it so it does not match {who} (the recommended policy keeps it: a Deny is yours to change)",
+                        d.label()
+                    ),
+                ));
+            }
         }
         if !missing_actions.is_empty() {
             let who = match req {
@@ -233,7 +270,7 @@ pub(super) fn check(stmts: &[Stmt], t: &PolicyTarget) -> Checked {
             if seen.contains(&s.index)
                 || !req.actions().iter().any(|a| s.grants(a))
                 || req == Requirement::CallerDescribeKey
-                || s.principal_any
+                || s.open_principal()
                 || s.broad_action()
             {
                 continue;
@@ -252,6 +289,36 @@ pub(super) fn check(stmts: &[Stmt], t: &PolicyTarget) -> Checked {
         findings,
         satisfied,
     }
+}
+
+/// Whether the Deny statement `d` blocks `action` for the requirement's principal on a
+/// recommendation request of the target. Conditions are evaluated on the keys such a request
+/// carries; a Deny conditioned on anything else is not counted, since we cannot tell.
+fn denies(d: &Stmt, req: Requirement, action: &str, t: &PolicyTarget) -> bool {
+    let (applies, service) = match req {
+        Requirement::ServicePrincipal => (d.for_service() || d.principal_any, true),
+        _ => (d.for_caller(t), false),
+    };
+    if d.allow || !applies || !d.grants(action) {
+        return false;
+    }
+    let probe = t.probe_arn(&t.account);
+    d.conditions.iter().all(|c| {
+        let value = if c.key.eq_ignore_ascii_case(CONTEXT_CONDITION_KEY)
+            && req != Requirement::CallerDescribeKey
+        {
+            Some(probe.as_str())
+        } else if service && c.key.eq_ignore_ascii_case(SOURCE_ACCOUNT) {
+            Some(t.account.as_str())
+        } else if service && c.key.eq_ignore_ascii_case(SOURCE_ARN) {
+            Some(probe.as_str())
+        } else if !service && c.key.eq_ignore_ascii_case("aws:PrincipalArn") {
+            Some(t.caller.as_str())
+        } else {
+            None
+        };
+        value.and_then(|v| cond_holds(c, v)).unwrap_or(false)
+    })
 }
 
 pub(super) fn scope_ok(req: Requirement, s: &Stmt, t: &PolicyTarget) -> bool {

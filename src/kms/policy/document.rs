@@ -4,7 +4,6 @@
 use serde_json::Value;
 
 use super::*;
-use crate::arn::Arn;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
@@ -32,6 +31,8 @@ pub(super) struct Stmt {
     pub(super) sid: Option<String>,
     pub(super) allow: bool,
     pub(super) principal_any: bool,
+    /// `NotPrincipal`: `aws` and `services` are the principals it does NOT apply to.
+    pub(super) not_principal: bool,
     pub(super) aws: Vec<String>,
     pub(super) services: Vec<String>,
     pub(super) actions: Vec<String>,
@@ -54,7 +55,8 @@ pub(super) fn strings(v: Option<&Value>) -> Vec<String> {
 
 impl Stmt {
     pub(super) fn parse(index: usize, v: &Value) -> Stmt {
-        let principal = v.get("Principal");
+        let not_principal = v.get("Principal").is_none() && v.get("NotPrincipal").is_some();
+        let principal = v.get("Principal").or_else(|| v.get("NotPrincipal"));
         let (principal_any, aws, services) = match principal {
             Some(Value::String(s)) => (s == "*", Vec::new(), Vec::new()),
             Some(Value::Object(m)) => {
@@ -95,7 +97,8 @@ impl Stmt {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
             allow: v.get("Effect").and_then(Value::as_str) == Some("Allow"),
-            principal_any,
+            principal_any: principal_any && !not_principal,
+            not_principal,
             aws,
             services,
             actions: actions.iter().map(|a| a.to_ascii_lowercase()).collect(),
@@ -124,18 +127,31 @@ impl Stmt {
         self.aws.iter().any(|p| same_principal(p, &t.caller))
     }
 
-    pub(super) fn names_account_root(&self, account: &str) -> bool {
-        self.aws
-            .iter()
-            .any(|p| p == account || *p == format!("arn:aws:iam::{account}:root"))
+    pub(super) fn names_account_root(&self, t: &PolicyTarget) -> bool {
+        let root = crate::arn::iam(t.partition(), &t.account, "root");
+        self.aws.iter().any(|p| *p == t.account || *p == root)
     }
 
     pub(super) fn for_caller(&self, t: &PolicyTarget) -> bool {
-        self.principal_any || self.names_caller(t)
+        if self.not_principal {
+            !self.names_caller(t) && !self.aws.iter().any(|a| a == "*")
+        } else {
+            self.principal_any || self.names_caller(t)
+        }
     }
 
     pub(super) fn for_service(&self) -> bool {
-        self.services.iter().any(|s| s == SERVICE_PRINCIPAL)
+        let named = self.services.iter().any(|s| s == SERVICE_PRINCIPAL);
+        if self.not_principal {
+            !named && !self.aws.iter().any(|a| a == "*")
+        } else {
+            named
+        }
+    }
+
+    /// Allows everyone, or everyone but a few (`NotPrincipal`), rather than named principals.
+    pub(super) fn open_principal(&self) -> bool {
+        self.principal_any || self.not_principal
     }
 
     pub(super) fn conditions_on(&self, key: &str) -> Vec<&Cond> {
@@ -146,22 +162,10 @@ impl Stmt {
     }
 }
 
-/// Role ARNs match on account and role name, because STS drops the role path.
+/// Exact, path included: KMS resolves a policy principal to one IAM role or user, and
+/// `role/a/R` is not `role/R`. The caller is resolved to its real role ARN (iam:GetRole) first.
 pub(super) fn same_principal(policy: &str, caller: &str) -> bool {
-    if policy == caller {
-        return true;
-    }
-    let split = |a: &str| -> Option<(String, String, String)> {
-        let arn = Arn::parse(a)
-            .filter(|x| x.partition == "aws" && x.service == "iam" && x.region.is_empty())?;
-        let (kind, path) = arn.resource.split_once('/')?;
-        Some((
-            arn.account.to_owned(),
-            kind.to_owned(),
-            crate::arn::resource_id(path).to_owned(),
-        ))
-    };
-    matches!((split(policy), split(caller)), (Some(a), Some(b)) if a == b)
+    policy == caller
 }
 
 /// IAM wildcard match: `*` any run of characters, `?` exactly one.
@@ -188,12 +192,30 @@ pub(super) fn glob(pattern: &str, text: &str) -> bool {
 }
 
 pub(super) fn cond_matches(c: &Cond, value: &str) -> bool {
-    match c.op.as_str() {
-        "StringLike" | "ArnLike" => c.values.iter().any(|v| glob(v, value)),
-        "StringEquals" | "ArnEquals" => c.values.iter().any(|v| v == value),
-        "StringEqualsIgnoreCase" => c.values.iter().any(|v| v.eq_ignore_ascii_case(value)),
+    op_matches(&c.op, &c.values, value)
+}
+
+fn op_matches(op: &str, values: &[String], value: &str) -> bool {
+    match op {
+        "StringLike" | "ArnLike" => values.iter().any(|v| glob(v, value)),
+        "StringEquals" | "ArnEquals" => values.iter().any(|v| v == value),
+        "StringEqualsIgnoreCase" => values.iter().any(|v| v.eq_ignore_ascii_case(value)),
         _ => false,
     }
+}
+
+/// Whether a condition holds for a request whose `key` has `value`, negated operators included.
+/// `None` for an operator we do not evaluate.
+pub(super) fn cond_holds(c: &Cond, value: &str) -> Option<bool> {
+    let positive = c.op.replacen("Not", "", 1);
+    if !matches!(
+        positive.as_str(),
+        "StringLike" | "ArnLike" | "StringEquals" | "ArnEquals" | "StringEqualsIgnoreCase"
+    ) {
+        return None;
+    }
+    let hit = op_matches(&positive, &c.values, value);
+    Some(if c.op.contains("Not") { !hit } else { hit })
 }
 
 pub(super) fn parse_doc(policy: &str) -> Result<Value, PolicyError> {

@@ -32,7 +32,7 @@ pub use lockout::root_statement;
 pub use recommended::recommended_policy;
 
 use analysis::{check, finding};
-use document::{Cond, Stmt, cond_matches, glob, parse_statements, same_principal};
+use document::{Cond, Stmt, cond_holds, cond_matches, glob, parse_statements, same_principal};
 
 /// Who the policy is for: the account and region of the recommendations and the IAM role or user
 /// that starts them.
@@ -83,7 +83,7 @@ impl PolicyTarget {
                 "role",
                 caller,
                 "is not an IAM role or user ARN",
-                "use arn:aws:iam::ACCOUNT:role/NAME (the role that starts recommendations)",
+                "use arn:aws:iam::ACCOUNT:role/PATH/NAME (the role that starts recommendations, with its path: `aws iam get-role --role-name NAME` shows it)",
             )
         })?;
         Ok(PolicyTarget {
@@ -96,17 +96,25 @@ impl PolicyTarget {
     /// What `aws:SourceArn` and the encryption context look like for every recommendation of
     /// this account and region.
     pub fn recommendation_arn_pattern(&self) -> String {
-        format!(
-            "arn:aws:bedrock-agentcore:{}:{}:recommendation/*",
-            self.region, self.account
+        crate::arn::regional(
+            "bedrock-agentcore",
+            &self.region,
+            &self.account,
+            "recommendation/*",
         )
     }
 
     fn probe_arn(&self, account: &str) -> String {
-        format!(
-            "arn:aws:bedrock-agentcore:{}:{account}:recommendation/zz-new-recommendation",
-            self.region
+        crate::arn::regional(
+            "bedrock-agentcore",
+            &self.region,
+            account,
+            "recommendation/zz-new-recommendation",
         )
+    }
+
+    pub fn partition(&self) -> &'static str {
+        crate::arn::partition_of_region(&self.region)
     }
 }
 
@@ -125,8 +133,11 @@ fn valid_region(r: &str) -> bool {
 
 /// The principal to name in a key policy for `arn`: IAM role/user ARNs as they are, STS
 /// assumed-role session ARNs as their role. `None` for anything else.
+///
+/// STS session ARNs drop the role's path, so the role ARN built here is only right for roles at
+/// `/`; [`assumed_role_name`] tells the caller when to ask IAM (GetRole) for the real ARN.
 pub fn caller_principal(arn: &str) -> Option<String> {
-    let parsed = Arn::parse(arn).filter(|a| a.partition == "aws" && a.region.is_empty())?;
+    let parsed = Arn::parse(arn).filter(|a| a.known_partition() && a.region.is_empty())?;
     let account = parsed.account_id()?;
     let resource = parsed.resource;
     match parsed.service {
@@ -142,10 +153,25 @@ pub fn caller_principal(arn: &str) -> Option<String> {
                 .split('/')
                 .next()
                 .filter(|r| !r.is_empty())?;
-            Some(format!("arn:aws:iam::{account}:role/{role}"))
+            Some(crate::arn::iam(
+                parsed.partition,
+                account,
+                &format!("role/{role}"),
+            ))
         }
         _ => None,
     }
+}
+
+/// The role name of an STS assumed-role session ARN (what iam:GetRole takes).
+pub fn assumed_role_name(arn: &str) -> Option<&str> {
+    let parsed = Arn::parse(arn).filter(|a| a.known_partition() && a.service == "sts")?;
+    parsed
+        .resource
+        .strip_prefix("assumed-role/")?
+        .split('/')
+        .next()
+        .filter(|r| !r.is_empty())
 }
 
 /// The three statements of seed 000.

@@ -35,12 +35,13 @@ pub fn recommended_policy(
             .copied()
             .find(|r| s.sid.as_deref() == Some(r.sid()));
         let dedicated_service = s.allow
+            && !s.not_principal
             && s.for_service()
             && s.aws.is_empty()
             && s.services.len() == 1
             && !s.broad_action();
         let dedicated_caller = s.allow
-            && !s.principal_any
+            && !s.open_principal()
             && s.services.is_empty()
             && !s.aws.is_empty()
             && s.aws.iter().all(|p| same_principal(p, &target.caller))
@@ -61,7 +62,7 @@ pub fn recommended_policy(
             }
             continue;
         }
-        if s.allow && s.principal_any && s.conditions.is_empty() {
+        if s.allow && s.open_principal() && s.conditions.is_empty() {
             continue;
         }
         out.push(v);
@@ -82,7 +83,7 @@ pub fn recommended_policy(
         .iter()
         .any(|f| f.kind == FindingKind::LockoutRisk)
     {
-        out.insert(0, root_statement(&target.account));
+        out.insert(0, root_statement(target.partition(), &target.account));
     }
     let obj = doc.as_object_mut().expect("a policy document is an object");
     if !obj.contains_key("Version") {

@@ -52,7 +52,7 @@ fn with_root(mut d: Value) -> Value {
     d["Statement"]
         .as_array_mut()
         .unwrap()
-        .insert(0, root_statement(ACCOUNT));
+        .insert(0, root_statement("aws", ACCOUNT));
     d
 }
 
@@ -244,12 +244,12 @@ fn assumed_role_session_is_matched_to_its_role() {
     .unwrap();
     assert_eq!(t.caller, ROLE);
     assert!(analyse(SEED, &t).unwrap().is_compliant());
-    // A role with a path in the policy is still the same role.
+    // A role with a path is another principal to KMS: the session ARN alone cannot name it.
     let pathed = SEED.replace(
         "role/MyRecommendationRole",
         "role/service/MyRecommendationRole",
     );
-    assert!(analyse(&pathed, &t).unwrap().is_compliant());
+    assert!(!analyse(&pathed, &t).unwrap().is_compliant());
     // Another role is not.
     let other =
         PolicyTarget::new(ACCOUNT, "us-east-1", "arn:aws:iam::111122223333:role/Other").unwrap();
@@ -269,7 +269,7 @@ fn bad_target_input_names_field_value_and_fix() {
     let e =
         PolicyTarget::new(ACCOUNT, "us-east-1", "arn:aws:iam::111122223333:policy/x").unwrap_err();
     assert_eq!(e.field, "role");
-    assert!(e.fix.contains("arn:aws:iam::ACCOUNT:role/NAME"));
+    assert!(e.fix.contains("arn:aws:iam::ACCOUNT:role/PATH/NAME"));
 }
 
 #[test]
@@ -294,7 +294,7 @@ fn sids(policy: &str) -> Vec<String> {
 
 #[test]
 fn recommended_policy_from_default_key_policy_keeps_root_and_passes_analysis() {
-    let default = json!({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [root_statement(ACCOUNT)]}).to_string();
+    let default = json!({"Version": "2012-10-17", "Id": "key-default-1", "Statement": [root_statement("aws", ACCOUNT)]}).to_string();
     let rec = recommended_policy(Some(&default), &target()).unwrap();
     assert_eq!(
         sids(&rec),
@@ -309,7 +309,7 @@ fn recommended_policy_from_default_key_policy_keeps_root_and_passes_analysis() {
     assert!(a.findings.is_empty(), "{a:#?}");
     let v: Value = serde_json::from_str(&rec).unwrap();
     assert_eq!(v["Id"], "key-default-1");
-    assert_eq!(v["Statement"][0], root_statement(ACCOUNT));
+    assert_eq!(v["Statement"][0], root_statement("aws", ACCOUNT));
     // The generated statements are seed 000's, for this account, region and role.
     let seed_stmts = doc()["Statement"].clone();
     assert_eq!(
@@ -326,7 +326,7 @@ fn recommended_policy_repairs_in_place_and_keeps_other_statements() {
         json!({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"});
     let unscoped_service = json!({"Sid": "AgentCore", "Effect": "Allow", "Principal": {"Service": SERVICE_PRINCIPAL},
         "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"});
-    let current = json!({"Version": "2012-10-17", "Statement": [root_statement(ACCOUNT), admin.clone(), public, unscoped_service]}).to_string();
+    let current = json!({"Version": "2012-10-17", "Statement": [root_statement("aws", ACCOUNT), admin.clone(), public, unscoped_service]}).to_string();
     let before = analyse(&current, &target()).unwrap();
     assert!(
         before
@@ -373,7 +373,7 @@ fn recommended_policy_never_locks_the_account_out() {
 
 #[test]
 fn recommended_policy_keeps_a_broad_role_grant_but_adds_scoped_statements() {
-    let p = json!({"Statement": [root_statement(ACCOUNT),
+    let p = json!({"Statement": [root_statement("aws", ACCOUNT),
         {"Sid": "RoleUse", "Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:*", "Resource": "*"}]})
     .to_string();
     let rec = recommended_policy(Some(&p), &target()).unwrap();
@@ -396,7 +396,7 @@ fn recommended_policy_keeps_a_broad_role_grant_but_adds_scoped_statements() {
 #[test]
 fn diff_shows_added_statements_only() {
     let current =
-        json!({"Version": "2012-10-17", "Statement": [root_statement(ACCOUNT)]}).to_string();
+        json!({"Version": "2012-10-17", "Statement": [root_statement("aws", ACCOUNT)]}).to_string();
     let rec = recommended_policy(Some(&current), &target()).unwrap();
     let d = diff(&current, &rec);
     assert!(d.iter().all(|l| l.change != LineChange::Removed), "{d:#?}");
@@ -479,7 +479,7 @@ mod generated {
                 .filter_map(|((r, v), sid)| statement(*r, v, sid))
                 .collect();
             if root {
-                stmts.push(root_statement(ACCOUNT));
+                stmts.push(root_statement("aws", ACCOUNT));
             }
             if public {
                 stmts.push(json!({"Effect": "Allow", "Principal": "*", "Action": "kms:Encrypt", "Resource": "*"}));
@@ -494,10 +494,122 @@ mod generated {
             // The administration statement, if there was one, is still there.
             if root {
                 let v: Value = serde_json::from_str(&rec).unwrap();
-                prop_assert!(v["Statement"].as_array().unwrap().contains(&root_statement(ACCOUNT)));
+                prop_assert!(v["Statement"].as_array().unwrap().contains(&root_statement("aws", ACCOUNT)));
             }
             // And applying it twice changes nothing.
             prop_assert_eq!(recommended_policy(Some(&rec), &target()).unwrap(), rec);
         }
     }
+}
+
+const SSO_ROLE: &str = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef";
+
+#[test]
+fn sso_role_is_compared_with_its_path() {
+    let t = PolicyTarget::new(ACCOUNT, "us-east-1", SSO_ROLE).unwrap();
+    assert_eq!(t.caller, SSO_ROLE);
+    let pathless = SEED.replace(
+        "role/MyRecommendationRole",
+        "role/AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+    );
+    let a = analyse(&pathless, &t).unwrap();
+    assert!(!a.satisfies(Requirement::CallerDescribeKey));
+    let pathed = SEED.replace(ROLE, SSO_ROLE);
+    assert!(analyse(&pathed, &t).unwrap().is_compliant());
+    let rec = recommended_policy(Some(&pathless), &t).unwrap();
+    assert!(rec.contains("role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_"));
+    assert!(analyse(&rec, &t).unwrap().is_compliant());
+}
+
+#[test]
+fn other_partitions_build_their_own_arns() {
+    let t = PolicyTarget::new(
+        ACCOUNT,
+        "cn-north-1",
+        "arn:aws-cn:sts::111122223333:assumed-role/R/alice",
+    )
+    .unwrap();
+    assert_eq!(t.caller, "arn:aws-cn:iam::111122223333:role/R");
+    assert_eq!(
+        t.recommendation_arn_pattern(),
+        "arn:aws-cn:bedrock-agentcore:cn-north-1:111122223333:recommendation/*"
+    );
+    let rec = recommended_policy(None, &t).unwrap();
+    assert!(rec.contains("arn:aws-cn:iam::111122223333:root"), "{rec}");
+    assert!(analyse(&rec, &t).unwrap().is_compliant());
+    let gov = PolicyTarget::new(
+        ACCOUNT,
+        "us-gov-west-1",
+        "arn:aws-us-gov:iam::111122223333:user/u",
+    );
+    assert_eq!(gov.unwrap().partition(), "aws-us-gov");
+    assert!(PolicyTarget::new(ACCOUNT, "us-east-1", "arn:other:iam::111122223333:role/R").is_err());
+}
+
+fn with_statement(extra: Value) -> String {
+    let mut d = with_root(doc());
+    d["Statement"].as_array_mut().unwrap().push(extra);
+    d.to_string()
+}
+
+#[test]
+fn deny_wins_over_allow() {
+    let t = target();
+    let deny = with_statement(json!({
+        "Sid": "NoDecryptForService", "Effect": "Deny",
+        "Principal": { "Service": SERVICE_PRINCIPAL },
+        "Action": "kms:Decrypt", "Resource": "*"
+    }));
+    let a = analyse(&deny, &t).unwrap();
+    assert!(!a.satisfies(Requirement::ServicePrincipal));
+    assert!(a.satisfies(Requirement::CallerCryptoOps));
+    let f: Vec<&Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Denied)
+        .collect();
+    assert_eq!(f.len(), 1, "{:?}", a.findings);
+    assert_eq!(f[0].statement.as_deref(), Some("NoDecryptForService"));
+    assert!(f[0].message.contains("kms:Decrypt"), "{}", f[0].message);
+    assert!(!a.is_compliant());
+
+    // A Deny whose condition a recommendation request does not meet takes nothing away.
+    let other_account = with_statement(json!({
+        "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+        "Condition": { "StringNotEquals": { "aws:SourceAccount": ACCOUNT } }
+    }));
+    assert!(analyse(&other_account, &t).unwrap().is_compliant());
+    // ... and one whose condition it meets does.
+    let ours = with_statement(json!({
+        "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+        "Condition": { "StringLike": { CONTEXT_CONDITION_KEY: "arn:aws:bedrock-agentcore:*" } }
+    }));
+    let a = analyse(&ours, &t).unwrap();
+    assert!(!a.satisfies(Requirement::CallerCryptoOps));
+    assert!(!a.satisfies(Requirement::ServicePrincipal));
+}
+
+#[test]
+fn not_principal_is_everyone_but_those_named() {
+    let t = target();
+    // Deny everyone but the caller: the service principal is denied.
+    let p = with_statement(json!({
+        "Sid": "OnlyMe", "Effect": "Deny", "NotPrincipal": { "AWS": ROLE },
+        "Action": "kms:*", "Resource": "*"
+    }));
+    let a = analyse(&p, &t).unwrap();
+    assert!(a.satisfies(Requirement::CallerCryptoOps));
+    assert!(!a.satisfies(Requirement::ServicePrincipal));
+    // Allow with NotPrincipal and no condition opens the key to everyone else.
+    let p = with_statement(json!({
+        "Sid": "AllButX", "Effect": "Allow",
+        "NotPrincipal": { "AWS": "arn:aws:iam::111122223333:role/X" },
+        "Action": "kms:Decrypt", "Resource": "*"
+    }));
+    let a = analyse(&p, &t).unwrap();
+    assert!(a.findings.iter().any(|f| f.kind == FindingKind::TooBroad
+        && f.statement.as_deref() == Some("AllButX")
+        && f.message.contains("NotPrincipal")));
+    let rec = recommended_policy(Some(&p), &t).unwrap();
+    assert!(!rec.contains("AllButX"));
 }
