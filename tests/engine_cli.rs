@@ -228,12 +228,17 @@ async fn a_second_apply_or_destroy_of_a_running_deployment_says_who_holds_it() {
     });
     rx.recv_timeout(Duration::from_secs(60)).unwrap();
 
-    for (what, args) in [("apply", ["apply", "--yes"]), ("destroy", ["destroy", "--yes"])] {
+    for (what, args) in [
+        ("apply", ["apply", "--yes"]),
+        ("destroy", ["destroy", "--yes"]),
+    ] {
         let o = run(&url, data.path(), &args);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         assert_eq!(o.status.code(), Some(1), "second {what}: {err}");
         assert!(
-            err.contains(&format!("another apply (pid {pid}) is running on this deployment, since")),
+            err.contains(&format!(
+                "another apply (pid {pid}) is running on this deployment, since"
+            )),
             "second {what}: {err}"
         );
         assert!(err.contains("hint:"), "{err}");
@@ -245,7 +250,10 @@ async fn a_second_apply_or_destroy_of_a_running_deployment_says_who_holds_it() {
     // The first goes on undisturbed and deploys exactly the plan.
     assert!(first.wait().unwrap().success());
     let lines = reader.join().unwrap();
-    assert!(lines.iter().any(|l| l.contains("Apply complete")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("Apply complete")),
+        "{lines:#?}"
+    );
     assert_eq!(deployed(&emulator), expected(&demo_plan()));
     // Then the lock is free.
     let o = run(&url, data.path(), &["destroy", "--yes"]);

@@ -347,7 +347,10 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
     // Its peers, each by the ARN its Create answered: the entry was created with them, no
     // later update.
     let agents: BTreeMap<String, String> = serde_json::from_str(&env["PROMPTPACK_AGENTS"]).unwrap();
-    assert_eq!(agents.len(), plan.names(ResourceKind::AgentRuntime).len() - 1);
+    assert_eq!(
+        agents.len(),
+        plan.names(ResourceKind::AgentRuntime).len() - 1
+    );
     for (member, arn) in &agents {
         let r = plan
             .resources()
@@ -355,7 +358,13 @@ async fn multi_agent_pack_with_tools_blocklist_memory_and_evals_full_cycle() {
             .unwrap();
         assert!(!r.name.eq(&entry.name));
         assert_eq!(
-            e.dep.store.snapshot().get("agent_runtime", &r.name).unwrap().arn.as_deref(),
+            e.dep
+                .store
+                .snapshot()
+                .get("agent_runtime", &r.name)
+                .unwrap()
+                .arn
+                .as_deref(),
             Some(arn.as_str())
         );
     }
@@ -398,9 +407,9 @@ fn assert_graph_order(plan: &ResourcePlan, evs: &[Event]) {
     let first = |pred: &dyn Fn(&Event) -> bool| evs.iter().position(pred);
     let mut checked = 0;
     for r in plan.resources() {
-        let Some(start) = first(&|ev| {
-            matches!(ev, Event::Resource { kind, name, phase: ResourcePhase::Pending, .. } if *kind == r.kind.as_str() && *name == r.name)
-        }) else {
+        let Some(start) = first(
+            &|ev| matches!(ev, Event::Resource { kind, name, phase: ResourcePhase::Pending, .. } if *kind == r.kind.as_str() && *name == r.name),
+        ) else {
             continue;
         };
         for d in &r.depends_on {
@@ -410,11 +419,16 @@ fn assert_graph_order(plan: &ResourcePlan, evs: &[Event]) {
                         if *kind == d.kind && *name == d.name
                         && matches!(phase, ResourcePhase::Ready | ResourcePhase::Adopted | ResourcePhase::Unchanged))
                 }),
-                Needs::Arn => first(&|ev| {
-                    matches!(ev, Event::Resource { kind, name, arn: Some(_), .. } if *kind == d.kind && *name == d.name)
-                }),
+                Needs::Arn => first(
+                    &|ev| matches!(ev, Event::Resource { kind, name, arn: Some(_), .. } if *kind == d.kind && *name == d.name),
+                ),
             };
-            let at = at.unwrap_or_else(|| panic!("{} {} started, but {} {} never got there", r.kind, r.name, d.kind, d.name));
+            let at = at.unwrap_or_else(|| {
+                panic!(
+                    "{} {} started, but {} {} never got there",
+                    r.kind, r.name, d.kind, d.name
+                )
+            });
             assert!(
                 at < start,
                 "{} {} started (event {start}) before {} {} was there (event {at})",
@@ -887,7 +901,10 @@ async fn cancel_mid_apply_then_resume_creates_exactly_the_desired_resources() {
         .iter()
         .filter(|o| o.reason.as_deref() == Some("cancelled before it started"))
         .collect();
-    assert!(!never.is_empty(), "the dependants of the runtimes must not start");
+    assert!(
+        !never.is_empty(),
+        "the dependants of the runtimes must not start"
+    );
     assert!(first.count(Outcome::Created) > 0);
     for o in &never {
         assert!(

@@ -140,7 +140,12 @@ pub fn human(plan: &ResourcePlan) -> String {
             out.push_str(&render::wrap(&line, "  ", "      ", render::WIDTH));
             // The graph's edges: apply starts it once these are there, destroy deletes it first.
             for d in &r.depends_on {
-                out.push_str(&render::wrap(&d.describe(), "      ", "        ", render::WIDTH));
+                out.push_str(&render::wrap(
+                    &d.describe(),
+                    "      ",
+                    "        ",
+                    render::WIDTH,
+                ));
             }
             match &r.spec {
                 ResourceSpec::ToolGateway(g) => {

@@ -292,14 +292,20 @@ mod tests {
         assert_eq!(cp, Duration::from_secs(6));
         // Reversed: a waits for b (3 + 3), c waits for d (1 + 5).
         let r = g.reversed();
-        assert_eq!(r.critical_path(secs, |_| Duration::ZERO), Duration::from_secs(6));
+        assert_eq!(
+            r.critical_path(secs, |_| Duration::ZERO),
+            Duration::from_secs(6)
+        );
         assert!(r.nodes[0].deps[0].is_on("k", "b"));
     }
 
     struct NoHooks(Mutex<Vec<String>>);
     impl Hooks for NoHooks {
         fn skipped(&self, i: usize, because: &Dependency) {
-            self.0.lock().unwrap().push(format!("skip {i} {}", because.name));
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("skip {i} {}", because.name));
         }
         fn not_started(&self, i: usize) {
             self.0.lock().unwrap().push(format!("not started {i}"));
@@ -339,7 +345,12 @@ mod tests {
         .await;
         assert_eq!(
             out,
-            [Settled::Failed, Settled::Failed, Settled::Failed, Settled::Done]
+            [
+                Settled::Failed,
+                Settled::Failed,
+                Settled::Failed,
+                Settled::Done
+            ]
         );
         assert_eq!(*ran.lock().unwrap(), [0, 3]);
         assert_eq!(*hooks.0.lock().unwrap(), ["skip 1 a", "skip 2 b"]);

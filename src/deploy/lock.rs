@@ -130,14 +130,20 @@ mod tests {
         let err = acquire(&state, "destroy").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("another apply"), "{msg}");
-        assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
         assert!(err.to_aws().hint.unwrap().contains("state.json.lock"));
         drop(held);
         assert!(acquire(&state, "destroy").is_ok());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(lock_path(&state)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(lock_path(&state))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::apply::{
-    GATEWAY_KIND, a2a_hash, agents_env, cedar_hash, compose_env, gateway_hash, online_hash, runtime_hash,
-    target_hash,
+    GATEWAY_KIND, a2a_hash, agents_env, cedar_hash, compose_env, gateway_hash, online_hash,
+    runtime_hash, target_hash,
 };
 use super::artifact::RuntimeArtifact;
 use super::cloud;

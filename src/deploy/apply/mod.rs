@@ -32,7 +32,6 @@ mod gateway;
 mod memory;
 mod runtime;
 
-
 // The fingerprints recorded in state, each beside its kind's creator; plan recomputes them
 // from the prior state to tell unchanged from changed.
 pub(crate) use cedar::cedar_hash;
@@ -713,7 +712,8 @@ impl<'a> Run<'a> {
                     Outcome::Failed
                 },
                 arn: None,
-                reason: interrupted.then(|| "cancelled while waiting; resume with apply".to_owned()),
+                reason: interrupted
+                    .then(|| "cancelled while waiting; resume with apply".to_owned()),
                 error: Some(e),
             },
         );

@@ -12,12 +12,18 @@ use crate::deploy::sdk::{self, fingerprint, hash_map};
 use crate::plan::{ResourceKind, ResourcePlan, ResourceSpec, RuntimeSpec};
 
 impl<'a> Run<'a> {
-    pub(super) fn runtime_env(&self, s: &RuntimeSpec) -> Result<BTreeMap<String, String>, aws::Error> {
+    pub(super) fn runtime_env(
+        &self,
+        s: &RuntimeSpec,
+    ) -> Result<BTreeMap<String, String>, aws::Error> {
         let out = self.out.lock().unwrap();
         let agents = if s.is_entry {
             let arn = |name: &str| {
                 out.known
-                    .get(&(ResourceKind::AgentRuntime.as_str().to_owned(), name.to_owned()))
+                    .get(&(
+                        ResourceKind::AgentRuntime.as_str().to_owned(),
+                        name.to_owned(),
+                    ))
                     .map(|f| f.arn.clone())
             };
             Some(agents_env(self.plan, arn).ok_or_else(|| {
