@@ -624,11 +624,20 @@ fn plan_shows_one_online_eval_config_per_runtime_each_with_its_service_name() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("7. Online evaluation (3)"), "{text}");
     for rt in ["billing", "technical", "triage"] {
+        // The resource's block: its header, its "after …" edges, then what it evaluates.
+        let header = format!("+ online_eval_config {rt}_online_eval (from {rt})\n");
+        let start = text
+            .find(&header)
+            .unwrap_or_else(|| panic!("{header}: {text}"));
+        let block = &text[start + header.len()..];
+        let block = &block[..block.find("\n  + ").unwrap_or(block.len())];
         assert!(
-            text.contains(&format!(
-                "+ online_eval_config {rt}_online_eval (from {rt})\n      evaluates {rt}.DEFAULT,"
-            )),
-            "{text}"
+            block.contains(&format!("after agent_runtime {rt}'s ARN")),
+            "{block}"
+        );
+        assert!(
+            block.contains(&format!("      evaluates {rt}.DEFAULT,")),
+            "{block}"
         );
     }
 }

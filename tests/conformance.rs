@@ -88,12 +88,35 @@ impl Run {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             self.ok(&args);
         }
-        let replan = with(&["plan", "--json"]);
+        let replan = with(&["plan", "--live", "--json"]);
         let replan: Vec<&str> = replan.iter().map(String::as_str).collect();
-        self.ok(&replan);
+        let after_apply = live_items(&self.ok(&replan));
+        assert!(
+            after_apply.iter().all(|(action, _)| action == "unchanged"),
+            "{p}: a re-plan after apply has work to do: {after_apply:?}"
+        );
         let destroy = with(&["destroy", "--yes"]);
         let destroy: Vec<&str> = destroy.iter().map(String::as_str).collect();
         self.ok(&destroy);
+        // The demo world's own keys, recommendations and the code bucket are not the pack's.
+        let left: Vec<(String, usize)> = self
+            .emulator
+            .resource_counts()
+            .into_iter()
+            .filter(|(kind, n)| {
+                *n > 0
+                    && !matches!(
+                        kind.as_str(),
+                        "recommendation" | "kms_key" | "s3_bucket" | "s3_object"
+                    )
+            })
+            .collect();
+        assert!(left.is_empty(), "{p}: destroy left {left:?}");
+        let after_destroy = live_items(&self.ok(&replan));
+        assert!(
+            after_destroy.iter().all(|(action, _)| action == "create"),
+            "{p}: after destroy the plan should create everything again: {after_destroy:?}"
+        );
     }
 
     /// Every violation, grouped, or nothing.
@@ -113,6 +136,29 @@ impl Run {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// The live section of `plan --live --json`: (action, "type name") per resource, drift
+/// counted as a change.
+fn live_items(stdout: &str) -> Vec<(String, String)> {
+    let v: Value = serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let live = &v["live"];
+    assert!(live.is_object(), "no live section: {stdout}");
+    let mut items: Vec<(String, String)> = live["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| {
+            (
+                i["action"].as_str().unwrap_or_default().to_string(),
+                format!("{} {}", i["type"], i["name"]),
+            )
+        })
+        .collect();
+    for d in live["drift"].as_array().into_iter().flatten() {
+        items.push(("drift".into(), format!("{} {}", d["type"], d["name"])));
+    }
+    items
 }
 
 fn config_with(dir: &Path, name: &str, change: impl FnOnce(&mut Value)) -> PathBuf {

@@ -63,6 +63,17 @@ pub(crate) fn check_request(
 ) -> Result<(), ApiError> {
     let m = model(service);
     if m.operation(operation).is_none() {
+        // The handler answers it (NotImplemented, usually), but a client that needs it, or a
+        // route the data lacks, must show in the report: nothing is served unchecked silently.
+        log.push(Recorded {
+            service: service.name(),
+            operation: operation.to_string(),
+            direction: "request",
+            messages: vec![format!(
+                "{operation} is not in the pinned model of {}: add it to models/regen.py",
+                service.name()
+            )],
+        });
         return Ok(());
     }
     let query = wire::query_pairs(uri.query());

@@ -85,7 +85,7 @@ fn with_headers(status: StatusCode, headers: &[(&str, String)], request_id: &str
 type Operation =
     fn(&mut WorldState, &Ctx, &str, &str, &HeaderMap, &[u8]) -> Result<Response, ApiError>;
 
-const OPERATIONS: &[(&str, Operation)] = &[
+pub(crate) const OPERATIONS: &[(&str, Operation)] = &[
     ("HeadBucket", head_bucket),
     ("CreateBucket", create_bucket),
     ("PutObject", put_object),

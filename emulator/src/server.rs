@@ -530,3 +530,59 @@ fn execute(
         }
     }
 }
+
+#[cfg(test)]
+mod routing {
+    use aws_models::{Service, model};
+    use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+
+    use super::identify;
+
+    fn signed_for(service: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        h.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+        h
+    }
+
+    /// The model check runs only on operations the model has, so a route the data lacks, or a
+    /// model operation routed to another handler, would be served unchecked.
+    #[test]
+    fn every_agentcore_model_operation_routes_to_itself() {
+        for service in [Service::Control, Service::Data] {
+            for (name, op) in &model(service).operations {
+                let path: String = op
+                    .http
+                    .request_uri
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .split('/')
+                    .map(|seg| if seg.starts_with('{') { "label_1" } else { seg })
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let method = Method::from_bytes(op.http.method.as_bytes()).unwrap();
+                let uri: Uri = path.parse().unwrap();
+                let call = identify(&method, &uri, &signed_for("bedrock-agentcore"), b"{}")
+                    .unwrap_or_else(|| panic!("{name}: {method} {path} routes nowhere"));
+                assert_eq!(call.operation(), name, "{method} {path}");
+                assert_eq!(call.service(), service, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_the_emulator_serves_is_in_its_model() {
+        let has = |service: Service, op: &str| model(service).operation(op).is_some();
+        for (op, _) in crate::kms::OPERATIONS {
+            assert!(has(Service::Kms, op), "KMS {op}");
+        }
+        for (op, _) in crate::s3::OPERATIONS {
+            assert!(has(Service::S3, op), "S3 {op}");
+        }
+        assert!(has(Service::Sts, "GetCallerIdentity"));
+        assert!(has(Service::CloudTrail, "LookupEvents"));
+    }
+}

@@ -412,25 +412,34 @@ fn apply(body: &Value, mu: &Mutation) -> Value {
 }
 
 fn raw(port: u16, case: &Case, body: &Value) -> (u16, Value) {
-    let op = model(case.service).operation(case.operation).unwrap();
+    raw_at(port, case.service, case.operation, case.labels, body)
+}
+
+fn raw_at(
+    port: u16,
+    service: Service,
+    operation: &str,
+    labels: &[(&str, &str)],
+    body: &Value,
+) -> (u16, Value) {
+    let op = model(service).operation(operation).unwrap();
     let text = body.to_string();
-    let (target, path, ctype) = match case.service {
+    let (target, path, ctype) = match service {
         Service::Kms => (
-            Some(format!("TrentService.{}", case.operation)),
+            Some(format!("TrentService.{operation}")),
             "/".to_string(),
             "application/x-amz-json-1.1",
         ),
         Service::CloudTrail => (
             Some(format!(
-                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{}",
-                case.operation
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{operation}"
             )),
             "/".to_string(),
             "application/x-amz-json-1.1",
         ),
         _ => {
             let mut p = op.http.request_uri.split('?').next().unwrap().to_string();
-            for (k, v) in case.labels {
+            for (k, v) in labels {
                 p = p.replace(&format!("{{{k}}}"), v);
             }
             (None, p, "application/json")
@@ -572,4 +581,68 @@ proptest! {
         let (i, mu) = &all[pick.index(all.len())];
         assert_rejected(emu.port(), &cases()[*i], mu)?;
     }
+}
+
+/// A value for a path label that its model rejects and that still travels in a request line
+/// unescaped (so the test sends exactly what a client would).
+fn off_model_label(m: &Model, shape: &Shape) -> Option<String> {
+    let too_long = shape.max.map(|max| "a".repeat(max as usize + 1));
+    ["a!b", "-", "0", "Z", "a.b"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(too_long)
+        .find(|v| !m.validate(shape, &json!(v), "x").is_empty())
+}
+
+/// Ids travel in the path of every Get, Update and Delete: an off-model id is AWS's 400
+/// naming the label, never the 404 of a lookup that should not have happened.
+#[test]
+fn an_off_model_id_in_the_path_is_a_400_before_any_lookup() {
+    let rt = runtime();
+    let emu = rt.block_on(common::start());
+    let mut checked = 0;
+    for service in [Service::Control, Service::Data] {
+        let m = model(service);
+        for name in m.operations.keys() {
+            let Some(input) = m.input(name) else { continue };
+            for (member, spec) in &input.members {
+                if spec.location.as_deref() != Some("uri") {
+                    continue;
+                }
+                let shape = m.shape(&spec.shape).unwrap();
+                let Some(bad) = off_model_label(m, shape) else {
+                    continue;
+                };
+                let label = spec.wire_name(member);
+                let labels: Vec<(&str, String)> = input
+                    .members
+                    .iter()
+                    .filter(|(_, s)| s.location.as_deref() == Some("uri"))
+                    .map(|(k, s)| {
+                        let l = s.wire_name(k);
+                        let ok = if l == label { bad.clone() } else { "x".into() };
+                        (l, ok)
+                    })
+                    .collect();
+                let labels: Vec<(&str, &str)> =
+                    labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let (status, body) = raw_at(emu.port(), service, name, &labels, &json!({}));
+                assert_eq!(status, 400, "{name} with {label}={bad}: {body}");
+                assert_eq!(
+                    body["__type"], "ValidationException",
+                    "{name} with {label}={bad}: {body}"
+                );
+                let message = body["message"].as_str().unwrap_or_default();
+                assert!(
+                    message.contains(&format!("at '{member}'")),
+                    "{name} with {label}={bad}: {message}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} path labels have a constraint"
+    );
 }

@@ -187,3 +187,43 @@ fn sensitive_values_are_not_echoed() {
     assert!(text.contains("at 'Plaintext'"), "{text}");
     assert!(!text.contains("Value ''"), "{text}");
 }
+
+/// The data holds exactly the operations regen.py asks for: an operation added to the list
+/// but not regenerated (or data edited by hand) is caught here, not by a missing check later.
+#[test]
+fn data_holds_the_operations_regen_py_lists() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/regen.py");
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, runpy, sys; g = runpy.run_path(sys.argv[1], run_name='listing'); \
+             print(json.dumps({k: sorted(v[1]) for k, v in g['SERVICES'].items()}))",
+            script,
+        ])
+        .output();
+    let Ok(out) = out else {
+        eprintln!("skipped: python3 is not installed, so regen.py's lists cannot be read");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_slice(&out.stdout).expect("regen.py's SERVICES as JSON");
+    for s in Service::ALL {
+        let want = listed
+            .get(s.name())
+            .unwrap_or_else(|| panic!("regen.py does not list {}", s.name()));
+        let have: Vec<String> = model(s).operations.keys().cloned().collect();
+        assert_eq!(
+            &have,
+            want,
+            "models/data/{}.json and regen.py disagree: {}",
+            s.name(),
+            aws_models::REGENERATE
+        );
+    }
+    assert_eq!(listed.len(), Service::ALL.len(), "{listed:?}");
+}

@@ -1151,7 +1151,6 @@ mod tests {
     use super::*;
     use crate::config::from_json_str;
     use crate::derive::check;
-    use crate::recommend::request::RecType;
     use aws_sdk_bedrockagentcorecontrol::types as t;
 
     const COMPLETE: &str = include_str!("../../tests/fixtures/configs/complete.json");
@@ -1235,9 +1234,6 @@ mod tests {
         );
         for k in [TAG_PACK_ID, TAG_VERSION, TAG_AGENT] {
             ok(RT_TAGS, ".key", k);
-        }
-        for r in [RecType::SystemPrompt, RecType::ToolDescription] {
-            ok(data(REC, "type"), "", r.as_str());
         }
     }
 

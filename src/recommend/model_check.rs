@@ -11,6 +11,19 @@ use crate::derive::model_check::{
 };
 use crate::diagnostic::Diagnostic;
 
+/// Every check of `req` for a recommendation in `region`, errors first: the request's own,
+/// then what the model adds. Nothing here calls AWS.
+pub fn validate(
+    r: &StartRequest,
+    region: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Diagnostic> {
+    let mut out = request::local_checks(r, region, now);
+    crate::derive::model_check::merge(&mut out, start_recommendation(r));
+    out.sort_by_key(|d| d.severity);
+    out
+}
+
 /// A recommendation request against StartRecommendation, fields named as the request's own
 /// checks name them.
 pub fn start_recommendation(r: &StartRequest) -> Vec<Diagnostic> {
@@ -96,6 +109,20 @@ mod tests {
     }
 
     #[test]
+    fn both_recommendation_types_are_the_model_s_enum_values() {
+        let m = aws_models::model(aws_models::Service::Data);
+        let shape = m.member_shape("StartRecommendation", "type").unwrap();
+        assert!(!shape.enum_values.is_empty());
+        for t in [
+            request::RecType::SystemPrompt,
+            request::RecType::ToolDescription,
+        ] {
+            let v = m.validate(shape, &json!(t.as_str()), "type");
+            assert!(v.is_empty(), "{}: {v:?}", t.as_str());
+        }
+    }
+
+    #[test]
     fn a_recommendation_request_is_held_to_start_recommendation() {
         use chrono::TimeZone;
         let r = StartRequest {
@@ -122,7 +149,7 @@ mod tests {
                 .contains("at most 1 are allowed (it has 2)")
         );
         // The request's own checks keep theirs and add the model's.
-        let all = request::validate(&r, "us-east-1", chrono::Utc::now());
+        let all = validate(&r, "us-east-1", chrono::Utc::now());
         assert_eq!(fields(&all), ["systemPrompt", "evaluators", "kmsKeyArn"]);
     }
 }

@@ -194,8 +194,9 @@ pub fn kms_key_arn(value: &str, region: &str) -> Vec<Diagnostic> {
     vec![]
 }
 
-/// Every local check of `req` for a recommendation in `region`, errors first. Nothing here calls AWS.
-pub fn validate(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Diagnostic> {
+/// The request's own checks of `req` for a recommendation in `region` (the model's are added by
+/// [`super::model_check::validate`]). Nothing here calls AWS.
+pub fn local_checks(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Diagnostic> {
     let mut out = name(&req.name);
     match &req.input {
         Input::SystemPrompt(text) if text.trim().is_empty() => out.push(err(
@@ -313,8 +314,6 @@ pub fn validate(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec<Dia
     if let Some(k) = &req.kms_key_arn {
         out.extend(kms_key_arn(k, region));
     }
-    crate::derive::model_check::merge(&mut out, super::model_check::start_recommendation(req));
-    out.sort_by_key(|d| d.severity);
     out
 }
 
@@ -454,7 +453,7 @@ mod tests {
 
     #[test]
     fn seed_example_is_valid() {
-        assert_eq!(validate(&req(), "us-east-1", now()), vec![]);
+        assert_eq!(local_checks(&req(), "us-east-1", now()), vec![]);
         assert_eq!(
             evaluator_arn("Builtin.Helpfulness").unwrap(),
             "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
@@ -468,7 +467,7 @@ mod tests {
         r.kms_key_arn = Some("arn:aws:kms:us-west-2:111122223333:key/abc".into());
         r.evaluators = vec!["Helpfulness".into()];
         r.traces.log_group_arns = vec!["/aws/bedrock-agentcore/x".into()];
-        let d = validate(&r, "us-east-1", now());
+        let d = local_checks(&r, "us-east-1", now());
         assert_eq!(
             fields(&d),
             vec!["name", "logGroupArns", "evaluators", "kmsKeyArn"]
@@ -488,28 +487,34 @@ mod tests {
 
         let mut r = req();
         r.kms_key_arn = Some("alias/recs".into());
-        assert_eq!(fields(&validate(&r, "us-east-1", now())), vec!["kmsKeyArn"]);
+        assert_eq!(
+            fields(&local_checks(&r, "us-east-1", now())),
+            vec!["kmsKeyArn"]
+        );
     }
 
     #[test]
     fn window_and_type_rules() {
         let mut r = req();
         std::mem::swap(&mut r.traces.start, &mut r.traces.end);
-        assert_eq!(fields(&validate(&r, "us-east-1", now())), vec!["startTime"]);
+        assert_eq!(
+            fields(&local_checks(&r, "us-east-1", now())),
+            vec!["startTime"]
+        );
 
         let mut r = req();
         r.input = Input::Tools(vec![ToolText {
             name: "lookup".into(),
             description: "".into(),
         }]);
-        let d = validate(&r, "us-east-1", now());
+        let d = local_checks(&r, "us-east-1", now());
         assert_eq!(fields(&d), vec!["tools.lookup", "evaluators"]);
         r.evaluators.clear();
         r.input = Input::Tools(vec![ToolText {
             name: "lookup".into(),
             description: "Finds orders".into(),
         }]);
-        assert_eq!(validate(&r, "us-east-1", now()), vec![]);
+        assert_eq!(local_checks(&r, "us-east-1", now()), vec![]);
         assert_eq!(r.rec_type(), RecType::ToolDescription);
     }
 
@@ -518,7 +523,7 @@ mod tests {
         let mut r = req();
         r.tags.insert("".into(), "x".into());
         r.tags.insert("team".into(), "a".repeat(300));
-        let d = validate(&r, "us-east-1", now());
+        let d = local_checks(&r, "us-east-1", now());
         assert_eq!(fields(&d), vec!["tags.", "tags.team"]);
     }
 

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 
 use super::error::{KeyProblem, Operation, RecError, key_arn_in, problem_in};
 use super::model::{ConfigView, Detail, ResultView, Status, Summary, ToolResult, TracesView};
-use super::request::{Input, StartRequest, ToolText, evaluator_arn, has_errors, validate};
+use super::model_check::validate;
+use super::request::{Input, StartRequest, ToolText, evaluator_arn, has_errors};
 use crate::aws::{self, Category, ErrorContext};
 use crate::kms::eligibility::{Ineligibility, check};
 use crate::kms::keys::Keys;

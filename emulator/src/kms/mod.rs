@@ -28,7 +28,7 @@ pub use keys::{advance, default_policy, resolve, usable_for_crypto};
 
 type Operation = fn(&mut WorldState, &Ctx, &Map<String, Value>) -> ApiResult<Option<Value>>;
 
-const OPERATIONS: &[(&str, Operation)] = &[
+pub(crate) const OPERATIONS: &[(&str, Operation)] = &[
     ("CreateKey", lifecycle::create_key),
     ("DescribeKey", lifecycle::describe_key),
     ("ListKeys", lifecycle::list_keys),

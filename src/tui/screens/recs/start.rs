@@ -20,6 +20,7 @@ use crate::config::Diagnostic;
 use crate::diagnostic::category;
 use crate::pack::Pack;
 use crate::recommend::Input as RecInput;
+use crate::recommend::model_check;
 use crate::recommend::request::{self, RecType, StartRequest, ToolText, Traces};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
@@ -368,7 +369,7 @@ impl StartForm {
             tags,
             kms_key_arn,
         };
-        diags.extend(request::validate(&req, &self.wizard.region, now));
+        diags.extend(model_check::validate(&req, &self.wizard.region, now));
         diags.sort_by_key(|d| d.severity);
         let draft = (!request::has_errors(&diags)).then_some(Draft {
             request: req,
