@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use agentcore_tui::deploy::events::{Event, ResourcePhase, Step};
 use agentcore_tui::deploy::plan::{Action as PlanAction, PlanItem, PlanReport};
-use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome};
+use agentcore_tui::tui::action::Action;
 use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::msg::deploy::{DeployMsg, DeployOutcome};
 use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::runtime::CHANNEL_CAPACITY;
 use agentcore_tui::tui::screens::deploy::PlanState;

@@ -1,3 +1,6 @@
+//! agentcore-tui: a PromptPack to a secure AgentCore deployment, as a TUI and headless; the layers
+//! are described in README.md (Architecture).
+
 pub mod arn;
 pub mod aws;
 pub mod cli;

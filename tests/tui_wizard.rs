@@ -2,10 +2,11 @@
 //! inspected (and the local ones really run), and screens are rendered on a `TestBackend`.
 
 use agentcore_tui::kms::eligibility::KeyInfo;
-use agentcore_tui::tui::action::{Action, Outcome, TaskResult};
+use agentcore_tui::tui::action::Action;
 use agentcore_tui::tui::app::{App, AppOptions, Overlay};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::Context;
+use agentcore_tui::tui::msg::wizard::{Outcome, TaskResult};
 use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::wizard::StepId;

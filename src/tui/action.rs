@@ -3,9 +3,9 @@
 
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 
-pub use super::msg::deploy::{DeployMsg, DeployOutcome};
-pub use super::msg::recs::RecsMsg;
-pub use super::msg::wizard::{Outcome, TaskResult};
+use super::msg::deploy::DeployMsg;
+use super::msg::recs::RecsMsg;
+use super::msg::wizard::TaskResult;
 
 #[derive(Debug)]
 pub enum Action {

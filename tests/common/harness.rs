@@ -10,12 +10,14 @@
 use std::sync::Arc;
 
 use agentcore_tui::kms::eligibility::KeyInfo;
-use agentcore_tui::tui::action::{Action, DeployMsg, DeployOutcome, Outcome, TaskResult};
+use agentcore_tui::tui::action::Action;
 use agentcore_tui::tui::app::{App, AppOptions};
 use agentcore_tui::tui::effect::Effect;
+use agentcore_tui::tui::msg::deploy::{DeployMsg, DeployOutcome};
+use agentcore_tui::tui::msg::recs::{RecsEffect, RecsMsg, RecsOutcome};
+use agentcore_tui::tui::msg::wizard::{Outcome, TaskResult};
 use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use agentcore_tui::tui::runtime;
-use agentcore_tui::tui::screens::recs::{RecsEffect, RecsMsg, RecsOutcome};
 use agentcore_tui::tui::screens::wizard::StepId;
 use agentcore_tui::tui::sdk_services::SdkServices;
 use agentcore_tui::tui::services::{AwsServices, AwsTarget, CallerIdentity, KeysEvent};

@@ -3,9 +3,11 @@
 use super::{Lc, Located, Outcome, Run};
 use crate::aws::{self, Category};
 use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::sdk::built;
 use crate::deploy::sdk::{self, fingerprint, hash_map};
 use crate::deploy::state::{DeployState, ResourceRecord};
 use crate::plan::{EvaluatorSpec, OnlineEvalSpec, ResourceKind, ResourcePlan};
+use aws_sdk_bedrockagentcorecontrol::types as t;
 
 impl<'a> Run<'a> {
     pub(super) async fn evaluator(
@@ -15,8 +17,8 @@ impl<'a> Run<'a> {
     ) -> Result<(Outcome, String), aws::Error> {
         let c = self.c();
         let hash = fingerprint(s);
-        let config = sdk::evaluator_config(s)?;
-        let level = aws_sdk_bedrockagentcorecontrol::types::EvaluatorLevel::from(s.level.as_str());
+        let config = evaluator_config(s)?;
+        let level = t::EvaluatorLevel::from(s.level.as_str());
         let (config_ref, level_ref) = (&config, &level);
         let loc = self
             .locate_or_create(
@@ -75,7 +77,6 @@ impl<'a> Run<'a> {
         lc: &Lc<'_>,
         s: &OnlineEvalSpec,
     ) -> Result<(Outcome, String), aws::Error> {
-        use aws_sdk_bedrockagentcorecontrol::types as t;
         let c = self.c();
         let mut refs = Vec::new();
         {
@@ -188,4 +189,32 @@ pub(crate) fn retired_online_evals<'s>(
 
 pub(crate) fn online_hash(s: &OnlineEvalSpec, refs: &[String]) -> String {
     fingerprint(&(s, refs))
+}
+
+pub fn evaluator_config(spec: &EvaluatorSpec) -> Result<t::EvaluatorConfig, aws::Error> {
+    let mut scale = Vec::new();
+    for l in &spec.rating_scale {
+        scale.push(built(
+            t::NumericalScaleDefinition::builder()
+                .value(l.value)
+                .label(&l.label)
+                .definition(&l.definition)
+                .build(),
+            "rating scale",
+        )?);
+    }
+    let model = t::EvaluatorModelConfig::BedrockEvaluatorModelConfig(built(
+        t::BedrockEvaluatorModelConfig::builder()
+            .model_id(&spec.model_id)
+            .build(),
+        "evaluator model",
+    )?);
+    Ok(t::EvaluatorConfig::LlmAsAJudge(built(
+        t::LlmAsAJudgeEvaluatorConfig::builder()
+            .instructions(&spec.instructions)
+            .rating_scale(t::RatingScale::Numerical(scale))
+            .model_config(model)
+            .build(),
+        "LLM-as-a-judge evaluator",
+    )?))
 }

@@ -4,8 +4,11 @@ use super::{GATEWAY_KIND, GatewayRef, Lc, Located, Outcome, ResourceOutcome, Run
 use crate::aws::{self, Category};
 use crate::deploy::cloud::{self, Found, call};
 use crate::deploy::events::{ResourcePhase, Step};
-use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::deploy::sdk::built;
+use crate::deploy::sdk::{fingerprint, hash_map};
 use crate::plan::ToolGatewaySpec;
+use aws_sdk_bedrockagentcorecontrol::types as t;
+use serde_json::Value;
 
 impl<'a> Run<'a> {
     /// The pack's one gateway; `true` when it is ready.
@@ -110,8 +113,8 @@ impl<'a> Run<'a> {
         let c = self.c();
         let gw = self.gateway()?;
         let hash = target_hash(s, &gw.id);
-        let config = sdk::target_configuration(s)?;
-        let creds = sdk::credential_providers(s)?;
+        let config = target_configuration(s)?;
+        let creds = credential_providers(s)?;
         let (gw_ref, config_ref, creds_ref) = (&gw, &config, &creds);
         let loc = self
             .locate_or_create(
@@ -190,4 +193,106 @@ pub(crate) fn gateway_hash(s: &ToolGatewaySpec) -> String {
 
 pub(crate) fn target_hash(s: &ToolGatewaySpec, gateway_id: &str) -> String {
     fingerprint(&(s, gateway_id))
+}
+
+fn schema_type(v: Option<&str>) -> t::SchemaType {
+    match v {
+        Some("string") => t::SchemaType::String,
+        Some("number") => t::SchemaType::Number,
+        Some("integer") => t::SchemaType::Integer,
+        Some("boolean") => t::SchemaType::Boolean,
+        Some("array") => t::SchemaType::Array,
+        _ => t::SchemaType::Object,
+    }
+}
+
+/// JSON Schema → SchemaDefinition (type, description, properties, required, items).
+pub fn schema(v: &Value) -> Result<t::SchemaDefinition, aws::Error> {
+    let mut b =
+        t::SchemaDefinition::builder().r#type(schema_type(v.get("type").and_then(Value::as_str)));
+    if let Some(d) = v.get("description").and_then(Value::as_str) {
+        b = b.description(d);
+    }
+    if let Some(props) = v.get("properties").and_then(Value::as_object) {
+        for (k, p) in props {
+            b = b.properties(k, schema(p)?);
+        }
+    }
+    if let Some(req) = v.get("required").and_then(Value::as_array) {
+        for r in req.iter().filter_map(Value::as_str) {
+            b = b.required(r);
+        }
+    }
+    if let Some(items) = v.get("items").filter(|i| i.is_object()) {
+        b = b.items(schema(items)?);
+    }
+    built(b.build(), "tool input schema")
+}
+
+pub fn target_configuration(spec: &ToolGatewaySpec) -> Result<t::TargetConfiguration, aws::Error> {
+    let mcp = if let Some(arn) = &spec.lambda_arn {
+        let def = built(
+            t::ToolDefinition::builder()
+                .name(&spec.tool_name)
+                .description(spec.tool_description())
+                .input_schema(schema(&spec.input_schema)?)
+                .build(),
+            "tool definition",
+        )?;
+        t::McpTargetConfiguration::Lambda(built(
+            t::McpLambdaTargetConfiguration::builder()
+                .lambda_arn(arn)
+                .tool_schema(t::ToolSchema::InlinePayload(vec![def]))
+                .build(),
+            "lambda target",
+        )?)
+    } else {
+        t::McpTargetConfiguration::McpServer(built(
+            t::McpServerTargetConfiguration::builder()
+                .endpoint(spec.mcp_endpoint())
+                .build(),
+            "MCP server target",
+        )?)
+    };
+    Ok(t::TargetConfiguration::Mcp(mcp))
+}
+
+pub fn credential_providers(
+    spec: &ToolGatewaySpec,
+) -> Result<Vec<t::CredentialProviderConfiguration>, aws::Error> {
+    if spec.lambda_arn.is_none() {
+        return Ok(vec![]);
+    }
+    let kind = spec
+        .credential_type()
+        .map(t::CredentialProviderType::from)
+        .unwrap_or(t::CredentialProviderType::GatewayIamRole);
+    Ok(vec![built(
+        t::CredentialProviderConfiguration::builder()
+            .credential_provider_type(kind)
+            .build(),
+        "credential provider",
+    )?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_schema_maps_nested_properties_and_required() {
+        let s = schema(&json!({"type":"object","properties":{
+            "city":{"type":"string","description":"City"},
+            "days":{"type":"array","items":{"type":"integer"}}},"required":["city"]}))
+        .unwrap();
+        assert_eq!(s.r#type(), &t::SchemaType::Object);
+        let props = s.properties().unwrap();
+        assert_eq!(props["city"].description(), Some("City"));
+        assert_eq!(
+            props["days"].items().unwrap().r#type(),
+            &t::SchemaType::Integer
+        );
+        assert_eq!(s.required(), ["city"]);
+    }
 }

@@ -3,8 +3,11 @@
 use super::{Lc, Located, Outcome, Run};
 use crate::aws::{self, Category};
 use crate::deploy::cloud::{self, Found, call};
-use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::deploy::sdk::built;
+use crate::deploy::sdk::{fingerprint, hash_map};
 use crate::plan::MemorySpec;
+use crate::plan::memory::strategy_name;
+use aws_sdk_bedrockagentcorecontrol::types as t;
 
 impl<'a> Run<'a> {
     pub(super) async fn memory(
@@ -27,7 +30,7 @@ impl<'a> Run<'a> {
                         .name(&lc.name)
                         .event_expiry_duration(s.event_expiry_days.clamp(3, 365) as i32)
                         .memory_execution_role_arn(&s.execution_role_arn)
-                        .set_memory_strategies(Some(sdk::memory_strategies(s)?))
+                        .set_memory_strategies(Some(memory_strategies(s)?))
                         .set_tags(Some(hash_map(&s.tags)));
                     if let Some(k) = &s.encryption_key_arn {
                         req = req.encryption_key_arn(k);
@@ -57,4 +60,42 @@ impl<'a> Run<'a> {
         self.out.lock().unwrap().memory_arn = Some(loc.found().arn.clone());
         Ok(self.finish(lc, &loc, &hash, &[]))
     }
+}
+
+pub fn memory_strategies(spec: &MemorySpec) -> Result<Vec<t::MemoryStrategyInput>, aws::Error> {
+    let mut out = Vec::new();
+    for s in &spec.strategies {
+        let name = strategy_name(s);
+        let input = match s.as_str() {
+            "episodic" => t::MemoryStrategyInput::EpisodicMemoryStrategy(built(
+                t::EpisodicMemoryStrategyInput::builder().name(name).build(),
+                "episodic memory strategy",
+            )?),
+            "semantic" => t::MemoryStrategyInput::SemanticMemoryStrategy(built(
+                t::SemanticMemoryStrategyInput::builder().name(name).build(),
+                "semantic memory strategy",
+            )?),
+            "summary" => t::MemoryStrategyInput::SummaryMemoryStrategy(built(
+                t::SummaryMemoryStrategyInput::builder().name(name).build(),
+                "summary memory strategy",
+            )?),
+            "user_preference" => t::MemoryStrategyInput::UserPreferenceMemoryStrategy(built(
+                t::UserPreferenceMemoryStrategyInput::builder()
+                    .name(name)
+                    .build(),
+                "user preference memory strategy",
+            )?),
+            other => {
+                return Err(aws::Error::new(
+                    Category::Configuration,
+                    "CreateMemory",
+                    format!(
+                        "memory_store strategy \"{other}\" is not one of episodic, semantic, summary, user_preference"
+                    ),
+                ));
+            }
+        };
+        out.push(input);
+    }
+    Ok(out)
 }

@@ -8,8 +8,11 @@ use super::{Lc, Located, Outcome, Run};
 use crate::aws::{self, Category};
 use crate::deploy::artifact::RuntimeArtifact;
 use crate::deploy::cloud::{self, Found, call};
-use crate::deploy::sdk::{self, fingerprint, hash_map};
+use crate::deploy::sdk::built;
+use crate::deploy::sdk::{fingerprint, hash_map};
+use crate::plan::JwtAuthorizer;
 use crate::plan::{ResourceKind, ResourcePlan, ResourceSpec, RuntimeSpec};
+use aws_sdk_bedrockagentcorecontrol::types as t;
 
 impl<'a> Run<'a> {
     pub(super) fn runtime_env(
@@ -67,13 +70,13 @@ impl<'a> Run<'a> {
             .agent_runtime_id(id)
             .agent_runtime_artifact(art.to_sdk())
             .role_arn(&s.role_arn)
-            .network_configuration(sdk::network_public()?)
+            .network_configuration(network_public()?)
             .set_environment_variables(Some(hash_map(env)));
         if let Some(p) = &s.server_protocol {
-            req = req.protocol_configuration(sdk::protocol(p)?);
+            req = req.protocol_configuration(protocol(p)?);
         }
         if let Some(a) = &s.authorizer {
-            req = req.authorizer_configuration(sdk::jwt_authorizer(a)?);
+            req = req.authorizer_configuration(jwt_authorizer(a)?);
         }
         call(c, "UpdateAgentRuntime", req.send()).await?;
         self.wait(lc, || cloud::runtime_probe(c, id)).await?;
@@ -103,14 +106,14 @@ impl<'a> Run<'a> {
                         .agent_runtime_name(&lc.name)
                         .agent_runtime_artifact(art_ref.to_sdk())
                         .role_arn(&s.role_arn)
-                        .network_configuration(sdk::network_public()?)
+                        .network_configuration(network_public()?)
                         .set_environment_variables(Some(hash_map(env_ref)))
                         .set_tags(Some(hash_map(&s.tags)));
                     if let Some(p) = &s.server_protocol {
-                        req = req.protocol_configuration(sdk::protocol(p)?);
+                        req = req.protocol_configuration(protocol(p)?);
                     }
                     if let Some(a) = &s.authorizer {
-                        req = req.authorizer_configuration(sdk::jwt_authorizer(a)?);
+                        req = req.authorizer_configuration(jwt_authorizer(a)?);
                     }
                     let o = call(c, "CreateAgentRuntime", req.send()).await?;
                     Ok(Found {
@@ -242,4 +245,36 @@ pub(crate) fn compose_env(
         env.insert("PROMPTPACK_POLICY_ENGINE_ARN".into(), arn.to_owned());
     }
     env
+}
+
+pub fn jwt_authorizer(a: &JwtAuthorizer) -> Result<t::AuthorizerConfiguration, aws::Error> {
+    let mut b = t::CustomJwtAuthorizerConfiguration::builder().discovery_url(&a.discovery_url);
+    for aud in &a.allowed_audience {
+        b = b.allowed_audience(aud);
+    }
+    for c in &a.allowed_clients {
+        b = b.allowed_clients(c);
+    }
+    Ok(t::AuthorizerConfiguration::CustomJwtAuthorizer(built(
+        b.build(),
+        "JWT authorizer",
+    )?))
+}
+
+pub fn network_public() -> Result<t::NetworkConfiguration, aws::Error> {
+    built(
+        t::NetworkConfiguration::builder()
+            .network_mode(t::NetworkMode::Public)
+            .build(),
+        "network configuration",
+    )
+}
+
+pub fn protocol(server_protocol: &str) -> Result<t::ProtocolConfiguration, aws::Error> {
+    built(
+        t::ProtocolConfiguration::builder()
+            .server_protocol(t::ServerProtocol::from(server_protocol))
+            .build(),
+        "protocol configuration",
+    )
 }

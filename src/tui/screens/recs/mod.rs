@@ -25,7 +25,7 @@ use crate::tui::slot::Slot;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::key_hints;
 
-pub use crate::tui::msg::recs::{Place, RecsEffect, RecsMsg, RecsOutcome};
+use crate::tui::msg::recs::{Place, RecsEffect, RecsMsg, RecsOutcome};
 pub use activity::ActivityState;
 pub use confirm::DeleteConfirm;
 pub use detail::DetailState;

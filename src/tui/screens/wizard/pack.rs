@@ -15,7 +15,7 @@ use crate::config::{Diagnostic, category};
 use crate::pack::{Pack, PackSummary};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
-pub use crate::tui::msg::wizard::LoadedPack;
+use crate::tui::msg::wizard::LoadedPack;
 use crate::tui::persist::Answers;
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{AwsTarget, CallerIdentity, ServiceError};
