@@ -24,7 +24,7 @@ pub enum ModelCheck {
 pub struct Recorded {
     pub service: &'static str,
     pub operation: String,
-    /// `request` or `response`.
+    /// `request`, `response` or `error`.
     pub direction: &'static str,
     pub messages: Vec<String>,
 }
@@ -147,6 +147,66 @@ pub(crate) fn check_response(log: &Log, service: Service, operation: &str, body:
             operation: operation.to_string(),
             direction: "response",
             messages: violations.iter().map(ToString::to_string).collect(),
+        });
+    }
+}
+
+/// The errors every action of a service may answer without its model listing them ("Common
+/// Errors" in each API reference, e.g. docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html):
+/// a key policy's denial is KMS's AccessDeniedException, and KMS's own checks beyond the model
+/// (a key spec that does not fit its usage, a deletion window outside 7–30 days) are its
+/// ValidationException.
+const COMMON_ERRORS: &[&str] = &[
+    "AccessDeniedException",
+    "IncompleteSignature",
+    "InternalFailure",
+    "InvalidAction",
+    "InvalidClientTokenId",
+    "NotAuthorized",
+    "RequestExpired",
+    "ServiceUnavailable",
+    "ThrottlingException",
+    "UnrecognizedClientException",
+    "ValidationException",
+];
+
+/// Checks an error a handler answered with: AWS answers an operation only with the errors its
+/// model lists (the JSON protocols' error shapes), and their bodies have the shape's members.
+pub(crate) fn check_error(log: &Log, service: Service, operation: &str, e: &ApiError) {
+    let m = model(service);
+    let Some(op) = m.operation(operation) else {
+        return;
+    };
+    let mut messages = Vec::new();
+    let modelled = op.errors.iter().any(|r| r.shape == e.code);
+    if !op.errors.is_empty() && !modelled && !COMMON_ERRORS.contains(&e.code.as_str()) {
+        messages.push(format!(
+            "{operation} answered {} ({}), which is not one of its modelled errors: {}",
+            e.code,
+            e.status,
+            op.errors
+                .iter()
+                .map(|r| r.shape.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(shape) = m.shape(&e.code).filter(|s| s.exception) {
+        let mut body = serde_json::Map::new();
+        body.insert("message".into(), Value::String(e.message.clone()));
+        body.extend(e.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        messages.extend(
+            m.validate(shape, &Value::Object(body), "")
+                .iter()
+                .map(|v| format!("{} body: {v}", e.code)),
+        );
+    }
+    if !messages.is_empty() {
+        log.push(Recorded {
+            service: service.name(),
+            operation: operation.to_string(),
+            direction: "error",
+            messages,
         });
     }
 }

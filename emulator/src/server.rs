@@ -443,6 +443,9 @@ async fn dispatch(
                 status = e.status,
                 "emulator request failed"
             );
+            if matches!(protocol, Protocol::RestJson | Protocol::AwsJson) {
+                conformance::check_error(&shared.violations, service, &operation, &e);
+            }
             return e.render(protocol, &request_id);
         }
     };

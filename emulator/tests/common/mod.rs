@@ -7,7 +7,8 @@ use aws_sdk_bedrockagentcorecontrol::types as cp;
 
 /// An emulator whose every answer is held against its AWS output shape: a test that made
 /// the emulator answer off-model fails when it ends. Requests the test broke on purpose are
-/// the emulator's business (it rejects them), so only answers count here.
+/// the emulator's business (it rejects them), so only answers count here: successful ones and
+/// errors, which must be errors the operation's model lists, with the error shape's members.
 pub struct Checked(Option<Emulator>);
 
 impl std::ops::Deref for Checked {
@@ -30,7 +31,7 @@ impl Checked {
         let bad: Vec<_> = emu
             .violations()
             .into_iter()
-            .filter(|v| v.direction == "response")
+            .filter(|v| v.direction == "response" || v.direction == "error")
             .collect();
         assert!(
             bad.is_empty(),
