@@ -38,6 +38,9 @@ pub struct TargetArgs {
     /// Send every AWS call to this endpoint (default: AWS_ENDPOINT_URL*)
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Seconds one AWS call may take, retries included (default 60; env AGENTCORE_TUI_TIMEOUT)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -142,6 +145,7 @@ async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String),
         profile: target.profile.clone(),
         region: Some(region.to_owned()).filter(|r| !r.is_empty()),
         endpoint_url: target.endpoint_url.clone(),
+        timeout: target.timeout.map(std::time::Duration::from_secs),
         ..Default::default()
     })
     .await?;
