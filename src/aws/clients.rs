@@ -241,6 +241,11 @@ impl Clients {
         self
     }
 
+    /// True for the embedded emulator (`--local`).
+    pub fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.sdk
     }
