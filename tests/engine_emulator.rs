@@ -1677,3 +1677,42 @@ async fn an_unreadable_runtime_binary_creates_nothing() {
         "{said:?}"
     );
 }
+
+#[tokio::test]
+async fn a_create_aws_refuses_leaves_no_record_to_destroy() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    // The emulator holds every request to the model: a role that is no ARN is a 400.
+    let plan = agentcore_tui::derive::derive(
+        &p,
+        &base_config(serde_json::json!({"runtime_role_arn": "not-an-arn"})),
+    )
+    .unwrap();
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(!report.ok());
+    let refused: Vec<&ResourceOutcome> = report
+        .outcomes
+        .iter()
+        .filter(|o| {
+            o.result == Outcome::Failed
+                && o.error.as_ref().and_then(|x| x.code.as_deref()) == Some("ValidationException")
+        })
+        .collect();
+    assert!(!refused.is_empty(), "{:?}", report.outcomes);
+    let st = e.dep.store.snapshot();
+    for o in &refused {
+        assert!(
+            !st.resources
+                .iter()
+                .any(|r| r.kind == o.kind && r.name == o.name),
+            "{} {} was refused yet recorded: {:?}",
+            o.kind,
+            o.name,
+            st.resources
+        );
+    }
+    let d = destroy::destroy(&e.dep).await;
+    assert!(d.ok(), "{d:?}");
+    assert!(e.dep.store.snapshot().resources.is_empty());
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+}

@@ -723,7 +723,21 @@ impl<'a> Run<'a> {
     /// its error sent, its outcome counted.
     fn failed(&self, lc: &Lc<'_>, e: aws::Error) {
         let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
-        if !interrupted {
+        // AWS answered the Create with a refusal (a 4xx it names): nothing was made, and a
+        // record without an id would only be a resource destroy has to look for forever.
+        let refused = e.operation.starts_with("Create")
+            && e.code.is_some()
+            && matches!(e.category, Category::Configuration | Category::Permission);
+        if !interrupted && refused {
+            let _ = self.dep.store.update(|st| {
+                st.resources.retain(|x| {
+                    !(x.kind == lc.kind
+                        && x.name == lc.name
+                        && x.arn.is_none()
+                        && x.meta("id").is_none_or(str::is_empty))
+                });
+            });
+        } else if !interrupted {
             let _ = self.dep.store.update(|st| {
                 match st
                     .resources
