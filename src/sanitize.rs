@@ -146,6 +146,20 @@ mod tests {
         }
 
         #[test]
+        fn c0_c1_and_del_are_always_made_visible(
+            codes in proptest::collection::vec(
+                prop_oneof![0u32..0x20, Just(0x7fu32), 0x80u32..0xa0, 0x20u32..0x7f],
+                0..64,
+            )
+        ) {
+            let s: String = codes.into_iter().filter_map(char::from_u32).collect();
+            let shown = escape(&s);
+            prop_assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+            let controls = s.chars().filter(|c| c.is_control()).count();
+            prop_assert_eq!(shown.matches('\\').count(), controls + s.matches('\\').count());
+        }
+
+        #[test]
         fn cutting_keeps_a_message_short(s in any::<String>(), pad in 81usize..400) {
             let long = format!("{s}{}", "x".repeat(pad));
             let msg = format!("value {long:?} rejected");

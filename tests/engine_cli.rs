@@ -302,3 +302,67 @@ async fn local_mode_runs_the_whole_cycle_with_an_embedded_emulator() {
     let o = local(&["destroy", "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn local_and_a_custom_endpoint_with_the_same_account_keep_separate_state() {
+    let emulator = Emulator::start(Config {
+        world: World::Demo,
+        timing: Timing::instant(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emulator.endpoint_url();
+    let data = tempfile::tempdir().unwrap();
+    let local = |args: &[&str]| {
+        cmd("http://unused.invalid", data.path())
+            .env_remove("AWS_ENDPOINT_URL")
+            .args(args)
+            .args(["--local", "--config", CONFIG, "--pack", PACK])
+            .output()
+            .unwrap()
+    };
+    // Both report the demo account: only the endpoint tells the deployments apart.
+    let o = run(&url, data.path(), &["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = local(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = local(&["destroy", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // Destroying the local deployment left the endpoint's untouched, and its state knows it.
+    assert_eq!(deployed(&emulator), expected(&demo_plan()));
+    let o = run(&url, data.path(), &["status"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let states: Vec<String> = walk(&data.path().join("state"))
+        .iter()
+        .map(|p| p.strip_prefix(data.path()).unwrap().display().to_string())
+        .collect();
+    let port = url.rsplit(':').next().unwrap();
+    assert!(
+        states.iter().any(|s| s.starts_with("state/local/")),
+        "{states:?}"
+    );
+    assert!(
+        states
+            .iter()
+            .any(|s| s.starts_with(&format!("state/endpoint-127.0.0.1_{port}/"))),
+        "{states:?}"
+    );
+    let o = run(&url, data.path(), &["destroy", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(deployed(&emulator), BTreeMap::new());
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -1627,3 +1627,92 @@ async fn a_failed_runtime_keeps_the_pack_wide_config_until_its_own_is_deployed()
     assert!(!deployed.contains_key(LEGACY));
     assert_one_online_eval_per_runtime(&plan, &deployed);
 }
+
+#[tokio::test]
+async fn an_unreadable_runtime_binary_creates_nothing() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx);
+    for artifact in [
+        ArtifactSource::Code(root().join("no/such/runtime")),
+        // A folder cannot be read as a file either.
+        ArtifactSource::Code(root().join("assets")),
+        ArtifactSource::Missing,
+    ] {
+        let report = apply::apply(
+            &dep,
+            &plan,
+            &ApplyOptions {
+                artifact,
+                pack_json: text.clone(),
+            },
+        )
+        .await;
+        assert!(!report.ok());
+        let refused = report.refused.as_ref().expect("refused before any call");
+        assert!(
+            refused.message.contains("runtime_binary_path")
+                || refused.message.contains("no runtime artifact"),
+            "{refused:?}"
+        );
+        assert!(report.outcomes.is_empty(), "{:?}", report.outcomes);
+        assert!(
+            report
+                .summary()
+                .starts_with("Apply refused before any change")
+        );
+        assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+        assert!(e.dep.store.snapshot().resources.is_empty());
+    }
+    drop(dep);
+    let mut said = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        said.push(ev);
+    }
+    assert!(
+        said.iter()
+            .any(|ev| matches!(ev, Event::Error { kind, .. } if kind == "runtime artifact")),
+        "{said:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_create_aws_refuses_leaves_no_record_to_destroy() {
+    let e = env().await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    // The emulator holds every request to the model: a role that is no ARN is a 400.
+    let plan = agentcore_tui::derive::derive(
+        &p,
+        &base_config(serde_json::json!({"runtime_role_arn": "not-an-arn"})),
+    )
+    .unwrap();
+    let report = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(!report.ok());
+    let refused: Vec<&ResourceOutcome> = report
+        .outcomes
+        .iter()
+        .filter(|o| {
+            o.result == Outcome::Failed
+                && o.error.as_ref().and_then(|x| x.code.as_deref()) == Some("ValidationException")
+        })
+        .collect();
+    assert!(!refused.is_empty(), "{:?}", report.outcomes);
+    let st = e.dep.store.snapshot();
+    for o in &refused {
+        assert!(
+            !st.resources
+                .iter()
+                .any(|r| r.kind == o.kind && r.name == o.name),
+            "{} {} was refused yet recorded: {:?}",
+            o.kind,
+            o.name,
+            st.resources
+        );
+    }
+    let d = destroy::destroy(&e.dep).await;
+    assert!(d.ok(), "{d:?}");
+    assert!(e.dep.store.snapshot().resources.is_empty());
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+}

@@ -1504,3 +1504,78 @@ fn statuses_are_coloured_unless_no_color() {
         }
     }
 }
+
+const EVIL: &str = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nFAKE OK";
+
+fn assert_no_control_in(buf: &ratatui::buffer::Buffer) {
+    for cell in &buf.content {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "a control character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+}
+
+#[test]
+fn escape_sequences_from_aws_are_shown_not_obeyed() {
+    // An id, a name and an error message holding ESC, BEL, CR and a newline.
+    let mut h = Harness::local();
+    h.press(KeyCode::F(2));
+    let g = list_generation(&h.take_recs());
+    let mut evil = summary(
+        "r\u{1b}[2J\u{7}",
+        &format!("n{EVIL}"),
+        Status::Completed,
+        false,
+        1,
+    );
+    evil.arn = arn(EVIL);
+    h.answer_recs(g, RecsOutcome::Page(vec![evil]));
+    h.answer_recs(g, RecsOutcome::ListDone);
+    let buf = h.buffer(200, 30);
+    assert_no_control_in(&buf);
+    let screen = h.resized_screen(200, 30);
+    assert!(
+        screen.contains("nevil\\e]0;pwned\\u{7}\\e[2J\\r\\nFAKE OK"),
+        "{screen}"
+    );
+    assert!(screen.contains(" r\\e[2J"), "the id: {screen}");
+    assert!(
+        !screen.lines().any(|l| l.starts_with("FAKE OK")),
+        "{screen}"
+    );
+
+    let mut h = Harness::local();
+    h.press(KeyCode::F(2));
+    let g = list_generation(&h.take_recs());
+    h.answer_recs(
+        g,
+        RecsOutcome::ListFailed(ServiceError {
+            category: "permission".into(),
+            message: format!("AccessDeniedException: {EVIL}"),
+            hint: None,
+        }),
+    );
+    assert_no_control_in(&h.buffer(120, 30));
+    let screen = h.resized_screen(120, 30);
+    assert!(
+        screen.contains("AccessDeniedException: evil\\e]0;pwned"),
+        "{screen}"
+    );
+
+    let h = Harness::detail(
+        "support_prompt_v2",
+        Err(ServiceError {
+            category: "resource".into(),
+            message: format!("GetRecommendation: {EVIL}"),
+            hint: Some(format!("hint {EVIL}")),
+        }),
+    );
+    assert_no_control_in(&h.buffer(120, 30));
+    let screen = h.screen(120, 30);
+    assert!(
+        screen.contains("GetRecommendation: evil\\e]0;pwned\\u{7}\\e[2J"),
+        "{screen}"
+    );
+}

@@ -1186,11 +1186,36 @@ fn the_binary_completes_the_wizard_on_the_local_emulator_and_writes_the_config()
         cfg.runtime_role_arn,
         "arn:aws:iam::111122223333:role/AgentCoreRuntime"
     );
+    // Typed relative to where the TUI ran, written so the file finds it from its own folder
+    // (which shares only the root with the checkout here, so the path is absolute).
+    let binary = std::path::PathBuf::from(cfg.runtime_binary_path.as_deref().unwrap());
+    assert!(binary.is_absolute(), "{binary:?}");
     assert_eq!(
-        cfg.runtime_binary_path.as_deref(),
-        Some("assets/demo/promptkit-agentcore-runtime")
+        binary.canonicalize().unwrap(),
+        std::path::Path::new("assets/demo/promptkit-agentcore-runtime")
+            .canonicalize()
+            .unwrap()
     );
     assert_eq!(cfg.a2a_auth.unwrap().mode, "iam");
+    // A headless command run from another folder reads the same binary: validate checks it.
+    let pack = std::path::Path::new("assets/demo/support-desk.pack.json")
+        .canonicalize()
+        .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+        .args(["validate", "--config"])
+        .arg(&out)
+        .arg("--pack")
+        .arg(&pack)
+        .current_dir(elsewhere.path())
+        .env("AGENTCORE_TUI_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let saved = std::fs::read_to_string(data.path().join("wizard-answers.json")).unwrap();
     assert!(
         saved.contains("\"region\": \"us-east-1\""),
@@ -1243,12 +1268,16 @@ fn local_opens_the_demo_world_preselected_and_keeps_what_the_wizard_does_not_ask
     s.send("y");
     assert!(s.child.wait().unwrap().success());
 
-    let written =
-        agentcore_tui::config::from_json_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let demo = agentcore_tui::config::from_json_str(
-        &std::fs::read_to_string("assets/demo/support-desk.deploy.json").unwrap(),
-    )
-    .unwrap();
+    // Each file names the binary from its own folder; read back, both mean the same file.
+    let read = |p: &std::path::Path| {
+        let mut c = agentcore_tui::config::load_path(p, None).unwrap().config;
+        c.runtime_binary_path = c
+            .runtime_binary_path
+            .map(|b| std::fs::canonicalize(b).unwrap().display().to_string());
+        c
+    };
+    let written = read(&out);
+    let demo = read(std::path::Path::new("assets/demo/support-desk.deploy.json"));
     assert_eq!(
         written, demo,
         "every field of the demo config is written back"

@@ -20,6 +20,75 @@ pub struct ConnectOptions {
     pub static_credentials: bool,
     /// Attempts per call (throttling and 5xx are retried with backoff).
     pub max_attempts: Option<u32>,
+    /// The deadline of one call, retries included (`--timeout`); else `AGENTCORE_TUI_TIMEOUT`,
+    /// else [`Timeouts::DEFAULT_DEADLINE`].
+    pub timeout: Option<Duration>,
+}
+
+/// The environment variable that sets the call deadline in seconds where no `--timeout` is given
+/// (the TUI, scripts).
+pub const TIMEOUT_ENV: &str = "AGENTCORE_TUI_TIMEOUT";
+
+/// How long a call may wait. Every wait ends: connecting, one attempt, and the whole call with
+/// its retries each have a bound, so a silent endpoint costs the deadline and no more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// One attempt: half the deadline, so a timed-out attempt still leaves room for one retry.
+    pub attempt: Duration,
+    /// The call including its retries.
+    pub deadline: Duration,
+}
+
+impl Timeouts {
+    pub const CONNECT: Duration = Duration::from_secs(3);
+    pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+    /// S3 uploads carry the runtime's code; without an explicit `--timeout` they get this long.
+    pub const DEFAULT_UPLOAD_DEADLINE: Duration = Duration::from_secs(600);
+
+    pub fn with_deadline(deadline: Duration) -> Timeouts {
+        Timeouts {
+            connect: Timeouts::CONNECT.min(deadline),
+            attempt: (deadline / 2).max(Duration::from_secs(1)).min(deadline),
+            deadline,
+        }
+    }
+
+    fn config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.deadline)
+            .build()
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts::with_deadline(Timeouts::DEFAULT_DEADLINE)
+    }
+}
+
+/// The deadline asked for: the option, else the environment, else none (the defaults apply).
+fn requested_deadline(opts: &ConnectOptions) -> Result<Option<Duration>, Error> {
+    if opts.timeout.is_some() {
+        return Ok(opts.timeout);
+    }
+    let Some(raw) = std::env::var(TIMEOUT_ENV).ok().filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(secs) if (1..=3600).contains(&secs) => Ok(Some(Duration::from_secs(secs))),
+        _ => Err(Error::new(
+            Category::Configuration,
+            "LoadConfig",
+            format!(
+                "{TIMEOUT_ENV}: {} is not a number of seconds from 1 to 3600",
+                crate::sanitize::quote(&raw)
+            ),
+        )
+        .with_hint(format!("set {TIMEOUT_ENV} to e.g. 60, or unset it"))),
+    }
 }
 
 /// The SDK clients the deploy engine needs, all built from one `SdkConfig`
@@ -33,6 +102,7 @@ pub struct Clients {
     pub profile: Option<String>,
     /// Set when the endpoint is not AWS (emulator or `AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
+    pub timeouts: Timeouts,
     sdk: SdkConfig,
     // The caller ARN once known, so AccessDenied can name the principal.
     caller: Arc<std::sync::OnceLock<String>>,
@@ -46,6 +116,7 @@ impl std::fmt::Debug for Clients {
             .field("region", &self.region)
             .field("profile", &self.profile)
             .field("endpoint_url", &self.endpoint_url)
+            .field("timeouts", &self.timeouts)
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +132,12 @@ const DEFAULT_ATTEMPTS: u32 = 8;
 
 impl Clients {
     pub async fn connect(opts: &ConnectOptions) -> Result<Clients, Error> {
+        let requested = requested_deadline(opts)?;
+        let timeouts = Timeouts::with_deadline(requested.unwrap_or(Timeouts::DEFAULT_DEADLINE));
+        let upload = requested.map_or_else(
+            || Timeouts::with_deadline(Timeouts::DEFAULT_UPLOAD_DEADLINE),
+            Timeouts::with_deadline,
+        );
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(
                 RetryConfig::standard()
@@ -68,12 +145,7 @@ impl Clients {
                     .with_initial_backoff(Duration::from_millis(100))
                     .with_max_backoff(Duration::from_secs(5)),
             )
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(60))
-                    .build(),
-            );
+            .timeout_config(timeouts.config());
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -94,6 +166,12 @@ impl Clients {
             ));
         }
         let sdk = loader.load().await;
+        // The service clients get the fail-fast HTTP client; the credential providers above keep
+        // the SDK's own.
+        let sdk = sdk
+            .into_builder()
+            .http_client(super::http::client())
+            .build();
         let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
             Error::new(
                 Category::Configuration,
@@ -113,7 +191,9 @@ impl Clients {
             .profile
             .clone()
             .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|s| !s.is_empty()));
-        Ok(Self::from_sdk_config(sdk, region, profile, endpoint_url))
+        let mut clients = Self::from_sdk_config(sdk, region, profile, endpoint_url, upload);
+        clients.timeouts = timeouts;
+        Ok(clients)
     }
 
     fn from_sdk_config(
@@ -121,11 +201,13 @@ impl Clients {
         region: String,
         profile: Option<String>,
         endpoint_url: Option<String>,
+        upload: Timeouts,
     ) -> Clients {
         // Path-style so a bucket name never has to resolve as a host (emulator,
         // S3-compatible endpoints); AWS accepts both.
         let s3_conf = aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(true)
+            .timeout_config(upload.config())
             .build();
         Clients {
             control: aws_sdk_bedrockagentcorecontrol::Client::new(&sdk),
@@ -134,6 +216,7 @@ impl Clients {
             region,
             profile,
             endpoint_url,
+            timeouts: Timeouts::default(),
             sdk,
             caller: Arc::default(),
             local: None,
@@ -158,6 +241,11 @@ impl Clients {
         self
     }
 
+    /// True for the embedded emulator (`--local`).
+    pub fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.sdk
     }
@@ -166,6 +254,9 @@ impl Clients {
         ErrorContext {
             profile: self.profile.clone(),
             caller_arn: self.caller.get().cloned(),
+            endpoint: self.endpoint_url.clone(),
+            region: self.region.clone(),
+            timeouts: self.timeouts,
         }
     }
 

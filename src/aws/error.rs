@@ -1,7 +1,10 @@
 use std::fmt;
 
-use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::clients::{TIMEOUT_ENV, Timeouts};
 use serde::Serialize;
 
 /// The adapter's five failure categories (promptpack-format.md §7), so output
@@ -52,11 +55,26 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// What we know about the caller when an error is classified; it lets the
-/// messages name the profile to log in with and the role that was denied.
+/// messages name the profile to log in with, the role that was denied, the
+/// endpoint that did not answer and how long it was given.
 #[derive(Debug, Clone, Default)]
 pub struct ErrorContext {
     pub profile: Option<String>,
     pub caller_arn: Option<String>,
+    /// The endpoint URL when it is not AWS's (emulator, `--endpoint-url`).
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub timeouts: Timeouts,
+}
+
+impl ErrorContext {
+    fn endpoint_label(&self, service: &str) -> String {
+        match (&self.endpoint, self.region.as_str()) {
+            (Some(url), _) => url.clone(),
+            (None, "") => format!("the AWS {service} endpoint"),
+            (None, region) => format!("the AWS {service} endpoint in {region}"),
+        }
+    }
 }
 
 impl Error {
@@ -110,18 +128,26 @@ impl Error {
 
     /// Classify any SDK error. `service` is the IAM prefix of the operation
     /// (`bedrock-agentcore`, `s3`, `sts`) so AccessDenied can name the action.
+    /// The SDK's own Debug form goes to the log file only; the user reads the message.
     pub fn from_sdk<E, R>(
         service: &str,
         operation: &str,
-        err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+        err: &SdkError<E, R>,
         ctx: &ErrorContext,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
+        R: fmt::Debug + 'static,
     {
-        use aws_smithy_runtime_api::client::result::SdkError;
-        let text = DisplayErrorContext(err).to_string();
+        tracing::debug!(service, operation, error = ?err, "AWS call failed");
+        let text = source_chain(err);
+        let endpoint = ctx.endpoint_label(service);
+        let raw = err
+            .raw_response()
+            .and_then(|r| (r as &dyn std::any::Any).downcast_ref::<HttpResponse>());
+        if let Some(e) = raw.and_then(|r| not_aws(r, service, err.code())) {
+            return e.into_error(operation, &endpoint, ctx.endpoint.is_some());
+        }
         match err {
             SdkError::ServiceError(se) => {
                 let e = se.err();
@@ -133,23 +159,51 @@ impl Error {
                     ctx,
                 )
             }
-            SdkError::TimeoutError(_) => Error::new(
-                Category::Timeout,
-                operation,
-                format!("{operation} timed out before AWS answered"),
-            )
-            .with_hint("check your network connection and retry; the call is safe to repeat"),
+            SdkError::TimeoutError(_) => {
+                let waited = if text.contains("operation timeout (all attempts") {
+                    ctx.timeouts.deadline
+                } else {
+                    ctx.timeouts.attempt
+                };
+                Error::new(
+                    Category::Timeout,
+                    operation,
+                    format!(
+                        "{operation}: no answer from {endpoint} after {} s",
+                        waited.as_secs()
+                    ),
+                )
+                .with_hint(format!(
+                    "check that {endpoint} is the right address and that the service there is up (a proxy or firewall can swallow requests); the call is safe to repeat, and --timeout SECS (or {TIMEOUT_ENV}) sets how long to wait"
+                ))
+            }
             _ if is_credentials_problem(&text) => credentials_error(operation, &text, ctx),
             SdkError::DispatchFailure(df) if df.is_timeout() => Error::new(
                 Category::Timeout,
                 operation,
-                format!("{operation}: the connection timed out"),
+                format!(
+                    "{operation}: could not connect to {endpoint} within {} s",
+                    ctx.timeouts.connect.as_secs()
+                ),
             )
-            .with_hint("check your network connection and retry"),
+            .with_hint(
+                "check the network: VPN, proxy (HTTPS_PROXY) and firewall; the call is safe to repeat",
+            ),
+            SdkError::DispatchFailure(_) if super::http::is_connection_refused(err) => {
+                Error::new(
+                    Category::Network,
+                    operation,
+                    format!("{operation}: nothing is listening at {endpoint} (connection refused)"),
+                )
+                .with_hint(match &ctx.endpoint {
+                    Some(_) => "check the host and port of --endpoint-url / AWS_ENDPOINT_URL, or start the emulator there (`agentcore-tui emulator`); unset it to use AWS",
+                    None => "check the network and any proxy (HTTPS_PROXY) between you and AWS",
+                })
+            }
             SdkError::DispatchFailure(_) => Error::new(
                 Category::Network,
                 operation,
-                format!("{operation}: could not reach the AWS endpoint ({})", short(&text)),
+                format!("{operation}: could not reach {endpoint} ({})", short(&text)),
             )
             .with_hint(
                 "verify the AWS region is correct, the endpoint URL (AWS_ENDPOINT_URL) if you set one, and network connectivity",
@@ -157,19 +211,86 @@ impl Error {
             SdkError::ConstructionFailure(_) => Error::new(
                 Category::Configuration,
                 operation,
-                format!("{operation}: the request could not be built ({})", short(&text)),
+                format!("{operation}: the request could not be built: {}", short(&text)),
             )
-            .with_hint("check the region and the deploy config values"),
+            .with_hint("a required value is empty or malformed; check the values given and the region"),
             _ => {
                 // Response errors: the service answered with something we could not read.
                 let code = err.code().map(str::to_owned);
                 let mut e = classify_code(service, operation, code.as_deref(), &text, ctx);
                 if code.is_none() {
-                    e.message = format!("{operation}: unexpected response ({})", short(&text));
+                    e.message = format!(
+                        "{operation}: {endpoint} gave an answer that could not be read ({})",
+                        short(&text)
+                    );
                 }
                 e
             }
         }
+    }
+}
+
+/// An error's message and those of its causes, Display only, each said once: the SDK repeats a
+/// cause's text in its wrapper ("dispatch failure: io error: …").
+fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let t = e.to_string();
+        if !t.is_empty() && !parts.last().is_some_and(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+/// A response that did not come from an AWS API: a web page, or nothing at all.
+#[derive(Debug, PartialEq, Eq)]
+enum NotAws {
+    Html(u16),
+    Empty(u16),
+}
+
+fn not_aws(resp: &HttpResponse, service: &str, code: Option<&str>) -> Option<NotAws> {
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let body = resp.body().bytes().unwrap_or_default();
+    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start();
+    if content_type.contains("text/html")
+        || head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+    {
+        return Some(NotAws::Html(status));
+    }
+    // S3 answers HEAD requests with no body by design; every other AWS error names its code.
+    if body.iter().all(u8::is_ascii_whitespace) && code.is_none() && service != "s3" {
+        return Some(NotAws::Empty(status));
+    }
+    None
+}
+
+impl NotAws {
+    fn into_error(self, operation: &str, endpoint: &str, custom: bool) -> Error {
+        let (what, status) = match self {
+            NotAws::Html(s) => ("answered with an HTML page", s),
+            NotAws::Empty(s) => ("answered with an empty body", s),
+        };
+        Error::new(
+            Category::Network,
+            operation,
+            format!("{operation}: the endpoint at {endpoint} is not an AWS API ({what}, HTTP {status})"),
+        )
+        .with_hint(if custom {
+            "--endpoint-url / AWS_ENDPOINT_URL points at a web server or proxy, not AWS or the emulator; check its host, port and path, or unset it to use AWS"
+        } else {
+            "something between you and AWS answered instead (a proxy or captive portal); check HTTPS_PROXY and the network"
+        })
     }
 }
 
@@ -383,6 +504,7 @@ mod tests {
         ErrorContext {
             profile: Some("dev".into()),
             caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Deployer/s".into()),
+            ..ErrorContext::default()
         }
     }
 

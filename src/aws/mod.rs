@@ -3,8 +3,9 @@
 
 mod clients;
 mod error;
+mod http;
 pub mod local;
 mod validation;
 
-pub use clients::{CallerIdentity, Clients, ConnectOptions};
+pub use clients::{CallerIdentity, Clients, ConnectOptions, TIMEOUT_ENV, Timeouts};
 pub use error::{Category, Error, ErrorContext};

@@ -27,6 +27,9 @@ pub struct AwsArgs {
     /// Send every call to this endpoint (default: AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>)
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Seconds one AWS call may take, retries included (default 60; env AGENTCORE_TUI_TIMEOUT)
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
     /// Machine-readable output on stdout
     #[arg(long, global = true)]
     pub json: bool,
@@ -43,6 +46,7 @@ pub async fn connect(a: &AwsArgs) -> Result<Clients, aws::Error> {
         profile: a.profile.clone(),
         region: a.region.clone(),
         endpoint_url: a.endpoint_url.clone(),
+        timeout: a.timeout.map(std::time::Duration::from_secs),
         ..Default::default()
     })
     .await

@@ -3,7 +3,7 @@
 //! JSON document with `--json`; exit 0 ok, 1 failed or invalid, 2 usage.
 
 use super::render::{errln, out, outln, shown};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -38,6 +38,9 @@ pub struct TargetArgs {
     /// Send every AWS call to this endpoint (default: AWS_ENDPOINT_URL*)
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Seconds one AWS call may take, retries included (default 60; env AGENTCORE_TUI_TIMEOUT)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -119,8 +122,11 @@ impl LivePlanArgs {
 fn load(input: &InputArgs, image: Option<&str>) -> Result<Prepared, Vec<Diagnostic>> {
     let loaded = config::load_path(&input.config, input.env.as_deref())
         .map_err(|e| vec![e.to_diagnostic()])?;
+    // The binary is read before anything is created, so an unreadable one fails here with
+    // every other problem rather than after the first resources exist.
     let context = CheckContext {
         container_image_uri: image.map(str::to_owned),
+        check_local_files: image.is_none(),
         ..Default::default()
     };
     services::deploy::prepare(
@@ -142,6 +148,7 @@ async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String),
         profile: target.profile.clone(),
         region: Some(region.to_owned()).filter(|r| !r.is_empty()),
         endpoint_url: target.endpoint_url.clone(),
+        timeout: target.timeout.map(std::time::Duration::from_secs),
         ..Default::default()
     })
     .await?;
@@ -150,30 +157,22 @@ async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String),
 }
 
 /// The deployment's state store; failing to open it is a configuration error of the data dir.
-fn open_store(account: &str, region: &str, pack_id: &str) -> Result<Arc<StateStore>, aws::Error> {
-    services::deploy::open_store(account, region, pack_id)
+fn open_store(
+    clients: &Clients,
+    account: &str,
+    pack_id: &str,
+) -> Result<Arc<StateStore>, aws::Error> {
+    services::deploy::open_store(clients, account, pack_id)
         .map_err(|e| aws::Error::new(aws::Category::Configuration, "OpenState", e.to_string()))
 }
 
-/// `runtime_binary_path` as written, else relative to the config file.
-fn resolve_binary(cfg: &DeployConfig, config_path: &Path) -> Option<PathBuf> {
-    let p = PathBuf::from(
-        cfg.runtime_binary_path
-            .as_deref()
-            .filter(|s| !s.is_empty())?,
-    );
-    if p.is_absolute() || p.exists() {
-        return Some(p);
-    }
-    let beside = config_path.parent().map(|d| d.join(&p));
-    Some(beside.filter(|b| b.exists()).unwrap_or(p))
-}
-
-fn artifact_source(cfg: &DeployConfig, config_path: &Path, image: Option<&str>) -> ArtifactSource {
-    match (image, resolve_binary(cfg, config_path)) {
+/// What the runtimes run: `--image`, else `runtime_binary_path` (the loader resolved it from the
+/// config file's folder).
+fn artifact_source(cfg: &DeployConfig, image: Option<&str>) -> ArtifactSource {
+    match (image, cfg.runtime_binary_path.as_deref()) {
         (Some(uri), _) => ArtifactSource::Container(uri.to_owned()),
-        (None, Some(p)) => ArtifactSource::Code(p),
-        (None, None) => ArtifactSource::Missing,
+        (None, Some(p)) if !p.is_empty() => ArtifactSource::Code(PathBuf::from(p)),
+        (None, _) => ArtifactSource::Missing,
     }
 }
 
@@ -233,7 +232,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
         };
-        let store = match open_store(&account, &clients.region, &inputs.plan.pack_id) {
+        let store = match open_store(&clients, &account, &inputs.plan.pack_id) {
             Ok(s) => s,
             Err(e) => return fail_aws(json, &e),
         };
@@ -265,7 +264,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
             .with_cancel(cancel)
             .with_concurrency(args.concurrency);
         let opts = ApplyOptions {
-            artifact: artifact_source(&inputs.config, &args.input.config, args.image.as_deref()),
+            artifact: artifact_source(&inputs.config, args.image.as_deref()),
             pack_json: inputs.pack_json.clone(),
         };
         let report = apply::apply(&dep, &inputs.plan, &opts).await;
@@ -296,7 +295,7 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
         };
-        let store = match open_store(&account, &clients.region, &pack_id) {
+        let store = match open_store(&clients, &account, &pack_id) {
             Ok(s) => s,
             Err(e) => return fail_aws(json, &e),
         };
@@ -346,7 +345,7 @@ pub fn run_status(args: &StatusArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return fail_aws(json, &e),
         };
-        let store = match open_store(&account, &clients.region, &pack_id) {
+        let store = match open_store(&clients, &account, &pack_id) {
             Ok(s) => s,
             Err(e) => return fail_aws(json, &e),
         };
@@ -405,14 +404,13 @@ pub struct LivePlan {
 /// caller, so the pack is not read again.
 pub fn live_plan(
     args: &LivePlanArgs,
-    config_path: &Path,
     plan: &ResourcePlan,
     cfg: &DeployConfig,
 ) -> Result<LivePlan, aws::Error> {
     super::runtime().block_on(async {
         let (clients, account) = connect(&args.target, &cfg.region).await?;
-        let store = open_store(&account, &clients.region, &plan.pack_id)?;
-        let src = artifact_source(cfg, config_path, args.image.as_deref());
+        let store = open_store(&clients, &account, &plan.pack_id)?;
+        let src = artifact_source(cfg, args.image.as_deref());
         let art = src.planned(&account, &clients.region, &plan.pack_id, &plan.pack_version);
         let report = dplan::plan(plan, &store.snapshot(), Some(&clients), art.as_ref()).await?;
         Ok(LivePlan {
@@ -465,11 +463,10 @@ pub fn live_plan_human(p: &LivePlan) -> String {
 /// and as text; `Err` when the deployment could not be read.
 pub fn plan_live_section(
     args: &LivePlanArgs,
-    config_path: &Path,
     plan: &ResourcePlan,
     cfg: &DeployConfig,
 ) -> Result<(serde_json::Value, String), (serde_json::Value, String)> {
-    match live_plan(args, config_path, plan, cfg) {
+    match live_plan(args, plan, cfg) {
         Ok(p) => Ok((
             serde_json::to_value(&p).expect("plain data"),
             live_plan_human(&p),

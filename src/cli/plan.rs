@@ -68,12 +68,9 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     let (errors, warnings): (Vec<_>, Vec<_>) = diags.into_iter().partition(Diagnostic::is_error);
     let mut valid = errors.is_empty() && plan.is_some();
     let live = match (&plan, &loaded) {
-        (Some(p), Ok(l)) if args.live.wanted() => Some(super::deploy::plan_live_section(
-            &args.live,
-            &args.config,
-            p,
-            &l.config,
-        )),
+        (Some(p), Ok(l)) if args.live.wanted() => {
+            Some(super::deploy::plan_live_section(&args.live, p, &l.config))
+        }
         _ => None,
     };
     valid &= !matches!(live, Some(Err(_)));

@@ -474,15 +474,33 @@ pub fn runtime_binary_path(
             )
             .with_hint("point it at the PromptKit AgentCore runtime binary (linux/arm64) from the promptarena-deploy-agentcore release"),
         ],
-        Some(p) if check_file && !std::path::Path::new(p).is_file() => vec![
-            Diagnostic::warning(
-                F,
-                category::CONFIGURATION,
-                format!("runtime_binary_path {p:?} does not exist on this machine"),
-            )
-            .with_hint("check the path (relative paths are resolved from the current directory)"),
-        ],
+        Some(p) if check_file => match unreadable(std::path::Path::new(p)) {
+            Some(why) => vec![
+                Diagnostic::error(
+                    F,
+                    category::CONFIGURATION,
+                    format!("runtime_binary_path {p:?} {why}"),
+                )
+                .with_hint("point it at the PromptKit runtime binary and check it can be read (in a deploy config file, a relative path is read from that file's folder)"),
+            ],
+            None => vec![],
+        },
         Some(_) => vec![],
+    }
+}
+
+/// Why the runtime binary cannot be packaged, if it cannot: apply would otherwise create every
+/// resource before the runtimes and fail there.
+fn unreadable(p: &std::path::Path) -> Option<String> {
+    match std::fs::metadata(p) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some("does not exist on this machine".into())
+        }
+        Err(e) => Some(format!("cannot be read: {e}")),
+        Ok(m) if !m.is_file() => Some("is not a file".into()),
+        Ok(_) => std::fs::File::open(p)
+            .err()
+            .map(|e| format!("cannot be read: {e}")),
     }
 }
 

@@ -242,6 +242,7 @@ pub fn from_arena_yaml_str(text: &str, env: Option<&str>) -> Result<LoadedConfig
 }
 
 /// Loads a deploy config file: `.yaml`/`.yml` as an arena file, anything else as deploy-config JSON.
+/// `runtime_binary_path` comes back resolved from the file's folder.
 pub fn load_path(path: &Path, env: Option<&str>) -> Result<LoadedConfig, LoadError> {
     let with_file = |mut e: LoadError| {
         e.file = Some(path.to_path_buf());
@@ -258,17 +259,26 @@ pub fn load_path(path: &Path, env: Option<&str>) -> Result<LoadedConfig, LoadErr
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     );
-    if is_yaml {
-        return from_arena_yaml_str(&text, env).map_err(with_file);
+    let mut loaded = if is_yaml {
+        from_arena_yaml_str(&text, env).map_err(with_file)?
+    } else {
+        load_json(&text, env).map_err(with_file)?
+    };
+    if let Some(p) = &mut loaded.config.runtime_binary_path {
+        *p = super::paths::resolve_beside(path, p);
     }
+    Ok(loaded)
+}
+
+fn load_json(text: &str, env: Option<&str>) -> Result<LoadedConfig, LoadError> {
     if env.is_some() {
-        return Err(with_file(
+        return Err(
             LoadError::plain("--env applies only to arena YAML files").with_hint(
                 "drop --env, or pass the arena file (*.arena.yaml) that defines the environment",
             ),
-        ));
+        );
     }
-    let config = from_json_str(&text).map_err(with_file)?;
+    let config = from_json_str(text)?;
     Ok(LoadedConfig {
         config,
         source: ConfigSource::Json,

@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod fields;
 pub mod load;
 pub mod model;
+pub mod paths;
 pub mod tags;
 pub mod validate;
 

@@ -82,7 +82,7 @@ pub fn acquire(state_path: &Path, command: &str) -> Result<DeployLock, LockError
         source,
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        super::state::create_private_dir(dir).map_err(io)?;
     }
     let mut opts = OpenOptions::new();
     opts.read(true).write(true).create(true).truncate(false);

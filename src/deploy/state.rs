@@ -152,9 +152,45 @@ fn component(s: &str) -> String {
     }
 }
 
-pub fn state_path(account: &str, region: &str, pack_id: &str) -> Result<PathBuf, StateError> {
-    Ok(data_dir()?
-        .join("state")
+/// Where a deployment lives. The emulator and a custom endpoint can report the same account as
+/// AWS, so each keeps its own states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Aws,
+    Local,
+    Endpoint(String),
+}
+
+impl Target {
+    /// The folder under `state/` that holds the target's accounts; AWS keeps the layout of
+    /// earlier versions (no folder of its own), so their state is found where it was written.
+    fn folder(&self) -> Option<String> {
+        match self {
+            Target::Aws => None,
+            Target::Local => Some("local".into()),
+            Target::Endpoint(url) => {
+                let bare = url
+                    .split_once("://")
+                    .map_or(url.as_str(), |(_, rest)| rest)
+                    .trim_end_matches('/');
+                let short: String = bare.chars().take(100).collect();
+                Some(format!("endpoint-{}", component(&short)))
+            }
+        }
+    }
+}
+
+pub fn state_path(
+    target: &Target,
+    account: &str,
+    region: &str,
+    pack_id: &str,
+) -> Result<PathBuf, StateError> {
+    let mut dir = data_dir()?.join("state");
+    if let Some(f) = target.folder() {
+        dir.push(f);
+    }
+    Ok(dir
         .join(component(account))
         .join(component(region))
         .join(format!("{}.json", component(pack_id))))
@@ -168,8 +204,13 @@ pub struct StateStore {
 }
 
 impl StateStore {
-    pub fn open(account: &str, region: &str, pack_id: &str) -> Result<StateStore, StateError> {
-        let path = state_path(account, region, pack_id)?;
+    pub fn open(
+        target: &Target,
+        account: &str,
+        region: &str,
+        pack_id: &str,
+    ) -> Result<StateStore, StateError> {
+        let path = state_path(target, account, region, pack_id)?;
         let mut store = StateStore::open_path(path)?;
         let st = store.state.get_mut().expect("fresh mutex");
         st.account.get_or_insert_with(|| account.to_owned());
@@ -275,7 +316,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     Ok(())
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates `dir` and any missing parents 0700: what the data dir holds (state, logs, the
+/// emulator's world) is the user's alone.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;

@@ -465,7 +465,7 @@ impl Recommendations {
     ) -> RecError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + 'static,
     {
         let classified = aws::Error::from_sdk("bedrock-agentcore", name, err, &self.ctx);
         let code = err.code().unwrap_or_default();

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::aws::Clients;
 use crate::config::{CheckContext, DeployConfig, Diagnostic};
-use crate::deploy::state::{StateError, StateStore};
+use crate::deploy::state::{StateError, StateStore, Target};
 use crate::pack::{self, Pack, PackError};
 use crate::plan::ResourcePlan;
 
@@ -75,11 +76,21 @@ pub fn prepare(
     })
 }
 
-/// The state store of one deployment (account, region, pack), shared by the engine's tasks.
+/// The state store of one deployment (endpoint, account, region, pack), shared by the engine's
+/// tasks.
 pub fn open_store(
+    clients: &Clients,
     account: &str,
-    region: &str,
     pack_id: &str,
 ) -> Result<Arc<StateStore>, StateError> {
-    StateStore::open(account, region, pack_id).map(Arc::new)
+    StateStore::open(&target(clients), account, &clients.region, pack_id).map(Arc::new)
+}
+
+/// Which endpoint the clients talk to, as the state store keys it.
+pub fn target(clients: &Clients) -> Target {
+    match (&clients.endpoint_url, clients.is_local()) {
+        (_, true) => Target::Local,
+        (Some(url), false) => Target::Endpoint(url.clone()),
+        (None, false) => Target::Aws,
+    }
 }

@@ -47,10 +47,11 @@ pub fn local_answers() -> Answers {
         region: cfg.region.clone(),
         runtime_role_arn: cfg.runtime_role_arn.clone(),
         artifact_kind: ArtifactKind::RuntimeBinary,
+        // The config names it from its own folder, as every config does.
         runtime_binary_path: cfg
             .runtime_binary_path
             .as_deref()
-            .map(locate)
+            .map(|p| locate(&format!("assets/demo/{p}")))
             .unwrap_or_default(),
         a2a_mode,
         discovery_url,

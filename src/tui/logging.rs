@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 /// Keep the guard alive for the whole run: dropping it flushes and stops the writer.
 pub fn init(data_dir: &Path) -> std::io::Result<WorkerGuard> {
     let dir = data_dir.join("logs");
-    std::fs::create_dir_all(&dir)?;
+    crate::deploy::state::create_private_dir(&dir)?;
     let file = dir.join(crate::services::paths::log_file_name());
     // Create it private before the appender opens it for appending.
     let mut opts = std::fs::OpenOptions::new();
@@ -33,4 +33,23 @@ pub fn init(data_dir: &Path) -> std::io::Result<WorkerGuard> {
         // Someone (a test, the CLI) installed a subscriber already; theirs stays.
     }
     Ok(guard)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_log_folder_and_file_are_private() {
+        let data = tempfile::tempdir().unwrap();
+        let data_dir = data.path().join("fresh");
+        let _guard = super::init(&data_dir).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data_dir), 0o700);
+        assert_eq!(mode(&data_dir.join("logs")), 0o700);
+        let file = data_dir
+            .join("logs")
+            .join(crate::services::paths::log_file_name());
+        assert_eq!(mode(&file), 0o600);
+    }
 }

@@ -83,7 +83,13 @@ pub fn main_entry(local: bool) -> std::process::ExitCode {
     match runtime.block_on(run(options, services)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:?}");
+            tracing::debug!(error = ?e, "the TUI stopped on an error");
+            // The causes in words, one line, escaped: the report's Debug form is for the log.
+            let words: Vec<String> = e
+                .chain()
+                .map(|c| crate::sanitize::escape(&c.to_string()).into_owned())
+                .collect();
+            eprintln!("error: {}", words.join(": "));
             std::process::ExitCode::from(1)
         }
     }

@@ -15,7 +15,11 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir)?;
+    // Inside the data dir every folder is private; a folder the user chose for a config is theirs.
+    match crate::services::paths::data_dir() {
+        Some(data) if dir.starts_with(&data) => crate::deploy::state::create_private_dir(&dir)?,
+        _ => std::fs::create_dir_all(&dir)?,
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".agentcore-tui-")
         .tempfile_in(&dir)?;

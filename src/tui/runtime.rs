@@ -509,17 +509,51 @@ pub fn load_pack(path: PathBuf) -> Result<Box<LoadedPack>, Vec<crate::config::Di
 }
 
 fn write_config(path: &Path, contents: &str) -> Result<PathBuf, String> {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map_err(|e| format!("cannot resolve {}: {e}", path.display()))?
-            .join(path)
-    };
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot resolve {}: {e}", path.display()))?;
+    let abs = cwd.join(path);
+    let contents = binary_beside_config(contents, &cwd, &abs);
     persist::write_atomic(&abs, contents.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", abs.display()))?;
     tracing::info!(path = %abs.display(), "deploy config written");
     Ok(abs)
+}
+
+/// The wizard's `runtime_binary_path` was typed relative to where the TUI runs; the file says it
+/// relative to its own folder, which is how every command reads it back.
+fn binary_beside_config(contents: &str, cwd: &Path, config: &Path) -> String {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(contents) else {
+        return contents.to_owned();
+    };
+    let Some(typed) = doc["runtime_binary_path"].as_str() else {
+        return contents.to_owned();
+    };
+    if Path::new(typed).is_absolute() {
+        return contents.to_owned();
+    }
+    let folder = config.parent().unwrap_or(cwd);
+    let rel = crate::config::paths::relative_to(&cwd.join(typed), folder);
+    // One value replaced in place, so the file keeps the order and layout the review showed.
+    let field = |v: &str| format!("\"runtime_binary_path\": {}", serde_json::Value::from(v));
+    contents.replacen(&field(typed), &field(&rel.display().to_string()), 1)
+}
+
+#[cfg(test)]
+mod write_config_tests {
+    use super::*;
+
+    #[test]
+    fn the_binary_path_is_written_relative_to_the_config_folder() {
+        let json =
+            "{\n  \"region\": \"us-east-1\",\n  \"runtime_binary_path\": \"bin/runtime\"\n}\n";
+        let out = binary_beside_config(json, Path::new("/w"), Path::new("/w/deploy/app.json"));
+        assert_eq!(
+            out,
+            "{\n  \"region\": \"us-east-1\",\n  \"runtime_binary_path\": \"../bin/runtime\"\n}\n"
+        );
+        let same = binary_beside_config(json, Path::new("/w"), Path::new("/w/app.json"));
+        assert_eq!(same, json);
+    }
 }
 
 fn effect_name(e: &Effect) -> &'static str {

@@ -460,9 +460,8 @@ impl Inner {
             .await
             .map_err(service_error)?
             .account;
-        let store =
-            crate::services::deploy::open_store(&account, &clients.region, &prepared.plan.pack_id)
-                .map_err(|e| config_error(e.to_string(), None))?;
+        let store = crate::services::deploy::open_store(&clients, &account, &prepared.plan.pack_id)
+            .map_err(|e| config_error(e.to_string(), None))?;
         Ok(Prepared {
             clients,
             account,

@@ -16,6 +16,7 @@ use super::widgets::{diagnostics, key_hints, overlay, stepper};
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     render_to(app, area, frame.buffer_mut());
+    super::widgets::visible::controls_in_buffer(frame.buffer_mut());
 }
 
 pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {

@@ -111,11 +111,16 @@ pub struct ApplyReport {
     pub outcomes: Vec<ResourceOutcome>,
     pub cancelled: bool,
     pub elapsed_secs: f64,
+    /// Why apply changed nothing: a problem found before the first call (the runtime artifact
+    /// cannot be built), so no resource was created half-way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<aws::Error>,
 }
 
 impl ApplyReport {
     pub fn ok(&self) -> bool {
-        !self.cancelled
+        self.refused.is_none()
+            && !self.cancelled
             && self.outcomes.iter().all(|o| {
                 !matches!(
                     o.result,
@@ -135,6 +140,9 @@ impl ApplyReport {
     }
 
     pub fn summary(&self) -> String {
+        if let Some(e) = &self.refused {
+            return format!("Apply refused before any change: {e}");
+        }
         let mut s = format!(
             "Apply {}: {} created, {} updated, {} adopted, {} unchanged, {} failed, {} skipped",
             if self.cancelled {
@@ -256,7 +264,9 @@ struct Run<'a> {
     dep: &'a Deployment,
     plan: &'a ResourcePlan,
     opts: &'a ApplyOptions,
-    // Prepared (zipped, uploaded) while the first resources are made.
+    // The code package, zipped before anything is created; taken by the upload.
+    code_zip: Mutex<Option<Vec<u8>>>,
+    // Uploaded while the first resources are made.
     artifact: tokio::sync::OnceCell<Result<RuntimeArtifact, aws::Error>>,
     out: Mutex<Outputs>,
     outcomes: Mutex<Vec<ResourceOutcome>>,
@@ -326,6 +336,33 @@ pub fn graph(plan: &ResourcePlan) -> Graph {
 
 pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -> ApplyReport {
     let started = Instant::now();
+    let needs_artifact = plan
+        .resources()
+        .any(|r| r.kind == ResourceKind::AgentRuntime);
+    // What can fail without AWS fails here, before the first Create: a runtime without its
+    // code would leave the resources made before it half a deployment.
+    let code_zip = match needs_artifact.then(|| local_artifact(opts)).transpose() {
+        Ok(zip) => zip.flatten(),
+        Err(e) => {
+            dep.events.send(Event::Error {
+                step: None,
+                kind: "runtime artifact".into(),
+                name: match &opts.artifact {
+                    ArtifactSource::Code(p) => p.display().to_string(),
+                    _ => String::new(),
+                },
+                category: e.category,
+                message: e.message.clone(),
+                hint: e.hint.clone(),
+            });
+            return ApplyReport {
+                outcomes: Vec::new(),
+                cancelled: false,
+                elapsed_secs: started.elapsed().as_secs_f64(),
+                refused: Some(e),
+            };
+        }
+    };
     let retired: Vec<ResourceRecord> = retired_online_evals(plan, &dep.store.snapshot())
         .into_iter()
         .cloned()
@@ -345,6 +382,7 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         dep,
         plan,
         opts,
+        code_zip: Mutex::new(code_zip),
         artifact: tokio::sync::OnceCell::new(),
         out: Mutex::new(Outputs::default()),
         outcomes: Mutex::new(Vec::new()),
@@ -356,9 +394,6 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         steps: Mutex::new(steps),
         started,
     };
-    let needs_artifact = plan
-        .resources()
-        .any(|r| r.kind == ResourceKind::AgentRuntime);
     let prepare = async {
         if needs_artifact && !dep.cancel.is_cancelled() {
             run.artifact.get_or_init(|| run.prepare_artifact()).await;
@@ -383,6 +418,24 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         outcomes: run.outcomes.into_inner().unwrap(),
         cancelled: dep.cancel.is_cancelled(),
         elapsed_secs: started.elapsed().as_secs_f64(),
+        refused: None,
+    }
+}
+
+/// The part of the runtime artifact made on this machine: the code package zipped (`None` for
+/// a container image), or why it cannot be.
+fn local_artifact(opts: &ApplyOptions) -> Result<Option<Vec<u8>>, aws::Error> {
+    match &opts.artifact {
+        ArtifactSource::Container(_) => Ok(None),
+        ArtifactSource::Missing => Err(aws::Error::new(
+            Category::Configuration,
+            "PrepareArtifact",
+            "no runtime artifact: runtime_binary_path is not set and no container image was given",
+        )
+        .with_hint("set runtime_binary_path in the deploy config to the PromptKit runtime binary, or pass --image <ECR image URI>")),
+        ArtifactSource::Code(path) => artifact::build_code_zip(path, &opts.pack_json)
+            .map(Some)
+            .map_err(|m| aws::Error::new(Category::Configuration, "PrepareArtifact", m)),
     }
 }
 
@@ -602,19 +655,17 @@ impl<'a> Run<'a> {
     async fn prepare_artifact(&self) -> Result<RuntimeArtifact, aws::Error> {
         match &self.opts.artifact {
             ArtifactSource::Container(uri) => {
-                self.dep.events.log(format!("runtime artifact: container image {uri}"));
+                self.dep
+                    .events
+                    .log(format!("runtime artifact: container image {uri}"));
                 Ok(RuntimeArtifact::Container { uri: uri.clone() })
             }
-            ArtifactSource::Missing => Err(aws::Error::new(
-                Category::Configuration,
-                "PrepareArtifact",
-                "no runtime artifact: runtime_binary_path is not set and no container image was given",
-            )
-            .with_hint("set runtime_binary_path in the deploy config to the PromptKit runtime binary, or pass --image <ECR image URI>")),
-            ArtifactSource::Code(path) => {
-                let bytes = artifact::build_code_zip(path, &self.opts.pack_json).map_err(|m| {
-                    aws::Error::new(Category::Configuration, "PrepareArtifact", m)
-                })?;
+            ArtifactSource::Code(_) | ArtifactSource::Missing => {
+                let zipped = self.code_zip.lock().unwrap().take();
+                let bytes = match zipped {
+                    Some(b) => b,
+                    None => local_artifact(self.opts)?.unwrap_or_default(),
+                };
                 let bucket = artifact::code_bucket(&self.dep.account, &self.dep.clients.region);
                 let key = artifact::code_key(&self.plan.pack_id, &self.plan.pack_version);
                 self.dep.events.log(format!(
@@ -672,7 +723,21 @@ impl<'a> Run<'a> {
     /// its error sent, its outcome counted.
     fn failed(&self, lc: &Lc<'_>, e: aws::Error) {
         let interrupted = e.code.as_deref() == Some(poll::CANCELLED);
-        if !interrupted {
+        // AWS answered the Create with a refusal (a 4xx it names): nothing was made, and a
+        // record without an id would only be a resource destroy has to look for forever.
+        let refused = e.operation.starts_with("Create")
+            && e.code.is_some()
+            && matches!(e.category, Category::Configuration | Category::Permission);
+        if !interrupted && refused {
+            let _ = self.dep.store.update(|st| {
+                st.resources.retain(|x| {
+                    !(x.kind == lc.kind
+                        && x.name == lc.name
+                        && x.arn.is_none()
+                        && x.meta("id").is_none_or(str::is_empty))
+                });
+            });
+        } else if !interrupted {
             let _ = self.dep.store.update(|st| {
                 match st
                     .resources

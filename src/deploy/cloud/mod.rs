@@ -35,7 +35,7 @@ pub async fn call<T, E, R>(
 ) -> Result<T, aws::Error>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     fut.await
         .map_err(|e| aws::Error::from_sdk(SERVICE, op, &e, &clients.error_context()))
@@ -49,7 +49,7 @@ pub async fn call_opt<T, E, R>(
 ) -> Result<Option<T>, aws::Error>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match call(clients, op, fut).await {
         Ok(v) => Ok(Some(v)),

@@ -12,3 +12,4 @@ pub mod overlay;
 pub mod stepper;
 pub mod text_field;
 pub mod type_confirm;
+pub mod visible;

@@ -379,7 +379,8 @@ pub(crate) fn render_detail(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
-    let mut lines = lines;
+    // The facts come from AWS (ARN, error, hint): shown, never obeyed.
+    let mut lines = crate::tui::widgets::visible::lines(lines);
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         Span::styled("c", theme.key),
@@ -402,7 +403,10 @@ pub(crate) fn render_detail(
             Block::new()
                 .borders(Borders::ALL)
                 .border_style(theme.focused_border)
-                .title(Span::styled(format!(" {title} "), theme.title)),
+                .title(Span::styled(
+                    format!(" {} ", crate::sanitize::escape(title)),
+                    theme.title,
+                )),
         )
         .render(rect, buf);
 }

@@ -420,7 +420,7 @@ impl RunState {
                 } else {
                     theme.text
                 };
-                Line::styled(l.text.clone(), style)
+                Line::styled(crate::sanitize::escape(&l.text).into_owned(), style)
             })
             .collect();
         Paragraph::new(lines).render(inner, buf);

@@ -164,7 +164,11 @@ impl StatusState {
         let mut second = vec![Span::styled(refresh, theme.dim)];
         if let Some(e) = &self.error {
             second.push(Span::styled(
-                format!("  ✗ [{}] {}", e.category, e.message),
+                format!(
+                    "  ✗ [{}] {}",
+                    e.category,
+                    crate::sanitize::escape(&e.message)
+                ),
                 theme.error,
             ));
         }

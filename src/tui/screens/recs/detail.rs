@@ -16,6 +16,7 @@ use crate::tui::keymap::Command;
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{KEY_UNAVAILABLE, ServiceError};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::visible;
 
 pub struct DetailState {
     /// From the list: shown while loading and when reading fails.
@@ -120,12 +121,13 @@ impl DetailState {
             .borders(Borders::ALL)
             .border_style(theme.focused_border)
             .title(Span::styled(
-                format!(" {} ", self.summary.name),
+                format!(" {} ", crate::sanitize::escape(&self.summary.name)),
                 theme.title,
             ));
         let inner = block.inner(area);
         block.render(area, buf);
-        let lines = self.lines(view, usize::from(inner.width));
+        // Everything in the detail but its labels came from AWS: shown, never obeyed.
+        let lines = visible::lines(self.lines(view, usize::from(inner.width)));
         let max = u16::try_from(lines.len())
             .unwrap_or(u16::MAX)
             .saturating_sub(inner.height);

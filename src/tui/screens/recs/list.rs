@@ -21,6 +21,7 @@ use crate::tui::keymap::Command;
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{KEY_UNAVAILABLE, ServiceError};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::visible;
 
 /// Ticks (100 ms each) between two re-reads of the unfinished recommendations.
 pub const REFRESH_TICKS: u32 = 50;
@@ -494,7 +495,7 @@ impl ListState {
     fn status_line(&self, view: &View<'_>) -> Line<'static> {
         let theme = view.theme;
         if let Some(n) = &self.notice {
-            return Line::styled(format!(" ✗ {n}"), theme.error);
+            return visible::line(Line::styled(format!(" ✗ {n}"), theme.error));
         }
         let n = self.items.len();
         let mut spans = match &self.load {
@@ -545,7 +546,7 @@ impl ListState {
                 ));
             }
         }
-        Line::from(spans)
+        visible::line(Line::from(spans))
     }
 }
 
@@ -627,6 +628,7 @@ impl Columns {
         if self.id > 0 {
             spans.push(Span::styled(format!(" {}", s.id), theme.dim));
         }
-        Line::from(spans)
+        // Names and ids come from AWS.
+        visible::line(Line::from(spans))
     }
 }
