@@ -245,7 +245,10 @@ async fn s3_refuses_another_expected_owner_and_deletes_objects() {
         .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
         .build();
     let s3 = aws_sdk_s3::Client::from_conf(conf);
-    let (bucket, key) = ("code-111122223333", "promptkit/p/1.0.0/deployment_package.zip");
+    let (bucket, key) = (
+        "code-111122223333",
+        "promptkit/p/1.0.0/deployment_package.zip",
+    );
     let owner = emu.account_id().to_owned();
     let stranger = "999999999999";
     s3.create_bucket().bucket(bucket).send().await.unwrap();
@@ -279,7 +282,11 @@ async fn s3_refuses_another_expected_owner_and_deletes_objects() {
     };
     let refused = delete(stranger, bucket).await.unwrap_err();
     assert_eq!(code(&refused), "AccessDenied");
-    assert_eq!(emu.resource_counts()["s3_object"], 1, "a refused delete deletes nothing");
+    assert_eq!(
+        emu.resource_counts()["s3_object"],
+        1,
+        "a refused delete deletes nothing"
+    );
     delete(&owner, bucket).await.unwrap();
     assert_eq!(emu.resource_counts()["s3_object"], 0);
     // Deleting it again is no error, as in S3; a missing bucket is.

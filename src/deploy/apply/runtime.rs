@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::{Lc, Located, Outcome, Run};
 use crate::aws::{self, Category};
 use crate::deploy::artifact::RuntimeArtifact;
-use crate::deploy::destroy;
 use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::destroy;
 use crate::deploy::sdk::{self, fingerprint, hash_map};
 use crate::plan::{ResourceKind, ResourcePlan, ResourceSpec, RuntimeSpec};
 

@@ -26,6 +26,24 @@ pub(super) fn record(bucket: &str, key: &str) -> ResourceRecord {
     r
 }
 
+/// With the last runtime naming a code package gone from the state, the package would be
+/// forgotten if the destroy stopped now: it is recorded in the same write.
+pub(super) fn keep_track(st: &mut DeployState, gone: &Target) {
+    let Target::Record(r) = gone else { return };
+    let Some((bucket, key)) = of_runtime(r) else {
+        return;
+    };
+    let still_used = st.live().any(|x| {
+        x.kind == "agent_runtime"
+            && of_runtime(x).is_some_and(|p| p == (bucket.clone(), key.clone()))
+    });
+    if !still_used && st.get(CODE_ARTIFACT_KIND, &name(&bucket, &key)).is_none() {
+        let mut rec = record(&bucket, &key);
+        rec.status = Some(RecordStatus::Created);
+        st.resources.push(rec);
+    }
+}
+
 pub(super) async fn delete(dep: &Deployment, bucket: &str, key: &str) -> Result<(), aws::Error> {
     crate::deploy::artifact::delete(&dep.clients, &dep.account, bucket, key).await
 }

@@ -57,9 +57,7 @@ pub(super) async fn delete_policy_engine(
     // An engine recorded before its attach has no gateway_id yet; the pack has one gateway.
     let gateway = r.meta("gateway_id").map(str::to_owned).or_else(|| {
         let st = dep.store.snapshot();
-        st.live()
-            .find(|g| g.kind == "gateway")
-            .and_then(id_of)
+        st.live().find(|g| g.kind == "gateway").and_then(id_of)
     });
     if let Some(gw) = gateway {
         detach(dep, &gw, &engine.arn).await?;
@@ -88,7 +86,10 @@ async fn detach(dep: &Deployment, gateway_id: &str, engine_arn: &str) -> Result<
     let g = match call(
         c,
         "GetGateway",
-        c.control.get_gateway().gateway_identifier(gateway_id).send(),
+        c.control
+            .get_gateway()
+            .gateway_identifier(gateway_id)
+            .send(),
     )
     .await
     {
@@ -102,8 +103,10 @@ async fn detach(dep: &Deployment, gateway_id: &str, engine_arn: &str) -> Result<
     if !attached {
         return Ok(());
     }
-    dep.events
-        .log(format!("detaching the policy engine from gateway {}", g.name()));
+    dep.events.log(format!(
+        "detaching the policy engine from gateway {}",
+        g.name()
+    ));
     call(
         c,
         "UpdateGateway",

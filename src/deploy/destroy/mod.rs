@@ -117,7 +117,10 @@ fn step_of(kind: &str) -> Step {
 pub enum Target {
     Record(ResourceRecord),
     /// The code package the runtimes ran (from their records), deleted once they are all gone.
-    Artifact { bucket: String, key: String },
+    Artifact {
+        bucket: String,
+        key: String,
+    },
 }
 
 /// Edges between kinds, as apply sees them: (dependant kind, dependency kind, why), the why
@@ -174,7 +177,10 @@ pub fn graph(st: &DeployState) -> (Graph, Vec<Target>) {
     packages.sort();
     packages.dedup();
     for (bucket, key) in packages {
-        if st.get(CODE_ARTIFACT_KIND, &artifact::name(&bucket, &key)).is_none() {
+        if st
+            .get(CODE_ARTIFACT_KIND, &artifact::name(&bucket, &key))
+            .is_none()
+        {
             targets.push(Target::Artifact { bucket, key });
         }
     }
@@ -394,15 +400,16 @@ impl Run<'_> {
                 ),
             )),
             Target::Record(r) => delete(self.dep, r).await,
-            Target::Artifact { bucket, key } => {
-                artifact::delete(self.dep, bucket, key).await
-            }
+            Target::Artifact { bucket, key } => artifact::delete(self.dep, bucket, key).await,
         };
         let settled = match res {
             Ok(()) => {
-                if let Target::Record(r) = &self.targets[i]
-                    && let Err(e) = self.dep.store.remove(&r.kind, &r.name)
-                {
+                let (kind, name) = self.targets[i].key();
+                let saved = self.dep.store.update(|st| {
+                    st.resources.retain(|x| !(x.kind == kind && x.name == name));
+                    artifact::keep_track(st, &self.targets[i]);
+                });
+                if let Err(e) = saved {
                     self.dep.events.warn(format!("state not saved: {e}"));
                 }
                 phase(ResourcePhase::Deleted);
@@ -580,5 +587,116 @@ pub(super) async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), a
             "Delete",
             format!("unknown resource type \"{other}\""),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(kind: &str, name: &str, meta: &[(&str, &str)]) -> ResourceRecord {
+        let mut r = ResourceRecord::new(kind, name);
+        r.status = Some(RecordStatus::Created);
+        for (k, v) in meta {
+            r.metadata.insert((*k).into(), (*v).into());
+        }
+        r
+    }
+
+    fn state() -> DeployState {
+        let code = [(ARTIFACT_BUCKET, "b"), (ARTIFACT_KEY, "k.zip")];
+        DeployState {
+            resources: vec![
+                rec("gateway", "gw", &[]),
+                rec("tool_gateway", "t1", &[]),
+                rec("cedar_policy", "engine", &[]),
+                rec("agent_runtime", "r1", &code),
+                rec("agent_runtime", "r2", &code),
+                rec("memory", "m", &[]),
+                rec("evaluator", "e", &[]),
+                rec("online_eval_config", "o1", &[]),
+            ],
+            ..Default::default()
+        }
+    }
+
+    fn waits(g: &Graph, kind: &str, name: &str) -> Vec<String> {
+        let i = g.index(kind, name).unwrap();
+        let mut v: Vec<String> = g.nodes[i]
+            .deps
+            .iter()
+            .map(|d| format!("{} {}", d.kind, d.name))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn each_resource_waits_for_everything_using_it_and_nothing_else() {
+        let (g, _) = graph(&state());
+        assert_eq!(
+            waits(&g, "gateway", "gw"),
+            ["cedar_policy engine", "tool_gateway t1"]
+        );
+        assert_eq!(waits(&g, "tool_gateway", "t1"), ["cedar_policy engine"]);
+        assert_eq!(
+            waits(&g, "cedar_policy", "engine"),
+            ["agent_runtime r1", "agent_runtime r2"]
+        );
+        assert_eq!(
+            waits(&g, "memory", "m"),
+            ["agent_runtime r1", "agent_runtime r2"]
+        );
+        assert_eq!(waits(&g, "agent_runtime", "r1"), ["online_eval_config o1"]);
+        assert_eq!(waits(&g, "evaluator", "e"), ["online_eval_config o1"]);
+        assert!(waits(&g, "online_eval_config", "o1").is_empty());
+        // One package for both runtimes.
+        let pkg = artifact::name("b", "k.zip");
+        assert_eq!(
+            waits(&g, CODE_ARTIFACT_KIND, &pkg),
+            ["agent_runtime r1", "agent_runtime r2"]
+        );
+        assert_eq!(g.nodes.len(), 9);
+        let i = g.index("gateway", "gw").unwrap();
+        assert!(
+            g.nodes[i].deps[0]
+                .reason
+                .starts_with("deleted first: it is"),
+            "{}",
+            g.nodes[i].deps[0].reason
+        );
+    }
+
+    #[test]
+    fn the_code_package_is_recorded_when_its_last_runtime_leaves_the_state() {
+        let mut st = state();
+        let (_, targets) = graph(&st);
+        let gone = |st: &mut DeployState, name: &str| {
+            let t = targets
+                .iter()
+                .find(|t| t.key() == ("agent_runtime".to_owned(), name.to_owned()))
+                .unwrap();
+            st.resources.retain(|x| x.name != name);
+            artifact::keep_track(st, t);
+        };
+        gone(&mut st, "r1");
+        assert!(
+            st.get(CODE_ARTIFACT_KIND, &artifact::name("b", "k.zip"))
+                .is_none()
+        );
+        gone(&mut st, "r2");
+        let r = st
+            .get(CODE_ARTIFACT_KIND, &artifact::name("b", "k.zip"))
+            .unwrap();
+        assert_eq!(r.meta(ARTIFACT_KEY), Some("k.zip"));
+        // The next destroy deletes it, once.
+        let (g, _) = graph(&st);
+        assert_eq!(
+            g.nodes
+                .iter()
+                .filter(|n| n.kind == CODE_ARTIFACT_KIND)
+                .count(),
+            1
+        );
     }
 }
