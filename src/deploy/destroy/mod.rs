@@ -402,7 +402,7 @@ impl Run<'_> {
             Target::Record(r) => delete(self.dep, r).await,
             Target::Artifact { bucket, key } => artifact::delete(self.dep, bucket, key).await,
         };
-        let settled = match res {
+        match res {
             Ok(()) => {
                 let (kind, name) = self.targets[i].key();
                 let saved = self.dep.store.update(|st| {
@@ -469,8 +469,7 @@ impl Run<'_> {
                 );
                 Settled::Failed
             }
-        };
-        settled
+        }
     }
 }
 
