@@ -1705,7 +1705,7 @@ async fn destroy_deletes_every_dependant_before_what_it_uses_concurrently_and_th
     let rules = [
         ("tool_gateway", "gateway"),
         ("cedar_policy", "gateway"),
-        ("cedar_policy", "tool_gateway"),
+        ("tool_gateway", "cedar_policy"),
         ("agent_runtime", "cedar_policy"),
         ("agent_runtime", "memory"),
         ("agent_runtime", "code_artifact"),
@@ -1762,13 +1762,7 @@ async fn a_failed_delete_keeps_only_what_waits_for_it_and_the_next_destroy_finis
         assert!(!o.deleted && o.error.is_some(), "{o:?}");
     }
     // What the runtimes use waits for them, and says so.
-    for k in [
-        "memory",
-        "cedar_policy",
-        "gateway",
-        "tool_gateway",
-        "code_artifact",
-    ] {
+    for k in ["memory", "cedar_policy", "gateway", "code_artifact"] {
         for o in of(k) {
             let reason = o.reason.as_deref().unwrap_or_default();
             assert!(
@@ -1782,8 +1776,14 @@ async fn a_failed_delete_keeps_only_what_waits_for_it_and_the_next_destroy_finis
         memory.contains("agent_runtime") && memory.contains("writing to the memory"),
         "{memory}"
     );
-    // What uses the runtimes, and the evaluators, went.
-    for k in ["online_eval_config", "evaluator", "a2a_endpoint"] {
+    // What uses the runtimes, the evaluators, and the targets (which go before their guard, not
+    // after the agents) went.
+    for k in [
+        "online_eval_config",
+        "evaluator",
+        "a2a_endpoint",
+        "tool_gateway",
+    ] {
         assert!(!of(k).is_empty() && of(k).iter().all(|o| o.deleted), "{k}");
     }
     assert!(d.summary().contains("kept"), "{}", d.summary());
@@ -1907,5 +1907,6 @@ async fn a_cancelled_destroy_starts_nothing_new_finishes_what_runs_and_resumes()
     let again = destroy::destroy(&e.dep).await;
     assert!(again.ok(), "{:#?}", again.outcomes);
     assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
-    assert!(e.dep.store.snapshot().resources.is_empty());
+    let left = e.dep.store.snapshot().resources;
+    assert!(left.is_empty(), "{left:#?}");
 }

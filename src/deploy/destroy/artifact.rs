@@ -8,6 +8,10 @@ pub const ARTIFACT_BUCKET: &str = "artifact_bucket";
 pub const ARTIFACT_KEY: &str = "artifact_key";
 
 pub(super) fn of_runtime(r: &ResourceRecord) -> Option<(String, String)> {
+    // The package's own record holds the same keys.
+    if r.kind != "agent_runtime" {
+        return None;
+    }
     Some((
         r.meta(ARTIFACT_BUCKET)?.to_owned(),
         r.meta(ARTIFACT_KEY)?.to_owned(),

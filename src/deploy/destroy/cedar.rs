@@ -1,5 +1,5 @@
-//! Deleting the policy engine: its policies first (an engine with policies cannot go), then
-//! detached from the gateway (an engine a gateway enforces cannot go), then the engine.
+//! Deleting the policy engine: its policies deleted (an engine with policies cannot go) and the
+//! engine detached from the gateway (an engine a gateway enforces cannot go), then the engine.
 
 use super::*;
 
@@ -31,37 +31,46 @@ pub(super) async fn delete_policy_engine(
         Err(e) if is_not_found(&e) => return Ok(()),
         Err(e) => return Err(e),
     };
-    // Policies before the detach: while the gateway still enforces the engine, an engine
-    // losing its permit denies every call, which is the safe way to fail.
-    for p in &policies {
-        gone_ok(
-            call(
-                c,
-                "DeletePolicy",
-                c.control
-                    .delete_policy()
-                    .policy_engine_id(&engine.id)
-                    .policy_id(p.policy_id())
-                    .send(),
-            )
-            .await,
-        )?;
-    }
-    for p in &policies {
-        let pid = p.policy_id().to_owned();
-        wait_gone(dep, "cedar policy", p.name(), || {
-            cloud::policy_probe(c, &engine.id, &pid)
-        })
-        .await?;
-    }
     // An engine recorded before its attach has no gateway_id yet; the pack has one gateway.
     let gateway = r.meta("gateway_id").map(str::to_owned).or_else(|| {
         let st = dep.store.snapshot();
         st.live().find(|g| g.kind == "gateway").and_then(id_of)
     });
-    if let Some(gw) = gateway {
-        detach(dep, &gw, &engine.arn).await?;
-    }
+    // The graph deleted the gateway's targets first, so the detach exposes no tool and need
+    // not wait for the policies.
+    let policies_gone = async {
+        for p in &policies {
+            gone_ok(
+                call(
+                    c,
+                    "DeletePolicy",
+                    c.control
+                        .delete_policy()
+                        .policy_engine_id(&engine.id)
+                        .policy_id(p.policy_id())
+                        .send(),
+                )
+                .await,
+            )?;
+        }
+        for p in &policies {
+            let pid = p.policy_id().to_owned();
+            wait_gone(dep, "cedar policy", p.name(), || {
+                cloud::policy_probe(c, &engine.id, &pid)
+            })
+            .await?;
+        }
+        Ok::<(), aws::Error>(())
+    };
+    let detached = async {
+        match &gateway {
+            Some(gw) => detach(dep, gw, &engine.arn).await,
+            None => Ok(()),
+        }
+    };
+    let (policies_gone, detached) = tokio::join!(policies_gone, detached);
+    policies_gone?;
+    detached?;
     gone_ok(
         call(
             c,

@@ -123,8 +123,8 @@ pub enum Target {
     },
 }
 
-/// Edges between kinds, as apply sees them: (dependant kind, dependency kind, why), the why
-/// reading after "it is". Destroy turns them around.
+/// Edges between kinds, as "uses" (the user, what it uses, why; the why reading after "it
+/// is"), mostly apply's edges. Destroy turns them around: what is used goes last.
 const USES: [(&str, &str, &str); 9] = [
     ("tool_gateway", "gateway", "a target of the gateway"),
     (
@@ -132,10 +132,12 @@ const USES: [(&str, &str, &str); 9] = [
         "gateway",
         "the policy engine the gateway enforces (detached before the engine's delete)",
     ),
+    // Turned around on purpose: the tools go before their guard, so detaching the engine never
+    // leaves a blocked tool callable, and the detach need not wait for the policies' deletes.
     (
-        "cedar_policy",
         "tool_gateway",
-        "the policy engine whose forbids name the target's tool",
+        "cedar_policy",
+        "a target whose tool the engine guards: no tool outlives its guard",
     ),
     ("agent_runtime", "memory", "an agent writing to the memory"),
     (
@@ -637,10 +639,10 @@ mod tests {
             waits(&g, "gateway", "gw"),
             ["cedar_policy engine", "tool_gateway t1"]
         );
-        assert_eq!(waits(&g, "tool_gateway", "t1"), ["cedar_policy engine"]);
+        assert!(waits(&g, "tool_gateway", "t1").is_empty());
         assert_eq!(
             waits(&g, "cedar_policy", "engine"),
-            ["agent_runtime r1", "agent_runtime r2"]
+            ["agent_runtime r1", "agent_runtime r2", "tool_gateway t1"]
         );
         assert_eq!(
             waits(&g, "memory", "m"),
@@ -688,8 +690,21 @@ mod tests {
             .get(CODE_ARTIFACT_KIND, &artifact::name("b", "k.zip"))
             .unwrap();
         assert_eq!(r.meta(ARTIFACT_KEY), Some("k.zip"));
+        // Its own delete does not record it again.
+        let (g, targets) = graph(&st);
+        let own = targets
+            .iter()
+            .find(|t| t.key().0 == CODE_ARTIFACT_KIND)
+            .unwrap();
+        let mut after = st.clone();
+        after.resources.retain(|x| x.kind != CODE_ARTIFACT_KIND);
+        artifact::keep_track(&mut after, own);
+        assert!(
+            after
+                .get(CODE_ARTIFACT_KIND, &artifact::name("b", "k.zip"))
+                .is_none()
+        );
         // The next destroy deletes it, once.
-        let (g, _) = graph(&st);
         assert_eq!(
             g.nodes
                 .iter()
