@@ -151,7 +151,53 @@ fn measured(graph: &Graph, evs: &[Event]) -> (Vec<Duration>, Vec<Duration>) {
     (cost, arn)
 }
 
+/// The chain that makes the critical path, as "kind name (seconds)" from first to last.
+fn critical_chain(graph: &Graph, cost: &[Duration], arn: &[Duration]) -> Vec<String> {
+    use agentcore_tui::plan::Needs;
+    fn finish(
+        g: &Graph,
+        i: usize,
+        cost: &[Duration],
+        arn: &[Duration],
+        memo: &mut BTreeMap<usize, (Duration, Option<usize>)>,
+    ) -> Duration {
+        if let Some((f, _)) = memo.get(&i) {
+            return *f;
+        }
+        let mut start = Duration::ZERO;
+        let mut via = None;
+        for d in &g.nodes[i].deps {
+            let Some(j) = g.index(&d.kind, &d.name) else {
+                continue;
+            };
+            let f = finish(g, j, cost, arn, memo);
+            let at = match d.needs {
+                Needs::Ready => f,
+                Needs::Arn => f.saturating_sub(cost[j]) + arn[j],
+            };
+            if at >= start {
+                start = at;
+                via = Some(j);
+            }
+        }
+        memo.insert(i, (start + cost[i], via));
+        start + cost[i]
+    }
+    let mut memo = BTreeMap::new();
+    let last = (0..graph.nodes.len()).max_by_key(|&i| finish(graph, i, cost, arn, &mut memo));
+    let mut chain = Vec::new();
+    let mut at = last;
+    while let Some(i) = at {
+        let n = &graph.nodes[i];
+        chain.push(format!("{} {} ({:.1} s)", n.kind, n.name, secs(cost[i])));
+        at = memo.get(&i).and_then(|(_, via)| *via);
+    }
+    chain.reverse();
+    chain
+}
+
 struct Measure {
+    chain: Vec<String>,
     wall: Duration,
     critical: Duration,
     /// Each step's own critical path, the steps one after the other.
@@ -183,6 +229,7 @@ fn measure(graph: &Graph, evs: &[Event], wall: Duration, ok: bool) -> Measure {
         .map(|c| Duration::from_secs_f64((c.as_secs_f64() / poll).ceil() * poll))
         .sum();
     Measure {
+        chain: critical_chain(graph, &cost, &arn),
         wall,
         critical,
         steps,
@@ -279,6 +326,7 @@ fn report(what: &str, m: &Measure, verb: &str) {
         secs(m.critical),
         secs(m.wall) / secs(m.critical).max(f64::EPSILON),
     );
+    println!("    critical chain: {}", m.chain.join(" → "));
     if verb == "apply" {
         println!(
             "    old step-after-step order {:>6.1} s  ({:.2}× the wall)",
