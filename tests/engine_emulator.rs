@@ -1910,3 +1910,62 @@ async fn a_cancelled_destroy_starts_nothing_new_finishes_what_runs_and_resumes()
     let left = e.dep.store.snapshot().resources;
     assert!(left.is_empty(), "{left:#?}");
 }
+
+#[tokio::test]
+async fn a_code_package_that_would_not_go_is_recorded_shown_by_status_and_deleted_next_time() {
+    let e = env().await;
+    let (plan, text) = demo_full_plan();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    // One attempt per call: the refused delete is reported at once.
+    let clients = Clients::connect(&agentcore_tui::aws::ConnectOptions {
+        region: Some(REGION.into()),
+        endpoint_url: Some(e.emulator.endpoint_url()),
+        static_credentials: true,
+        max_attempts: Some(1),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dep = Deployment::new(
+        clients,
+        e.emulator.account_id().to_owned(),
+        e.dep.store.clone(),
+    )
+    .with_poll(fast_poll());
+    e.emulator
+        .set_faults(Faults::parse("op=DeleteObject:5xx=1.0").unwrap());
+    let d = destroy::destroy(&dep).await;
+    assert!(!d.ok());
+    let pkg = d
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "code_artifact")
+        .unwrap();
+    assert!(!pkg.deleted && pkg.error.is_some(), "{pkg:?}");
+    assert!(
+        d.outcomes
+            .iter()
+            .filter(|o| o.kind != "code_artifact")
+            .all(|o| o.deleted),
+        "{:#?}",
+        d.outcomes
+    );
+    // Its runtimes are gone, so the package is what the state remembers.
+    let st = e.dep.store.snapshot();
+    assert_eq!(st.resources.len(), 1, "{:#?}", st.resources);
+    assert_eq!(st.resources[0].name, pkg.name);
+    let s = status::status(&dep).await.unwrap();
+    let shown = s
+        .resources
+        .iter()
+        .find(|r| r.kind == "code_artifact")
+        .unwrap();
+    assert_eq!(shown.health, Health::Healthy, "{shown:?}");
+    assert_eq!(e.emulator.resource_counts()["s3_object"], 1);
+
+    e.emulator.set_faults(Faults::none());
+    let again = destroy::destroy(&dep).await;
+    assert!(again.ok(), "{:#?}", again.outcomes);
+    assert_eq!(e.emulator.resource_counts()["s3_object"], 0);
+    assert!(e.dep.store.snapshot().resources.is_empty());
+}

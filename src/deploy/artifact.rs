@@ -163,6 +163,33 @@ pub async fn upload(
         .map_err(|e| aws::Error::from_sdk("s3", "PutObject", &e, &ctx))
 }
 
+/// Whether the package is still in its bucket (a missing bucket: no).
+pub async fn exists(
+    clients: &Clients,
+    account: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<bool, aws::Error> {
+    let res = clients
+        .s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .expected_bucket_owner(account)
+        .send()
+        .await;
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) => Ok(false),
+        Err(e) => Err(aws::Error::from_sdk(
+            "s3",
+            "HeadObject",
+            &e,
+            &clients.error_context(),
+        )),
+    }
+}
+
 /// Deletes the package; one already gone (or its bucket) counts as deleted.
 pub async fn delete(
     clients: &Clients,
