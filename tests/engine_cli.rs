@@ -294,13 +294,71 @@ async fn local_mode_runs_the_whole_cycle_with_an_embedded_emulator() {
     };
     let o = local(&["apply", "--yes", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["report"]["outcomes"].as_array().unwrap().len() > 10);
+    let (events, v) = json_lines(&stdout(&o));
+    let outcomes = v["report"]["outcomes"].as_array().unwrap();
+    assert!(outcomes.len() > 10);
+    assert_each_outcome_was_streamed(&events, outcomes, "ready");
     // The embedded world persists between runs, so status sees the deployment.
     let o = local(&["status"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    let o = local(&["destroy", "--yes"]);
+    let o = local(&["destroy", "--yes", "--json", "--concurrency", "4"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let (events, v) = json_lines(&stdout(&o));
+    let outcomes = v["report"]["outcomes"].as_array().unwrap();
+    assert!(outcomes.iter().all(|o| o["deleted"] == true), "{v}");
+    assert_each_outcome_was_streamed(&events, outcomes, "deleted");
+}
+
+/// Every line one compact JSON object; the events first, each tagged, the report last.
+fn json_lines(out: &str) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let mut lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON object ({e}): {l}"))
+        })
+        .collect();
+    let report = lines.pop().expect("a report line");
+    assert_eq!(report["event"], "report", "{report}");
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(lines.len() > 10, "too few events: {}", lines.len());
+    for e in &lines {
+        let tag = e["event"].as_str().unwrap_or_default();
+        assert!(
+            [
+                "step_started",
+                "step_finished",
+                "resource",
+                "log",
+                "error",
+                "progress"
+            ]
+            .contains(&tag),
+            "{e}"
+        );
+    }
+    (lines, report)
+}
+
+fn assert_each_outcome_was_streamed(
+    events: &[serde_json::Value],
+    outcomes: &[serde_json::Value],
+    phase: &str,
+) {
+    for o in outcomes {
+        // Apply's report says "kind", destroy's (the adapter's state shape) "type".
+        let kind = if o["kind"].is_null() {
+            &o["type"]
+        } else {
+            &o["kind"]
+        };
+        assert!(
+            events.iter().any(|e| e["event"] == "resource"
+                && e["name"] == o["name"]
+                && e["kind"] == *kind
+                && (e["phase"]["phase"] == phase || e["phase"]["phase"] == "unchanged")),
+            "no {phase} event for {o}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

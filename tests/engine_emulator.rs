@@ -1716,3 +1716,344 @@ async fn a_create_aws_refuses_leaves_no_record_to_destroy() {
     assert!(e.dep.store.snapshot().resources.is_empty());
     assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
 }
+fn demo_full_plan() -> (ResourcePlan, String) {
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let cfg = base_config(serde_json::json!({
+        "memory_store": {"strategies": ["semantic"]},
+        "protocol": "a2a",
+        "a2a_auth": {"mode": "iam"},
+    }));
+    (agentcore_tui::derive::derive(&p, &cfg).unwrap(), text)
+}
+
+fn drain(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Event>) -> Vec<Event> {
+    let mut evs = Vec::new();
+    while let Ok(ev) = rx.try_recv() {
+        evs.push(ev);
+    }
+    evs
+}
+
+/// Each destroyed resource: the index of its first delete call and of its `deleted` event.
+fn delete_spans(evs: &[Event]) -> BTreeMap<(String, String), (usize, Option<usize>)> {
+    let mut spans: BTreeMap<(String, String), (usize, Option<usize>)> = BTreeMap::new();
+    for (i, ev) in evs.iter().enumerate() {
+        if let Event::Resource {
+            kind, name, phase, ..
+        } = ev
+        {
+            let key = (kind.clone(), name.clone());
+            match phase {
+                ResourcePhase::Calling(_) => {
+                    spans.entry(key).or_insert((i, None));
+                }
+                ResourcePhase::Deleted => {
+                    if let Some(s) = spans.get_mut(&key) {
+                        s.1 = Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    spans
+}
+
+#[tokio::test]
+async fn destroy_deletes_every_dependant_before_what_it_uses_concurrently_and_the_code_package() {
+    let e = env_with(
+        Timing::with_provisioning(Duration::from_millis(150)),
+        Faults::none(),
+    )
+    .await;
+    let (plan, text) = demo_full_plan();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    assert_eq!(e.emulator.resource_counts()["s3_object"], 1);
+
+    let (tx, mut rx) = events::channel();
+    let dep = e.dep.clone().with_events(tx);
+    let d = destroy::destroy(&dep).await;
+    assert!(d.ok(), "{:#?}", d.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+    assert_eq!(
+        e.emulator.resource_counts()["s3_object"],
+        0,
+        "the code package goes with the runtimes"
+    );
+    assert!(
+        d.outcomes
+            .iter()
+            .any(|o| o.kind == "code_artifact" && o.deleted && o.name.starts_with("s3://"))
+    );
+    assert!(e.dep.store.snapshot().resources.is_empty());
+
+    let evs = drain(&mut rx);
+    let spans = delete_spans(&evs);
+    // (dependant, what it uses): the dependant is gone before the other's delete starts.
+    let rules = [
+        ("tool_gateway", "gateway"),
+        ("cedar_policy", "gateway"),
+        ("tool_gateway", "cedar_policy"),
+        ("agent_runtime", "cedar_policy"),
+        ("agent_runtime", "memory"),
+        ("agent_runtime", "code_artifact"),
+        ("a2a_endpoint", "agent_runtime"),
+        ("online_eval_config", "agent_runtime"),
+        ("online_eval_config", "evaluator"),
+    ];
+    for (user, used) in rules {
+        let users: Vec<_> = spans.iter().filter(|((k, _), _)| k == user).collect();
+        let useds: Vec<_> = spans.iter().filter(|((k, _), _)| k == used).collect();
+        assert!(
+            !users.is_empty() && !useds.is_empty(),
+            "{user} or {used} missing"
+        );
+        for ((_, un), (_, gone)) in &users {
+            for ((_, dn), (start, _)) in &useds {
+                assert!(
+                    gone.expect("deleted") < *start,
+                    "{used} {dn} was deleted before {user} {un} was gone"
+                );
+            }
+        }
+    }
+    // Independent deletes overlap.
+    let mut in_flight = 0usize;
+    let mut most = 0usize;
+    for i in 0..evs.len() {
+        for (start, end) in spans.values() {
+            if *start == i {
+                in_flight += 1;
+            }
+            if *end == Some(i) {
+                in_flight -= 1;
+            }
+        }
+        most = most.max(in_flight);
+    }
+    assert!(most >= 2, "deletes ran one at a time");
+}
+
+#[tokio::test]
+async fn a_failed_delete_keeps_only_what_waits_for_it_and_the_next_destroy_finishes() {
+    let e = env().await;
+    let (plan, text) = demo_full_plan();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    e.emulator
+        .set_faults(Faults::parse("op=DeleteAgentRuntime:fail=1.0").unwrap());
+    let d = destroy::destroy(&e.dep).await;
+    assert!(!d.ok());
+    let of = |k: &str| -> Vec<&destroy::DestroyOutcome> {
+        d.outcomes.iter().filter(|o| o.kind == k).collect()
+    };
+    for o in of("agent_runtime") {
+        assert!(!o.deleted && o.error.is_some(), "{o:?}");
+    }
+    // What the runtimes use waits for them, and says so.
+    for k in ["memory", "cedar_policy", "gateway", "code_artifact"] {
+        for o in of(k) {
+            let reason = o.reason.as_deref().unwrap_or_default();
+            assert!(
+                !o.deleted && o.error.is_none() && reason.starts_with("kept: "),
+                "{o:?}"
+            );
+        }
+    }
+    let memory = of("memory")[0].reason.clone().unwrap();
+    assert!(
+        memory.contains("agent_runtime") && memory.contains("writing to the memory"),
+        "{memory}"
+    );
+    // What uses the runtimes, the evaluators, and the targets (which go before their guard, not
+    // after the agents) went.
+    for k in [
+        "online_eval_config",
+        "evaluator",
+        "a2a_endpoint",
+        "tool_gateway",
+    ] {
+        assert!(!of(k).is_empty() && of(k).iter().all(|o| o.deleted), "{k}");
+    }
+    assert!(d.summary().contains("kept"), "{}", d.summary());
+
+    e.emulator.set_faults(Faults::none());
+    let again = destroy::destroy(&e.dep).await;
+    assert!(again.ok(), "{:#?}", again.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+    assert_eq!(e.emulator.resource_counts()["s3_object"], 0);
+    assert!(e.dep.store.snapshot().resources.is_empty());
+}
+
+#[tokio::test]
+async fn a_status_check_lost_on_the_network_is_retried_not_a_failed_delete() {
+    let e = env_with(
+        Timing::with_provisioning(Duration::from_millis(50)),
+        Faults::none(),
+    )
+    .await;
+    let (plan, text) = demo_full_plan();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    // One attempt per call, so a dropped connection reaches the engine instead of the SDK's
+    // own retries.
+    let clients = Clients::connect(&agentcore_tui::aws::ConnectOptions {
+        region: Some(REGION.into()),
+        endpoint_url: Some(e.emulator.endpoint_url()),
+        static_credentials: true,
+        max_attempts: Some(1),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let (tx, mut rx) = events::channel();
+    let dep = Deployment::new(
+        clients,
+        e.emulator.account_id().to_owned(),
+        e.dep.store.clone(),
+    )
+    .with_poll(fast_poll())
+    .with_events(tx);
+    e.emulator
+        .set_faults(Faults::parse("op=GetMemory:drop=1.0").unwrap());
+    let task = tokio::spawn(async move { destroy::destroy(&dep).await });
+    // The network comes back once a status check has been lost.
+    let mut lost = false;
+    while let Some(ev) = rx.recv().await {
+        if let Event::Log { message, .. } = &ev
+            && message.contains("status check lost")
+        {
+            assert!(message.contains("memory"), "{message}");
+            lost = true;
+            e.emulator.set_faults(Faults::none());
+        }
+        if let Event::Error { message, .. } = &ev {
+            panic!("a delete failed: {message}");
+        }
+    }
+    assert!(lost, "no status check was lost: the fault did not bite");
+    let d = task.await.unwrap();
+    assert!(d.ok(), "{:#?}", d.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+}
+
+#[tokio::test]
+async fn a_cancelled_destroy_starts_nothing_new_finishes_what_runs_and_resumes() {
+    let e = env_with(
+        Timing::with_provisioning(Duration::from_millis(100)),
+        Faults::none(),
+    )
+    .await;
+    let (plan, text) = demo_full_plan();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    let (tx, mut rx) = events::channel();
+    let cancel = CancellationToken::new();
+    let dep = e.dep.clone().with_events(tx).with_cancel(cancel.clone());
+    let task = tokio::spawn(async move { destroy::destroy(&dep).await });
+    let mut evs = Vec::new();
+    let mut cancelled_at = None;
+    while let Some(ev) = rx.recv().await {
+        if cancelled_at.is_none()
+            && matches!(&ev, Event::Resource { phase: ResourcePhase::Deleted, kind, .. } if kind == "online_eval_config")
+        {
+            cancel.cancel();
+            cancelled_at = Some(evs.len());
+        }
+        evs.push(ev);
+    }
+    let d = task.await.unwrap();
+    let at = cancelled_at.expect("an online evaluation config was deleted");
+    assert!(d.cancelled && !d.ok(), "{}", d.summary());
+    let kept: Vec<_> = d
+        .outcomes
+        .iter()
+        .filter(|o| o.reason.as_deref() == Some("cancelled before it started"))
+        .collect();
+    assert!(kept.iter().any(|o| o.kind == "memory"), "{:#?}", d.outcomes);
+    for o in &kept {
+        assert!(
+            !evs[at..].iter().any(|ev| matches!(ev, Event::Resource { kind, name, phase: ResourcePhase::Calling(_), .. } if *kind == o.kind && *name == o.name)),
+            "{} {} started after cancellation",
+            o.kind,
+            o.name
+        );
+        // The next destroy sees it (the code package through its runtimes' records, or its own
+        // once they are gone).
+        let (next, _) = destroy::graph(&e.dep.store.snapshot());
+        assert!(
+            next.index(&o.kind, &o.name).is_some(),
+            "{} {} left the state without being deleted",
+            o.kind,
+            o.name
+        );
+    }
+    // What was in flight finished: nothing failed.
+    assert!(
+        d.outcomes.iter().all(|o| o.error.is_none()),
+        "{:#?}",
+        d.outcomes
+    );
+
+    let again = destroy::destroy(&e.dep).await;
+    assert!(again.ok(), "{:#?}", again.outcomes);
+    assert_eq!(deployed_counts(&e.emulator), BTreeMap::new());
+    let left = e.dep.store.snapshot().resources;
+    assert!(left.is_empty(), "{left:#?}");
+}
+
+#[tokio::test]
+async fn a_code_package_that_would_not_go_is_recorded_shown_by_status_and_deleted_next_time() {
+    let e = env().await;
+    let (plan, text) = demo_full_plan();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    // One attempt per call: the refused delete is reported at once.
+    let clients = Clients::connect(&agentcore_tui::aws::ConnectOptions {
+        region: Some(REGION.into()),
+        endpoint_url: Some(e.emulator.endpoint_url()),
+        static_credentials: true,
+        max_attempts: Some(1),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dep = Deployment::new(
+        clients,
+        e.emulator.account_id().to_owned(),
+        e.dep.store.clone(),
+    )
+    .with_poll(fast_poll());
+    e.emulator
+        .set_faults(Faults::parse("op=DeleteObject:5xx=1.0").unwrap());
+    let d = destroy::destroy(&dep).await;
+    assert!(!d.ok());
+    let pkg = d
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "code_artifact")
+        .unwrap();
+    assert!(!pkg.deleted && pkg.error.is_some(), "{pkg:?}");
+    assert!(
+        d.outcomes
+            .iter()
+            .filter(|o| o.kind != "code_artifact")
+            .all(|o| o.deleted),
+        "{:#?}",
+        d.outcomes
+    );
+    // Its runtimes are gone, so the package is what the state remembers.
+    let st = e.dep.store.snapshot();
+    assert_eq!(st.resources.len(), 1, "{:#?}", st.resources);
+    assert_eq!(st.resources[0].name, pkg.name);
+    let s = status::status(&dep).await.unwrap();
+    let shown = s
+        .resources
+        .iter()
+        .find(|r| r.kind == "code_artifact")
+        .unwrap();
+    assert_eq!(shown.health, Health::Healthy, "{shown:?}");
+    assert_eq!(e.emulator.resource_counts()["s3_object"], 1);
+
+    e.emulator.set_faults(Faults::none());
+    let again = destroy::destroy(&dep).await;
+    assert!(again.ok(), "{:#?}", again.outcomes);
+    assert_eq!(e.emulator.resource_counts()["s3_object"], 0);
+    assert!(e.dep.store.snapshot().resources.is_empty());
+}

@@ -1535,3 +1535,65 @@ fn snapshot_resume_interrupted_apply_at_startup() {
     interrupted(&mut h, Ok(left_creating()));
     h.snapshot("startup_resume_apply");
 }
+
+/// Resources run by the dependency graph: panes of independent steps run at the same time.
+fn overlapping_events(report: &PlanReport) -> Vec<Event> {
+    let first = |step: Step| {
+        report
+            .items
+            .iter()
+            .find(|i| i.step == Some(step))
+            .unwrap_or_else(|| panic!("the demo plan has no {step:?}"))
+    };
+    let mut out = Vec::new();
+    for (step, phase, elapsed) in [
+        (
+            Step::ToolGateways,
+            ResourcePhase::Calling("CreateGateway".into()),
+            secs(0),
+        ),
+        (
+            Step::Evaluators,
+            ResourcePhase::Waiting("CREATING".into()),
+            secs(1),
+        ),
+    ] {
+        let count = report.items.iter().filter(|i| i.step == Some(step)).count();
+        out.push(Event::StepStarted {
+            step,
+            resources: count,
+        });
+        let i = first(step);
+        out.push(Event::Resource {
+            step,
+            kind: i.kind.clone(),
+            name: i.name.clone(),
+            phase,
+            elapsed,
+            arn: Some(arn(&i.kind, &i.name)),
+        });
+    }
+    out
+}
+
+#[test]
+fn snapshot_apply_runs_independent_steps_at_once() {
+    let report = demo_report();
+    let (mut h, run) = Harness::applying();
+    h.events(run, overlapping_events(&report));
+    let screen = h.screen(100, 30);
+    let running: Vec<&str> = screen
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start_matches('"').trim_start();
+            t.starts_with(|c: char| ('\u{2800}'..='\u{28ff}').contains(&c))
+                && ["Tool gateways", "Evaluators"].iter().any(|s| {
+                    t[t.char_indices().nth(1).map_or(0, |(i, _)| i)..]
+                        .trim_start()
+                        .starts_with(s)
+                })
+        })
+        .collect();
+    assert_eq!(running.len(), 2, "both panes must be running:\n{screen}");
+    h.snapshot("apply_steps_overlap");
+}

@@ -1,4 +1,6 @@
-//! S3 over restXml, path style only: HeadBucket, CreateBucket, PutObject, HeadObject.
+//! S3 over restXml, path style only: HeadBucket, CreateBucket, PutObject, HeadObject,
+//! DeleteObject. Every bucket is the world account's; a request whose
+//! `x-amz-expected-bucket-owner` names another account is refused as S3 refuses it.
 //! Object bodies are not kept (nothing reads them back); size, ETag and encryption headers are.
 
 use std::collections::BTreeMap;
@@ -21,6 +23,7 @@ pub fn operation(method: &Method, segs: &[String]) -> Option<&'static str> {
         ("PUT", 1) => Some("CreateBucket"),
         ("PUT", n) if n >= 2 => Some("PutObject"),
         ("HEAD", n) if n >= 2 => Some("HeadObject"),
+        ("DELETE", n) if n >= 2 => Some("DeleteObject"),
         _ => Some(UNSUPPORTED),
     }
 }
@@ -90,7 +93,11 @@ pub(crate) const OPERATIONS: &[(&str, Operation)] = &[
     ("CreateBucket", create_bucket),
     ("PutObject", put_object),
     ("HeadObject", head_object),
+    ("DeleteObject", delete_object),
 ];
+
+/// The operations whose model has `ExpectedBucketOwner`.
+const OWNER_CHECKED: [&str; 4] = ["HeadBucket", "HeadObject", "PutObject", "DeleteObject"];
 
 pub fn handle(
     world: &mut WorldState,
@@ -109,10 +116,22 @@ pub fn handle(
         return Err(ApiError::new(
             501,
             "NotImplemented",
-            "Only HeadBucket, CreateBucket, PutObject and HeadObject are implemented by this emulator",
+            "Only HeadBucket, CreateBucket, PutObject, HeadObject and DeleteObject are implemented by this emulator",
         ));
     };
-    run(world, ctx, &segs[0], &segs[1..].join("/"), headers, body)
+    let bucket = &segs[0];
+    // S3 checks the owner of a bucket that exists; a missing one is still NoSuchBucket.
+    if OWNER_CHECKED.contains(&op)
+        && world.buckets.contains_key(bucket)
+        && let Some(expected) = header(headers, "x-amz-expected-bucket-owner")
+        && expected != world.account
+    {
+        if op.starts_with("Head") {
+            return Ok(with_headers(StatusCode::FORBIDDEN, &[], &ctx.request_id));
+        }
+        return Err(ApiError::new(403, "AccessDenied", "Access Denied"));
+    }
+    run(world, ctx, bucket, &segs[1..].join("/"), headers, body)
 }
 
 fn head_bucket(
@@ -292,6 +311,22 @@ fn head_object(
         hs.push(("x-amz-server-side-encryption-aws-kms-key-id", k.clone()));
     }
     Ok(with_headers(StatusCode::OK, &hs, &ctx.request_id))
+}
+
+/// S3 answers 204 whether or not the key existed.
+fn delete_object(
+    world: &mut WorldState,
+    ctx: &Ctx,
+    bucket: &str,
+    key: &str,
+    _headers: &HeaderMap,
+    _body: &[u8],
+) -> Result<Response, ApiError> {
+    let Some(b) = world.buckets.get_mut(bucket) else {
+        return Err(no_such_bucket(bucket));
+    };
+    b.objects.remove(key);
+    Ok(with_headers(StatusCode::NO_CONTENT, &[], &ctx.request_id))
 }
 
 #[cfg(test)]

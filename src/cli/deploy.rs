@@ -1,6 +1,7 @@
 //! Headless `apply --yes`, `destroy --yes`, `status`, and the live part of
-//! `plan` (prior state + drift). One line per engine event on stdout, or one
-//! JSON document with `--json`; exit 0 ok, 1 failed or invalid, 2 usage.
+//! `plan` (prior state + drift). One line per engine event on stdout; with `--json`, apply and
+//! destroy stream JSON Lines (one object per event, the report last) and the others print one
+//! JSON document; exit 0 ok, 1 failed or invalid, 2 usage.
 
 use super::render::{errln, out, outln, shown};
 use std::path::PathBuf;
@@ -54,7 +55,7 @@ pub struct InputArgs {
     /// Environment of the arena file to merge over spec.deploy.config
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
-    /// Machine-readable output (one JSON document)
+    /// Machine-readable output (apply and destroy: JSON Lines, one event per line, the report last)
     #[arg(long)]
     pub json: bool,
 }
@@ -71,7 +72,7 @@ pub struct ApplyArgs {
     /// Container image URI for the runtimes instead of runtime_binary_path
     #[arg(long, value_name = "URI")]
     pub image: Option<String>,
-    /// Resources of one step created at once
+    /// Resources created at once (each starts as soon as what it depends on is ready)
     #[arg(long, default_value_t = crate::deploy::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
 }
@@ -85,6 +86,9 @@ pub struct DestroyArgs {
     /// Destroy without asking (required: headless destroy never prompts)
     #[arg(long)]
     pub yes: bool,
+    /// Resources deleted at once (each goes as soon as everything using it is gone)
+    #[arg(long, default_value_t = crate::deploy::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]
@@ -188,18 +192,25 @@ fn refuse(json: bool, what: &str) -> ExitCode {
     super::aws_args::missing_yes(json, what, &format!("headless {what} never prompts"))
 }
 
-/// Prints engine events as they come (human mode) until the sender is gone.
+/// Prints engine events as they come until the sender is gone: a line of text each (progress
+/// left out), or with `--json` every event as one JSON object per line.
 fn spawn_printer(json: bool) -> (events::Events, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = events::channel();
     let handle = tokio::spawn(async move {
         while let Some(e) = rx.recv().await {
-            if json || matches!(e, Event::Progress { .. }) {
-                continue;
+            if json {
+                render::emit_json_line(&e);
+            } else if !matches!(e, Event::Progress { .. }) {
+                outln!("{}", shown(&events::human_line(&e)));
             }
-            outln!("{}", shown(&events::human_line(&e)));
         }
     });
     (tx, handle)
+}
+
+/// The last line of a JSON Lines run.
+fn emit_report(ok: bool, report: &impl Serialize) {
+    render::emit_json_line(&serde_json::json!({"event": "report", "ok": ok, "report": report}));
 }
 
 /// First Ctrl-C cancels cleanly (nothing new starts, state is saved); a
@@ -271,7 +282,7 @@ pub fn run_apply(args: &ApplyArgs) -> ExitCode {
         drop(dep);
         let _ = printer.await;
         if json {
-            render::emit_json(&serde_json::json!({"ok": report.ok(), "report": report}));
+            emit_report(report.ok(), &report);
         } else {
             outln!("{}", report.summary());
         }
@@ -304,12 +315,17 @@ pub fn run_destroy(args: &DestroyArgs) -> ExitCode {
             Err(e) => return fail_aws(json, &e.to_aws()),
         };
         let (events, printer) = spawn_printer(json);
-        let dep = Deployment::new(clients, account, store).with_events(events);
+        let cancel = CancellationToken::new();
+        cancel_on_ctrl_c(cancel.clone());
+        let dep = Deployment::new(clients, account, store)
+            .with_events(events)
+            .with_cancel(cancel)
+            .with_concurrency(args.concurrency);
         let report = destroy::destroy(&dep).await;
         drop(dep);
         let _ = printer.await;
         if json {
-            render::emit_json(&serde_json::json!({"ok": report.ok(), "report": report}));
+            emit_report(report.ok(), &report);
         } else {
             outln!("{}", report.summary());
         }

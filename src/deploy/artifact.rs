@@ -101,9 +101,12 @@ pub fn build_code_zip(binary: &Path, pack_json: &str) -> Result<Vec<u8>, String>
     Ok(cur.into_inner())
 }
 
-/// Puts the package, creating the conventional bucket on first use.
+/// Puts the package, creating the conventional bucket on first use. The bucket's name is
+/// public and predictable, so every call names the account that must own it (CreateBucket has
+/// no such header: S3 answers BucketAlreadyExists when someone else owns the name).
 pub async fn upload(
     clients: &Clients,
+    account: &str,
     bucket: &str,
     key: &str,
     body: Vec<u8>,
@@ -115,6 +118,7 @@ pub async fn upload(
             .put_object()
             .bucket(bucket)
             .key(key)
+            .expected_bucket_owner(account)
             .body(body.into())
             .send()
     };
@@ -157,6 +161,67 @@ pub async fn upload(
         .await
         .map(|_| ())
         .map_err(|e| aws::Error::from_sdk("s3", "PutObject", &e, &ctx))
+}
+
+/// Whether the package is still in its bucket (a missing bucket: no).
+pub async fn exists(
+    clients: &Clients,
+    account: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<bool, aws::Error> {
+    let res = clients
+        .s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .expected_bucket_owner(account)
+        .send()
+        .await;
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().is_some_and(|se| se.is_not_found()) => Ok(false),
+        Err(e) => Err(aws::Error::from_sdk(
+            "s3",
+            "HeadObject",
+            &e,
+            &clients.error_context(),
+        )),
+    }
+}
+
+/// Deletes the package; one already gone (or its bucket) counts as deleted.
+pub async fn delete(
+    clients: &Clients,
+    account: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<(), aws::Error> {
+    let res = clients
+        .s3
+        .delete_object()
+        .bucket(bucket)
+        .key(key)
+        .expected_bucket_owner(account)
+        .send()
+        .await;
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let code = e
+                .as_service_error()
+                .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::code);
+            if matches!(code, Some("NoSuchBucket") | Some("NoSuchKey")) {
+                return Ok(());
+            }
+            Err(aws::Error::from_sdk(
+                "s3",
+                "DeleteObject",
+                &e,
+                &clients.error_context(),
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

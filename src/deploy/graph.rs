@@ -114,6 +114,46 @@ impl Graph {
         Graph { nodes }
     }
 
+    /// The nodes, those heading the longest chain of dependants first: when more are ready than
+    /// may run, the ones the rest waits on longest start first (ties keep the graph's order).
+    fn longest_chains_first(&self) -> Vec<usize> {
+        let n = self.nodes.len();
+        let mut dependants = vec![Vec::new(); n];
+        for i in 0..n {
+            for (j, _) in self.edges(i) {
+                dependants[j].push(i);
+            }
+        }
+        let mut chain: Vec<Option<usize>> = vec![None; n];
+        fn depth(
+            i: usize,
+            dependants: &[Vec<usize>],
+            chain: &mut [Option<usize>],
+            guard: usize,
+        ) -> usize {
+            if let Some(d) = chain[i] {
+                return d;
+            }
+            // A cycle cannot come from derive; cut it rather than overflow the stack.
+            if guard == 0 {
+                return 0;
+            }
+            let d = 1 + dependants[i]
+                .iter()
+                .map(|&k| depth(k, dependants, chain, guard - 1))
+                .max()
+                .unwrap_or(0);
+            chain[i] = Some(d);
+            d
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        let depths: Vec<usize> = (0..n)
+            .map(|i| depth(i, &dependants, &mut chain, n + 1))
+            .collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(depths[i]));
+        order
+    }
+
     /// The longest chain of `cost`s through the graph: the shortest wall time any schedule
     /// with unbounded concurrency can reach. An `Arn` edge costs its dependency's `arn_cost`.
     pub fn critical_path(
@@ -185,6 +225,7 @@ where
     RF: Future<Output = Settled>,
 {
     let n = graph.nodes.len();
+    let order = graph.longest_chains_first();
     let mut state = vec![State::Waiting; n];
     let mut running = FuturesUnordered::new();
     loop {
@@ -193,7 +234,7 @@ where
         let mut changed = true;
         while changed {
             changed = false;
-            for i in 0..n {
+            for &i in &order {
                 if state[i] != State::Waiting {
                     continue;
                 }
@@ -310,6 +351,34 @@ mod tests {
         fn not_started(&self, i: usize) {
             self.0.lock().unwrap().push(format!("not started {i}"));
         }
+    }
+
+    #[tokio::test]
+    async fn with_one_slot_the_head_of_the_longest_chain_starts_first() {
+        let g = Graph {
+            nodes: vec![
+                node("lone", &[]),
+                node("head", &[]),
+                node("mid", &[("head", Needs::Ready)]),
+                node("tail", &[("mid", Needs::Ready)]),
+            ],
+        };
+        let ran = Mutex::new(Vec::new());
+        schedule(
+            &g,
+            1,
+            OnFailure::SkipDependants,
+            &CancellationToken::new(),
+            &Known::default(),
+            &NoHooks(Mutex::new(Vec::new())),
+            |i| {
+                ran.lock().unwrap().push(g.nodes[i].name.clone());
+                async { Settled::Done }
+            },
+        )
+        .await;
+        // Without priorities "lone" would go first; it ties with "tail" once "mid" is done.
+        assert_eq!(*ran.lock().unwrap(), ["head", "mid", "lone", "tail"]);
     }
 
     #[tokio::test]

@@ -234,6 +234,10 @@ pub fn apply_update(
     body: Map<String, Value>,
     ctx: &Ctx,
 ) {
+    // UpdateGateway replaces the gateway's settings: an engine not sent again is detached.
+    if kind == Kind::Gateway && !body.contains_key("policyEngineConfiguration") {
+        r.spec.remove("policyEngineConfiguration");
+    }
     for (k, v) in body {
         match (kind, k.as_str()) {
             (_, "clientToken") => {}

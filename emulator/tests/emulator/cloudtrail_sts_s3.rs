@@ -232,6 +232,70 @@ async fn s3_path_style_buckets_and_objects() {
 }
 
 #[tokio::test]
+async fn s3_refuses_another_expected_owner_and_deletes_objects() {
+    let emu = start_empty().await;
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .endpoint_url(emu.endpoint_url())
+        .force_path_style(true)
+        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(conf);
+    let (bucket, key) = (
+        "code-111122223333",
+        "promptkit/p/1.0.0/deployment_package.zip",
+    );
+    let owner = emu.account_id().to_owned();
+    let stranger = "999999999999";
+    s3.create_bucket().bucket(bucket).send().await.unwrap();
+    let put = |who: &str| {
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .expected_bucket_owner(who)
+            .body(b"zip".to_vec().into())
+            .send()
+    };
+    let refused = put(stranger).await.unwrap_err();
+    assert_eq!(code(&refused), "AccessDenied");
+    assert_eq!(refused.raw_response().unwrap().status().as_u16(), 403);
+    assert_eq!(emu.resource_counts()["s3_object"], 0);
+    put(&owner).await.unwrap();
+    let head = s3
+        .head_bucket()
+        .bucket(bucket)
+        .expected_bucket_owner(stranger)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(head.raw_response().unwrap().status().as_u16(), 403);
+    let delete = |who: &str, bucket: &str| {
+        s3.delete_object()
+            .bucket(bucket)
+            .key(key)
+            .expected_bucket_owner(who)
+            .send()
+    };
+    let refused = delete(stranger, bucket).await.unwrap_err();
+    assert_eq!(code(&refused), "AccessDenied");
+    assert_eq!(
+        emu.resource_counts()["s3_object"],
+        1,
+        "a refused delete deletes nothing"
+    );
+    delete(&owner, bucket).await.unwrap();
+    assert_eq!(emu.resource_counts()["s3_object"], 0);
+    // Deleting it again is no error, as in S3; a missing bucket is.
+    delete(&owner, bucket).await.unwrap();
+    let gone = delete(&owner, "no-such-bucket-here").await.unwrap_err();
+    assert_eq!(code(&gone), "NoSuchBucket");
+}
+
+#[tokio::test]
 async fn sts_query_in_url_and_s3_list_buckets_answer_in_their_protocols() {
     let emu = start().await;
     let port = emu.port();

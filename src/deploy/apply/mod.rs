@@ -672,7 +672,7 @@ impl<'a> Run<'a> {
                     "uploading code package ({} KiB) to s3://{bucket}/{key}",
                     bytes.len().div_ceil(1024)
                 ));
-                artifact::upload(self.c(), &bucket, &key, bytes).await?;
+                artifact::upload(self.c(), &self.dep.account, &bucket, &key, bytes).await?;
                 Ok(RuntimeArtifact::Code { bucket, key })
             }
         }

@@ -8,6 +8,7 @@ use super::{Lc, Located, Outcome, Run};
 use crate::aws::{self, Category};
 use crate::deploy::artifact::RuntimeArtifact;
 use crate::deploy::cloud::{self, Found, call};
+use crate::deploy::destroy;
 use crate::deploy::sdk::built;
 use crate::deploy::sdk::{fingerprint, hash_map};
 use crate::plan::JwtAuthorizer;
@@ -147,7 +148,15 @@ impl<'a> Run<'a> {
             Located::Adopted(f) => Located::Stale(f),
             other => other,
         };
-        Ok(self.finish(lc, &loc, &hash, &[]))
+        // Destroy deletes the code package once every runtime naming it is gone.
+        let extra = match &art {
+            RuntimeArtifact::Code { bucket, key } => vec![
+                (destroy::ARTIFACT_BUCKET, bucket.clone()),
+                (destroy::ARTIFACT_KEY, key.clone()),
+            ],
+            RuntimeArtifact::Container { .. } => Vec::new(),
+        };
+        Ok(self.finish(lc, &loc, &hash, &extra))
     }
 
     pub(super) async fn endpoint(

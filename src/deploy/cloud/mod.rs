@@ -204,6 +204,19 @@ pub async fn probe_record(
                 None => None,
             }
         }
+        // Recorded only when a destroy stopped after its runtimes went; the next one deletes it.
+        crate::deploy::destroy::CODE_ARTIFACT_KIND => {
+            let (Some(bucket), Some(key), Some(account)) = (
+                rec.meta(crate::deploy::destroy::ARTIFACT_BUCKET),
+                rec.meta(crate::deploy::destroy::ARTIFACT_KEY),
+                state.account.as_deref(),
+            ) else {
+                return Ok(None);
+            };
+            return Ok(crate::deploy::artifact::exists(c, account, bucket, key)
+                .await?
+                .then(|| Probe::Ready("PRESENT".into())));
+        }
         other => {
             return Err(aws::Error::new(
                 aws::Category::Configuration,

@@ -1,38 +1,6 @@
-//! Deleting the gateway's targets (those made outside this tool too) and then the gateway.
+//! Deleting the gateway's targets, and then the gateway with any target made outside this tool.
 
 use super::*;
-
-/// Every target of every gateway we recorded, including ones made outside
-/// this tool, so the gateway itself can go.
-pub(super) async fn purge_targets(dep: &Deployment, targets: &[ResourceRecord]) {
-    let c = &dep.clients;
-    let st = dep.store.snapshot();
-    let mut gateways: Vec<String> = targets
-        .iter()
-        .filter_map(|r| r.meta("gateway_id").map(str::to_owned))
-        .chain(
-            st.resources
-                .iter()
-                .filter(|r| r.kind == "gateway")
-                .filter_map(|r| r.meta("id").map(str::to_owned)),
-        )
-        .collect();
-    gateways.sort();
-    gateways.dedup();
-    for gw in gateways {
-        let Ok(items) = cloud::list_targets(c, &gw).await else {
-            continue;
-        };
-        for t in items {
-            if targets.iter().any(|r| r.meta("id") == Some(t.target_id())) {
-                continue; // deleted with its record below
-            }
-            dep.events
-                .log(format!("purging gateway target {} not in state", t.name()));
-            let _ = delete_target(dep, &gw, t.target_id(), t.name()).await;
-        }
-    }
-}
 
 pub(super) async fn delete_target(
     dep: &Deployment,
