@@ -250,6 +250,7 @@ fn stale_identity_results_are_dropped() {
         Outcome::CallerIdentity(Ok(CallerIdentity {
             account: "999999999999".into(),
             arn: "old".into(),
+            principal: Ok("old".into()),
         })),
     );
     assert_eq!(

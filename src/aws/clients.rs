@@ -28,6 +28,8 @@ pub struct ConnectOptions {
 pub struct Clients {
     pub control: aws_sdk_bedrockagentcorecontrol::Client,
     pub sts: aws_sdk_sts::Client,
+    /// Global: the SDK signs for the partition's IAM region (us-east-1 in `aws`) on its own.
+    pub iam: aws_sdk_iam::Client,
     pub s3: aws_sdk_s3::Client,
     pub region: String,
     pub profile: Option<String>,
@@ -130,6 +132,7 @@ impl Clients {
         Clients {
             control: aws_sdk_bedrockagentcorecontrol::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::new(&sdk),
             s3: aws_sdk_s3::Client::from_conf(s3_conf),
             region,
             profile,

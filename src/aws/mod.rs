@@ -4,6 +4,7 @@
 mod clients;
 mod error;
 pub mod local;
+mod principal;
 mod validation;
 
 pub use clients::{CallerIdentity, Clients, ConnectOptions};

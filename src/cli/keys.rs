@@ -137,7 +137,13 @@ pub fn run(args: KeysArgs) -> ExitCode {
                 account,
                 role,
                 key: Some(key),
-            } => policy_for_key(j, &keys, &account, &clients.region, &role, &key).await,
+            } => {
+                let role = match clients.principal_arn(&role, ASK_ROLE).await {
+                    Ok(r) => r,
+                    Err(e) => return fail_aws(j, &e),
+                };
+                policy_for_key(j, &keys, &account, &clients.region, &role, &key).await
+            }
             KeysCommand::Policy { .. } => unreachable!("handled above"),
         }
     })
@@ -225,6 +231,10 @@ async fn check(
             Ok(id) => (id.account, id.arn),
             Err(e) => return fail_aws(j, &e),
         },
+    };
+    let caller = match clients.principal_arn(&caller, ASK_ROLE).await {
+        Ok(p) => p,
+        Err(e) => return fail_aws(j, &e),
     };
     let target = match PolicyTarget::new(&account, &clients.region, &caller) {
         Ok(t) => t,
@@ -315,6 +325,9 @@ async fn check(
         ExitCode::from(exit::INVALID)
     }
 }
+
+/// How a user gives the role ARN when IAM will not say it.
+const ASK_ROLE: &str = "pass the role ARN with its path as --role";
 
 fn aws_account(arn: &str) -> Option<String> {
     crate::arn::Arn::parse(arn)

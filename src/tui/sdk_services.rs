@@ -41,6 +41,10 @@ impl SdkServices {
     }
 }
 
+/// The TUI has no field for the caller's role: the CLI's `--role` takes it.
+const ASK_ROLE: &str =
+    "check the key from a shell with `agentcore-tui keys check KEY --role ROLE_ARN`";
+
 fn service_error(e: aws::Error) -> ServiceError {
     ServiceError {
         category: e.category.to_string(),
@@ -110,9 +114,14 @@ impl AwsServices for SdkServices {
         Box::pin(async move {
             let clients = inner.clients(&target, &region).await?;
             let id = clients.caller_identity().await.map_err(service_error)?;
+            let principal = clients
+                .principal_arn(&id.arn, ASK_ROLE)
+                .await
+                .map_err(service_error);
             Ok(CallerIdentity {
                 account: id.account,
                 arn: id.arn,
+                principal,
             })
         })
     }
@@ -272,7 +281,11 @@ impl AwsServices for SdkServices {
         Box::pin(async move {
             let c = inner.clients(&target, &region).await?;
             let id = c.caller_identity().await.map_err(service_error)?;
-            let pt = policy::PolicyTarget::new(&id.account, &c.region, &id.arn)
+            let principal = c
+                .principal_arn(&id.arn, ASK_ROLE)
+                .await
+                .map_err(service_error)?;
+            let pt = policy::PolicyTarget::new(&id.account, &c.region, &principal)
                 .map_err(|e| config_error(e.to_string(), Some(e.fix.clone())))?;
             let current = Keys::from_clients(&c)
                 .policy(&key_arn)

@@ -18,7 +18,11 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerIdentity {
     pub account: String,
+    /// As STS answers it: for a role, the session ARN.
     pub arn: String,
+    /// The IAM role (path included) or user a key policy names for this caller, or why it
+    /// cannot be known (iam:GetRole denied).
+    pub principal: Result<String, ServiceError>,
 }
 
 /// A failed call, already classified (permission / network / timeout / configuration /

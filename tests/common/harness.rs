@@ -67,6 +67,7 @@ impl World {
             caller: CallerIdentity {
                 account: ACCOUNT.into(),
                 arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo"),
+                principal: Ok(format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreDeployer")),
             },
         }
     }

@@ -24,7 +24,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::msg::wizard::{Outcome, TaskResult};
 use crate::tui::persist::Answers;
-use crate::tui::services::AwsTarget;
+use crate::tui::services::{AwsTarget, ServiceError};
 use crate::tui::widgets::stepper::StepStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,8 +92,9 @@ pub struct Shared {
     pub answers: Answers,
     pub target: Option<AwsTarget>,
     pub caller_account: Option<String>,
-    /// Who the caller is (an STS ARN): the principal a key policy must name.
-    pub caller_arn: Option<String>,
+    /// The principal a key policy must name for the caller (a role with its path), or why it
+    /// is unknown.
+    pub caller_principal: Option<Result<String, ServiceError>>,
     pub pack: Option<PackFacts>,
     pub loaded_pack: Option<std::sync::Arc<crate::pack::Pack>>,
 }
@@ -408,7 +409,7 @@ impl WizardState {
         }
         self.shared.target = answers.target.clone();
         self.shared.caller_account = self.pack.caller_account();
-        self.shared.caller_arn = self.pack.caller_arn();
+        self.shared.caller_principal = self.pack.caller_principal();
         self.shared.pack = self.pack.facts();
         self.shared.loaded_pack = self.pack.loaded();
         self.shared.answers = answers;

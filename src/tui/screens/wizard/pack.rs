@@ -101,9 +101,9 @@ impl PackStep {
         }
     }
 
-    pub fn caller_arn(&self) -> Option<String> {
+    pub fn caller_principal(&self) -> Option<Result<String, ServiceError>> {
         match &self.identity {
-            Remote::Loaded(id) => Some(id.arn.clone()),
+            Remote::Loaded(id) => Some(id.principal.clone()),
             _ => None,
         }
     }
