@@ -89,14 +89,14 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         emulator.endpoint_url()
     );
     println!(
-        "  world: {}, account {}, caller arn:aws:iam::{}:role/{DEPLOYER_ROLE}",
+        "  world: {}, account {}, caller {}",
         if world == World::Demo {
             "demo"
         } else {
             "empty"
         },
         emulator.account_id(),
-        emulator.account_id()
+        emulator.caller_role_arn()
     );
     println!(
         "  use it with: AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1",

@@ -118,6 +118,15 @@ impl Emulator {
         &self.account
     }
 
+    /// The role (path included) whose session signs the calls.
+    pub fn caller_role_arn(&self) -> String {
+        self.shared
+            .world
+            .lock()
+            .expect("world lock")
+            .caller_role_arn()
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         *self.shared.dice.lock().expect("fault lock") = FaultDice::new(faults);
     }

@@ -37,6 +37,17 @@ pub enum Caller {
     SsoAdministrator,
 }
 
+impl std::str::FromStr for Caller {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "deployer" => Ok(Caller::Deployer),
+            "sso" => Ok(Caller::SsoAdministrator),
+            other => Err(format!("unknown caller `{other}`: use `deployer` or `sso`")),
+        }
+    }
+}
+
 impl Caller {
     pub fn role(self) -> &'static str {
         match self {
