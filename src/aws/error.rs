@@ -220,6 +220,20 @@ fn credentials_error(operation: &str, text: &str, ctx: &ErrorContext) -> Error {
     .with_hint(login_fix(ctx))
 }
 
+/// What to do about "not found" depends on what was looked for: a key or recommendation named
+/// by the user, or a deployed resource that drifted.
+fn not_found_fix(service: &str, operation: &str) -> &'static str {
+    if service == "kms" {
+        "check the key id, alias or ARN and the region: `agentcore-tui keys list` shows the region's keys"
+    } else if operation.contains("Recommendation") {
+        "check the recommendation id and the region: `agentcore-tui recs list` shows the region's recommendations"
+    } else if service == "cloudtrail" {
+        "check the region: CloudTrail keeps events in the region where they happened"
+    } else {
+        "the resource was deleted outside this tool; run plan to see the drift"
+    }
+}
+
 /// Turns `CreateGateway` into the IAM action `bedrock-agentcore:CreateGateway`.
 fn iam_action(service: &str, operation: &str) -> String {
     format!("{service}:{operation}")
@@ -298,7 +312,7 @@ pub(crate) fn classify_code(
                 operation,
                 format!("{operation}: not found: {message}"),
             )
-            .with_hint("the resource was deleted outside this tool; run plan to see the drift")
+            .with_hint(not_found_fix(service, operation))
         }
         "ConflictException" | "BucketAlreadyOwnedByYou" | "OperationAbortedException" => {
             Error::new(

@@ -1,6 +1,6 @@
-//! A caller signed in through IAM Identity Center (SSO): its STS session ARN leaves out the
-//! role's path, so the key policy must name the role as iam:GetRole has it. Against the emulator
-//! with the SSO role as its caller, through the SDK and through the headless CLI.
+//! Keys as real accounts have them: a caller signed in through IAM Identity Center (SSO), whose
+//! STS session ARN leaves out the role's path, keys of another region, HMAC keys, and "not found"
+//! hints that fit the command. Against the emulator, through the SDK and the headless CLI.
 
 use std::process::{Command, Stdio};
 
@@ -185,5 +185,69 @@ async fn a_denied_get_role_asks_for_the_role_arn_and_role_then_works() {
     .await;
     assert_eq!(code, 1, "not compliant yet, but analysed: {all}");
     assert_eq!(v["target"]["caller"], SSO_ROLE_ARN, "{all}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_of_another_region_hmac_keys_and_not_found_say_what_they_are() {
+    let emu = Emulator::start(Config {
+        timing: Timing::instant(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.endpoint_url();
+
+    // An ARN of another region: named as such before KMS is asked (it would say "not found").
+    let west = format!("arn:aws:kms:eu-west-1:111122223333:key/{}", keys::CORRECT);
+    let (code, v, all) = run(&url, &["keys", "check", &west, "--json"]).await;
+    assert_eq!(code, 1, "{all}");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("is in eu-west-1, not us-east-1"), "{all}");
+    assert!(!all.contains("drift"), "{all}");
+    let alias = "arn:aws:kms:eu-west-1:111122223333:alias/agentcore-recommendations";
+    let (code, v, all) = run(&url, &["keys", "check", alias, "--json"]).await;
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("in eu-west-1, not us-east-1"),
+        "{all}"
+    );
+
+    // Not found: a hint about keys, not about deployments.
+    let (code, v, all) = run(&url, &["keys", "check", "alias/nope", "--json"]).await;
+    assert_eq!(code, 1, "{all}");
+    let hint = v["error"]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("keys list"), "{all}");
+    assert!(!all.contains("drift"), "{all}");
+    let (code, v, all) = run(&url, &["recs", "get", "nothere-ABCDE12345", "--json"]).await;
+    assert_eq!(code, 1, "{all}");
+    let hint = v["error"]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("recs list"), "{all}");
+    assert!(!all.contains("drift"), "{all}");
+
+    // An HMAC key is called one, not "asymmetric".
+    let kms = aws_sdk_kms::Client::new(
+        Clients::for_endpoint(&url, "us-east-1")
+            .await
+            .unwrap()
+            .sdk_config(),
+    );
+    let hmac = kms
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::Hmac256)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::GenerateVerifyMac)
+        .send()
+        .await
+        .unwrap();
+    let id = hmac.key_metadata().unwrap().key_id().to_owned();
+    let (code, v, all) = run(&url, &["keys", "check", &id, "--json"]).await;
+    assert_eq!(code, 1, "{all}");
+    let reasons = v["key"]["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 1, "{all}");
+    let message = reasons[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("HMAC key (HMAC_256)"), "{all}");
     emu.shutdown().await;
 }
