@@ -462,3 +462,61 @@ fn recs_start_from_a_pack() {
     assert_eq!(code, 0, "{all}");
     assert_eq!(v["recommendation"]["result"]["kind"], "system_prompt");
 }
+
+/// `recs start` runs `keys check`'s analysis: a key whose policy does not let the service
+/// principal use it is refused with the fix and the diff, unless --force.
+#[test]
+fn recs_start_refuses_a_key_the_service_cannot_use() {
+    let env = Env::new();
+    let key = "alias/agentcore-no-service-principal";
+    let (code, v, all) = env.run(&start_args("refused", key));
+    assert_eq!(code, 1, "{all}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not let bedrock-agentcore.amazonaws.com use it"),
+        "{all}"
+    );
+    assert!(message.contains("KMS_ACCESS_DENIED"), "{all}");
+    assert_eq!(v["error"]["field"], "kms_key");
+    let hint = v["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("keys check alias/agentcore-no-service-principal --apply --yes"));
+    assert!(hint.contains("--force"));
+    assert!(
+        v["error"]["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.to_string().contains("AllowServicePrincipalAccess")),
+        "{all}"
+    );
+    let (_, listed, _) = env.run(&["recs", "list", "--local", "--json"]);
+    assert!(
+        !listed.to_string().contains("\"refused\""),
+        "nothing was started"
+    );
+
+    // Human output: the findings and the diff on stderr.
+    let mut text_args = start_args("refused", key);
+    text_args.retain(|a| *a != "--json");
+    let (code, _, text) = env.run(&text_args);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("recommended policy (diff from the current one)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+") && text.contains("bedrock-agentcore.amazonaws.com"),
+        "{text}"
+    );
+
+    // --force starts it anyway (and the workflow fails later, as KMS would make it).
+    let mut forced = start_args("forced", key);
+    forced.push("--force");
+    let (code, v, all) = env.run(&forced);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["name"], "forced");
+
+    // A key whose policy is right starts without a word.
+    let (code, _, all) = env.run(&start_args("fine", "alias/agentcore-recommendations"));
+    assert_eq!(code, 0, "{all}");
+}

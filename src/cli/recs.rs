@@ -13,15 +13,17 @@ use serde_json::json;
 
 use super::aws_args::{AwsArgs, connect, fail, fail_aws, print_json};
 use super::exit;
+use crate::aws::Clients;
 use crate::config::Diagnostic;
 use crate::kms::keys::Keys;
-use crate::kms::policy::LineChange;
+use crate::kms::policy::{self, LineChange, Requirement};
 use crate::recommend::diff::text_diff;
 use crate::recommend::request::{self, tools_from_json};
 use crate::recommend::{
     ConfigView, Detail, Input, RecError, RecType, Recommendations, ResultView, StartRequest,
     Status, Summary, Traces,
 };
+use crate::services::key_policy;
 
 #[derive(Debug, Args)]
 pub struct RecsArgs {
@@ -111,6 +113,12 @@ pub struct StartArgs {
     /// Customer managed key: key id, key ARN, alias/NAME or alias ARN (default: AWS owned key)
     #[arg(long = "kms-key", value_name = "KEY")]
     pub kms_key: Option<String>,
+    /// With --kms-key: check the key policy for this role instead of the caller's
+    #[arg(long, value_name = "ARN", requires = "kms_key")]
+    pub role: Option<String>,
+    /// With --kms-key: start even when the key policy does not let the service use the key
+    #[arg(long, requires = "kms_key")]
+    pub force: bool,
     /// Wait until COMPLETED or FAILED, printing each status change
     #[arg(long)]
     pub wait: bool,
@@ -216,16 +224,12 @@ pub fn run(args: RecsArgs) -> ExitCode {
             },
             RecsCommand::Start(s) => {
                 let mut req = start_req.expect("built above");
-                start(
-                    j,
-                    &recs,
-                    recs.keys(),
-                    &mut req,
-                    s.kms_key.as_deref(),
-                    s.wait,
-                    s.timeout,
-                )
-                .await
+                let key = s.kms_key.as_deref().map(|k| KeyGate {
+                    key: k,
+                    role: s.role.as_deref(),
+                    force: s.force,
+                });
+                start(j, &clients, &recs, &mut req, key, s.wait, s.timeout).await
             }
             RecsCommand::Delete { ids, .. } => delete(j, &recs, &ids).await,
         }
@@ -534,25 +538,108 @@ fn build_request(a: &StartArgs) -> Result<StartRequest, Vec<Diagnostic>> {
     })
 }
 
+/// The customer managed key of `recs start`, and how its policy is checked.
+struct KeyGate<'a> {
+    key: &'a str,
+    role: Option<&'a str>,
+    force: bool,
+}
+
+const ASK_ROLE: &str = "pass the role ARN with its path as --role, or --force to start without checking the key policy";
+
+/// The key policy analysis of `keys check`: a key the service principal cannot use would only
+/// end the recommendation FAILED (KMS_ACCESS_DENIED) minutes later, so it is refused now.
+async fn refuse_unusable_key(
+    j: bool,
+    clients: &Clients,
+    keys: &Keys,
+    key: &str,
+    key_arn: &str,
+    role: Option<&str>,
+) -> Option<ExitCode> {
+    let target = match key_policy::target_for(clients, role, ASK_ROLE).await {
+        Ok(t) => t,
+        Err(e) => return Some(super::keys::fail_target(j, e)),
+    };
+    let current = match keys.policy(key_arn).await {
+        Ok(p) => p,
+        Err(e) => return Some(fail_aws(j, &e)),
+    };
+    let checked = match key_policy::check(&current, &target) {
+        Ok(c) => c,
+        Err(e) => {
+            let fix = format!("{}, or pass --force", key_policy::NOT_JSON_FIX);
+            return Some(fail(
+                j,
+                "configuration",
+                &e.to_string(),
+                Some(&fix),
+                json!({}),
+            ));
+        }
+    };
+    if checked.analysis.satisfies(Requirement::ServicePrincipal) {
+        return None;
+    }
+    let message = format!(
+        "the policy of key {} does not let {} use it, so the recommendation would end FAILED (KMS_ACCESS_DENIED)",
+        shown(key),
+        policy::SERVICE_PRINCIPAL
+    );
+    let hint = format!(
+        "apply the recommended policy below with `agentcore-tui keys check {} --apply --yes`, or pass --force to start anyway",
+        shown(key)
+    );
+    if !j {
+        for f in &checked.analysis.findings {
+            errln!("  warning: {}", shown(&f.message));
+            errln!("    fix: {}", shown(&f.fix));
+        }
+        if let Ok(r) = &checked.recommended {
+            errln!("recommended policy (diff from the current one):");
+            super::render::emit_err(&policy::diff_text(&current, r));
+        }
+    }
+    Some(fail(
+        j,
+        "configuration",
+        &message,
+        Some(&hint),
+        json!({
+            "field": "kms_key",
+            "findings": checked.analysis.findings,
+            "recommended_policy": checked.recommended.as_ref().ok(),
+            "diff": checked.diff,
+        }),
+    ))
+}
+
 async fn start(
     j: bool,
+    clients: &Clients,
     recs: &Recommendations,
-    keys: &Keys,
     req: &mut StartRequest,
-    kms_key: Option<&str>,
+    key: Option<KeyGate<'_>>,
     wait: bool,
     timeout: u64,
 ) -> ExitCode {
+    let keys = recs.keys();
     // An alias or key id is resolved to the key ARN StartRecommendation wants.
-    if let Some(k) = kms_key {
-        if crate::arn::Arn::kms_key(k).is_some() {
-            req.kms_key_arn = Some(k.to_owned());
+    if let Some(k) = &key {
+        let arn = if crate::arn::Arn::kms_key(k.key).is_some() {
+            k.key.to_owned()
         } else {
-            match keys.describe(k).await {
-                Ok(info) => req.kms_key_arn = Some(info.arn),
+            match keys.describe(k.key).await {
+                Ok(info) => info.arn,
                 Err(e) => return fail_aws(j, &e),
             }
+        };
+        if !k.force
+            && let Some(refused) = refuse_unusable_key(j, clients, keys, k.key, &arn, k.role).await
+        {
+            return refused;
         }
+        req.kms_key_arn = Some(arn);
     }
     let started = match recs.start(req).await {
         Ok(s) => s,

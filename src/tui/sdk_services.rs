@@ -275,18 +275,18 @@ impl AwsServices for SdkServices {
         region: String,
         key_arn: String,
     ) -> BoxFuture<'static, Result<super::services::PolicyCheck, ServiceError>> {
-        use crate::kms::policy;
         use crate::services::key_policy;
         let inner = self.inner.clone();
         Box::pin(async move {
             let c = inner.clients(&target, &region).await?;
-            let id = c.caller_identity().await.map_err(service_error)?;
-            let principal = c
-                .principal_arn(&id.arn, ASK_ROLE)
+            let pt = key_policy::target_for(&c, None, ASK_ROLE)
                 .await
-                .map_err(service_error)?;
-            let pt = policy::PolicyTarget::new(&id.account, &c.region, &principal)
-                .map_err(|e| config_error(e.to_string(), Some(e.fix.clone())))?;
+                .map_err(|e| match e {
+                    key_policy::TargetFailure::Aws(e) => service_error(e),
+                    key_policy::TargetFailure::Invalid(e) => {
+                        config_error(e.to_string(), Some(e.fix.clone()))
+                    }
+                })?;
             let current = Keys::from_clients(&c)
                 .policy(&key_arn)
                 .await
