@@ -63,6 +63,18 @@ const DEFAULT_ATTEMPTS: u32 = 8;
 
 impl Clients {
     pub async fn connect(opts: &ConnectOptions) -> Result<Clients, Error> {
+        // The SDK would go on without it and fail later with a misleading region or credentials
+        // error; `default` may legitimately exist nowhere (environment credentials).
+        let named = opts
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|s| !s.is_empty()));
+        if !opts.static_credentials
+            && let Some(p) = named.filter(|p| p != "default")
+            && super::profiles::find(&p).is_none()
+        {
+            return Err(super::profiles::not_found(&p));
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(
                 RetryConfig::standard()

@@ -191,13 +191,9 @@ fn is_credentials_problem(text: &str) -> bool {
     t.contains("credential") || t.contains("sso") || t.contains("expired") || t.contains("token")
 }
 
+/// The fix fits how the credentials are obtained: SSO, access keys, a role, a process.
 fn login_fix(ctx: &ErrorContext) -> String {
-    match &ctx.profile {
-        Some(p) => format!(
-            "run `aws sso login --profile {p}` (SSO) or refresh the keys of profile {p} in ~/.aws/credentials"
-        ),
-        None => "run `aws sso login --profile <name>` and pass --profile <name> (or set AWS_PROFILE), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_owned(),
-    }
+    super::profiles::refresh_fix(ctx.profile.as_deref())
 }
 
 fn credentials_error(operation: &str, text: &str, ctx: &ErrorContext) -> Error {

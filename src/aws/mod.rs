@@ -5,6 +5,7 @@ mod clients;
 mod error;
 pub mod local;
 mod principal;
+pub mod profiles;
 mod validation;
 
 pub use clients::{CallerIdentity, Clients, ConnectOptions};

@@ -487,64 +487,7 @@ impl Inner {
     }
 }
 
-/// Profile names from `~/.aws/config` (`[profile x]`, `[default]`) and `~/.aws/credentials`
-/// (`[x]`), honouring `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`. SSO sessions are not
-/// profiles and are left out.
+/// Profile names of the AWS config and credentials files (SSO sessions are not profiles).
 pub fn profile_names() -> Vec<String> {
-    let home = directories::BaseDirs::new().map(|b| b.home_dir().join(".aws"));
-    let file = |env: &str, name: &str| {
-        std::env::var_os(env)
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(name)))
-    };
-    let mut names = Vec::new();
-    if let Some(text) =
-        file("AWS_CONFIG_FILE", "config").and_then(|p| std::fs::read_to_string(p).ok())
-    {
-        names.extend(
-            sections(&text)
-                .filter_map(|s| {
-                    if s == "default" {
-                        Some(s)
-                    } else {
-                        s.strip_prefix("profile ").map(str::trim)
-                    }
-                })
-                .map(String::from),
-        );
-    }
-    if let Some(text) = file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
-        .and_then(|p| std::fs::read_to_string(p).ok())
-    {
-        names.extend(sections(&text).map(String::from));
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
-fn sections(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']'))
-        .map(str::trim)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sections_are_read_from_config_and_credentials_syntax() {
-        let config = "[default]\nregion=us-east-1\n[profile dev]\nsso_session = corp\n[sso-session corp]\n[ profile  prod ]\n";
-        let found: Vec<&str> = sections(config).collect();
-        assert_eq!(
-            found,
-            [
-                "default",
-                "profile dev",
-                "sso-session corp",
-                "profile  prod"
-            ]
-        );
-    }
+    aws::profiles::load().into_iter().map(|p| p.name).collect()
 }
