@@ -90,6 +90,13 @@ pub struct StartArgs {
     /// With --pack and tool-description: only these tools (repeatable; default all)
     #[arg(long = "tool", value_name = "NAME")]
     pub tools: Vec<String>,
+    /// Take the log group and service name from this agent runtime of a deployment (found with
+    /// --config and --pack, as `status` finds it)
+    #[arg(long, value_name = "NAME", requires_all = ["config", "pack"])]
+    pub runtime: Option<String>,
+    /// With --runtime: the deploy config of the deployment (its region is the default region)
+    #[arg(long, value_name = "FILE", requires = "runtime")]
+    pub config: Option<PathBuf>,
     /// CloudWatch Logs log group ARN of the agent's traces (repeatable)
     #[arg(long = "log-group", value_name = "ARN")]
     pub log_groups: Vec<String>,
@@ -146,7 +153,7 @@ fn bad(field: &str, message: String, fix: &str) -> Diagnostic {
     Diagnostic::error(field, crate::config::category::CONFIGURATION, message).with_hint(fix)
 }
 
-pub fn run(args: RecsArgs) -> ExitCode {
+pub fn run(mut args: RecsArgs) -> ExitCode {
     let j = args.aws.json;
     // Local checks that need no AWS come first, so bad input never waits for a connection.
     let start_req = match &args.command {
@@ -156,6 +163,19 @@ pub fn run(args: RecsArgs) -> ExitCode {
         },
         _ => None,
     };
+    let deployment = match &args.command {
+        RecsCommand::Start(s) => match deployment_of(s) {
+            Ok(d) => d,
+            Err(d) => return diagnostics(j, &[d]),
+        },
+        _ => None,
+    };
+    if let Some(d) = &deployment
+        && args.aws.region.is_none()
+        && !d.region.is_empty()
+    {
+        args.aws.region = Some(d.region.clone());
+    }
     if let RecsCommand::List {
         status: Some(s), ..
     } = &args.command
@@ -224,6 +244,11 @@ pub fn run(args: RecsArgs) -> ExitCode {
             },
             RecsCommand::Start(s) => {
                 let mut req = start_req.expect("built above");
+                if let Some(d) = &deployment
+                    && let Err(d) = runtime_traces(&clients, d, &mut req).await
+                {
+                    return diagnostics(j, &[d]);
+                }
                 let key = s.kms_key.as_deref().map(|k| KeyGate {
                     key: k,
                     role: s.role.as_deref(),
@@ -536,6 +561,89 @@ fn build_request(a: &StartArgs) -> Result<StartRequest, Vec<Diagnostic>> {
         tags,
         kms_key_arn: None,
     })
+}
+
+/// The deployment `recs start --runtime` reads: the runtime's name, the pack id and the
+/// config's region, which with the account locate the state `apply` wrote.
+struct Deployment {
+    runtime: String,
+    pack_id: String,
+    region: String,
+}
+
+fn deployment_of(a: &StartArgs) -> Result<Option<Deployment>, Diagnostic> {
+    let (Some(runtime), Some(config), Some(pack)) = (&a.runtime, &a.config, &a.pack) else {
+        return Ok(None);
+    };
+    let loaded = crate::config::load_path(config, None).map_err(|e| e.to_diagnostic())?;
+    let pack = crate::pack::load_path(pack).map_err(|e| e.to_diagnostic())?;
+    Ok(Some(Deployment {
+        runtime: runtime.clone(),
+        pack_id: pack.id,
+        region: loaded.config.region,
+    }))
+}
+
+/// Fills the traces the user left out from the deployed runtime's record.
+async fn runtime_traces(
+    clients: &Clients,
+    d: &Deployment,
+    req: &mut StartRequest,
+) -> Result<(), Diagnostic> {
+    let account = clients
+        .caller_identity()
+        .await
+        .map_err(|e| {
+            Diagnostic::error("runtime", e.category.to_string(), e.message.clone())
+                .with_hint(e.hint.clone().unwrap_or_default())
+        })?
+        .account;
+    let store = crate::services::deploy::open_store(&account, &clients.region, &d.pack_id)
+        .map_err(|e| bad("runtime", e.to_string(), "check the data directory"))?;
+    let state = store.snapshot();
+    let runtimes: Vec<_> = state.live().filter(|r| r.kind == "agent_runtime").collect();
+    let Some(record) = runtimes.iter().find(|r| r.name == d.runtime) else {
+        let known: Vec<&str> = runtimes.iter().map(|r| r.name.as_str()).collect();
+        let fix = if known.is_empty() {
+            format!(
+                "deploy pack {} with `agentcore-tui apply --config FILE --pack FILE --yes` first, or pass --log-group and --service-name",
+                d.pack_id
+            )
+        } else {
+            format!("use one of the deployed runtimes: {}", known.join(", "))
+        };
+        return Err(bad(
+            "runtime",
+            format!(
+                "no agent runtime {} in the deployment of pack {} in {} (account {account})",
+                shown(&d.runtime),
+                d.pack_id,
+                clients.region
+            ),
+            &fix,
+        ));
+    };
+    let traces = record
+        .arn
+        .as_deref()
+        .and_then(|arn| crate::recommend::runtime_traces::of_runtime(arn, &record.name))
+        .ok_or_else(|| {
+            bad(
+                "runtime",
+                format!(
+                    "agent runtime {} has no runtime ARN recorded",
+                    shown(&d.runtime)
+                ),
+                "run `agentcore-tui apply` again so the runtime is recorded, or pass --log-group and --service-name",
+            )
+        })?;
+    if req.traces.log_group_arns.is_empty() {
+        req.traces.log_group_arns.push(traces.log_group_arn);
+    }
+    if req.traces.service_names.is_empty() {
+        req.traces.service_names.push(traces.service_name);
+    }
+    Ok(())
 }
 
 /// The customer managed key of `recs start`, and how its policy is checked.
