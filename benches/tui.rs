@@ -70,6 +70,7 @@ fn app_at(step: StepId, answers: Answers, key_count: usize) -> App {
             arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/bench"),
             principal: Ok(format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreDeployer")),
         },
+        environment: Default::default(),
     });
     h.settle();
     h.goto(step);

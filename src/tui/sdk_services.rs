@@ -12,8 +12,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::Mutex;
 
 use super::services::{
-    AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, RunKind, RunSummary,
-    ServiceError,
+    AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, ProfileEntry, RunKind,
+    RunSummary, ServiceError, TargetsFound,
 };
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::kms::keys::Keys;
@@ -67,6 +67,12 @@ impl Inner {
             })
             .await
             .map_err(service_error)?,
+            AwsTarget::Environment => Clients::connect(&ConnectOptions {
+                region: Some(region.to_string()),
+                ..ConnectOptions::default()
+            })
+            .await
+            .map_err(service_error)?,
             AwsTarget::Local => {
                 // One emulator for the session: other regions reuse its endpoint, and the
                 // first clients (which own it) stay in the cache.
@@ -93,9 +99,9 @@ impl Inner {
 }
 
 impl AwsServices for SdkServices {
-    fn profiles(&self) -> BoxFuture<'static, Result<Vec<String>, ServiceError>> {
+    fn profiles(&self) -> BoxFuture<'static, Result<TargetsFound, ServiceError>> {
         Box::pin(async {
-            tokio::task::spawn_blocking(profile_names)
+            tokio::task::spawn_blocking(targets_found)
                 .await
                 .map_err(|e| ServiceError {
                     category: "configuration".into(),
@@ -487,7 +493,23 @@ impl Inner {
     }
 }
 
-/// Profile names of the AWS config and credentials files (SSO sessions are not profiles).
-pub fn profile_names() -> Vec<String> {
-    aws::profiles::load().into_iter().map(|p| p.name).collect()
+/// The profiles of the AWS config and credentials files (SSO sessions are not profiles) and
+/// the AWS settings of the environment.
+pub fn targets_found() -> TargetsFound {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    TargetsFound {
+        profiles: aws::profiles::load()
+            .into_iter()
+            .map(|p| ProfileEntry {
+                kind: (p.kind != aws::profiles::CredentialKind::Other).then(|| p.kind.to_string()),
+                name: p.name,
+                region: p.region,
+            })
+            .collect(),
+        env_credentials: var("AWS_ACCESS_KEY_ID").is_some()
+            && var("AWS_SECRET_ACCESS_KEY").is_some(),
+        env_profile: var("AWS_PROFILE"),
+        env_region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+        endpoint: var("AWS_ENDPOINT_URL"),
+    }
 }

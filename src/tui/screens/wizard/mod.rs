@@ -95,6 +95,8 @@ pub struct Shared {
     /// The principal a key policy must name for the caller (a role with its path), or why it
     /// is unknown.
     pub caller_principal: Option<Result<String, ServiceError>>,
+    /// Where AWS calls go when it is not AWS (`AWS_ENDPOINT_URL`), for the header.
+    pub endpoint: Option<String>,
     pub pack: Option<PackFacts>,
     pub loaded_pack: Option<std::sync::Arc<crate::pack::Pack>>,
 }
@@ -403,6 +405,11 @@ impl WizardState {
 
     /// Re-derives the shared facts from every step's input, then re-checks every step.
     pub fn refresh(&mut self) {
+        if self.region.chosen().is_empty()
+            && let Some(r) = self.pack.proposed_region()
+        {
+            self.region.propose(&r);
+        }
         let mut answers = Answers::default();
         for id in StepId::ALL {
             self.step(id).write(&mut answers);
@@ -410,6 +417,7 @@ impl WizardState {
         self.shared.target = answers.target.clone();
         self.shared.caller_account = self.pack.caller_account();
         self.shared.caller_principal = self.pack.caller_principal();
+        self.shared.endpoint = self.pack.endpoint().map(str::to_owned);
         self.shared.pack = self.pack.facts();
         self.shared.loaded_pack = self.pack.loaded();
         self.shared.answers = answers;
