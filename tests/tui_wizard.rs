@@ -1374,3 +1374,44 @@ fn a_saved_target_is_not_overridden_by_aws_profile() {
     assert_eq!(shared.target, demo_answers().target);
     assert_eq!(shared.region(), demo_answers().region);
 }
+
+#[test]
+fn a_denied_get_role_says_so_and_names_the_flag_that_takes_the_role() {
+    let mut world = world();
+    world.caller.principal = Err(ServiceError {
+        category: "permission".into(),
+        message:
+            "iam:GetRole was denied for role AWSReservedSSO_Admin_0123, so its path is unknown"
+                .into(),
+        hint: Some(
+            "check the key from a shell with `agentcore-tui keys check KEY --role ROLE_ARN`".into(),
+        ),
+    });
+    let mut h = Harness::bare(Answers {
+        kms: KmsChoice::Undecided,
+        ..demo_answers()
+    })
+    .with_world(world);
+    h.settle();
+    h.goto(StepId::Kms);
+    h.type_text("alias/agentcore-recommendations");
+    h.press(KeyCode::Enter);
+    h.settle();
+    let policy = h
+        .app
+        .wizard
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.field == "kms_key.policy")
+        .expect("a key-policy warning");
+    assert!(
+        policy
+            .message
+            .contains("the key policy cannot be checked: iam:GetRole was denied"),
+        "{policy:?}"
+    );
+    assert!(
+        policy.hint.as_deref().unwrap().contains("--role ROLE_ARN"),
+        "{policy:?}"
+    );
+}
