@@ -1401,7 +1401,7 @@ fn a_denied_get_role_says_so_and_names_the_flag_that_takes_the_role() {
         .app
         .wizard
         .diagnostics()
-        .into_iter()
+        .iter()
         .find(|d| d.field == "kms_key.policy")
         .expect("a key-policy warning");
     assert!(
