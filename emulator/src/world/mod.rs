@@ -20,7 +20,7 @@ pub use events::{Actor, TrailEvent};
 pub use keys::{Alias, Key};
 pub use recommendations::{Recommendation, Stored};
 pub use resources::{Kind, Pending, Resource, advance as advance_resources};
-pub use roles::{Caller, DEPLOYER_ROLE, Role, SESSION_NAME, SSO_ROLE, SSO_ROLE_PATH, SSO_SESSION};
+pub use roles::{Caller, DEPLOYER_ROLE, Role, SSO_ROLE, SSO_ROLE_PATH, SSO_SESSION};
 
 pub const DEFAULT_ACCOUNT: &str = "111122223333";
 pub const SERVICE_PRINCIPAL: &str = "bedrock-agentcore.amazonaws.com";
