@@ -68,7 +68,9 @@ fn app_at(step: StepId, answers: Answers, key_count: usize) -> App {
         caller: CallerIdentity {
             account: ACCOUNT.into(),
             arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/bench"),
+            principal: Ok(format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreDeployer")),
         },
+        environment: Default::default(),
     });
     h.settle();
     h.goto(step);

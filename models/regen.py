@@ -39,6 +39,7 @@ SERVICES = {
         "DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
     ]),
     "sts": ("2011-06-15", ["GetCallerIdentity"]),
+    "iam": ("2010-05-08", ["GetRole"]),
     "s3": ("2006-03-01", ["HeadBucket", "CreateBucket", "PutObject", "HeadObject", "DeleteObject"]),
     "cloudtrail": ("2013-11-01", ["LookupEvents"]),
 }

@@ -119,6 +119,7 @@ fn bad_flags_are_usage_errors_that_name_the_value() {
             vec!["emulator", "--faults", "throttle=lots"],
             "throttle=lots",
         ),
+        (vec!["emulator", "--caller", "root"], "root"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
             .args(&args)
@@ -128,4 +129,22 @@ fn bad_flags_are_usage_errors_that_name_the_value() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn the_sso_caller_is_an_identity_center_role_with_its_path() {
+    let server = start(&["--caller", "sso"]);
+    let data = tempfile::tempdir().unwrap();
+    let out = app(
+        &server.endpoint,
+        data.path(),
+        &["keys", "check", "alias/agentcore-recommendations", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["target"]["caller"],
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+        "{}",
+        describe(&out)
+    );
 }

@@ -462,3 +462,160 @@ fn recs_start_from_a_pack() {
     assert_eq!(code, 0, "{all}");
     assert_eq!(v["recommendation"]["result"]["kind"], "system_prompt");
 }
+
+/// `recs start` runs `keys check`'s analysis: a key whose policy does not let the service
+/// principal use it is refused with the fix and the diff, unless --force.
+#[test]
+fn recs_start_refuses_a_key_the_service_cannot_use() {
+    let env = Env::new();
+    let key = "alias/agentcore-no-service-principal";
+    let (code, v, all) = env.run(&start_args("refused", key));
+    assert_eq!(code, 1, "{all}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("does not let bedrock-agentcore.amazonaws.com use it"),
+        "{all}"
+    );
+    assert!(message.contains("KMS_ACCESS_DENIED"), "{all}");
+    assert_eq!(v["error"]["field"], "kms_key");
+    let hint = v["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("keys check alias/agentcore-no-service-principal --apply --yes"));
+    assert!(hint.contains("--force"));
+    assert!(
+        v["error"]["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.to_string().contains("AllowServicePrincipalAccess")),
+        "{all}"
+    );
+    let (_, listed, _) = env.run(&["recs", "list", "--local", "--json"]);
+    assert!(
+        !listed.to_string().contains("\"refused\""),
+        "nothing was started"
+    );
+
+    // Human output: the findings and the diff on stderr.
+    let mut text_args = start_args("refused", key);
+    text_args.retain(|a| *a != "--json");
+    let (code, _, text) = env.run(&text_args);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("recommended policy (diff from the current one)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+") && text.contains("bedrock-agentcore.amazonaws.com"),
+        "{text}"
+    );
+
+    // --force starts it anyway (and the workflow fails later, as KMS would make it).
+    let mut forced = start_args("forced", key);
+    forced.push("--force");
+    let (code, v, all) = env.run(&forced);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(v["recommendation"]["name"], "forced");
+
+    // A key whose policy is right starts without a word.
+    let (code, _, all) = env.run(&start_args("fine", "alias/agentcore-recommendations"));
+    assert_eq!(code, 0, "{all}");
+}
+
+/// `recs start --runtime NAME --config FILE --pack FILE`: the log group and service name of a
+/// runtime `apply` deployed, as the TUI's start form proposes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recs_start_takes_the_traces_of_a_deployed_runtime() {
+    let emu = agentcore_emulator::Emulator::start(agentcore_emulator::Config {
+        timing: agentcore_emulator::Timing::instant(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = emu.endpoint_url();
+    let out = tokio::task::spawn_blocking(move || {
+        let env = Env::new();
+        let vars = [
+            ("AWS_ENDPOINT_URL", url.as_str()),
+            ("AWS_ACCESS_KEY_ID", "local"),
+            ("AWS_SECRET_ACCESS_KEY", "local"),
+        ];
+        let config = "assets/demo/support-desk.deploy.json";
+        let pack = "assets/demo/support-desk.pack.json";
+        let applied = env.run_with(
+            &["apply", "--yes", "--config", config, "--pack", pack],
+            &vars,
+        );
+        let status = env.run_with(
+            &["status", "--json", "--config", config, "--pack", pack],
+            &vars,
+        );
+        let with = |runtime: &str| {
+            env.run_with(
+                &[
+                    "recs",
+                    "start",
+                    "--json",
+                    "--name",
+                    "from_runtime",
+                    "--runtime",
+                    runtime,
+                    "--config",
+                    config,
+                    "--pack",
+                    pack,
+                    "--prompt",
+                    "triage",
+                    "-e",
+                    "Builtin.Helpfulness",
+                ],
+                &vars,
+            )
+        };
+        let runtime = status.1["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["type"] == "agent_runtime"))
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_owned(),
+                    r["arn"].as_str().unwrap().to_owned(),
+                )
+            });
+        let started = runtime.as_ref().map(|(name, _)| with(name));
+        let got = started.as_ref().map(|(_, v, _)| {
+            let id = v["recommendation"]["id"].as_str().unwrap_or_default();
+            env.run_with(
+                &["recs", "get", id, "--json", "--region", "us-east-1"],
+                &vars,
+            )
+        });
+        let unknown = with("nope");
+        (applied, status, runtime, started, got, unknown)
+    })
+    .await
+    .unwrap();
+    let (applied, status, runtime, started, got, unknown) = out;
+    assert_eq!(applied.0, 0, "{}", applied.2);
+    let (name, arn) = runtime.unwrap_or_else(|| panic!("no runtime in {}", status.2));
+    let (code, _, all) = started.unwrap();
+    assert_eq!(code, 0, "{all}");
+    let (code, v, all) = got.unwrap();
+    assert_eq!(code, 0, "{all}");
+    let id = arn.rsplit('/').next().unwrap();
+    let text = v["recommendation"].to_string();
+    assert!(
+        text.contains(&format!(
+            "arn:aws:logs:us-east-1:111122223333:log-group:/aws/bedrock-agentcore/runtimes/{id}-DEFAULT"
+        )),
+        "{all}"
+    );
+    assert!(text.contains(&format!("{name}.DEFAULT")), "{all}");
+
+    let (code, v, all) = unknown;
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(v["errors"][0]["field"], "runtime", "{all}");
+    assert!(
+        v["errors"][0]["hint"].as_str().unwrap().contains(&name),
+        "the deployed runtimes are listed: {all}"
+    );
+    emu.shutdown().await;
+}

@@ -278,7 +278,8 @@ async fn demo_recommendation_under_a_disabled_key() {
 async fn key_without_service_principal_fails_the_workflow_until_the_policy_is_repaired() {
     let (_emu, clients, recs) = setup().await;
     let caller = clients.caller_identity().await.unwrap();
-    let target = PolicyTarget::new(&caller.account, "us-east-1", &caller.arn).unwrap();
+    let principal = clients.principal_arn(&caller.arn, "--role").await.unwrap();
+    let target = PolicyTarget::new(&caller.account, "us-east-1", &principal).unwrap();
     assert_eq!(target.caller, ROLE);
     let key = recs.keys().describe(NO_SERVICE).await.unwrap();
 

@@ -10,7 +10,9 @@ use agentcore_tui::tui::msg::wizard::{Outcome, TaskResult};
 use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::wizard::StepId;
-use agentcore_tui::tui::services::{AwsTarget, CallerIdentity, KeysEvent, ServiceError};
+use agentcore_tui::tui::services::{
+    AwsTarget, CallerIdentity, KeysEvent, ProfileEntry, ServiceError, TargetsFound,
+};
 use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
@@ -251,6 +253,7 @@ fn stale_identity_results_are_dropped() {
         Outcome::CallerIdentity(Ok(CallerIdentity {
             account: "999999999999".into(),
             arn: "old".into(),
+            principal: Ok("old".into()),
         })),
     );
     assert_eq!(
@@ -1297,4 +1300,148 @@ fn every_help_fits_the_smallest_terminal() {
         );
         h.press(KeyCode::Esc);
     }
+}
+
+// ---- targets from the machine's AWS settings --------------------------------------------
+
+fn fresh() -> Answers {
+    Answers {
+        target: None,
+        region: String::new(),
+        ..demo_answers()
+    }
+}
+
+fn with_environment(environment: TargetsFound) -> Harness {
+    let mut h = Harness::bare(fresh()).with_world(World {
+        environment,
+        ..world()
+    });
+    h.settle();
+    h
+}
+
+#[test]
+fn exported_keys_are_a_target_and_aws_region_is_proposed() {
+    let mut h = with_environment(TargetsFound {
+        env_credentials: true,
+        env_region: Some("eu-west-1".into()),
+        ..TargetsFound::default()
+    });
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("○ environment credentials"), "{screen}");
+    assert_eq!(
+        h.app.wizard.shared().target,
+        None,
+        "nothing chosen by itself"
+    );
+    // Local emulator, then the environment: choose it.
+    h.press(KeyCode::Tab);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.app.wizard.shared().target, Some(AwsTarget::Environment));
+    assert_eq!(h.app.wizard.shared().region(), "eu-west-1");
+    assert!(
+        h.screen(100, 30)
+            .contains("environment credentials · account 111122223333"),
+        "{}",
+        h.screen(100, 30)
+    );
+}
+
+#[test]
+fn aws_profile_is_preselected_labelled_and_its_region_proposed() {
+    let h = with_environment(TargetsFound {
+        profiles: vec![
+            ProfileEntry {
+                name: "corp".into(),
+                kind: Some("SSO".into()),
+                region: Some("eu-central-1".into()),
+            },
+            ProfileEntry {
+                name: "ci".into(),
+                kind: Some("credential_process".into()),
+                region: None,
+            },
+        ],
+        env_profile: Some("corp".into()),
+        endpoint: Some("http://localhost:4566".into()),
+        ..TargetsFound::default()
+    });
+    let shared = h.app.wizard.shared();
+    assert_eq!(shared.target, Some(AwsTarget::Profile("corp".into())));
+    assert_eq!(shared.region(), "eu-central-1");
+    assert_eq!(shared.caller_account.as_deref(), Some("111122223333"));
+    let screen = h.screen(120, 30);
+    assert!(
+        screen.contains("● profile corp (SSO, eu-central-1)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("○ profile ci (credential_process)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("endpoint http://localhost:4566"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_saved_target_is_not_overridden_by_aws_profile() {
+    let mut h = Harness::bare(demo_answers()).with_world(World {
+        environment: TargetsFound {
+            profiles: vec![ProfileEntry::named("corp")],
+            env_profile: Some("corp".into()),
+            env_region: Some("eu-west-1".into()),
+            ..TargetsFound::default()
+        },
+        ..world()
+    });
+    h.settle();
+    let shared = h.app.wizard.shared();
+    assert_eq!(shared.target, demo_answers().target);
+    assert_eq!(shared.region(), demo_answers().region);
+}
+
+#[test]
+fn a_denied_get_role_says_so_and_names_the_flag_that_takes_the_role() {
+    let mut world = world();
+    world.caller.principal = Err(ServiceError {
+        category: "permission".into(),
+        message:
+            "iam:GetRole was denied for role AWSReservedSSO_Admin_0123, so its path is unknown"
+                .into(),
+        hint: Some(
+            "check the key from a shell with `agentcore-tui keys check KEY --role ROLE_ARN`".into(),
+        ),
+    });
+    let mut h = Harness::bare(Answers {
+        kms: KmsChoice::Undecided,
+        ..demo_answers()
+    })
+    .with_world(world);
+    h.settle();
+    h.goto(StepId::Kms);
+    h.type_text("alias/agentcore-recommendations");
+    h.press(KeyCode::Enter);
+    h.settle();
+    let policy = h
+        .app
+        .wizard
+        .diagnostics()
+        .iter()
+        .find(|d| d.field == "kms_key.policy")
+        .expect("a key-policy warning");
+    assert!(
+        policy
+            .message
+            .contains("the key policy cannot be checked: iam:GetRole was denied"),
+        "{policy:?}"
+    );
+    assert!(
+        policy.hint.as_deref().unwrap().contains("--role ROLE_ARN"),
+        "{policy:?}"
+    );
 }

@@ -6,9 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::wire::{ApiError, ApiResult, ts_num};
-use crate::world::{
-    Actor, Ctx, DEPLOYER_ROLE, SERVICE_PRINCIPAL, SESSION_NAME, TrailEvent, WorldState,
-};
+use crate::world::{Actor, Ctx, SERVICE_PRINCIPAL, TrailEvent, WorldState};
 
 pub struct Call<'a> {
     pub event_name: &'a str,
@@ -67,31 +65,33 @@ fn read_only(name: &str) -> bool {
     )
 }
 
-fn username(e: &TrailEvent) -> Option<String> {
+fn username(e: &TrailEvent, world: &WorldState) -> Option<String> {
     match e.actor {
         Actor::Service => None,
-        _ => Some(SESSION_NAME.to_string()),
+        _ => Some(world.caller.session().to_string()),
     }
 }
 
-fn record_json(e: &TrailEvent, account: &str) -> Value {
-    let session_arn = format!("arn:aws:sts::{account}:assumed-role/{DEPLOYER_ROLE}/{SESSION_NAME}");
+/// Events are told as the caller of this run made them (the world does not record who).
+fn record_json(e: &TrailEvent, world: &WorldState) -> Value {
+    let account = world.account.as_str();
+    let caller = world.caller;
     let identity = match e.actor {
         Actor::Service => json!({"type": "AWSService", "invokedBy": SERVICE_PRINCIPAL}),
         actor => {
             let mut id = json!({
                 "type": "AssumedRole",
-                "principalId": format!("AROAEMULATORDEPLOYER:{SESSION_NAME}"),
-                "arn": session_arn,
+                "principalId": format!("{}:{}", caller.role_id(), caller.session()),
+                "arn": world.session_arn(),
                 "accountId": account,
                 "accessKeyId": e.access_key,
                 "sessionContext": {
                     "sessionIssuer": {
                         "type": "Role",
-                        "principalId": "AROAEMULATORDEPLOYER",
-                        "arn": format!("arn:aws:iam::{account}:role/{DEPLOYER_ROLE}"),
+                        "principalId": caller.role_id(),
+                        "arn": world.caller_role_arn(),
                         "accountId": account,
-                        "userName": DEPLOYER_ROLE,
+                        "userName": caller.role(),
                     },
                 },
             });
@@ -198,7 +198,7 @@ pub fn lookup_events(world: &WorldState, ctx: &Ctx, body: &Map<String, Value>) -
                 "EventId" => e.id == *v,
                 "EventName" => e.name == *v,
                 "ReadOnly" => read_only(&e.name).to_string() == *v,
-                "Username" => username(e).as_deref() == Some(v.as_str()),
+                "Username" => username(e, world).as_deref() == Some(v.as_str()),
                 "ResourceType" => e.key_arn.is_some() && v == "AWS::KMS::Key",
                 "ResourceName" => e.key_arn.as_deref() == Some(v.as_str()),
                 "EventSource" => v == "kms.amazonaws.com",
@@ -225,10 +225,10 @@ pub fn lookup_events(world: &WorldState, ctx: &Ctx, body: &Map<String, Value>) -
                 "ReadOnly": read_only(&e.name).to_string(),
                 "EventTime": ts_num(&e.time),
                 "EventSource": "kms.amazonaws.com",
-                "CloudTrailEvent": record_json(e, &world.account).to_string(),
+                "CloudTrailEvent": record_json(e, world).to_string(),
                 "Resources": e.key_arn.iter().map(|a| json!({"ResourceType": "AWS::KMS::Key", "ResourceName": a})).collect::<Vec<_>>(),
             });
-            if let Some(u) = username(e) {
+            if let Some(u) = username(e, world) {
                 ev["Username"] = json!(u);
             }
             if e.actor != Actor::Service {

@@ -219,7 +219,7 @@ fn rejection(service: Service, violations: &[Violation]) -> ApiError {
     }
     let message = validation_message(violations);
     match service {
-        Service::Sts => ApiError::new(400, "ValidationError", message),
+        Service::Sts | Service::Iam => ApiError::new(400, "ValidationError", message),
         Service::S3 => ApiError::new(400, "InvalidArgument", message),
         _ => {
             let mut e = ApiError::new(400, "ValidationException", message);
@@ -247,7 +247,7 @@ fn rejection(service: Service, violations: &[Violation]) -> ApiError {
 
 fn serialization(service: Service, message: String) -> ApiError {
     match service {
-        Service::Sts => ApiError::new(400, "MalformedInput", message),
+        Service::Sts | Service::Iam => ApiError::new(400, "MalformedInput", message),
         Service::S3 => ApiError::new(400, "MalformedXML", message),
         _ => ApiError::new(400, "SerializationException", message),
     }

@@ -15,6 +15,8 @@ pub struct FaultRule {
     pub drop: Option<f64>,
     /// Probability that a create/update/recommendation ends in its *_FAILED state.
     pub fail: Option<f64>,
+    /// Probability of AccessDenied, as if the caller's policies lacked the action.
+    pub deny: Option<f64>,
 }
 
 impl FaultRule {
@@ -25,6 +27,7 @@ impl FaultRule {
             server_error: over.server_error.or(self.server_error),
             drop: over.drop.or(self.drop),
             fail: over.fail.or(self.fail),
+            deny: over.deny.or(self.deny),
         }
     }
 }
@@ -46,7 +49,7 @@ pub struct FaultSpecError {
 
 pub const FAULTS_ENV: &str = "AGENTCORE_EMULATOR_FAULTS";
 
-const SPEC_HELP: &str = "expected latency=300ms, throttle=0.2, 5xx=0.1, drop=0.05, fail=1.0, seed=N or op=OperationName:key=value[:key=value]";
+const SPEC_HELP: &str = "expected latency=300ms, throttle=0.2, 5xx=0.1, drop=0.05, fail=1.0, deny=1.0, seed=N or op=OperationName:key=value[:key=value]";
 
 impl Faults {
     pub fn none() -> Self {
@@ -125,6 +128,7 @@ fn apply_setting(rule: &mut FaultRule, kv: &str) -> Result<(), String> {
         "5xx" | "error" => rule.server_error = Some(parse_probability(key, value)?),
         "drop" => rule.drop = Some(parse_probability(key, value)?),
         "fail" => rule.fail = Some(parse_probability(key, value)?),
+        "deny" => rule.deny = Some(parse_probability(key, value)?),
         other => return Err(format!("unknown fault `{other}`; {SPEC_HELP}")),
     }
     Ok(())
@@ -162,6 +166,7 @@ pub enum Outcome {
     Throttle,
     ServerError,
     Drop,
+    Denied,
 }
 
 pub struct FaultDice {
@@ -185,6 +190,8 @@ impl FaultDice {
             Outcome::Throttle
         } else if hit(rule.server_error) {
             Outcome::ServerError
+        } else if hit(rule.deny) {
+            Outcome::Denied
         } else {
             Outcome::Proceed
         };

@@ -1,7 +1,7 @@
 //! The emulator: a local stand-in for the AWS APIs agentcore-tui uses, one module per service.
 //!
 //! It speaks their real wire protocols on 127.0.0.1: AgentCore control plane and recommendations
-//! (restJson1), KMS and CloudTrail (awsJson1.1), STS (awsQuery) and S3 (restXml, path style).
+//! (restJson1), KMS and CloudTrail (awsJson1.1), STS and IAM (awsQuery) and S3 (restXml, path style).
 //! Requests arrive in `server`, are held against AWS's models in `conformance`, then reach one
 //! function per operation; `world` is the state they share and `clock` moves it on. It shares no
 //! code with the app.
@@ -14,6 +14,7 @@ mod control;
 mod crypto;
 pub mod demo;
 mod faults;
+mod iam;
 mod keypolicy;
 mod kms;
 mod recommendations;
@@ -34,7 +35,9 @@ pub use conformance::{ModelCheck, Recorded};
 pub use faults::{FAULTS_ENV, FaultRule, FaultSpecError, Faults};
 pub use server::Emulator;
 pub use timing::Timing;
-pub use world::{DEFAULT_ACCOUNT, DEPLOYER_ROLE, SERVICE_PRINCIPAL};
+pub use world::{
+    Caller, DEFAULT_ACCOUNT, DEPLOYER_ROLE, SERVICE_PRINCIPAL, SSO_ROLE, SSO_ROLE_PATH, SSO_SESSION,
+};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum World {
@@ -63,6 +66,8 @@ pub struct Config {
     pub timing: Timing,
     pub faults: Faults,
     pub models: ModelCheck,
+    /// Whose session signs the requests (GetCallerIdentity, key-policy checks).
+    pub caller: Caller,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,14 +89,14 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         emulator.endpoint_url()
     );
     println!(
-        "  world: {}, account {}, caller arn:aws:iam::{}:role/{DEPLOYER_ROLE}",
+        "  world: {}, account {}, caller {}",
         if world == World::Demo {
             "demo"
         } else {
             "empty"
         },
         emulator.account_id(),
-        emulator.account_id()
+        emulator.caller_role_arn()
     );
     println!(
         "  use it with: AWS_ENDPOINT_URL={} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1",

@@ -21,8 +21,8 @@ use crate::timing::Timing;
 use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
 use crate::world::{Ctx, DEFAULT_ACCOUNT, WorldState};
 use crate::{
-    Config, Error, World, clock, cloudtrail, control, demo, kms, recommendations, s3, state_file,
-    sts,
+    Config, Error, World, clock, cloudtrail, control, demo, iam, kms, recommendations, s3,
+    state_file, sts,
 };
 
 pub(crate) struct Shared {
@@ -57,10 +57,11 @@ impl Emulator {
             })?,
             None => None,
         };
-        let world = loaded.unwrap_or_else(|| match config.world {
+        let mut world = loaded.unwrap_or_else(|| match config.world {
             World::Demo => demo::build(now),
             World::Empty => WorldState::empty(DEFAULT_ACCOUNT),
         });
+        world.caller = config.caller;
         if let Some(path) = &config.state_file {
             state_file::save(path, &world).map_err(|message| Error::StateFile {
                 path: path.clone(),
@@ -115,6 +116,15 @@ impl Emulator {
 
     pub fn account_id(&self) -> &str {
         &self.account
+    }
+
+    /// The role (path included) whose session signs the calls.
+    pub fn caller_role_arn(&self) -> String {
+        self.shared
+            .world
+            .lock()
+            .expect("world lock")
+            .caller_role_arn()
     }
 
     pub fn set_faults(&self, faults: Faults) {
@@ -198,6 +208,7 @@ enum Call {
     Kms(String),
     CloudTrail(String),
     Sts(String),
+    Iam(String),
     S3(&'static str, Vec<String>),
     Control(&'static str, control::Route),
     Recommendations(&'static str, Option<String>),
@@ -206,7 +217,7 @@ enum Call {
 impl Call {
     fn operation(&self) -> &str {
         match self {
-            Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) => op,
+            Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) | Call::Iam(op) => op,
             Call::S3(op, _) | Call::Control(op, _) | Call::Recommendations(op, _) => op,
         }
     }
@@ -217,6 +228,7 @@ impl Call {
             Call::Kms(_) => Service::Kms,
             Call::CloudTrail(_) => Service::CloudTrail,
             Call::Sts(_) => Service::Sts,
+            Call::Iam(_) => Service::Iam,
             Call::S3(..) => Service::S3,
             Call::Control(..) => Service::Control,
             Call::Recommendations(..) => Service::Data,
@@ -226,7 +238,7 @@ impl Call {
     fn protocol(&self) -> Protocol {
         match self {
             Call::Kms(_) | Call::CloudTrail(_) => Protocol::AwsJson,
-            Call::Sts(_) => Protocol::AwsQuery,
+            Call::Sts(_) | Call::Iam(_) => Protocol::AwsQuery,
             Call::S3(..) => Protocol::RestXml,
             _ => Protocol::RestJson,
         }
@@ -238,7 +250,7 @@ impl Call {
             Call::Control(..) if op.contains("Memor") => {
                 ApiError::new(429, "ThrottledException", "Rate exceeded")
             }
-            Call::Sts(_) => ApiError::new(400, "Throttling", "Rate exceeded"),
+            Call::Sts(_) | Call::Iam(_) => ApiError::new(400, "Throttling", "Rate exceeded"),
             Call::S3(..) => ApiError::new(503, "SlowDown", "Please reduce your request rate."),
             _ => ApiError::new(
                 if matches!(self, Call::Kms(_) | Call::CloudTrail(_)) {
@@ -265,6 +277,11 @@ impl Call {
                 "KMSInternalException",
                 "An internal error occurred (injected fault)",
             ),
+            Call::Iam(_) => ApiError::new(
+                500,
+                "ServiceFailure",
+                "An internal error occurred (injected fault)",
+            ),
             Call::Sts(_) => ApiError::new(
                 500,
                 "InternalFailure",
@@ -281,6 +298,32 @@ impl Call {
                 "An internal error occurred (injected fault)",
             ),
         }
+    }
+
+    /// What AWS answers when the caller's policies do not allow the operation.
+    fn access_denied(&self, session_arn: &str) -> ApiError {
+        let op = self.operation();
+        let (status, code) = match self {
+            Call::Sts(_) | Call::Iam(_) | Call::S3(..) => (403, "AccessDenied"),
+            Call::Kms(_) | Call::CloudTrail(_) => (400, "AccessDeniedException"),
+            _ => (403, "AccessDeniedException"),
+        };
+        let prefix = match self {
+            Call::Kms(_) => "kms",
+            Call::CloudTrail(_) => "cloudtrail",
+            Call::Sts(_) => "sts",
+            Call::Iam(_) => "iam",
+            Call::S3(..) => "s3",
+            Call::Control(..) | Call::Recommendations(..) => "bedrock-agentcore",
+        };
+        let action = format!("{prefix}:{op}");
+        ApiError::new(
+            status,
+            code,
+            format!(
+                "User: {session_arn} is not authorized to perform: {action} because no identity-based policy allows the {action} action"
+            ),
+        )
     }
 
     fn read_only(&self) -> bool {
@@ -312,6 +355,10 @@ fn identify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Opt
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    // IAM and STS both speak awsQuery at `/`: only the signing scope tells them apart.
+    if segs.is_empty() && scope_service.as_deref() == Some("iam") {
+        return sts::action(body).map(Call::Iam);
+    }
     if segs.is_empty() && (form || scope_service.as_deref() == Some("sts")) {
         return sts::action(body).map(Call::Sts);
     }
@@ -397,6 +444,10 @@ async fn dispatch(
         }
         Outcome::Throttle => return call.throttle_error().render(protocol, &request_id),
         Outcome::ServerError => return call.server_error().render(protocol, &request_id),
+        Outcome::Denied => {
+            let session = shared.world.lock().expect("world lock").session_arn();
+            return call.access_denied(&session).render(protocol, &request_id);
+        }
     }
     let ctx = Ctx {
         region: wire::region_from_auth(&headers).unwrap_or_else(|| "us-east-1".to_string()),
@@ -505,7 +556,8 @@ fn execute(
                 )),
             }
         }
-        Call::Sts(action) => sts::handle(&action, &world.account, &ctx.request_id),
+        Call::Sts(action) => sts::handle(&action, world, &ctx.request_id),
+        Call::Iam(action) => iam::handle(world, &action, body, &ctx.request_id),
         Call::S3(op, segs) => s3::handle(world, ctx, op, &segs, headers, body),
         Call::Control(_, route) => {
             let input = wire::parse_json_object(body)?;

@@ -1,10 +1,10 @@
-//! STS over awsQuery: GetCallerIdentity answers with the world's deployer role session.
+//! STS over awsQuery: GetCallerIdentity answers with the session of the world's caller.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::wire::{ApiError, xml_escape, xml_response};
-use crate::world::{DEPLOYER_ROLE, SESSION_NAME};
+use crate::world::WorldState;
 
 pub fn action(body: &[u8]) -> Option<String> {
     form_urlencoded::parse(body)
@@ -12,14 +12,16 @@ pub fn action(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-pub fn handle(action: &str, account: &str, request_id: &str) -> Result<Response, ApiError> {
+pub fn handle(action: &str, world: &WorldState, request_id: &str) -> Result<Response, ApiError> {
     match action {
         "GetCallerIdentity" => {
-            let arn = format!("arn:aws:sts::{account}:assumed-role/{DEPLOYER_ROLE}/{SESSION_NAME}");
+            let arn = world.session_arn();
+            let user_id = format!("{}:{}", world.caller.role_id(), world.caller.session());
             let body = format!(
-                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetCallerIdentityResult>\n    <Arn>{}</Arn>\n    <UserId>AROAEMULATORDEPLOYER:{SESSION_NAME}</UserId>\n    <Account>{}</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n",
+                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetCallerIdentityResult>\n    <Arn>{}</Arn>\n    <UserId>{}</UserId>\n    <Account>{}</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n",
                 xml_escape(&arn),
-                xml_escape(account)
+                xml_escape(&user_id),
+                xml_escape(&world.account)
             );
             Ok(xml_response(StatusCode::OK, body, request_id))
         }

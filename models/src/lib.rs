@@ -19,16 +19,18 @@ pub enum Service {
     Data,
     Kms,
     Sts,
+    Iam,
     S3,
     CloudTrail,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 7] = [
         Service::Control,
         Service::Data,
         Service::Kms,
         Service::Sts,
+        Service::Iam,
         Service::S3,
         Service::CloudTrail,
     ];
@@ -40,6 +42,7 @@ impl Service {
             Service::Data => "bedrock-agentcore",
             Service::Kms => "kms",
             Service::Sts => "sts",
+            Service::Iam => "iam",
             Service::S3 => "s3",
             Service::CloudTrail => "cloudtrail",
         }
@@ -51,6 +54,7 @@ impl Service {
             Service::Data => include_str!("../data/bedrock-agentcore.json"),
             Service::Kms => include_str!("../data/kms.json"),
             Service::Sts => include_str!("../data/sts.json"),
+            Service::Iam => include_str!("../data/iam.json"),
             Service::S3 => include_str!("../data/s3.json"),
             Service::CloudTrail => include_str!("../data/cloudtrail.json"),
         }
@@ -62,7 +66,8 @@ pub const REGENERATE: &str = "regenerate it with `python3 models/regen.py` (see 
 /// The model of one service, parsed once. The data is compiled in, so a missing file fails
 /// the build; a file that does not parse fails here, naming the fix.
 pub fn model(service: Service) -> &'static Model {
-    static MODELS: [OnceLock<Model>; 6] = [const { OnceLock::new() }; 6];
+    static MODELS: [OnceLock<Model>; Service::ALL.len()] =
+        [const { OnceLock::new() }; Service::ALL.len()];
     let idx = Service::ALL
         .iter()
         .position(|s| *s == service)

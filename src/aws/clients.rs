@@ -97,6 +97,8 @@ fn requested_deadline(opts: &ConnectOptions) -> Result<Option<Duration>, Error> 
 pub struct Clients {
     pub control: aws_sdk_bedrockagentcorecontrol::Client,
     pub sts: aws_sdk_sts::Client,
+    /// Global: the SDK signs for the partition's IAM region (us-east-1 in `aws`) on its own.
+    pub iam: aws_sdk_iam::Client,
     pub s3: aws_sdk_s3::Client,
     pub region: String,
     pub profile: Option<String>,
@@ -132,6 +134,18 @@ const DEFAULT_ATTEMPTS: u32 = 8;
 
 impl Clients {
     pub async fn connect(opts: &ConnectOptions) -> Result<Clients, Error> {
+        // The SDK would go on without it and fail later with a misleading region or credentials
+        // error; `default` may legitimately exist nowhere (environment credentials).
+        let named = opts
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|s| !s.is_empty()));
+        if !opts.static_credentials
+            && let Some(p) = named.filter(|p| p != "default")
+            && super::profiles::find(&p).is_none()
+        {
+            return Err(super::profiles::not_found(&p));
+        }
         let requested = requested_deadline(opts)?;
         let timeouts = Timeouts::with_deadline(requested.unwrap_or(Timeouts::DEFAULT_DEADLINE));
         let upload = requested.map_or_else(
@@ -212,6 +226,7 @@ impl Clients {
         Clients {
             control: aws_sdk_bedrockagentcorecontrol::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::new(&sdk),
             s3: aws_sdk_s3::Client::from_conf(s3_conf),
             region,
             profile,

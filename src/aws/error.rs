@@ -312,13 +312,9 @@ fn is_credentials_problem(text: &str) -> bool {
     t.contains("credential") || t.contains("sso") || t.contains("expired") || t.contains("token")
 }
 
+/// The fix fits how the credentials are obtained: SSO, access keys, a role, a process.
 fn login_fix(ctx: &ErrorContext) -> String {
-    match &ctx.profile {
-        Some(p) => format!(
-            "run `aws sso login --profile {p}` (SSO) or refresh the keys of profile {p} in ~/.aws/credentials"
-        ),
-        None => "run `aws sso login --profile <name>` and pass --profile <name> (or set AWS_PROFILE), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_owned(),
-    }
+    super::profiles::refresh_fix(ctx.profile.as_deref())
 }
 
 fn credentials_error(operation: &str, text: &str, ctx: &ErrorContext) -> Error {
@@ -339,6 +335,20 @@ fn credentials_error(operation: &str, text: &str, ctx: &ErrorContext) -> Error {
         format!("{operation}: {what}{profile}"),
     )
     .with_hint(login_fix(ctx))
+}
+
+/// What to do about "not found" depends on what was looked for: a key or recommendation named
+/// by the user, or a deployed resource that drifted.
+fn not_found_fix(service: &str, operation: &str) -> &'static str {
+    if service == "kms" {
+        "check the key id, alias or ARN and the region: `agentcore-tui keys list` shows the region's keys"
+    } else if operation.contains("Recommendation") {
+        "check the recommendation id and the region: `agentcore-tui recs list` shows the region's recommendations"
+    } else if service == "cloudtrail" {
+        "check the region: CloudTrail keeps events in the region where they happened"
+    } else {
+        "the resource was deleted outside this tool; run plan to see the drift"
+    }
 }
 
 /// Turns `CreateGateway` into the IAM action `bedrock-agentcore:CreateGateway`.
@@ -419,7 +429,7 @@ pub(crate) fn classify_code(
                 operation,
                 format!("{operation}: not found: {message}"),
             )
-            .with_hint("the resource was deleted outside this tool; run plan to see the drift")
+            .with_hint(not_found_fix(service, operation))
         }
         "ConflictException" | "BucketAlreadyOwnedByYou" | "OperationAbortedException" => {
             Error::new(

@@ -5,6 +5,8 @@ mod clients;
 mod error;
 mod http;
 pub mod local;
+mod principal;
+pub mod profiles;
 mod validation;
 
 pub use clients::{CallerIdentity, Clients, ConnectOptions, TIMEOUT_ENV, Timeouts};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use agentcore_emulator::{Config, FAULTS_ENV, Faults, ModelCheck, Timing, World};
+use agentcore_emulator::{Caller, Config, FAULTS_ENV, Faults, ModelCheck, Timing, World};
 use clap::Args;
 
 use super::exit;
@@ -32,6 +32,14 @@ pub struct EmulatorArgs {
     /// and keep every violation (request or answer): GET /_emulator/violations lists them
     #[arg(long)]
     pub record_violations: bool,
+    /// Whose session signs the calls: `deployer` (role AgentCoreDeployer) or `sso` (an IAM
+    /// Identity Center role with a path, session alice@example.com)
+    #[arg(long, default_value = "deployer", value_parser = parse_caller)]
+    pub caller: Caller,
+}
+
+fn parse_caller(s: &str) -> Result<Caller, String> {
+    s.parse()
 }
 
 fn parse_world(s: &str) -> Result<World, String> {
@@ -65,6 +73,7 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
         } else {
             ModelCheck::Enforce
         },
+        caller: args.caller,
     };
     match super::runtime().block_on(agentcore_emulator::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -137,7 +137,13 @@ pub fn run(args: KeysArgs) -> ExitCode {
                 account,
                 role,
                 key: Some(key),
-            } => policy_for_key(j, &keys, &account, &clients.region, &role, &key).await,
+            } => {
+                let role = match clients.principal_arn(&role, ASK_ROLE).await {
+                    Ok(r) => r,
+                    Err(e) => return fail_aws(j, &e),
+                };
+                policy_for_key(j, &keys, &account, &clients.region, &role, &key).await
+            }
             KeysCommand::Policy { .. } => unreachable!("handled above"),
         }
     })
@@ -219,24 +225,9 @@ async fn check(
         Ok(i) => i,
         Err(e) => return fail_aws(j, &e),
     };
-    let (account, caller) = match role {
-        Some(r) => (aws_account(r).unwrap_or_default(), r.to_owned()),
-        None => match clients.caller_identity().await {
-            Ok(id) => (id.account, id.arn),
-            Err(e) => return fail_aws(j, &e),
-        },
-    };
-    let target = match PolicyTarget::new(&account, &clients.region, &caller) {
+    let target = match key_policy::target_for(clients, role, ASK_ROLE).await {
         Ok(t) => t,
-        Err(e) => {
-            return fail(
-                j,
-                "configuration",
-                &e.to_string(),
-                Some(&e.fix),
-                json!({"field": e.field}),
-            );
-        }
+        Err(e) => return fail_target(j, e),
     };
     let mut current = match keys.policy(&info.arn).await {
         Ok(p) => p,
@@ -316,11 +307,20 @@ async fn check(
     }
 }
 
-fn aws_account(arn: &str) -> Option<String> {
-    crate::arn::Arn::parse(arn)
-        .map(|a| a.account)
-        .filter(|a| !a.is_empty())
-        .map(str::to_owned)
+/// How a user gives the role ARN when IAM will not say it.
+const ASK_ROLE: &str = "pass the role ARN with its path as --role";
+
+pub(super) fn fail_target(j: bool, e: key_policy::TargetFailure) -> ExitCode {
+    match e {
+        key_policy::TargetFailure::Aws(e) => fail_aws(j, &e),
+        key_policy::TargetFailure::Invalid(e) => fail(
+            j,
+            "configuration",
+            &e.to_string(),
+            Some(&e.fix),
+            json!({"field": e.field}),
+        ),
+    }
 }
 
 fn policy_offline(j: bool, account: &str, region: &str, role: &str) -> ExitCode {

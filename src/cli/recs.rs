@@ -13,15 +13,17 @@ use serde_json::json;
 
 use super::aws_args::{AwsArgs, connect, fail, fail_aws, print_json};
 use super::exit;
+use crate::aws::Clients;
 use crate::config::Diagnostic;
 use crate::kms::keys::Keys;
-use crate::kms::policy::LineChange;
+use crate::kms::policy::{self, LineChange, Requirement};
 use crate::recommend::diff::text_diff;
 use crate::recommend::request::{self, tools_from_json};
 use crate::recommend::{
     ConfigView, Detail, Input, RecError, RecType, Recommendations, ResultView, StartRequest,
     Status, Summary, Traces,
 };
+use crate::services::key_policy;
 
 #[derive(Debug, Args)]
 pub struct RecsArgs {
@@ -88,6 +90,13 @@ pub struct StartArgs {
     /// With --pack and tool-description: only these tools (repeatable; default all)
     #[arg(long = "tool", value_name = "NAME")]
     pub tools: Vec<String>,
+    /// Take the log group and service name from this agent runtime of a deployment (found with
+    /// --config and --pack, as `status` finds it)
+    #[arg(long, value_name = "NAME", requires_all = ["config", "pack"])]
+    pub runtime: Option<String>,
+    /// With --runtime: the deploy config of the deployment (its region is the default region)
+    #[arg(long, value_name = "FILE", requires = "runtime")]
+    pub config: Option<PathBuf>,
     /// CloudWatch Logs log group ARN of the agent's traces (repeatable)
     #[arg(long = "log-group", value_name = "ARN")]
     pub log_groups: Vec<String>,
@@ -111,6 +120,12 @@ pub struct StartArgs {
     /// Customer managed key: key id, key ARN, alias/NAME or alias ARN (default: AWS owned key)
     #[arg(long = "kms-key", value_name = "KEY")]
     pub kms_key: Option<String>,
+    /// With --kms-key: check the key policy for this role instead of the caller's
+    #[arg(long, value_name = "ARN", requires = "kms_key")]
+    pub role: Option<String>,
+    /// With --kms-key: start even when the key policy does not let the service use the key
+    #[arg(long, requires = "kms_key")]
+    pub force: bool,
     /// Wait until COMPLETED or FAILED, printing each status change
     #[arg(long)]
     pub wait: bool,
@@ -138,7 +153,7 @@ fn bad(field: &str, message: String, fix: &str) -> Diagnostic {
     Diagnostic::error(field, crate::config::category::CONFIGURATION, message).with_hint(fix)
 }
 
-pub fn run(args: RecsArgs) -> ExitCode {
+pub fn run(mut args: RecsArgs) -> ExitCode {
     let j = args.aws.json;
     // Local checks that need no AWS come first, so bad input never waits for a connection.
     let start_req = match &args.command {
@@ -148,6 +163,19 @@ pub fn run(args: RecsArgs) -> ExitCode {
         },
         _ => None,
     };
+    let deployment = match &args.command {
+        RecsCommand::Start(s) => match deployment_of(s) {
+            Ok(d) => d,
+            Err(d) => return diagnostics(j, &[d]),
+        },
+        _ => None,
+    };
+    if let Some(d) = &deployment
+        && args.aws.region.is_none()
+        && !d.region.is_empty()
+    {
+        args.aws.region = Some(d.region.clone());
+    }
     if let RecsCommand::List {
         status: Some(s), ..
     } = &args.command
@@ -216,16 +244,17 @@ pub fn run(args: RecsArgs) -> ExitCode {
             },
             RecsCommand::Start(s) => {
                 let mut req = start_req.expect("built above");
-                start(
-                    j,
-                    &recs,
-                    recs.keys(),
-                    &mut req,
-                    s.kms_key.as_deref(),
-                    s.wait,
-                    s.timeout,
-                )
-                .await
+                if let Some(d) = &deployment
+                    && let Err(d) = runtime_traces(&clients, d, &mut req).await
+                {
+                    return diagnostics(j, &[d]);
+                }
+                let key = s.kms_key.as_deref().map(|k| KeyGate {
+                    key: k,
+                    role: s.role.as_deref(),
+                    force: s.force,
+                });
+                start(j, &clients, &recs, &mut req, key, s.wait, s.timeout).await
             }
             RecsCommand::Delete { ids, .. } => delete(j, &recs, &ids).await,
         }
@@ -534,25 +563,191 @@ fn build_request(a: &StartArgs) -> Result<StartRequest, Vec<Diagnostic>> {
     })
 }
 
+/// The deployment `recs start --runtime` reads: the runtime's name, the pack id and the
+/// config's region, which with the account locate the state `apply` wrote.
+struct Deployment {
+    runtime: String,
+    pack_id: String,
+    region: String,
+}
+
+fn deployment_of(a: &StartArgs) -> Result<Option<Deployment>, Diagnostic> {
+    let (Some(runtime), Some(config), Some(pack)) = (&a.runtime, &a.config, &a.pack) else {
+        return Ok(None);
+    };
+    let loaded = crate::config::load_path(config, None).map_err(|e| e.to_diagnostic())?;
+    let pack = crate::pack::load_path(pack).map_err(|e| e.to_diagnostic())?;
+    Ok(Some(Deployment {
+        runtime: runtime.clone(),
+        pack_id: pack.id,
+        region: loaded.config.region,
+    }))
+}
+
+/// Fills the traces the user left out from the deployed runtime's record.
+async fn runtime_traces(
+    clients: &Clients,
+    d: &Deployment,
+    req: &mut StartRequest,
+) -> Result<(), Diagnostic> {
+    let account = clients
+        .caller_identity()
+        .await
+        .map_err(|e| {
+            Diagnostic::error("runtime", e.category.to_string(), e.message.clone())
+                .with_hint(e.hint.clone().unwrap_or_default())
+        })?
+        .account;
+    let store = crate::services::deploy::open_store(&account, &clients.region, &d.pack_id)
+        .map_err(|e| bad("runtime", e.to_string(), "check the data directory"))?;
+    let state = store.snapshot();
+    let runtimes: Vec<_> = state.live().filter(|r| r.kind == "agent_runtime").collect();
+    let Some(record) = runtimes.iter().find(|r| r.name == d.runtime) else {
+        let known: Vec<&str> = runtimes.iter().map(|r| r.name.as_str()).collect();
+        let fix = if known.is_empty() {
+            format!(
+                "deploy pack {} with `agentcore-tui apply --config FILE --pack FILE --yes` first, or pass --log-group and --service-name",
+                d.pack_id
+            )
+        } else {
+            format!("use one of the deployed runtimes: {}", known.join(", "))
+        };
+        return Err(bad(
+            "runtime",
+            format!(
+                "no agent runtime {} in the deployment of pack {} in {} (account {account})",
+                shown(&d.runtime),
+                d.pack_id,
+                clients.region
+            ),
+            &fix,
+        ));
+    };
+    let traces = record
+        .arn
+        .as_deref()
+        .and_then(|arn| crate::recommend::runtime_traces::of_runtime(arn, &record.name))
+        .ok_or_else(|| {
+            bad(
+                "runtime",
+                format!(
+                    "agent runtime {} has no runtime ARN recorded",
+                    shown(&d.runtime)
+                ),
+                "run `agentcore-tui apply` again so the runtime is recorded, or pass --log-group and --service-name",
+            )
+        })?;
+    if req.traces.log_group_arns.is_empty() {
+        req.traces.log_group_arns.push(traces.log_group_arn);
+    }
+    if req.traces.service_names.is_empty() {
+        req.traces.service_names.push(traces.service_name);
+    }
+    Ok(())
+}
+
+/// The customer managed key of `recs start`, and how its policy is checked.
+struct KeyGate<'a> {
+    key: &'a str,
+    role: Option<&'a str>,
+    force: bool,
+}
+
+const ASK_ROLE: &str = "pass the role ARN with its path as --role, or --force to start without checking the key policy";
+
+/// The key policy analysis of `keys check`: a key the service principal cannot use would only
+/// end the recommendation FAILED (KMS_ACCESS_DENIED) minutes later, so it is refused now.
+async fn refuse_unusable_key(
+    j: bool,
+    clients: &Clients,
+    keys: &Keys,
+    key: &str,
+    key_arn: &str,
+    role: Option<&str>,
+) -> Option<ExitCode> {
+    let target = match key_policy::target_for(clients, role, ASK_ROLE).await {
+        Ok(t) => t,
+        Err(e) => return Some(super::keys::fail_target(j, e)),
+    };
+    let current = match keys.policy(key_arn).await {
+        Ok(p) => p,
+        Err(e) => return Some(fail_aws(j, &e)),
+    };
+    let checked = match key_policy::check(&current, &target) {
+        Ok(c) => c,
+        Err(e) => {
+            let fix = format!("{}, or pass --force", key_policy::NOT_JSON_FIX);
+            return Some(fail(
+                j,
+                "configuration",
+                &e.to_string(),
+                Some(&fix),
+                json!({}),
+            ));
+        }
+    };
+    if checked.analysis.satisfies(Requirement::ServicePrincipal) {
+        return None;
+    }
+    let message = format!(
+        "the policy of key {} does not let {} use it, so the recommendation would end FAILED (KMS_ACCESS_DENIED)",
+        shown(key),
+        policy::SERVICE_PRINCIPAL
+    );
+    let hint = format!(
+        "apply the recommended policy below with `agentcore-tui keys check {} --apply --yes`, or pass --force to start anyway",
+        shown(key)
+    );
+    if !j {
+        for f in &checked.analysis.findings {
+            errln!("  warning: {}", shown(&f.message));
+            errln!("    fix: {}", shown(&f.fix));
+        }
+        if let Ok(r) = &checked.recommended {
+            errln!("recommended policy (diff from the current one):");
+            super::render::emit_err(&policy::diff_text(&current, r));
+        }
+    }
+    Some(fail(
+        j,
+        "configuration",
+        &message,
+        Some(&hint),
+        json!({
+            "field": "kms_key",
+            "findings": checked.analysis.findings,
+            "recommended_policy": checked.recommended.as_ref().ok(),
+            "diff": checked.diff,
+        }),
+    ))
+}
+
 async fn start(
     j: bool,
+    clients: &Clients,
     recs: &Recommendations,
-    keys: &Keys,
     req: &mut StartRequest,
-    kms_key: Option<&str>,
+    key: Option<KeyGate<'_>>,
     wait: bool,
     timeout: u64,
 ) -> ExitCode {
+    let keys = recs.keys();
     // An alias or key id is resolved to the key ARN StartRecommendation wants.
-    if let Some(k) = kms_key {
-        if crate::arn::Arn::kms_key(k).is_some() {
-            req.kms_key_arn = Some(k.to_owned());
+    if let Some(k) = &key {
+        let arn = if crate::arn::Arn::kms_key(k.key).is_some() {
+            k.key.to_owned()
         } else {
-            match keys.describe(k).await {
-                Ok(info) => req.kms_key_arn = Some(info.arn),
+            match keys.describe(k.key).await {
+                Ok(info) => info.arn,
                 Err(e) => return fail_aws(j, &e),
             }
+        };
+        if !k.force
+            && let Some(refused) = refuse_unusable_key(j, clients, keys, k.key, &arn, k.role).await
+        {
+            return refused;
         }
+        req.kms_key_arn = Some(arn);
     }
     let started = match recs.start(req).await {
         Ok(s) => s,

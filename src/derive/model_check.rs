@@ -930,9 +930,11 @@ fn agents_estimate(plan: &ResourcePlan, cfg: &DeployConfig) -> String {
         {
             m.insert(
                 member.clone(),
-                json!(format!(
-                    "arn:aws:bedrock-agentcore:{region}:{account}:runtime/{}-0000000000",
-                    r.name
+                json!(crate::arn::regional(
+                    "bedrock-agentcore",
+                    region,
+                    account,
+                    &format!("runtime/{}-0000000000", r.name)
                 )),
             );
         }

@@ -38,6 +38,16 @@ impl KeyInfo {
     }
 }
 
+/// The usage a key of `spec` has when KMS (or a stand-in such as moto) leaves `KeyUsage` out:
+/// a symmetric key encrypts, an HMAC key makes MACs. `None` where the spec allows several.
+pub fn usage_of_spec(spec: &str) -> Option<&'static str> {
+    match spec {
+        "SYMMETRIC_DEFAULT" => Some("ENCRYPT_DECRYPT"),
+        s if s.starts_with("HMAC_") => Some("GENERATE_VERIFY_MAC"),
+        _ => None,
+    }
+}
+
 /// One reason a key cannot be used; a key can have several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -76,11 +86,23 @@ impl fmt::Display for Ineligibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Ineligibility::AwsManaged => f.write_str("AWS managed key, not customer managed"),
+            Ineligibility::NotSymmetric { key_spec } if key_spec.is_empty() => f.write_str(
+                "KMS did not say the key spec; only SYMMETRIC_DEFAULT keys encrypt recommendations",
+            ),
+            Ineligibility::NotSymmetric { key_spec } if key_spec.starts_with("HMAC_") => {
+                write!(
+                    f,
+                    "HMAC key ({key_spec}), which signs messages and cannot encrypt; only SYMMETRIC_DEFAULT keys encrypt recommendations"
+                )
+            }
             Ineligibility::NotSymmetric { key_spec } => {
                 write!(
                     f,
                     "asymmetric key ({key_spec}); only SYMMETRIC_DEFAULT keys encrypt recommendations"
                 )
+            }
+            Ineligibility::WrongUsage { key_usage } if key_usage.is_empty() => {
+                f.write_str("KMS did not say the key usage; recommendations need ENCRYPT_DECRYPT")
             }
             Ineligibility::WrongUsage { key_usage } => {
                 write!(f, "key usage is {key_usage}, not ENCRYPT_DECRYPT")
@@ -108,7 +130,11 @@ pub fn check(key: &KeyInfo, region: &str) -> Vec<Ineligibility> {
             key_spec: key.key_spec.clone(),
         });
     }
-    if key.key_usage != "ENCRYPT_DECRYPT" {
+    // An HMAC key's usage says nothing the spec has not said already.
+    let usage_follows_spec = !key.key_spec.is_empty()
+        && key.key_spec != "SYMMETRIC_DEFAULT"
+        && usage_of_spec(&key.key_spec) == Some(key.key_usage.as_str());
+    if key.key_usage != "ENCRYPT_DECRYPT" && !usage_follows_spec {
         out.push(Ineligibility::WrongUsage {
             key_usage: key.key_usage.clone(),
         });
@@ -235,6 +261,35 @@ mod tests {
             "AWS",
         );
         assert_eq!(check(&aws, "us-east-1"), vec![Ineligibility::AwsManaged]);
+    }
+
+    #[test]
+    fn hmac_keys_and_missing_fields_are_named_plainly() {
+        let hmac = key(
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+            "Enabled",
+            "us-east-1",
+            "CUSTOMER",
+        );
+        let r = check(&hmac, "us-east-1");
+        assert_eq!(r.len(), 1, "{r:?}");
+        let line = reason_line(&hmac, &r).unwrap();
+        assert!(
+            line.starts_with("alias/recs: HMAC key (HMAC_256)"),
+            "{line}"
+        );
+        assert!(!line.contains("asymmetric"), "{line}");
+
+        let blank = key("", "", "Enabled", "us-east-1", "CUSTOMER");
+        for reason in check(&blank, "us-east-1") {
+            let text = reason.to_string();
+            assert!(text.starts_with("KMS did not say the key"), "{text}");
+            assert!(!text.contains("()") && !text.contains(" is ,"), "{text}");
+        }
+        assert_eq!(usage_of_spec("SYMMETRIC_DEFAULT"), Some("ENCRYPT_DECRYPT"));
+        assert_eq!(usage_of_spec("HMAC_512"), Some("GENERATE_VERIFY_MAC"));
+        assert_eq!(usage_of_spec("RSA_2048"), None);
     }
 
     #[test]

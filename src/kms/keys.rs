@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use futures_util::future::join_all;
 
-use super::eligibility::KeyInfo;
+use super::eligibility::{KeyInfo, usage_of_spec};
 use crate::aws::{self, ErrorContext};
 
 #[derive(Clone, Debug)]
@@ -16,19 +16,28 @@ pub struct Keys {
 }
 
 fn info(meta: &aws_sdk_kms::types::KeyMetadata, aliases: Vec<String>) -> KeyInfo {
+    #[allow(deprecated)]
+    let key_spec = meta
+        .key_spec()
+        .map(|s| s.as_str().to_owned())
+        // Older answers (and some stand-ins) carry only the deprecated CustomerMasterKeySpec.
+        .or_else(|| {
+            meta.customer_master_key_spec()
+                .map(|s| s.as_str().to_owned())
+        })
+        .unwrap_or_default();
+    let key_usage = meta
+        .key_usage()
+        .map(|s| s.as_str().to_owned())
+        .or_else(|| usage_of_spec(&key_spec).map(str::to_owned))
+        .unwrap_or_default();
     KeyInfo {
         key_id: meta.key_id().to_owned(),
         arn: meta.arn().unwrap_or_default().to_owned(),
         aliases,
         description: meta.description().unwrap_or_default().to_owned(),
-        key_spec: meta
-            .key_spec()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
-        key_usage: meta
-            .key_usage()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
+        key_spec,
+        key_usage,
         key_state: meta
             .key_state()
             .map(|s| s.as_str().to_owned())
@@ -181,8 +190,31 @@ impl Keys {
         })
     }
 
+    /// A key or alias ARN of another region is refused before any call: KMS would answer
+    /// "not found", which hides the reason.
+    fn in_region(&self, key: &str, operation: &str) -> Result<(), aws::Error> {
+        let key_region = crate::arn::region(key);
+        if key_region.is_empty() || key_region == self.region {
+            return Ok(());
+        }
+        Err(aws::Error::new(
+            aws::Category::Configuration,
+            operation,
+            format!(
+                "key {} is in {key_region}, not {}",
+                crate::sanitize::quote(key),
+                self.region
+            ),
+        )
+        .with_hint(format!(
+            "recommendations must use a key in their own region: choose or create a key in {} (`agentcore-tui keys list` shows them), or pass --region {key_region} to work in {key_region}",
+            self.region
+        )))
+    }
+
     /// One key by key id, key ARN, alias name (`alias/x`) or alias ARN.
     pub async fn describe(&self, key: &str) -> Result<KeyInfo, aws::Error> {
+        self.in_region(key, "DescribeKey")?;
         let meta = self.describe_meta(key).await?;
         let out = self
             .kms
@@ -201,6 +233,7 @@ impl Keys {
     }
 
     pub async fn policy(&self, key: &str) -> Result<String, aws::Error> {
+        self.in_region(key, "GetKeyPolicy")?;
         let out = self
             .kms
             .get_key_policy()
@@ -227,5 +260,38 @@ impl Keys {
 
     pub fn client(&self) -> &aws_sdk_kms::Client {
         &self.kms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_kms::types::{KeyMetadata, KeySpec};
+
+    use super::info;
+    use crate::kms::eligibility::check;
+
+    fn meta(spec: KeySpec) -> KeyMetadata {
+        KeyMetadata::builder()
+            .key_id("k-1")
+            .arn("arn:aws:kms:us-east-1:111122223333:key/k-1")
+            .key_spec(spec)
+            .key_state(aws_sdk_kms::types::KeyState::Enabled)
+            .key_manager(aws_sdk_kms::types::KeyManagerType::Customer)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_missing_key_usage_is_inferred_from_the_spec() {
+        let k = info(&meta(KeySpec::SymmetricDefault), Vec::new());
+        assert_eq!(k.key_usage, "ENCRYPT_DECRYPT");
+        assert_eq!(check(&k, "us-east-1"), vec![], "a usable key is usable");
+        let h = info(&meta(KeySpec::Hmac256), Vec::new());
+        assert_eq!(h.key_usage, "GENERATE_VERIFY_MAC");
+        let rsa = info(&meta(KeySpec::Rsa2048), Vec::new());
+        assert_eq!(
+            rsa.key_usage, "",
+            "RSA keys sign or encrypt: nothing to infer"
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod filter;
 pub mod model;
 pub mod model_check;
 pub mod request;
+pub mod runtime_traces;
 pub mod service;
 
 pub use error::{KeyProblem, Operation, RecError};

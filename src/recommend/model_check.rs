@@ -40,7 +40,7 @@ pub fn start_recommendation(r: &StartRequest) -> Vec<Diagnostic> {
             let arns: Vec<String> = r
                 .evaluators
                 .iter()
-                .filter_map(|e| request::evaluator_arn(e).ok())
+                .filter_map(|e| request::evaluator_arn(e, "aws").ok())
                 .collect();
             if !arns.is_empty() {
                 let refs: Vec<Value> = arns.iter().map(|a| json!({"evaluatorArn": a})).collect();

@@ -123,8 +123,8 @@ pub fn name(value: &str) -> Vec<Diagnostic> {
     vec![]
 }
 
-/// `Builtin.Helpfulness` → its ARN; an evaluator ARN is kept as it is.
-pub fn evaluator_arn(value: &str) -> Result<String, Diagnostic> {
+/// `Builtin.Helpfulness` → its ARN in `partition`; an evaluator ARN is kept as it is.
+pub fn evaluator_arn(value: &str, partition: &str) -> Result<String, Diagnostic> {
     let v = value.trim();
     if let Some(rest) = v.strip_prefix("Builtin.")
         && !rest.is_empty()
@@ -134,7 +134,7 @@ pub fn evaluator_arn(value: &str) -> Result<String, Diagnostic> {
     {
         // Built-in evaluators have neither region nor account in their ARN.
         return Ok(Arn {
-            partition: "aws",
+            partition,
             service: "bedrock-agentcore",
             region: "",
             account: "",
@@ -285,7 +285,7 @@ pub fn local_checks(req: &StartRequest, region: &str, now: DateTime<Utc>) -> Vec
     match req.rec_type() {
         RecType::SystemPrompt => {
             for e in &req.evaluators {
-                if let Err(d) = evaluator_arn(e) {
+                if let Err(d) = evaluator_arn(e, crate::arn::partition_of_region(region)) {
                     out.push(d);
                 }
             }
@@ -455,8 +455,12 @@ mod tests {
     fn seed_example_is_valid() {
         assert_eq!(local_checks(&req(), "us-east-1", now()), vec![]);
         assert_eq!(
-            evaluator_arn("Builtin.Helpfulness").unwrap(),
+            evaluator_arn("Builtin.Helpfulness", "aws").unwrap(),
             "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
+        );
+        assert_eq!(
+            evaluator_arn("Builtin.Helpfulness", "aws-cn").unwrap(),
+            "arn:aws-cn:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
         );
     }
 

@@ -39,7 +39,7 @@ fn build_error(e: aws_smithy_types::error::operation::BuildError) -> RecError {
     ))
 }
 
-fn to_config(req: &StartRequest) -> Result<t::RecommendationConfig, RecError> {
+fn to_config(req: &StartRequest, partition: &str) -> Result<t::RecommendationConfig, RecError> {
     let traces = t::AgentTracesConfig::CloudwatchLogs(
         t::CloudWatchLogsTraceConfig::builder()
             .set_log_group_arns(Some(req.traces.log_group_arns.clone()))
@@ -63,7 +63,8 @@ fn to_config(req: &StartRequest) -> Result<t::RecommendationConfig, RecError> {
             } else {
                 let mut refs = Vec::new();
                 for e in &req.evaluators {
-                    let arn = evaluator_arn(e).map_err(|d| RecError::Invalid(vec![d]))?;
+                    let arn =
+                        evaluator_arn(e, partition).map_err(|d| RecError::Invalid(vec![d]))?;
                     refs.push(
                         t::RecommendationEvaluatorReference::builder()
                             .evaluator_arn(arn)
@@ -320,7 +321,7 @@ impl Recommendations {
                     .collect(),
             ));
         }
-        let config = to_config(req)?;
+        let config = to_config(req, crate::arn::partition_of_region(&self.region))?;
         let out = self
             .dp
             .start_recommendation()

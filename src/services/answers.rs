@@ -17,6 +17,8 @@ pub enum AwsTarget {
     Local,
     /// A named profile from `~/.aws/config` / `~/.aws/credentials` (SSO included).
     Profile(String),
+    /// The SDK's default chain with the exported `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
+    Environment,
 }
 
 impl AwsTarget {
@@ -24,6 +26,7 @@ impl AwsTarget {
         match self {
             Self::Local => "local emulator".into(),
             Self::Profile(p) => format!("profile {p}"),
+            Self::Environment => "environment credentials".into(),
         }
     }
 }

@@ -12,8 +12,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::Mutex;
 
 use super::services::{
-    AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, RunKind, RunSummary,
-    ServiceError,
+    AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, ProfileEntry, RunKind,
+    RunSummary, ServiceError, TargetsFound,
 };
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::kms::keys::Keys;
@@ -41,6 +41,10 @@ impl SdkServices {
     }
 }
 
+/// The TUI has no field for the caller's role: the CLI's `--role` takes it.
+const ASK_ROLE: &str =
+    "check the key from a shell with `agentcore-tui keys check KEY --role ROLE_ARN`";
+
 fn service_error(e: aws::Error) -> ServiceError {
     ServiceError {
         category: e.category.to_string(),
@@ -58,6 +62,12 @@ impl Inner {
         let clients = match target {
             AwsTarget::Profile(p) => Clients::connect(&ConnectOptions {
                 profile: Some(p.clone()),
+                region: Some(region.to_string()),
+                ..ConnectOptions::default()
+            })
+            .await
+            .map_err(service_error)?,
+            AwsTarget::Environment => Clients::connect(&ConnectOptions {
                 region: Some(region.to_string()),
                 ..ConnectOptions::default()
             })
@@ -89,9 +99,9 @@ impl Inner {
 }
 
 impl AwsServices for SdkServices {
-    fn profiles(&self) -> BoxFuture<'static, Result<Vec<String>, ServiceError>> {
+    fn profiles(&self) -> BoxFuture<'static, Result<TargetsFound, ServiceError>> {
         Box::pin(async {
-            tokio::task::spawn_blocking(profile_names)
+            tokio::task::spawn_blocking(targets_found)
                 .await
                 .map_err(|e| ServiceError {
                     category: "configuration".into(),
@@ -110,9 +120,14 @@ impl AwsServices for SdkServices {
         Box::pin(async move {
             let clients = inner.clients(&target, &region).await?;
             let id = clients.caller_identity().await.map_err(service_error)?;
+            let principal = clients
+                .principal_arn(&id.arn, ASK_ROLE)
+                .await
+                .map_err(service_error);
             Ok(CallerIdentity {
                 account: id.account,
                 arn: id.arn,
+                principal,
             })
         })
     }
@@ -266,14 +281,18 @@ impl AwsServices for SdkServices {
         region: String,
         key_arn: String,
     ) -> BoxFuture<'static, Result<super::services::PolicyCheck, ServiceError>> {
-        use crate::kms::policy;
         use crate::services::key_policy;
         let inner = self.inner.clone();
         Box::pin(async move {
             let c = inner.clients(&target, &region).await?;
-            let id = c.caller_identity().await.map_err(service_error)?;
-            let pt = policy::PolicyTarget::new(&id.account, &c.region, &id.arn)
-                .map_err(|e| config_error(e.to_string(), Some(e.fix.clone())))?;
+            let pt = key_policy::target_for(&c, None, ASK_ROLE)
+                .await
+                .map_err(|e| match e {
+                    key_policy::TargetFailure::Aws(e) => service_error(e),
+                    key_policy::TargetFailure::Invalid(e) => {
+                        config_error(e.to_string(), Some(e.fix.clone()))
+                    }
+                })?;
             let current = Keys::from_clients(&c)
                 .policy(&key_arn)
                 .await
@@ -473,64 +492,23 @@ impl Inner {
     }
 }
 
-/// Profile names from `~/.aws/config` (`[profile x]`, `[default]`) and `~/.aws/credentials`
-/// (`[x]`), honouring `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`. SSO sessions are not
-/// profiles and are left out.
-pub fn profile_names() -> Vec<String> {
-    let home = directories::BaseDirs::new().map(|b| b.home_dir().join(".aws"));
-    let file = |env: &str, name: &str| {
-        std::env::var_os(env)
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(name)))
-    };
-    let mut names = Vec::new();
-    if let Some(text) =
-        file("AWS_CONFIG_FILE", "config").and_then(|p| std::fs::read_to_string(p).ok())
-    {
-        names.extend(
-            sections(&text)
-                .filter_map(|s| {
-                    if s == "default" {
-                        Some(s)
-                    } else {
-                        s.strip_prefix("profile ").map(str::trim)
-                    }
-                })
-                .map(String::from),
-        );
-    }
-    if let Some(text) = file("AWS_SHARED_CREDENTIALS_FILE", "credentials")
-        .and_then(|p| std::fs::read_to_string(p).ok())
-    {
-        names.extend(sections(&text).map(String::from));
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
-fn sections(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']'))
-        .map(str::trim)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sections_are_read_from_config_and_credentials_syntax() {
-        let config = "[default]\nregion=us-east-1\n[profile dev]\nsso_session = corp\n[sso-session corp]\n[ profile  prod ]\n";
-        let found: Vec<&str> = sections(config).collect();
-        assert_eq!(
-            found,
-            [
-                "default",
-                "profile dev",
-                "sso-session corp",
-                "profile  prod"
-            ]
-        );
+/// The profiles of the AWS config and credentials files (SSO sessions are not profiles) and
+/// the AWS settings of the environment.
+pub fn targets_found() -> TargetsFound {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    TargetsFound {
+        profiles: aws::profiles::load()
+            .into_iter()
+            .map(|p| ProfileEntry {
+                kind: (p.kind != aws::profiles::CredentialKind::Other).then(|| p.kind.to_string()),
+                name: p.name,
+                region: p.region,
+            })
+            .collect(),
+        env_credentials: var("AWS_ACCESS_KEY_ID").is_some()
+            && var("AWS_SECRET_ACCESS_KEY").is_some(),
+        env_profile: var("AWS_PROFILE"),
+        env_region: var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")),
+        endpoint: var("AWS_ENDPOINT_URL"),
     }
 }

@@ -15,10 +15,47 @@ use crate::deploy::plan::PlanReport;
 use crate::deploy::status::StatusReport;
 use tokio_util::sync::CancellationToken;
 
+/// What this machine offers to deploy with: the profiles of the AWS config files and the AWS
+/// settings of the environment, read by the service since `update` does no I/O.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetsFound {
+    pub profiles: Vec<ProfileEntry>,
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` are both set.
+    pub env_credentials: bool,
+    /// `AWS_PROFILE`: the profile to preselect.
+    pub env_profile: Option<String>,
+    /// `AWS_REGION` (or `AWS_DEFAULT_REGION`): the region to propose.
+    pub env_region: Option<String>,
+    /// `AWS_ENDPOINT_URL`: AWS calls go there instead of AWS.
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileEntry {
+    pub name: String,
+    /// How it gets credentials (`SSO`, `role`, `credential_process`, …) when it says.
+    pub kind: Option<String>,
+    pub region: Option<String>,
+}
+
+impl ProfileEntry {
+    pub fn named(name: &str) -> ProfileEntry {
+        ProfileEntry {
+            name: name.to_owned(),
+            kind: None,
+            region: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerIdentity {
     pub account: String,
+    /// As STS answers it: for a role, the session ARN.
     pub arn: String,
+    /// The IAM role (path included) or user a key policy names for this caller, or why it
+    /// cannot be known (iam:GetRole denied).
+    pub principal: Result<String, ServiceError>,
 }
 
 /// A failed call, already classified (permission / network / timeout / configuration /
@@ -40,7 +77,7 @@ pub enum KeysEvent {
 
 pub trait AwsServices: Send + Sync + 'static {
     /// Profile names from the shared config and credentials files.
-    fn profiles(&self) -> BoxFuture<'static, Result<Vec<String>, ServiceError>>;
+    fn profiles(&self) -> BoxFuture<'static, Result<TargetsFound, ServiceError>>;
     /// STS GetCallerIdentity.
     fn caller_identity(
         &self,

@@ -169,6 +169,9 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     if !shared.region().is_empty() {
         facts.push(shared.region().to_string());
     }
+    if let Some(url) = &shared.endpoint {
+        facts.push(format!("endpoint {}", crate::sanitize::escape(url)));
+    }
     if !facts.is_empty() {
         spans.push(Span::styled(
             format!("  {}", facts.join(" · ")),

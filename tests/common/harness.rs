@@ -20,7 +20,9 @@ use agentcore_tui::tui::persist::{A2aMode, Answers, ArtifactKind, KmsChoice};
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::wizard::StepId;
 use agentcore_tui::tui::sdk_services::SdkServices;
-use agentcore_tui::tui::services::{AwsServices, AwsTarget, CallerIdentity, KeysEvent};
+use agentcore_tui::tui::services::{
+    AwsServices, AwsTarget, CallerIdentity, KeysEvent, ProfileEntry, TargetsFound,
+};
 use agentcore_tui::tui::slot::Gen;
 use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
@@ -58,6 +60,8 @@ pub struct World {
     /// Sent as one page (none when empty), then the end of the listing.
     pub keys: Vec<KeyInfo>,
     pub caller: CallerIdentity,
+    /// Profiles with their kind and region, and the environment's AWS settings.
+    pub environment: TargetsFound,
 }
 
 impl World {
@@ -69,7 +73,9 @@ impl World {
             caller: CallerIdentity {
                 account: ACCOUNT.into(),
                 arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/AgentCoreDeployer/demo"),
+                principal: Ok(format!("arn:aws:iam::{ACCOUNT}:role/AgentCoreDeployer")),
             },
+            environment: TargetsFound::default(),
         }
     }
 }
@@ -242,8 +248,17 @@ impl Harness {
             }
             match effect {
                 Effect::LoadProfiles { generation } => {
-                    let profiles = self.world.profiles.clone();
-                    self.answer(generation, Outcome::Profiles(Ok(profiles)));
+                    let found = TargetsFound {
+                        profiles: self
+                            .world
+                            .profiles
+                            .iter()
+                            .map(|p| ProfileEntry::named(p))
+                            .chain(self.world.environment.profiles.iter().cloned())
+                            .collect(),
+                        ..self.world.environment.clone()
+                    };
+                    self.answer(generation, Outcome::Profiles(Ok(found)));
                 }
                 Effect::FetchCallerIdentity { generation, .. } => {
                     let caller = self.world.caller.clone();

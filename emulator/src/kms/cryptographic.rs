@@ -41,10 +41,8 @@ fn authorize(
         400,
         "AccessDeniedException",
         format!(
-            "User: arn:aws:sts::{}:assumed-role/{}/{} is not authorized to perform: {action} on resource: {} because no resource-based policy allows the {action} action",
-            world.account,
-            crate::world::DEPLOYER_ROLE,
-            crate::world::SESSION_NAME,
+            "User: {} is not authorized to perform: {action} on resource: {} because no resource-based policy allows the {action} action",
+            world.session_arn(),
             key.arn
         ),
     ))

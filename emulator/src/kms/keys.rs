@@ -127,21 +127,28 @@ pub fn resolve<'a>(
             ),
         )
     };
-    let (ref_region, local) = match key_ref.strip_prefix("arn:aws:kms:") {
-        Some(rest) => {
-            let mut parts = rest.splitn(3, ':');
-            let (r, _acct, res) = (parts.next(), parts.next(), parts.next());
-            match (r, res) {
-                (Some(r), Some(res)) => (r.to_string(), res.to_string()),
-                _ => {
-                    return Err(ApiError::kms(
-                        "InvalidArnException",
-                        format!("Invalid arn {key_ref}"),
-                    ));
-                }
+    // A key or alias ARN in any partition: arn:PARTITION:kms:REGION:ACCOUNT:RESOURCE.
+    let (ref_region, local) = if key_ref.starts_with("arn:") {
+        let mut parts = key_ref.splitn(6, ':');
+        let (_arn, _partition, service, r, _acct, res) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        );
+        match (service, r, res) {
+            (Some("kms"), Some(r), Some(res)) => (r.to_string(), res.to_string()),
+            _ => {
+                return Err(ApiError::kms(
+                    "InvalidArnException",
+                    format!("Invalid arn {key_ref}"),
+                ));
             }
         }
-        None => (region.to_string(), key_ref.to_string()),
+    } else {
+        (region.to_string(), key_ref.to_string())
     };
     if ref_region != region {
         return Err(not_found());

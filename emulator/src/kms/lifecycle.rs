@@ -7,7 +7,7 @@ use crate::crypto;
 use crate::wire::{ApiError, ApiResult, ts_num};
 use crate::world::{Ctx, Key, WorldState};
 
-use super::policy::{lockout_check, validate_policy};
+use super::policy::{lockout_check, principals_exist, validate_policy};
 use super::{default_policy, member, page_args, resolve, str_member};
 
 /// The key usages KMS allows for each key spec (AWS KMS Developer Guide, "Key spec reference").
@@ -51,7 +51,8 @@ pub(super) fn create_key(
     }
     let policy = match str_member(body, "Policy") {
         Some(p) => {
-            validate_policy(p)?;
+            let doc = validate_policy(p)?;
+            principals_exist(world, &doc)?;
             lockout_check(
                 world,
                 p,

@@ -43,6 +43,59 @@ pub(super) fn validate_policy(policy: &str) -> Result<Value, ApiError> {
     Ok(doc)
 }
 
+/// KMS resolves every IAM principal of a policy when it is set, and refuses the policy when a
+/// role of this account does not exist. A role ARN names its path, so `role/NAME` is not the
+/// same role as `role/aws-reserved/…/NAME`.
+pub(super) fn principals_exist(world: &WorldState, doc: &Value) -> Result<(), ApiError> {
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(a)) => a.iter().collect::<Vec<_>>(),
+        Some(s) => vec![s],
+        None => Vec::new(),
+    };
+    let arns = statements.iter().flat_map(|st| {
+        ["Principal", "NotPrincipal"]
+            .into_iter()
+            .filter_map(|k| st.get(k)?.get("AWS"))
+            .flat_map(|v| match v {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            })
+    });
+    for arn in arns {
+        let Some(role) = own_role(arn, &world.account) else {
+            continue;
+        };
+        let exists = world
+            .roles
+            .values()
+            .any(|r| format!("{}{}", r.path, r.name) == format!("/{role}"));
+        if !exists {
+            return Err(ApiError::kms(
+                "MalformedPolicyDocumentException",
+                "Policy contains a statement with one or more invalid principals.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `PATH/NAME` of `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME` when ACCOUNT is this account.
+fn own_role<'a>(arn: &'a str, account: &str) -> Option<&'a str> {
+    let mut fields = arn.splitn(6, ':');
+    let (arn_, _partition, service, region, acct, resource) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    (arn_ == "arn" && service == "iam" && region.is_empty() && acct == account)
+        .then(|| resource.strip_prefix("role/"))
+        .flatten()
+}
+
 /// KMS refuses a policy that would lock the caller out of changing it again.
 pub(super) fn lockout_check(
     world: &WorldState,
@@ -96,7 +149,8 @@ pub(super) fn put_key_policy(
     if str_member(body, "PolicyName").is_some_and(|n| n != "default") {
         return Err(ApiError::kms("NotFoundException", "No such policy exists"));
     }
-    validate_policy(policy)?;
+    let doc = validate_policy(policy)?;
+    principals_exist(world, &doc)?;
     lockout_check(
         world,
         policy,

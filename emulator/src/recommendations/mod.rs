@@ -194,14 +194,8 @@ fn check_key(
     };
     let key = key.clone();
     let describe = caller_request("kms:DescribeKey", world, &ctx.region, None);
-    let denied = (!keypolicy::evaluate(&key.policy, &describe).allowed()).then(|| {
-        kms_access_denied(
-            "kms:DescribeKey",
-            &ctx.session_arn(&world.account),
-            &key.arn,
-            rec_arn,
-        )
-    });
+    let denied = (!keypolicy::evaluate(&key.policy, &describe).allowed())
+        .then(|| kms_access_denied("kms:DescribeKey", &world.session_arn(), &key.arn, rec_arn));
     let no_ec = BTreeMap::new();
     cloudtrail::record(
         world,
@@ -303,12 +297,7 @@ pub fn start(
             let key = world.keys[&key_id].clone();
             let gdk = caller_request("kms:GenerateDataKey", world, &ctx.region, Some(&arn));
             let denied = (!keypolicy::evaluate(&key.policy, &gdk).allowed()).then(|| {
-                kms_access_denied(
-                    "kms:GenerateDataKey",
-                    &ctx.session_arn(&world.account),
-                    &key.arn,
-                    &arn,
-                )
+                kms_access_denied("kms:GenerateDataKey", &world.session_arn(), &key.arn, &arn)
             });
             cloudtrail::record(
                 world,
@@ -437,14 +426,8 @@ pub fn get(world: &mut WorldState, ctx: &Ctx, id: &str) -> ApiResult<Value> {
             .map(|k| k.policy.clone())
             .unwrap_or_default();
         let req = caller_request("kms:Decrypt", world, &rec.region, Some(&rec.arn));
-        let denied = (!keypolicy::evaluate(&key_policy, &req).allowed()).then(|| {
-            kms_access_denied(
-                "kms:Decrypt",
-                &ctx.session_arn(&world.account),
-                key_arn,
-                &rec.arn,
-            )
-        });
+        let denied = (!keypolicy::evaluate(&key_policy, &req).allowed())
+            .then(|| kms_access_denied("kms:Decrypt", &world.session_arn(), key_arn, &rec.arn));
         let envelopes = [Some(&rec.config), rec.result.as_ref()]
             .into_iter()
             .flatten()

@@ -8,6 +8,7 @@ mod events;
 mod keys;
 mod recommendations;
 mod resources;
+mod roles;
 
 use std::collections::BTreeMap;
 
@@ -19,9 +20,9 @@ pub use events::{Actor, TrailEvent};
 pub use keys::{Alias, Key};
 pub use recommendations::{Recommendation, Stored};
 pub use resources::{Kind, Pending, Resource, advance as advance_resources};
+pub use roles::{Caller, DEPLOYER_ROLE, Role, SSO_ROLE, SSO_ROLE_PATH, SSO_SESSION};
 
 pub const DEFAULT_ACCOUNT: &str = "111122223333";
-pub const DEPLOYER_ROLE: &str = "AgentCoreDeployer";
 pub const SERVICE_PRINCIPAL: &str = "bedrock-agentcore.amazonaws.com";
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -34,18 +35,37 @@ pub struct WorldState {
     pub recommendations: BTreeMap<String, Recommendation>,
     pub events: std::collections::VecDeque<TrailEvent>,
     pub buckets: BTreeMap<String, Bucket>,
+    #[serde(default = "roles::builtin")]
+    pub roles: BTreeMap<String, Role>,
+    #[serde(skip)]
+    pub caller: Caller,
 }
 
 impl WorldState {
     pub fn empty(account: &str) -> Self {
         WorldState {
             account: account.to_string(),
+            roles: roles::builtin(),
             ..Default::default()
         }
     }
 
+    /// The caller's role ARN as IAM has it, path included: what a key policy must name.
     pub fn caller_role_arn(&self) -> String {
-        format!("arn:aws:iam::{}:role/{DEPLOYER_ROLE}", self.account)
+        match self.roles.get(self.caller.role()) {
+            Some(role) => role.arn(&self.account),
+            None => format!("arn:aws:iam::{}:role/{}", self.account, self.caller.role()),
+        }
+    }
+
+    /// The caller's STS session ARN: no path, as STS writes it.
+    pub fn session_arn(&self) -> String {
+        format!(
+            "arn:aws:sts::{}:assumed-role/{}/{}",
+            self.account,
+            self.caller.role(),
+            self.caller.session()
+        )
     }
 
     /// Deterministic ids: the n-th id of a world is always the same, so demo runs and tests repeat.
@@ -101,11 +121,3 @@ pub struct Ctx {
     /// The fault dice said this create/update/recommendation must end in a failed state.
     pub fail: bool,
 }
-
-impl Ctx {
-    pub fn session_arn(&self, account: &str) -> String {
-        format!("arn:aws:sts::{account}:assumed-role/{DEPLOYER_ROLE}/{SESSION_NAME}")
-    }
-}
-
-pub const SESSION_NAME: &str = "agentcore-tui";

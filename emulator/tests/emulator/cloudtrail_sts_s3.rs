@@ -3,8 +3,11 @@
 use std::collections::HashSet;
 
 use agentcore_emulator::demo::keys;
+use agentcore_emulator::{Caller, Config, Timing};
 
-use crate::common::{assert_code, assert_message, client, code, raw_request, start, start_empty};
+use crate::common::{
+    assert_code, assert_message, client, code, raw_request, start, start_empty, start_with,
+};
 
 #[tokio::test]
 async fn sts_reports_the_deployer_role() {
@@ -389,4 +392,132 @@ async fn raw_error_format_has_header_and_type() {
             && fields.contains(&"name"),
         "{fields:?}"
     );
+}
+
+#[tokio::test]
+async fn iam_get_role_answers_with_the_path_sts_leaves_out() {
+    let emu = start_with(Config {
+        caller: Caller::SsoAdministrator,
+        timing: Timing::instant(),
+        ..Default::default()
+    })
+    .await;
+    let sts = client!(aws_sdk_sts, emu);
+    let who = sts.get_caller_identity().send().await.unwrap();
+    assert_eq!(
+        who.arn(),
+        Some(
+            "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice@example.com"
+        )
+    );
+    let iam = client!(aws_sdk_iam, emu);
+    let role = iam
+        .get_role()
+        .role_name("AWSReservedSSO_AdministratorAccess_0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    let role = role.role().unwrap();
+    assert_eq!(role.path(), "/aws-reserved/sso.amazonaws.com/eu-west-1/");
+    assert_eq!(
+        role.arn(),
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    );
+    let deployer = iam
+        .get_role()
+        .role_name("AgentCoreDeployer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        deployer.role().unwrap().arn(),
+        "arn:aws:iam::111122223333:role/AgentCoreDeployer"
+    );
+    let missing = iam.get_role().role_name("Nobody").send().await.unwrap_err();
+    assert_eq!(code(&missing), "NoSuchEntity");
+    assert!(
+        missing
+            .as_service_error()
+            .unwrap()
+            .is_no_such_entity_exception()
+    );
+    // The model holds the request too: a role name IAM would never accept.
+    let bad = iam
+        .get_role()
+        .role_name("has space")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&bad), "ValidationError");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_denied_fault_answers_access_denied_naming_the_session() {
+    let emu = start_with(Config {
+        caller: Caller::SsoAdministrator,
+        timing: Timing::instant(),
+        faults: agentcore_emulator::Faults::parse("op=GetRole:deny=1.0").unwrap(),
+        ..Default::default()
+    })
+    .await;
+    let iam = client!(aws_sdk_iam, emu);
+    let e = iam
+        .get_role()
+        .role_name("AgentCoreDeployer")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+    assert_message(
+        &e,
+        "assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice@example.com is not authorized to perform: iam:GetRole",
+    );
+    // Other operations are unaffected.
+    client!(aws_sdk_sts, emu)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn put_key_policy_refuses_a_role_that_does_not_exist() {
+    let emu = start_with(Config {
+        caller: Caller::SsoAdministrator,
+        timing: Timing::instant(),
+        ..Default::default()
+    })
+    .await;
+    let kms = client!(aws_sdk_kms, emu);
+    let policy = |principal: &str| {
+        format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"kms:*","Resource":"*"}}]}}"#
+        )
+    };
+    // The SSO role without its path is no role at all.
+    let pathless = policy(
+        "arn:aws:iam::111122223333:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+    );
+    let e = kms
+        .put_key_policy()
+        .key_id(keys::CORRECT)
+        .policy(&pathless)
+        .send()
+        .await
+        .unwrap_err();
+    assert_code(&e, "MalformedPolicyDocumentException");
+    assert_message(&e, "invalid principals");
+    let e = kms.create_key().policy(&pathless).send().await.unwrap_err();
+    assert_code(&e, "MalformedPolicyDocumentException");
+    // With the path it exists, and the SSO caller keeps the right to change the policy.
+    kms.put_key_policy()
+        .key_id(keys::CORRECT)
+        .policy(policy(
+            "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+        ))
+        .send()
+        .await
+        .unwrap();
+    emu.shutdown().await;
 }

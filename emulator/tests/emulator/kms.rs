@@ -337,7 +337,7 @@ async fn key_policies_are_stored_verbatim_and_checked() {
         .unwrap_err();
     assert_code(&malformed, "MalformedPolicyDocumentException");
     // A policy that no longer lets the caller change it is refused, as KMS's lockout check does…
-    let lockout = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Other"},"Action":"kms:*","Resource":"*"}]}"#;
+    let lockout = r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef"},"Action":"kms:*","Resource":"*"}]}"#;
     let refused = kms
         .put_key_policy()
         .key_id(&id)

@@ -354,7 +354,12 @@ async fn seed_000_service_principal_and_caller_permissions() {
 
     // A key whose policy does not name the caller: AccessDeniedException at Start.
     let kms = client!(aws_sdk_kms, emu);
-    let other = demo::recommendation_key_policy("111122223333", "us-east-1", "SomeoneElse", true);
+    let sso_role = format!(
+        "{}{}",
+        agentcore_emulator::SSO_ROLE_PATH.trim_start_matches('/'),
+        agentcore_emulator::SSO_ROLE
+    );
+    let other = demo::recommendation_key_policy("111122223333", "us-east-1", &sso_role, true);
     let key = kms
         .create_key()
         .policy(other)

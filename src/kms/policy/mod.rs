@@ -40,7 +40,8 @@ use document::{Cond, Stmt, cond_holds, cond_matches, glob, parse_statements, sam
 pub struct PolicyTarget {
     pub account: String,
     pub region: String,
-    /// An IAM role or user ARN (an STS assumed-role ARN is turned into its role ARN).
+    /// An IAM role or user ARN, a role with its path (`Clients::principal_arn` finds it for an
+    /// STS session).
     pub caller: String,
 }
 
@@ -76,6 +77,16 @@ impl PolicyTarget {
                 region,
                 "is not an AWS region",
                 "use a region code such as us-east-1",
+            ));
+        }
+        if let Some(role) = assumed_role_name(caller) {
+            return Err(err(
+                "role",
+                caller,
+                "is an STS session, which leaves the role's path out",
+                &format!(
+                    "use the role's ARN with its path: `aws iam get-role --role-name {role} --query Role.Arn` shows it"
+                ),
             ));
         }
         let caller = caller_principal(caller).ok_or_else(|| {
@@ -131,40 +142,20 @@ fn valid_region(r: &str) -> bool {
             .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The principal to name in a key policy for `arn`: IAM role/user ARNs as they are, STS
-/// assumed-role session ARNs as their role. `None` for anything else.
-///
-/// STS session ARNs drop the role's path, so the role ARN built here is only right for roles at
-/// `/`; [`assumed_role_name`] tells the caller when to ask IAM (GetRole) for the real ARN.
-pub fn caller_principal(arn: &str) -> Option<String> {
+/// The principal to name in a key policy for `arn`: an IAM role or user ARN as it is. `None`
+/// for anything else, STS sessions included: their ARN cannot say the role's path.
+fn caller_principal(arn: &str) -> Option<String> {
     let parsed = Arn::parse(arn).filter(|a| a.known_partition() && a.region.is_empty())?;
-    let account = parsed.account_id()?;
+    parsed.account_id()?;
     let resource = parsed.resource;
-    match parsed.service {
-        "iam"
-            if (resource.starts_with("role/") || resource.starts_with("user/"))
-                && resource.len() > 5 =>
-        {
-            Some(arn.to_owned())
-        }
-        "sts" => {
-            let role = resource
-                .strip_prefix("assumed-role/")?
-                .split('/')
-                .next()
-                .filter(|r| !r.is_empty())?;
-            Some(crate::arn::iam(
-                parsed.partition,
-                account,
-                &format!("role/{role}"),
-            ))
-        }
-        _ => None,
-    }
+    (parsed.service == "iam"
+        && (resource.starts_with("role/") || resource.starts_with("user/"))
+        && resource.len() > 5)
+        .then(|| arn.to_owned())
 }
 
 /// The role name of an STS assumed-role session ARN (what iam:GetRole takes).
-pub fn assumed_role_name(arn: &str) -> Option<&str> {
+fn assumed_role_name(arn: &str) -> Option<&str> {
     let parsed = Arn::parse(arn).filter(|a| a.known_partition() && a.service == "sts")?;
     parsed
         .resource

@@ -235,16 +235,23 @@ fn kms_star_and_principal_star_are_too_broad() {
 }
 
 #[test]
-fn assumed_role_session_is_matched_to_its_role() {
-    let t = PolicyTarget::new(
+fn a_session_arn_is_refused_since_it_cannot_name_the_path() {
+    let e = PolicyTarget::new(
         ACCOUNT,
         "us-east-1",
         "arn:aws:sts::111122223333:assumed-role/MyRecommendationRole/me",
     )
-    .unwrap();
-    assert_eq!(t.caller, ROLE);
+    .unwrap_err();
+    assert_eq!(e.field, "role");
+    assert!(e.problem.contains("leaves the role's path out"), "{e}");
+    assert!(
+        e.fix
+            .contains("aws iam get-role --role-name MyRecommendationRole"),
+        "{e}"
+    );
+    let t = PolicyTarget::new(ACCOUNT, "us-east-1", ROLE).unwrap();
     assert!(analyse(SEED, &t).unwrap().is_compliant());
-    // A role with a path is another principal to KMS: the session ARN alone cannot name it.
+    // A role with a path is another principal to KMS.
     let pathed = SEED.replace(
         "role/MyRecommendationRole",
         "role/service/MyRecommendationRole",
@@ -523,12 +530,8 @@ fn sso_role_is_compared_with_its_path() {
 
 #[test]
 fn other_partitions_build_their_own_arns() {
-    let t = PolicyTarget::new(
-        ACCOUNT,
-        "cn-north-1",
-        "arn:aws-cn:sts::111122223333:assumed-role/R/alice",
-    )
-    .unwrap();
+    let t =
+        PolicyTarget::new(ACCOUNT, "cn-north-1", "arn:aws-cn:iam::111122223333:role/R").unwrap();
     assert_eq!(t.caller, "arn:aws-cn:iam::111122223333:role/R");
     assert_eq!(
         t.recommendation_arn_pattern(),

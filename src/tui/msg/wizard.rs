@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::pack::{Pack, PackSummary};
 use crate::tui::persist::Answers;
-use crate::tui::services::{CallerIdentity, KeysEvent, ServiceError};
+use crate::tui::services::{CallerIdentity, KeysEvent, ServiceError, TargetsFound};
 use crate::tui::slot::Gen;
 
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct TaskResult {
 #[derive(Debug)]
 pub enum Outcome {
     SavedAnswers(Option<Box<Answers>>),
-    Profiles(Result<Vec<String>, ServiceError>),
+    Profiles(Result<TargetsFound, ServiceError>),
     CallerIdentity(Result<CallerIdentity, ServiceError>),
     /// One of several results of the same request (a streamed listing).
     KmsKeys(KeysEvent),

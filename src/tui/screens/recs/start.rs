@@ -140,20 +140,10 @@ impl StartForm {
         runtime: Option<&DeployedRuntime>,
         effects: &mut Vec<Effect>,
     ) -> Self {
-        let region = wizard.region.clone();
-        let account = wizard.account.clone().unwrap_or_default();
-        let (log_group, service) = match runtime {
-            Some(r) => {
-                let id = crate::arn::resource_id(&r.arn);
-                (
-                    format!(
-                        "arn:aws:logs:{region}:{account}:log-group:/aws/bedrock-agentcore/runtimes/{id}-DEFAULT"
-                    ),
-                    format!("{}.DEFAULT", r.name),
-                )
-            }
-            None => (String::new(), String::new()),
-        };
+        let (log_group, service) = runtime
+            .and_then(|r| crate::recommend::runtime_traces::of_runtime(&r.arn, &r.name))
+            .map(|t| (t.log_group_arn, t.service_name))
+            .unwrap_or_default();
         let mut form = Self {
             rec_type: RecType::SystemPrompt,
             source: if wizard.pack.is_some() {

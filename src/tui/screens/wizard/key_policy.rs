@@ -174,12 +174,23 @@ impl KeyPolicyView {
             self.analysed = Analysed::Nothing;
             return;
         };
-        let (Some(account), Some(caller)) = (&shared.caller_account, &shared.caller_arn) else {
+        let (Some(account), Some(principal)) = (&shared.caller_account, &shared.caller_principal)
+        else {
             self.analysed = Analysed::NoTarget {
                 message: "the caller is not known yet".into(),
                 fix: "step 0: choose where to deploy so the caller can be identified".into(),
             };
             return;
+        };
+        let caller = match principal {
+            Ok(p) => p,
+            Err(e) => {
+                self.analysed = Analysed::NoTarget {
+                    message: e.message.clone(),
+                    fix: e.hint.clone().unwrap_or_default(),
+                };
+                return;
+            }
         };
         let target = match PolicyTarget::new(account, shared.region(), caller) {
             Ok(t) => t,

@@ -24,7 +24,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::msg::wizard::{Outcome, TaskResult};
 use crate::tui::persist::Answers;
-use crate::tui::services::AwsTarget;
+use crate::tui::services::{AwsTarget, ServiceError};
 use crate::tui::widgets::stepper::StepStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,8 +92,11 @@ pub struct Shared {
     pub answers: Answers,
     pub target: Option<AwsTarget>,
     pub caller_account: Option<String>,
-    /// Who the caller is (an STS ARN): the principal a key policy must name.
-    pub caller_arn: Option<String>,
+    /// The principal a key policy must name for the caller (a role with its path), or why it
+    /// is unknown.
+    pub caller_principal: Option<Result<String, ServiceError>>,
+    /// Where AWS calls go when it is not AWS (`AWS_ENDPOINT_URL`), for the header.
+    pub endpoint: Option<String>,
     pub pack: Option<PackFacts>,
     pub loaded_pack: Option<std::sync::Arc<crate::pack::Pack>>,
 }
@@ -402,13 +405,19 @@ impl WizardState {
 
     /// Re-derives the shared facts from every step's input, then re-checks every step.
     pub fn refresh(&mut self) {
+        if self.region.chosen().is_empty()
+            && let Some(r) = self.pack.proposed_region()
+        {
+            self.region.propose(&r);
+        }
         let mut answers = Answers::default();
         for id in StepId::ALL {
             self.step(id).write(&mut answers);
         }
         self.shared.target = answers.target.clone();
         self.shared.caller_account = self.pack.caller_account();
-        self.shared.caller_arn = self.pack.caller_arn();
+        self.shared.caller_principal = self.pack.caller_principal();
+        self.shared.endpoint = self.pack.endpoint().map(str::to_owned);
         self.shared.pack = self.pack.facts();
         self.shared.loaded_pack = self.pack.loaded();
         self.shared.answers = answers;

@@ -18,7 +18,7 @@ use crate::tui::keymap::{Command, Context};
 use crate::tui::msg::wizard::LoadedPack;
 use crate::tui::persist::Answers;
 use crate::tui::screens::{Input, View};
-use crate::tui::services::{AwsTarget, CallerIdentity, ServiceError};
+use crate::tui::services::{AwsTarget, CallerIdentity, ServiceError, TargetsFound};
 use crate::tui::slot::{Gen, Slot};
 use crate::tui::widgets::text_field::TextField;
 
@@ -49,9 +49,9 @@ pub struct PackStep {
     pack: PackState,
     pack_slot: Slot,
     focus: Focus,
-    profiles: Remote<Vec<String>>,
+    profiles: Remote<TargetsFound>,
     profiles_slot: Slot,
-    /// Rows of the target list: the emulator first, then profiles.
+    /// Rows of the target list: the emulator first, the environment's credentials, profiles.
     targets: Vec<AwsTarget>,
     cursor: usize,
     target: Option<AwsTarget>,
@@ -101,9 +101,9 @@ impl PackStep {
         }
     }
 
-    pub fn caller_arn(&self) -> Option<String> {
+    pub fn caller_principal(&self) -> Option<Result<String, ServiceError>> {
         match &self.identity {
-            Remote::Loaded(id) => Some(id.arn.clone()),
+            Remote::Loaded(id) => Some(id.principal.clone()),
             _ => None,
         }
     }
@@ -201,31 +201,100 @@ impl PackStep {
     pub fn profiles_loaded(
         &mut self,
         generation: Gen,
-        result: Result<Vec<String>, ServiceError>,
-        _cx: &mut StepCx<'_>,
+        result: Result<TargetsFound, ServiceError>,
+        cx: &mut StepCx<'_>,
     ) -> bool {
         if !self.profiles_slot.accept(generation) {
             return false;
         }
         let current = self.targets.get(self.cursor).cloned();
         match result {
-            Ok(names) => {
+            Ok(found) => {
                 self.targets = std::iter::once(AwsTarget::Local)
-                    .chain(names.iter().cloned().map(AwsTarget::Profile))
+                    .chain(found.env_credentials.then_some(AwsTarget::Environment))
+                    .chain(
+                        found
+                            .profiles
+                            .iter()
+                            .map(|p| AwsTarget::Profile(p.name.clone())),
+                    )
                     .collect();
-                if let Some(AwsTarget::Profile(p)) = &self.target
-                    && !names.contains(p)
+                if let Some(t) = &self.target
+                    && !self.targets.contains(t)
                 {
-                    self.targets.push(AwsTarget::Profile(p.clone()));
+                    self.targets.push(t.clone());
                 }
-                self.cursor = current
+                // Nothing chosen yet: AWS_PROFILE says which profile the user works with.
+                let preselect = match (&self.target, &found.env_profile) {
+                    (None, Some(p)) => {
+                        Some(AwsTarget::Profile(p.clone())).filter(|t| self.targets.contains(t))
+                    }
+                    _ => None,
+                };
+                self.cursor = preselect
+                    .clone()
+                    .or(current)
                     .and_then(|c| self.targets.iter().position(|t| *t == c))
                     .unwrap_or(0);
-                self.profiles = Remote::Loaded(names);
+                self.profiles = Remote::Loaded(found);
+                if preselect.is_some() {
+                    self.choose_target(cx.effects);
+                }
             }
             Err(e) => self.profiles = Remote::Failed(e),
         }
         true
+    }
+
+    /// The region the chosen target suggests: its profile's, else `AWS_REGION`.
+    pub fn proposed_region(&self) -> Option<String> {
+        let Remote::Loaded(found) = &self.profiles else {
+            return None;
+        };
+        let from_profile = match &self.target {
+            Some(AwsTarget::Profile(p)) => found
+                .profiles
+                .iter()
+                .find(|e| e.name == *p)
+                .and_then(|e| e.region.clone()),
+            Some(AwsTarget::Environment) => None,
+            Some(AwsTarget::Local) | None => return None,
+        };
+        from_profile.or_else(|| found.env_region.clone())
+    }
+
+    /// `AWS_ENDPOINT_URL` when set: AWS calls of a profile or the environment go there.
+    pub fn endpoint(&self) -> Option<&str> {
+        match (&self.profiles, &self.target) {
+            (Remote::Loaded(found), Some(AwsTarget::Profile(_) | AwsTarget::Environment)) => {
+                found.endpoint.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// A target as listed: profiles with how they sign in and their region.
+    fn target_label(&self, t: &AwsTarget) -> String {
+        let entry = match (&self.profiles, t) {
+            (Remote::Loaded(found), AwsTarget::Profile(p)) => {
+                found.profiles.iter().find(|e| e.name == *p)
+            }
+            _ => None,
+        };
+        let notes: Vec<&str> = entry
+            .map(|e| {
+                e.kind
+                    .iter()
+                    .chain(e.region.iter())
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if notes.is_empty() {
+            t.label()
+        } else {
+            format!("{} ({})", t.label(), notes.join(", "))
+        }
     }
 
     pub fn identity_loaded(
@@ -463,7 +532,10 @@ impl Step for PackStep {
             } else {
                 theme.text
             };
-            lines.push(Line::styled(format!("{mark}{}", t.label()), style));
+            lines.push(Line::styled(
+                format!("{mark}{}", self.target_label(t)),
+                style,
+            ));
         }
         match &self.profiles {
             Remote::Loading => lines.push(Line::styled(
@@ -474,7 +546,7 @@ impl Step for PackStep {
                 format!("✗ profiles: {}", e.message),
                 theme.error,
             )),
-            Remote::Loaded(v) if v.is_empty() => {
+            Remote::Loaded(v) if v.profiles.is_empty() => {
                 lines.push(Line::styled("(no profiles in ~/.aws/config)", theme.dim))
             }
             _ => {}

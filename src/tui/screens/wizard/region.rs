@@ -101,6 +101,12 @@ impl RegionStep {
         &self.chosen
     }
 
+    /// Takes the region the target suggests (its profile's, `AWS_REGION`) as the answer.
+    pub fn propose(&mut self, code: &str) {
+        self.chosen = code.to_owned();
+        self.list.select_where(|e| e.code == code);
+    }
+
     fn choose(&mut self) -> Flow {
         if let Some(e) = self.list.selected() {
             self.chosen = e.code.clone();
