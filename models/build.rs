@@ -2,13 +2,14 @@
 // of where the file comes from; this one names the fix first.
 use std::path::Path;
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
     "bedrock-agentcore-control.json",
     "bedrock-agentcore.json",
     "kms.json",
     "sts.json",
     "s3.json",
     "cloudtrail.json",
+    "logs.json",
     "VERSION",
 ];
 

@@ -21,16 +21,18 @@ pub enum Service {
     Sts,
     S3,
     CloudTrail,
+    Logs,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 7] = [
         Service::Control,
         Service::Data,
         Service::Kms,
         Service::Sts,
         Service::S3,
         Service::CloudTrail,
+        Service::Logs,
     ];
 
     /// The botocore service name, which is also the data file's name.
@@ -42,6 +44,7 @@ impl Service {
             Service::Sts => "sts",
             Service::S3 => "s3",
             Service::CloudTrail => "cloudtrail",
+            Service::Logs => "logs",
         }
     }
 
@@ -53,6 +56,7 @@ impl Service {
             Service::Sts => include_str!("../data/sts.json"),
             Service::S3 => include_str!("../data/s3.json"),
             Service::CloudTrail => include_str!("../data/cloudtrail.json"),
+            Service::Logs => include_str!("../data/logs.json"),
         }
     }
 }
@@ -62,7 +66,8 @@ pub const REGENERATE: &str = "regenerate it with `python3 models/regen.py` (see 
 /// The model of one service, parsed once. The data is compiled in, so a missing file fails
 /// the build; a file that does not parse fails here, naming the fix.
 pub fn model(service: Service) -> &'static Model {
-    static MODELS: [OnceLock<Model>; 6] = [const { OnceLock::new() }; 6];
+    static MODELS: [OnceLock<Model>; Service::ALL.len()] =
+        [const { OnceLock::new() }; Service::ALL.len()];
     let idx = Service::ALL
         .iter()
         .position(|s| *s == service)

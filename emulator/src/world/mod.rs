@@ -6,6 +6,7 @@
 mod buckets;
 mod events;
 mod keys;
+mod logs;
 mod recommendations;
 mod resources;
 
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use buckets::{Bucket, Object};
 pub use events::{Actor, TrailEvent};
 pub use keys::{Alias, Key};
+pub use logs::{LogEvent, LogGroup};
 pub use recommendations::{Recommendation, Stored};
 pub use resources::{Kind, Pending, Resource, advance as advance_resources};
 
@@ -34,6 +36,11 @@ pub struct WorldState {
     pub recommendations: BTreeMap<String, Recommendation>,
     pub events: std::collections::VecDeque<TrailEvent>,
     pub buckets: BTreeMap<String, Bucket>,
+    /// CloudWatch Logs groups by region, then name; absent from state files written before them.
+    #[serde(default)]
+    pub log_groups: BTreeMap<String, BTreeMap<String, LogGroup>>,
+    #[serde(default)]
+    pub log_seq: u64,
 }
 
 impl WorldState {
