@@ -7,6 +7,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod input_file;
 pub mod kms;
+pub mod monitor;
 pub mod pack;
 pub mod plan;
 pub mod recommend;

@@ -149,7 +149,15 @@ pub fn emit_err(text: &str) {
 /// One JSON document to stdout. serde_json escapes C0 but writes DEL and C1 (a CSI among them)
 /// raw; they can only stand inside strings, so their `\u00XX` escape keeps the JSON valid.
 pub fn emit_json<T: serde::Serialize + ?Sized>(v: &T) {
-    let text = serde_json::to_string_pretty(v).expect("plain data");
+    write_json(serde_json::to_string_pretty(v).expect("plain data"));
+}
+
+/// One JSON document on one line (JSON Lines), escaped as [`emit_json`] does.
+pub fn emit_json_line<T: serde::Serialize + ?Sized>(v: &T) {
+    write_json(serde_json::to_string(v).expect("plain data"));
+}
+
+fn write_json(text: String) {
     let mut out = String::with_capacity(text.len() + 1);
     for c in text.chars() {
         if c.is_control() && c != '\n' {
