@@ -67,7 +67,7 @@ pub enum Command {
     Recs(recs::RecsArgs),
     /// KMS activity of recommendations from CloudTrail
     Kms(keys::KmsArgs),
-    /// Run the local AWS emulator (AgentCore, KMS, STS, S3, CloudTrail) for any AWS client
+    /// Run the local AWS emulator (AgentCore, KMS, STS, S3, CloudTrail, CloudWatch Logs) for any AWS client
     Emulator(emulator::EmulatorArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell
     Completions(completions::CompletionsArgs),
