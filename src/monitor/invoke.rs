@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::target::Runtime;
-use crate::aws::{Category, Clients, Error};
+use crate::aws::{Category, Clients, Error, ErrorContext};
 use crate::sanitize::quote;
 
 /// InvokeAgentRuntime's session ids are 33 to 256 characters (the model's SessionType).
@@ -145,6 +145,22 @@ fn not_ready(name: &str, status: &str, reason: Option<&str>) -> Error {
     .with_hint(hint)
 }
 
+type InvokeError = aws_sdk_bedrockagentcore::error::SdkError<
+    aws_sdk_bedrockagentcore::operation::invoke_agent_runtime::InvokeAgentRuntimeError,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+/// A runtime that went out of READY between the check and the call is said so; a denial names
+/// `bedrock-agentcore:InvokeAgentRuntime` and the principal.
+fn invoke_failed(e: &InvokeError, runtime: &str, ctx: &ErrorContext) -> Error {
+    if e.as_service_error()
+        .is_some_and(|s| s.is_retryable_conflict_exception())
+    {
+        return not_ready(runtime, "not yet READY", None);
+    }
+    Error::from_sdk("bedrock-agentcore", "InvokeAgentRuntime", e, ctx)
+}
+
 /// Sends `prompt` as `{"prompt": …}` and hands each piece of the answer to `on_text` as it
 /// arrives.
 pub async fn invoke(
@@ -170,19 +186,7 @@ pub async fn invoke(
         .payload(Blob::new(payload))
         .send()
         .await
-        .map_err(|e| {
-            if e.as_service_error()
-                .is_some_and(|s| s.is_retryable_conflict_exception())
-            {
-                return not_ready(&rt.name, "not yet READY", None);
-            }
-            Error::from_sdk(
-                "bedrock-agentcore",
-                "InvokeAgentRuntime",
-                &e,
-                &clients.error_context(),
-            )
-        })?;
+        .map_err(|e| invoke_failed(&e, &rt.name, &clients.error_context()))?;
     let content_type = out.content_type().to_owned();
     let session_id = out
         .runtime_session_id()
@@ -248,6 +252,47 @@ mod tests {
         let mut raw = Decoder::new("text/plain");
         raw.push(b"plain words");
         assert_eq!(raw.finish().as_deref(), Some("plain words"));
+    }
+
+    fn service_error(code: &str) -> InvokeError {
+        use aws_sdk_bedrockagentcore::operation::invoke_agent_runtime::InvokeAgentRuntimeError;
+        use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+        use aws_smithy_types::body::SdkBody;
+        use aws_smithy_types::error::ErrorMetadata;
+        let meta = ErrorMetadata::builder().code(code).message("no").build();
+        let err = match code {
+            "RetryableConflictException" => InvokeAgentRuntimeError::RetryableConflictException(
+                aws_sdk_bedrockagentcore::types::error::RetryableConflictException::builder()
+                    .message("busy")
+                    .meta(meta)
+                    .build()
+                    .unwrap(),
+            ),
+            _ => InvokeAgentRuntimeError::generic(meta),
+        };
+        let raw = HttpResponse::new(403.try_into().unwrap(), SdkBody::empty());
+        aws_sdk_bedrockagentcore::error::SdkError::service_error(err, raw)
+    }
+
+    #[test]
+    fn a_denied_invoke_names_the_action_and_the_principal() {
+        let ctx = ErrorContext {
+            profile: None,
+            caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Dev/me".into()),
+        };
+        let e = invoke_failed(&service_error("AccessDeniedException"), "triage", &ctx);
+        assert!(
+            e.message.contains("bedrock-agentcore:InvokeAgentRuntime"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("assumed-role/Dev/me"), "{}", e.message);
+        let busy = invoke_failed(&service_error("RetryableConflictException"), "triage", &ctx);
+        assert!(
+            busy.message.contains("runtime triage is not yet READY"),
+            "{}",
+            busy.message
+        );
     }
 
     #[test]

@@ -163,13 +163,7 @@ pub async fn fetch(
             .await;
         let out = match out {
             Ok(o) => o,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                return Ok(Fetched::NoGroup);
-            }
-            Err(e) => return Err(Error::from_sdk("logs", "FilterLogEvents", &e, ctx)),
+            Err(e) => return failed(&e, ctx),
         };
         lines.extend(out.events().iter().map(|e| {
             let message = e.message().unwrap_or_default().trim_end().to_owned();
@@ -188,6 +182,22 @@ pub async fn fetch(
     }
     lines.retain(|l| filter.keeps(l));
     Ok(Fetched::Lines(lines))
+}
+
+type FilterError = aws_sdk_cloudwatchlogs::error::SdkError<
+    aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsError,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+/// A missing group is an answer (nothing written yet); anything else an error in plain words,
+/// a denial naming `logs:FilterLogEvents` and the principal.
+fn failed(e: &FilterError, ctx: &ErrorContext) -> Result<Fetched, Error> {
+    if e.as_service_error()
+        .is_some_and(|s| s.is_resource_not_found_exception())
+    {
+        return Ok(Fetched::NoGroup);
+    }
+    Err(Error::from_sdk("logs", "FilterLogEvents", e, ctx))
 }
 
 /// Where a tail has got to: the newest timestamp shown and the events shown at it, since the
@@ -268,6 +278,48 @@ mod tests {
             message: message.into(),
             event_id: id.into(),
         }
+    }
+
+    fn service_error(code: &str) -> FilterError {
+        use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsError;
+        use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+        use aws_smithy_types::body::SdkBody;
+        use aws_smithy_types::error::ErrorMetadata;
+        let meta = ErrorMetadata::builder()
+            .code(code)
+            .message("not authorized")
+            .build();
+        let err = match code {
+            "ResourceNotFoundException" => FilterLogEventsError::ResourceNotFoundException(
+                aws_sdk_cloudwatchlogs::types::error::ResourceNotFoundException::builder()
+                    .meta(meta)
+                    .build(),
+            ),
+            _ => FilterLogEventsError::generic(meta),
+        };
+        let raw = HttpResponse::new(400.try_into().unwrap(), SdkBody::empty());
+        aws_sdk_cloudwatchlogs::error::SdkError::service_error(err, raw)
+    }
+
+    #[test]
+    fn a_denied_read_names_the_action_and_the_principal_and_a_missing_group_is_no_error() {
+        let ctx = ErrorContext {
+            profile: None,
+            caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Dev/me".into()),
+        };
+        let e = failed(&service_error("AccessDeniedException"), &ctx).unwrap_err();
+        assert_eq!(e.category, crate::aws::Category::Permission);
+        assert!(e.message.contains("logs:FilterLogEvents"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("arn:aws:sts::111122223333:assumed-role/Dev/me"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            failed(&service_error("ResourceNotFoundException"), &ctx),
+            Ok(Fetched::NoGroup)
+        );
     }
 
     #[test]
