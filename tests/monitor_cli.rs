@@ -179,6 +179,10 @@ fn bad_flags_and_unknown_runtimes_say_what_to_change() {
     let since = env.run(&["logs", "--since", "ten"]);
     assert_eq!(since.code, 1);
     assert!(since.stderr.contains("--since 'ten'"), "{}", since.stderr);
+    let since_json = env.run(&["logs", "--since", "ten", "--json"]);
+    let lines = since_json.json_lines();
+    assert_eq!(lines.len(), 1, "{}", since_json.stdout);
+    assert_eq!(lines[0]["error"]["category"], "configuration");
     let level = env.run(&["logs", "--level", "loud"]);
     assert!(
         level
@@ -226,4 +230,93 @@ fn a_runtime_that_failed_to_create_is_not_invoked() {
         "{}",
         inv.stderr
     );
+}
+
+/// `--follow` against one shared emulator (an embedded `--local` one lives only as long as its
+/// process, so another process's invoke reaches it only through AWS_ENDPOINT_URL): the line of
+/// a later invoke appears, and Ctrl-C ends the tail with exit 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn follow_shows_a_later_invoke_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+
+    use agentcore_emulator::{Config, Emulator, Timing, World};
+
+    let emulator = Emulator::start(Config {
+        world: World::Demo,
+        timing: Timing::instant(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let url = emulator.endpoint_url();
+    let data = tempfile::tempdir().unwrap();
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"));
+        c.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .args(["--config", CONFIG, "--pack", PACK])
+            .env("AWS_ENDPOINT_URL", &url)
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AGENTCORE_TUI_DATA_DIR", data.path())
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_CONFIG_FILE", data.path().join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                data.path().join("no-aws-credentials"),
+            )
+            .stdin(Stdio::null());
+        c
+    };
+    let apply = cmd(&["apply", "--yes"]).output().unwrap();
+    assert!(
+        apply.status.success(),
+        "{}",
+        String::from_utf8_lossy(&apply.stdout)
+    );
+
+    let mut tail = cmd(&["logs", "--follow", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = tail.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    // Give the tail its first (empty) read before the invoke.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let prompt = "followed prompt 9931";
+    let inv = cmd(&["invoke", "--runtime", "triage", "--prompt", prompt])
+        .output()
+        .unwrap();
+    assert!(
+        inv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inv.stderr)
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = false;
+    while std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["message"].as_str().unwrap().contains(prompt) {
+                seen = true;
+                break;
+            }
+        }
+    }
+    assert!(seen, "the tail never showed the invoke's line");
+    let pid = tail.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = tail.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "Ctrl-C ends the tail cleanly");
+    emulator.shutdown().await;
 }

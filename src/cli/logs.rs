@@ -9,6 +9,7 @@ use super::exit;
 use super::monitor_target::{self, Failure, MonitorArgs};
 use super::render::{self, errln, outln, shown};
 use crate::aws::{self, Category};
+use crate::config::Diagnostic;
 use crate::monitor::logs::{self, Backoff, Cursor, Fetched, Filter, Level, Line};
 
 #[derive(Debug, Args)]
@@ -45,7 +46,8 @@ fn print(json: bool, line: &Line) {
     }
 }
 
-/// With `--json` every line of stdout is one JSON object, failures included.
+/// With `--json` every line of stdout is one JSON object, failures included (the one error
+/// shape, on one line).
 fn failed(json: bool, e: &aws::Error) -> ExitCode {
     if !json {
         return fail_aws(json, e);
@@ -57,6 +59,42 @@ fn failed(json: bool, e: &aws::Error) -> ExitCode {
         Some(&e.operation),
         serde_json::json!({ "code": e.code }),
     ));
+    ExitCode::from(exit::INVALID)
+}
+
+fn bad_flag(json: bool, message: &str, hint: &str) -> ExitCode {
+    if !json {
+        return fail(
+            json,
+            "configuration",
+            message,
+            Some(hint),
+            serde_json::json!({}),
+        );
+    }
+    render::emit_json_line(&render::error_json(
+        "configuration",
+        message,
+        Some(hint),
+        Some("logs"),
+        serde_json::json!({}),
+    ));
+    ExitCode::from(exit::INVALID)
+}
+
+fn bad_input(json: bool, diags: &[Diagnostic]) -> ExitCode {
+    let Some(first) = diags.iter().find(|d| d.is_error()).filter(|_| json) else {
+        return fail_diags(json, "logs", diags);
+    };
+    let mut v = render::error_json(
+        &first.category,
+        &first.message,
+        first.hint.as_deref(),
+        Some("logs"),
+        serde_json::json!({}),
+    );
+    v["errors"] = serde_json::json!(diags.iter().filter(|d| d.is_error()).collect::<Vec<_>>());
+    render::emit_json_line(&v);
     ExitCode::from(exit::INVALID)
 }
 
@@ -77,18 +115,16 @@ pub fn run(args: &LogsArgs) -> ExitCode {
     let json = args.common.input.json;
     let since = match logs::parse_since(&args.since) {
         Ok(d) => d,
-        Err(m) => return fail(json, "configuration", &m, None, serde_json::json!({})),
+        Err(m) => return bad_flag(json, &m, "e.g. --since 30s, 10m, 2h or 1d"),
     };
     let level = match args.level.as_deref().map(|l| (l, Level::parse(l))) {
         None => None,
         Some((_, Some(l))) => Some(l),
         Some((raw, None)) => {
-            return fail(
+            return bad_flag(
                 json,
-                "configuration",
                 &format!("--level {}: not a level", crate::sanitize::quote(raw)),
-                Some("use trace, debug, info, warn or error"),
-                serde_json::json!({}),
+                "use trace, debug, info, warn or error",
             );
         }
     };
@@ -100,7 +136,7 @@ pub fn run(args: &LogsArgs) -> ExitCode {
         let (clients, rt) = match monitor_target::find(&args.common, args.runtime.as_deref()).await
         {
             Ok(v) => v,
-            Err(Failure::Input(d)) => return fail_diags(json, "logs", &d),
+            Err(Failure::Input(d)) => return bad_input(json, &d),
             Err(Failure::Aws(e)) => return failed(json, &e),
         };
         let client = clients.logs();
