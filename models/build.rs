@@ -2,7 +2,7 @@
 // of where the file comes from; this one names the fix first.
 use std::path::Path;
 
-const FILES: [&str; 8] = [
+const FILES: [&str; 9] = [
     "bedrock-agentcore-control.json",
     "bedrock-agentcore.json",
     "kms.json",
@@ -10,6 +10,7 @@ const FILES: [&str; 8] = [
     "s3.json",
     "cloudtrail.json",
     "iam.json",
+    "logs.json",
     "VERSION",
 ];
 

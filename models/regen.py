@@ -29,9 +29,11 @@ SERVICES = {
         for verb in ["Create", "Get", "Update", "Delete"]
     ] + ["ListAgentRuntimes", "ListMemories", "ListGateways", "ListGatewayTargets",
          "ListPolicyEngines", "ListPolicies", "ListEvaluators", "ListOnlineEvaluationConfigs",
-         "TagResource", "UntagResource", "ListTagsForResource"]),
+         "TagResource", "UntagResource", "ListTagsForResource",
+         "ListAgentRuntimeVersions", "ListAgentRuntimeEndpoints"]),
     "bedrock-agentcore": ("2024-02-28", [
         "StartRecommendation", "GetRecommendation", "ListRecommendations", "DeleteRecommendation",
+        "InvokeAgentRuntime",
     ]),
     "kms": ("2014-11-01", [
         "CreateKey", "DescribeKey", "ListKeys", "ListAliases", "CreateAlias", "DeleteAlias",
@@ -42,6 +44,7 @@ SERVICES = {
     "iam": ("2010-05-08", ["GetRole"]),
     "s3": ("2006-03-01", ["HeadBucket", "CreateBucket", "PutObject", "HeadObject", "DeleteObject"]),
     "cloudtrail": ("2013-11-01", ["LookupEvents"]),
+    "logs": ("2014-03-28", ["FilterLogEvents", "GetLogEvents"]),
 }
 
 KEEP_SHAPE = {"type", "required", "members", "member", "key", "value", "min", "max", "pattern",

@@ -10,6 +10,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod input_file;
 pub mod kms;
+pub mod monitor;
 pub mod pack;
 pub mod plan;
 pub mod recommend;

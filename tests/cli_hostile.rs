@@ -307,6 +307,8 @@ fn completions_and_man_page() {
         "apply",
         "destroy",
         "status",
+        "logs",
+        "invoke",
         "keys",
         "recs",
         "completions",

@@ -88,6 +88,40 @@ impl Run {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             self.ok(&args);
         }
+        // The monitor's calls: a READY check and an invoke of one runtime, then its log lines.
+        let status = with(&["status", "--json"]);
+        let status: Vec<&str> = status.iter().map(String::as_str).collect();
+        let report: Value = serde_json::from_str(&self.ok(&status)).unwrap();
+        let runtime = report["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "agent_runtime")
+            .and_then(|r| r["name"].as_str())
+            .expect("a deployed runtime")
+            .to_owned();
+        for cmd in [
+            [
+                "invoke",
+                "--prompt",
+                "conformance",
+                "--runtime",
+                runtime.as_str(),
+            ]
+            .as_slice(),
+            [
+                "logs",
+                "--json",
+                "--filter",
+                "conformance",
+                "--runtime",
+                runtime.as_str(),
+            ]
+            .as_slice(),
+        ] {
+            let args: Vec<&str> = cmd.iter().copied().chain(files).collect();
+            self.ok(&args);
+        }
         let replan = with(&["plan", "--live", "--json"]);
         let replan: Vec<&str> = replan.iter().map(String::as_str).collect();
         let after_apply = live_items(&self.ok(&replan));

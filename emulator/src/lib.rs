@@ -1,7 +1,8 @@
 //! The emulator: a local stand-in for the AWS APIs agentcore-tui uses, one module per service.
 //!
 //! It speaks their real wire protocols on 127.0.0.1: AgentCore control plane and recommendations
-//! (restJson1), KMS and CloudTrail (awsJson1.1), STS and IAM (awsQuery) and S3 (restXml, path style).
+//! (restJson1, InvokeAgentRuntime's stand-in agent included), KMS, CloudTrail and CloudWatch Logs
+//! (awsJson1.1), STS and IAM (awsQuery) and S3 (restXml, path style).
 //! Requests arrive in `server`, are held against AWS's models in `conformance`, then reach one
 //! function per operation; `world` is the state they share and `clock` moves it on. It shares no
 //! code with the app.
@@ -15,8 +16,10 @@ mod crypto;
 pub mod demo;
 mod faults;
 mod iam;
+mod invoke;
 mod keypolicy;
 mod kms;
+mod logs;
 mod recommendations;
 mod s3;
 mod server;

@@ -21,7 +21,8 @@ use crate::timing::Timing;
 use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
 use crate::world::{Ctx, DEFAULT_ACCOUNT, WorldState};
 use crate::{
-    Config, Error, World, clock, cloudtrail, control, demo, iam, kms, recommendations, s3,
+    Config, Error, World, clock, cloudtrail, control, demo, iam, invoke, kms, logs, recommendations,
+    s3,
     state_file, sts,
 };
 
@@ -212,12 +213,16 @@ enum Call {
     S3(&'static str, Vec<String>),
     Control(&'static str, control::Route),
     Recommendations(&'static str, Option<String>),
+    Logs(String),
+    /// InvokeAgentRuntime of the runtime ARN in the path.
+    Invoke(String),
 }
 
 impl Call {
     fn operation(&self) -> &str {
         match self {
-            Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) | Call::Iam(op) => op,
+            Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) | Call::Iam(op) | Call::Logs(op) => op,
+            Call::Invoke(_) => "InvokeAgentRuntime",
             Call::S3(op, _) | Call::Control(op, _) | Call::Recommendations(op, _) => op,
         }
     }
@@ -231,13 +236,14 @@ impl Call {
             Call::Iam(_) => Service::Iam,
             Call::S3(..) => Service::S3,
             Call::Control(..) => Service::Control,
-            Call::Recommendations(..) => Service::Data,
+            Call::Recommendations(..) | Call::Invoke(_) => Service::Data,
+            Call::Logs(_) => Service::Logs,
         }
     }
 
     fn protocol(&self) -> Protocol {
         match self {
-            Call::Kms(_) | Call::CloudTrail(_) => Protocol::AwsJson,
+            Call::Kms(_) | Call::CloudTrail(_) | Call::Logs(_) => Protocol::AwsJson,
             Call::Sts(_) | Call::Iam(_) => Protocol::AwsQuery,
             Call::S3(..) => Protocol::RestXml,
             _ => Protocol::RestJson,
@@ -253,7 +259,7 @@ impl Call {
             Call::Sts(_) | Call::Iam(_) => ApiError::new(400, "Throttling", "Rate exceeded"),
             Call::S3(..) => ApiError::new(503, "SlowDown", "Please reduce your request rate."),
             _ => ApiError::new(
-                if matches!(self, Call::Kms(_) | Call::CloudTrail(_)) {
+                if matches!(self, Call::Kms(_) | Call::CloudTrail(_) | Call::Logs(_)) {
                     400
                 } else {
                     429
@@ -292,6 +298,11 @@ impl Call {
                 "InternalError",
                 "We encountered an internal error. Please try again.",
             ),
+            Call::Logs(_) => ApiError::new(
+                500,
+                "ServiceUnavailableException",
+                "The service cannot complete the request (injected fault)",
+            ),
             _ => ApiError::new(
                 500,
                 "InternalServerException",
@@ -328,7 +339,7 @@ impl Call {
 
     fn read_only(&self) -> bool {
         let op = self.operation();
-        ["Get", "List", "Describe", "Head", "Lookup"]
+        ["Get", "List", "Describe", "Head", "Lookup", "Filter"]
             .iter()
             .any(|p| op.starts_with(p))
     }
@@ -340,6 +351,7 @@ fn identify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Opt
         return match prefix {
             "TrentService" => Some(Call::Kms(op.to_string())),
             p if p.ends_with("CloudTrail_20131101") => Some(Call::CloudTrail(op.to_string())),
+            "Logs_20140328" => Some(Call::Logs(op.to_string())),
             _ => None,
         };
     }
@@ -380,6 +392,12 @@ fn identify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Opt
             _ => return None,
         };
         return Some(Call::Recommendations(op, segs.get(1).cloned()));
+    }
+    if let ("POST", [first, arn, last]) = (method.as_str(), segs.as_slice())
+        && first == "runtimes"
+        && last == "invocations"
+    {
+        return Some(Call::Invoke(arn.clone()));
     }
     if let Some((op, route)) = control::route(method, &segs) {
         return Some(Call::Control(op, route));
@@ -466,6 +484,8 @@ async fn dispatch(
         fail,
     };
     let read_only = call.read_only();
+    // The agent's answer is a stream of its own bytes (a blob payload), not the output shape.
+    let streamed = matches!(call, Call::Invoke(_));
     // Reads can still change the world (due transitions, CloudTrail events): those persist too.
     let (result, changed) = {
         let mut world = shared.world.lock().expect("world lock");
@@ -508,7 +528,10 @@ async fn dispatch(
     if protocol != Protocol::RestXml {
         wire::set_request_id(resp.headers_mut(), &request_id);
     }
-    if resp.status().is_success() && matches!(protocol, Protocol::RestJson | Protocol::AwsJson) {
+    if resp.status().is_success()
+        && !streamed
+        && matches!(protocol, Protocol::RestJson | Protocol::AwsJson)
+    {
         let (parts, body) = resp.into_parts();
         let bytes = axum::body::to_bytes(body, usize::MAX)
             .await
@@ -558,6 +581,22 @@ fn execute(
         }
         Call::Sts(action) => sts::handle(&action, world, &ctx.request_id),
         Call::Iam(action) => iam::handle(world, &action, body, &ctx.request_id),
+        Call::Logs(op) => {
+            let input = wire::parse_json_object(body)
+                .map_err(|e| ApiError::new(400, "SerializationException", e.message))?;
+            match op.as_str() {
+                "FilterLogEvents" => Ok(amz_json_response(logs::filter_log_events(
+                    world, ctx, &input,
+                )?)),
+                "GetLogEvents" => Ok(amz_json_response(logs::get_log_events(world, ctx, &input)?)),
+                other => Err(ApiError::new(
+                    400,
+                    "UnsupportedOperationException",
+                    format!("{other} is not supported by this emulator"),
+                )),
+            }
+        }
+        Call::Invoke(arn) => invoke::invoke(world, ctx, &arn, &query, headers, body),
         Call::S3(op, segs) => s3::handle(world, ctx, op, &segs, headers, body),
         Call::Control(_, route) => {
             let input = wire::parse_json_object(body)?;
@@ -639,5 +678,8 @@ mod routing {
         }
         assert!(has(Service::Sts, "GetCallerIdentity"));
         assert!(has(Service::CloudTrail, "LookupEvents"));
+        for op in ["FilterLogEvents", "GetLogEvents"] {
+            assert!(has(Service::Logs, op), "Logs {op}");
+        }
     }
 }

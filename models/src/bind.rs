@@ -2,6 +2,7 @@
 //! bindings (path labels, query string, headers, body), so one validator serves every
 //! protocol.
 
+use base64::Engine;
 use std::fmt;
 
 use percent_encoding::percent_decode_str;
@@ -144,7 +145,12 @@ fn payload(protocol: &str, shape: &Shape, body: &[u8]) -> Result<Option<Value>, 
     }
     match (protocol, shape.kind) {
         ("rest-json", ShapeType::Structure) => parse_object(body).map(|m| Some(Value::Object(m))),
-        // Blobs and XML payloads are present; their content is not constrained here.
+        // A blob is bytes, held as base64 the way the validator measures blobs (a required
+        // blob payload, e.g. InvokeAgentRuntime's, must be seen as present).
+        (_, ShapeType::Blob) => Ok(Some(Value::String(
+            base64::engine::general_purpose::STANDARD.encode(body),
+        ))),
+        // XML payloads are present; their content is not constrained here.
         _ => Ok(Some(Value::Null)),
     }
 }

@@ -22,6 +22,7 @@ pub enum Service {
     Iam,
     S3,
     CloudTrail,
+    Logs,
 }
 
 impl Service {
@@ -33,6 +34,7 @@ impl Service {
         Service::Iam,
         Service::S3,
         Service::CloudTrail,
+        Service::Logs,
     ];
 
     /// The botocore service name, which is also the data file's name.
@@ -45,6 +47,7 @@ impl Service {
             Service::Iam => "iam",
             Service::S3 => "s3",
             Service::CloudTrail => "cloudtrail",
+            Service::Logs => "logs",
         }
     }
 
@@ -57,6 +60,7 @@ impl Service {
             Service::Iam => include_str!("../data/iam.json"),
             Service::S3 => include_str!("../data/s3.json"),
             Service::CloudTrail => include_str!("../data/cloudtrail.json"),
+            Service::Logs => include_str!("../data/logs.json"),
         }
     }
 }

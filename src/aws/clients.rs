@@ -265,6 +265,11 @@ impl Clients {
         &self.sdk
     }
 
+    /// CloudWatch Logs, where the runtimes' log groups are read.
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk)
+    }
+
     pub fn error_context(&self) -> ErrorContext {
         ErrorContext {
             profile: self.profile.clone(),

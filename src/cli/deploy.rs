@@ -144,7 +144,10 @@ fn load(input: &InputArgs, image: Option<&str>) -> Result<Prepared, Vec<Diagnost
     .map_err(PrepareError::into_diagnostics)
 }
 
-async fn connect(target: &TargetArgs, region: &str) -> Result<(Clients, String), aws::Error> {
+pub(super) async fn connect(
+    target: &TargetArgs,
+    region: &str,
+) -> Result<(Clients, String), aws::Error> {
     if target.local {
         return aws::local::start(region, crate::services::paths::world_file()).await;
     }

@@ -5,8 +5,11 @@ pub mod aws_args;
 pub mod completions;
 pub mod deploy;
 pub mod emulator;
+pub mod invoke;
 pub mod keys;
+pub mod logs;
 pub mod man;
+pub mod monitor_target;
 pub mod plan;
 pub mod recs;
 pub mod render;
@@ -54,13 +57,17 @@ pub enum Command {
     Destroy(deploy::DestroyArgs),
     /// Health of every deployed resource: deployed / degraded / not deployed (exit 1 unless deployed)
     Status(deploy::StatusArgs),
+    /// A deployed runtime's CloudWatch log lines, once or followed (--follow) until Ctrl-C
+    Logs(logs::LogsArgs),
+    /// Send one prompt to a deployed runtime and print its answer as it streams
+    Invoke(invoke::InvokeArgs),
     /// KMS keys for recommendation encryption: list, check one (eligibility + key policy), recommended policy
     Keys(keys::KeysArgs),
     /// AgentCore recommendations: list, get, start (optionally with a customer managed key), delete
     Recs(recs::RecsArgs),
     /// KMS activity of recommendations from CloudTrail
     Kms(keys::KmsArgs),
-    /// Run the local AWS emulator (AgentCore, KMS, STS, S3, CloudTrail) for any AWS client
+    /// Run the local AWS emulator (AgentCore, KMS, STS, S3, CloudTrail, CloudWatch Logs) for any AWS client
     Emulator(emulator::EmulatorArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell
     Completions(completions::CompletionsArgs),
@@ -84,6 +91,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Apply(args) => deploy::run_apply(&args),
         Command::Destroy(args) => deploy::run_destroy(&args),
         Command::Status(args) => deploy::run_status(&args),
+        Command::Logs(args) => logs::run(&args),
+        Command::Invoke(args) => invoke::run(&args),
         Command::Keys(args) => keys::run(args),
         Command::Recs(args) => recs::run(args),
         Command::Kms(args) => keys::run_kms(args),

@@ -17,7 +17,7 @@ fn due(ctx: &Ctx, d: std::time::Duration) -> chrono::DateTime<chrono::Utc> {
     ctx.now + chrono::Duration::from_std(d).unwrap_or_default()
 }
 
-fn find_id(
+pub(super) fn find_id(
     world: &WorldState,
     ctx: &Ctx,
     kind: Kind,

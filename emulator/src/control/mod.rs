@@ -7,6 +7,7 @@ mod lifecycle;
 mod requests;
 mod shapes;
 mod tags;
+mod versions;
 
 use axum::http::Method;
 use axum::response::Response;
@@ -28,6 +29,8 @@ pub enum Route {
     Tag(String),
     Untag(String),
     ListTags(String),
+    Versions(String),
+    Endpoints(String),
 }
 
 /// Maps method + decoded path segments to the AWS operation name and what to do.
@@ -127,6 +130,13 @@ pub fn route(method: &Method, segs: &[String]) -> Option<(&'static str, Route)> 
             "DeleteAgentRuntime",
             Route::Delete(AgentRuntime, id.to_string(), None),
         ),
+        ("POST", ["runtimes", id, "versions"]) => {
+            ("ListAgentRuntimeVersions", Route::Versions(id.to_string()))
+        }
+        ("POST", ["runtimes", id, "runtime-endpoints"]) => (
+            "ListAgentRuntimeEndpoints",
+            Route::Endpoints(id.to_string()),
+        ),
 
         ("POST", ["evaluators", "create"]) => ("CreateEvaluator", Route::Create(Evaluator, None)),
         ("POST", ["evaluators"]) => ("ListEvaluators", Route::List(Evaluator, None)),
@@ -198,6 +208,8 @@ pub fn handle(
         Route::Tag(arn) => tags::tag_resource(world, &arn, &body),
         Route::Untag(arn) => tags::untag_resource(world, &arn, query),
         Route::ListTags(arn) => tags::list_tags_for_resource(world, &arn),
+        Route::Versions(id) => versions::list_versions(world, ctx, &id, query),
+        Route::Endpoints(id) => versions::list_endpoints(world, ctx, &id, query),
     }
 }
 

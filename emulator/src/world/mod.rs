@@ -6,6 +6,7 @@
 mod buckets;
 mod events;
 mod keys;
+mod logs;
 mod recommendations;
 mod resources;
 mod roles;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use buckets::{Bucket, Object};
 pub use events::{Actor, TrailEvent};
 pub use keys::{Alias, Key};
+pub use logs::{LogEvent, LogGroup};
 pub use recommendations::{Recommendation, Stored};
 pub use resources::{Kind, Pending, Resource, advance as advance_resources};
 pub use roles::{Caller, DEPLOYER_ROLE, Role, SSO_ROLE, SSO_ROLE_PATH, SSO_SESSION};
@@ -39,6 +41,11 @@ pub struct WorldState {
     pub roles: BTreeMap<String, Role>,
     #[serde(skip)]
     pub caller: Caller,
+    /// CloudWatch Logs groups by region, then name; absent from state files written before them.
+    #[serde(default)]
+    pub log_groups: BTreeMap<String, BTreeMap<String, LogGroup>>,
+    #[serde(default)]
+    pub log_seq: u64,
 }
 
 impl WorldState {

@@ -9,6 +9,7 @@ mod control_lifecycle;
 mod faults;
 mod gateway;
 mod kms;
+mod logs_invoke;
 mod policy;
 mod recommendations;
 mod runtime_memory_eval;
