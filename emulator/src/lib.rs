@@ -31,6 +31,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 pub use conformance::{ModelCheck, Recorded};
+pub use demo::{MAX_SEEDED, RECOMMENDATIONS_ENV, recommendations_from_env};
 pub use faults::{FAULTS_ENV, FaultRule, FaultSpecError, Faults};
 pub use server::Emulator;
 pub use timing::Timing;
@@ -63,6 +64,9 @@ pub struct Config {
     pub timing: Timing,
     pub faults: Faults,
     pub models: ModelCheck,
+    /// More recommendations seeded into a new world (not into one loaded from `state_file`),
+    /// for scale runs: see `demo::seed_recommendations`.
+    pub recommendations: usize,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -57,9 +57,13 @@ impl Emulator {
             })?,
             None => None,
         };
-        let world = loaded.unwrap_or_else(|| match config.world {
-            World::Demo => demo::build(now),
-            World::Empty => WorldState::empty(DEFAULT_ACCOUNT),
+        let world = loaded.unwrap_or_else(|| {
+            let mut w = match config.world {
+                World::Demo => demo::build(now),
+                World::Empty => WorldState::empty(DEFAULT_ACCOUNT),
+            };
+            demo::seed_recommendations(&mut w, config.recommendations, now);
+            w
         });
         if let Some(path) = &config.state_file {
             state_file::save(path, &world).map_err(|message| Error::StateFile {
@@ -187,8 +191,8 @@ fn persist(shared: &Shared) {
         return;
     };
     let _guard = shared.save_lock.lock().expect("save lock");
-    let snapshot = shared.world.lock().expect("world lock").clone();
-    if let Err(e) = state_file::save(path, &snapshot) {
+    let encoded = state_file::encode(&shared.world.lock().expect("world lock"));
+    if let Err(e) = encoded.and_then(|bytes| state_file::write(path, &bytes)) {
         tracing::error!("emulator state not saved: {e}");
     }
 }

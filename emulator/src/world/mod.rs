@@ -9,7 +9,7 @@ mod keys;
 mod recommendations;
 mod resources;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,9 +31,13 @@ pub struct WorldState {
     pub resources: BTreeMap<String, Resource>,
     pub keys: BTreeMap<String, Key>,
     pub aliases: Vec<Alias>,
-    pub recommendations: BTreeMap<String, Recommendation>,
+    recommendations: BTreeMap<String, Recommendation>,
     pub events: std::collections::VecDeque<TrailEvent>,
     pub buckets: BTreeMap<String, Bucket>,
+    /// ListRecommendations' order (oldest first, then id), kept beside the map so a page costs
+    /// its own length, not a sort of every recommendation; rebuilt on load.
+    #[serde(skip)]
+    rec_order: BTreeSet<(i64, String)>,
 }
 
 impl WorldState {
@@ -42,6 +46,51 @@ impl WorldState {
             account: account.to_string(),
             ..Default::default()
         }
+    }
+
+    pub fn recommendations(&self) -> &BTreeMap<String, Recommendation> {
+        &self.recommendations
+    }
+
+    pub fn recommendation_mut(&mut self, id: &str) -> Option<&mut Recommendation> {
+        self.recommendations.get_mut(id)
+    }
+
+    pub fn insert_recommendation(&mut self, rec: Recommendation) {
+        if let Some(old) = self.recommendations.get(&rec.id) {
+            self.rec_order.remove(&old.order_key());
+        }
+        self.rec_order.insert(rec.order_key());
+        self.recommendations.insert(rec.id.clone(), rec);
+    }
+
+    pub fn remove_recommendation(&mut self, id: &str) -> Option<Recommendation> {
+        let rec = self.recommendations.remove(id)?;
+        self.rec_order.remove(&rec.order_key());
+        Some(rec)
+    }
+
+    /// Recommendations in list order, starting after `after` (an order key from a page token).
+    pub fn recommendations_after<'a>(
+        &'a self,
+        after: Option<&(i64, String)>,
+    ) -> impl Iterator<Item = &'a Recommendation> + 'a {
+        let start = match after {
+            Some(a) => std::ops::Bound::Excluded(a.clone()),
+            None => std::ops::Bound::Unbounded,
+        };
+        self.rec_order
+            .range((start, std::ops::Bound::Unbounded))
+            .filter_map(|(_, id)| self.recommendations.get(id))
+    }
+
+    /// After loading a saved world: the order is not saved, it is derived.
+    pub fn reindex(&mut self) {
+        self.rec_order = self
+            .recommendations
+            .values()
+            .map(|r| r.order_key())
+            .collect();
     }
 
     pub fn caller_role_arn(&self) -> String {
