@@ -39,11 +39,7 @@ fn service_request<'a>(
 pub fn advance(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> bool {
     let mut moved = false;
     loop {
-        let due: Vec<(String, DateTime<Utc>)> = world
-            .recommendations()
-            .values()
-            .filter_map(|r| r.next_at.filter(|t| *t <= now).map(|t| (r.id.clone(), t)))
-            .collect();
+        let due = world.recommendations_due(now);
         if due.is_empty() {
             return moved;
         }

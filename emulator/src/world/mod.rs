@@ -38,6 +38,10 @@ pub struct WorldState {
     /// its own length, not a sort of every recommendation; rebuilt on load.
     #[serde(skip)]
     rec_order: BTreeSet<(i64, String)>,
+    /// Recommendations that may have a state change coming (`next_at`): every one inserted
+    /// with one or handed out for change. Time passing looks at these, not at every one.
+    #[serde(skip)]
+    rec_watch: BTreeSet<String>,
 }
 
 impl WorldState {
@@ -53,7 +57,24 @@ impl WorldState {
     }
 
     pub fn recommendation_mut(&mut self, id: &str) -> Option<&mut Recommendation> {
-        self.recommendations.get_mut(id)
+        let rec = self.recommendations.get_mut(id)?;
+        self.rec_watch.insert(id.to_string());
+        Some(rec)
+    }
+
+    /// The recommendations whose next state change is due at `now`, with when it was due;
+    /// those with none coming are forgotten until they are changed again.
+    pub fn recommendations_due(&mut self, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
+        let recs = &self.recommendations;
+        self.rec_watch
+            .retain(|id| recs.get(id).is_some_and(|r| r.next_at.is_some()));
+        self.rec_watch
+            .iter()
+            .filter_map(|id| {
+                let at = recs.get(id)?.next_at?;
+                (at <= now).then(|| (id.clone(), at))
+            })
+            .collect()
     }
 
     pub fn insert_recommendation(&mut self, rec: Recommendation) {
@@ -61,12 +82,16 @@ impl WorldState {
             self.rec_order.remove(&old.order_key());
         }
         self.rec_order.insert(rec.order_key());
+        if rec.next_at.is_some() {
+            self.rec_watch.insert(rec.id.clone());
+        }
         self.recommendations.insert(rec.id.clone(), rec);
     }
 
     pub fn remove_recommendation(&mut self, id: &str) -> Option<Recommendation> {
         let rec = self.recommendations.remove(id)?;
         self.rec_order.remove(&rec.order_key());
+        self.rec_watch.remove(id);
         Some(rec)
     }
 
@@ -86,6 +111,12 @@ impl WorldState {
 
     /// After loading a saved world: the order is not saved, it is derived.
     pub fn reindex(&mut self) {
+        self.rec_watch = self
+            .recommendations
+            .values()
+            .filter(|r| r.next_at.is_some())
+            .map(|r| r.id.clone())
+            .collect();
         self.rec_order = self
             .recommendations
             .values()
