@@ -10,7 +10,7 @@ use crate::world::{self, WorldState};
 pub fn tick(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> bool {
     let before = (
         world.resources.len(),
-        world.recommendations.len(),
+        world.recommendations().len(),
         world.keys.len(),
         world.id_counter,
     );
@@ -22,7 +22,7 @@ pub fn tick(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> bool
         || before
             != (
                 world.resources.len(),
-                world.recommendations.len(),
+                world.recommendations().len(),
                 world.keys.len(),
                 world.id_counter,
             )

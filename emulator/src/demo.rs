@@ -337,32 +337,29 @@ pub fn build(now: DateTime<Utc>) -> WorldState {
             "DELETING" => Some(now + Duration::minutes(10)),
             _ => None,
         };
-        w.recommendations.insert(
-            id.clone(),
-            Recommendation {
-                id,
-                arn,
-                region: REGION.into(),
-                name: name.into(),
-                description: Some(format!("Demo recommendation ({})", status.to_lowercase())),
-                rtype: rtype.into(),
-                status: status.into(),
-                created_at: created,
-                updated_at: if matches!(status, "COMPLETED" | "FAILED") {
-                    finished
-                } else {
-                    created
-                },
-                kms_key_arn: key.map(key_arn),
-                config: stored_config,
-                result: stored_result,
-                client_token: None,
-                request_digest: String::new(),
-                tags: BTreeMap::new(),
-                next_at,
-                inject_failure: false,
+        w.insert_recommendation(Recommendation {
+            id,
+            arn,
+            region: REGION.into(),
+            name: name.into(),
+            description: Some(format!("Demo recommendation ({})", status.to_lowercase())),
+            rtype: rtype.into(),
+            status: status.into(),
+            created_at: created,
+            updated_at: if matches!(status, "COMPLETED" | "FAILED") {
+                finished
+            } else {
+                created
             },
-        );
+            kms_key_arn: key.map(key_arn),
+            config: stored_config,
+            result: stored_result,
+            client_token: None,
+            request_digest: String::new(),
+            tags: BTreeMap::new(),
+            next_at,
+            inject_failure: false,
+        });
     }
     // Key states are set last: the disabled key sealed its recommendation while still enabled.
     if let Some(k) = w.keys.get_mut(keys::DISABLED) {
@@ -399,6 +396,106 @@ fn tool_config() -> Value {
     }})
 }
 
+/// How many recommendations `--local` (and `emulator` without `--recommendations`) seeds into a
+/// new world.
+pub const RECOMMENDATIONS_ENV: &str = "AGENTCORE_EMULATOR_RECOMMENDATIONS";
+
+/// The seeding count from the environment; unset is none.
+pub fn recommendations_from_env() -> Result<usize, String> {
+    match std::env::var(RECOMMENDATIONS_ENV) {
+        Ok(v) => v.trim().parse::<usize>().ok().filter(|n| *n <= MAX_SEEDED).ok_or_else(|| {
+            format!(
+                "{RECOMMENDATIONS_ENV}={:?} is not a number of recommendations from 0 to {MAX_SEEDED}",
+                v.chars().take(40).collect::<String>()
+            )
+        }),
+        Err(_) => Ok(0),
+    }
+}
+
+/// Enough for any scale run, and a bound on what a typo can make the emulator hold.
+pub const MAX_SEEDED: usize = 1_000_000;
+
+/// `n` more recommendations, for scale runs: teams, types, statuses and dates spread as a busy
+/// account's are, and the same for the same world and `n` (ids come from the world's counter).
+/// They are not encrypted: what scale costs is their number, not their key.
+pub fn seed_recommendations(w: &mut WorldState, n: usize, now: DateTime<Utc>) {
+    const TEAMS: [&str; 8] = [
+        "support",
+        "billing",
+        "sales",
+        "onboarding",
+        "search",
+        "triage",
+        "legal",
+        "ops",
+    ];
+    let account = w.account.clone();
+    for i in 0..n {
+        let team = TEAMS[i % TEAMS.len()];
+        let tools = i % 5 == 4;
+        let (rtype, config, kind) = if tools {
+            ("TOOL_DESCRIPTION_RECOMMENDATION", tool_config(), "tools")
+        } else {
+            (
+                "SYSTEM_PROMPT_RECOMMENDATION",
+                prompt_config(&format!(
+                    "You are the {team} assistant (revision {i}). Answer briefly and cite the policy you used."
+                )),
+                "prompt",
+            )
+        };
+        // Mostly finished, as in a real account; one in ten still moving or failed.
+        let status = match i % 20 {
+            0 => "FAILED",
+            1 => "IN_PROGRESS",
+            2 => "PENDING",
+            _ => "COMPLETED",
+        };
+        let name = format!("{team}_{kind}_{i:05}");
+        let id = format!("{name}-{}", w.next_suffix(10, true));
+        let arn = format!("arn:aws:bedrock-agentcore:{REGION}:{account}:recommendation/{id}");
+        // Oldest first, seven minutes apart, the newest a few minutes ago.
+        let created = now - Duration::minutes(7 * (n - i) as i64);
+        let result = match status {
+            "COMPLETED" => Some(crate::advisor::recommend(rtype, &config)),
+            "FAILED" => Some(json!({"systemPromptRecommendationResult": {
+                "errorCode": "INSUFFICIENT_TRACES",
+                "errorMessage": "Too few traces in the window to recommend a change; widen the time range.",
+            }})),
+            _ => None,
+        };
+        let next_at = match status {
+            "PENDING" => Some(now + Duration::minutes(2)),
+            "IN_PROGRESS" => Some(now + Duration::minutes(5)),
+            _ => None,
+        };
+        w.insert_recommendation(Recommendation {
+            id,
+            arn,
+            region: REGION.into(),
+            name,
+            description: Some(format!("{team} {kind} recommendation")),
+            rtype: rtype.into(),
+            status: status.into(),
+            created_at: created,
+            updated_at: if result.is_some() {
+                created + Duration::minutes(4)
+            } else {
+                created
+            },
+            kms_key_arn: None,
+            config: Stored::Plain(config),
+            result: result.map(Stored::Plain),
+            client_token: None,
+            request_digest: String::new(),
+            tags: BTreeMap::new(),
+            next_at,
+            inject_failure: false,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,7 +505,7 @@ mod tests {
         let now = Utc::now();
         let (a, b) = (build(now), build(now));
         let ids = |w: &WorldState| {
-            w.recommendations
+            w.recommendations()
                 .values()
                 .map(|r| (r.id.clone(), r.name.clone(), r.status.clone()))
                 .collect::<Vec<_>>()
@@ -419,7 +516,7 @@ mod tests {
             b.keys.keys().collect::<Vec<_>>()
         );
         let statuses: std::collections::BTreeSet<&str> = a
-            .recommendations
+            .recommendations()
             .values()
             .map(|r| r.status.as_str())
             .collect();
@@ -438,7 +535,7 @@ mod tests {
         assert!(states.contains(&("us-east-1", "SYMMETRIC_DEFAULT", "Disabled")));
         assert!(states.contains(&("us-east-1", "SYMMETRIC_DEFAULT", "PendingDeletion")));
         let sealed_under_disabled = a
-            .recommendations
+            .recommendations()
             .values()
             .find(|r| r.name == "disabled_key_prompt")
             .unwrap();
@@ -453,5 +550,49 @@ mod tests {
                 .unwrap()
                 .ends_with(keys::DISABLED)
         );
+    }
+
+    #[test]
+    fn seeding_is_deterministic_spread_and_on_the_model() {
+        let now = Utc::now();
+        let seeded = |n| {
+            let mut w = build(now);
+            seed_recommendations(&mut w, n, now);
+            w
+        };
+        let (a, b) = (seeded(200), seeded(200));
+        let view = |w: &WorldState| -> Vec<(String, String, String, String)> {
+            w.recommendations_after(None)
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        r.name.clone(),
+                        r.rtype.clone(),
+                        r.status.clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(view(&a), view(&b));
+        assert_eq!(a.recommendations().len(), 7 + 200);
+        let statuses: std::collections::BTreeSet<&str> = a
+            .recommendations()
+            .values()
+            .map(|r| r.status.as_str())
+            .collect();
+        assert!(statuses.len() >= 4, "{statuses:?}");
+        let id = aws_models::model(aws_models::Service::Data)
+            .shape("RecommendationId")
+            .unwrap();
+        for r in a.recommendations().values() {
+            let v = aws_models::model(aws_models::Service::Data).validate(id, &json!(r.id), "id");
+            assert!(v.is_empty(), "{}: {v:?}", r.id);
+        }
+        // List order: oldest first, so the seeded ones (older than the demo's) come first.
+        let created: Vec<_> = a
+            .recommendations_after(None)
+            .map(|r| r.created_at)
+            .collect();
+        assert!(created.windows(2).all(|w| w[0] <= w[1]));
     }
 }

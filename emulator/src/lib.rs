@@ -35,6 +35,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 pub use conformance::{ModelCheck, Recorded};
+pub use demo::{MAX_SEEDED, RECOMMENDATIONS_ENV, recommendations_from_env};
 pub use faults::{FAULTS_ENV, FaultRule, FaultSpecError, Faults};
 pub use server::Emulator;
 pub use timing::Timing;
@@ -71,6 +72,9 @@ pub struct Config {
     pub models: ModelCheck,
     /// Whose session signs the requests (GetCallerIdentity, key-policy checks).
     pub caller: Caller,
+    /// More recommendations seeded into a new world (not into one loaded from `state_file`),
+    /// for scale runs: see `demo::seed_recommendations`.
+    pub recommendations: usize,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -21,9 +21,8 @@ use crate::timing::Timing;
 use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
 use crate::world::{Ctx, DEFAULT_ACCOUNT, WorldState};
 use crate::{
-    Config, Error, World, clock, cloudtrail, control, demo, iam, invoke, kms, logs, recommendations,
-    s3,
-    state_file, sts,
+    Config, Error, World, clock, cloudtrail, control, demo, iam, invoke, kms, logs,
+    recommendations, s3, state_file, sts,
 };
 
 pub(crate) struct Shared {
@@ -58,9 +57,13 @@ impl Emulator {
             })?,
             None => None,
         };
-        let mut world = loaded.unwrap_or_else(|| match config.world {
-            World::Demo => demo::build(now),
-            World::Empty => WorldState::empty(DEFAULT_ACCOUNT),
+        let mut world = loaded.unwrap_or_else(|| {
+            let mut w = match config.world {
+                World::Demo => demo::build(now),
+                World::Empty => WorldState::empty(DEFAULT_ACCOUNT),
+            };
+            demo::seed_recommendations(&mut w, config.recommendations, now);
+            w
         });
         world.caller = config.caller;
         if let Some(path) = &config.state_file {
@@ -198,8 +201,8 @@ fn persist(shared: &Shared) {
         return;
     };
     let _guard = shared.save_lock.lock().expect("save lock");
-    let snapshot = shared.world.lock().expect("world lock").clone();
-    if let Err(e) = state_file::save(path, &snapshot) {
+    let encoded = state_file::encode(&shared.world.lock().expect("world lock"));
+    if let Err(e) = encoded.and_then(|bytes| state_file::write(path, &bytes)) {
         tracing::error!("emulator state not saved: {e}");
     }
 }
@@ -221,7 +224,11 @@ enum Call {
 impl Call {
     fn operation(&self) -> &str {
         match self {
-            Call::Kms(op) | Call::CloudTrail(op) | Call::Sts(op) | Call::Iam(op) | Call::Logs(op) => op,
+            Call::Kms(op)
+            | Call::CloudTrail(op)
+            | Call::Sts(op)
+            | Call::Iam(op)
+            | Call::Logs(op) => op,
             Call::Invoke(_) => "InvokeAgentRuntime",
             Call::S3(op, _) | Call::Control(op, _) | Call::Recommendations(op, _) => op,
         }
@@ -316,7 +323,7 @@ impl Call {
         let op = self.operation();
         let (status, code) = match self {
             Call::Sts(_) | Call::Iam(_) | Call::S3(..) => (403, "AccessDenied"),
-            Call::Kms(_) | Call::CloudTrail(_) => (400, "AccessDeniedException"),
+            Call::Kms(_) | Call::CloudTrail(_) | Call::Logs(_) => (400, "AccessDeniedException"),
             _ => (403, "AccessDeniedException"),
         };
         let prefix = match self {
@@ -325,7 +332,8 @@ impl Call {
             Call::Sts(_) => "sts",
             Call::Iam(_) => "iam",
             Call::S3(..) => "s3",
-            Call::Control(..) | Call::Recommendations(..) => "bedrock-agentcore",
+            Call::Logs(_) => "logs",
+            Call::Control(..) | Call::Recommendations(..) | Call::Invoke(_) => "bedrock-agentcore",
         };
         let action = format!("{prefix}:{op}");
         ApiError::new(

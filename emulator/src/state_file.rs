@@ -11,10 +11,17 @@ use crate::world::WorldState;
 
 const FORMAT: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Envelope {
     format: u32,
     world: WorldState,
+}
+
+/// What is written: the world borrowed, so a save never copies it.
+#[derive(Serialize)]
+struct Written<'a> {
+    format: u32,
+    world: &'a WorldState,
 }
 
 pub fn load(path: &Path) -> Result<Option<WorldState>, String> {
@@ -32,15 +39,26 @@ pub fn load(path: &Path) -> Result<Option<WorldState>, String> {
             env.format
         ));
     }
-    Ok(Some(env.world))
+    let mut world = env.world;
+    world.reindex();
+    Ok(Some(world))
 }
 
 pub fn save(path: &Path, world: &WorldState) -> Result<(), String> {
-    let json = serde_json::to_vec(&Envelope {
+    write(path, &encode(world)?)
+}
+
+/// The world as the file's bytes: done under the world's lock, which is far cheaper than
+/// copying the world to write it after.
+pub fn encode(world: &WorldState) -> Result<Vec<u8>, String> {
+    serde_json::to_vec(&Written {
         format: FORMAT,
-        world: world.clone(),
+        world,
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())
+}
+
+pub fn write(path: &Path, json: &[u8]) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -56,7 +74,7 @@ pub fn save(path: &Path, world: &WorldState) -> Result<(), String> {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp)?;
-        f.write_all(&json)?;
+        f.write_all(json)?;
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, path)?;

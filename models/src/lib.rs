@@ -26,7 +26,7 @@ pub enum Service {
 }
 
 impl Service {
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Service::Control,
         Service::Data,
         Service::Kms,

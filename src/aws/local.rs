@@ -1,7 +1,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use agentcore_emulator::{Config, Emulator, FAULTS_ENV, Faults, World};
+use agentcore_emulator::{
+    Config, Emulator, FAULTS_ENV, Faults, RECOMMENDATIONS_ENV, World, recommendations_from_env,
+};
 
 use super::clients::Clients;
 use super::error::{Category, Error};
@@ -20,10 +22,16 @@ pub async fn start(region: &str, state_file: Option<PathBuf>) -> Result<(Clients
         )
         .with_hint("fix or unset AGENTCORE_EMULATOR_FAULTS, e.g. \"latency=300ms,throttle=0.2\"")
     })?;
+    let recommendations = recommendations_from_env().map_err(|e| {
+        Error::new(Category::Configuration, "StartEmulator", e).with_hint(format!(
+            "set {RECOMMENDATIONS_ENV} to a count, e.g. 10000, or unset it"
+        ))
+    })?;
     let emulator = Emulator::start(Config {
         world: World::Demo,
         state_file,
         faults,
+        recommendations,
         ..Config::default()
     })
     .await

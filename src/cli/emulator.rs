@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use agentcore_emulator::{Caller, Config, FAULTS_ENV, Faults, ModelCheck, Timing, World};
+use agentcore_emulator::{
+    Caller, Config, FAULTS_ENV, Faults, MAX_SEEDED, ModelCheck, Timing, World,
+    recommendations_from_env,
+};
 use clap::Args;
 
 use super::exit;
@@ -32,6 +35,10 @@ pub struct EmulatorArgs {
     /// and keep every violation (request or answer): GET /_emulator/violations lists them
     #[arg(long)]
     pub record_violations: bool,
+    /// Seed this many more recommendations (teams, types, statuses and dates spread, the same
+    /// every time) into a new world; defaults to AGENTCORE_EMULATOR_RECOMMENDATIONS
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=MAX_SEEDED as i64))]
+    pub recommendations: Option<u32>,
     /// Whose session signs the calls: `deployer` (role AgentCoreDeployer) or `sso` (an IAM
     /// Identity Center role with a path, session alice@example.com)
     #[arg(long, default_value = "deployer", value_parser = parse_caller)]
@@ -58,6 +65,16 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
+    let recommendations = match args.recommendations {
+        Some(n) => n as usize,
+        None => match recommendations_from_env() {
+            Ok(n) => n,
+            Err(message) => {
+                super::render::errln!("error: {message}");
+                return ExitCode::from(exit::USAGE);
+            }
+        },
+    };
     let timing = args
         .provisioning_ms
         .map(|ms| Timing::with_provisioning(Duration::from_millis(ms)))
@@ -74,6 +91,7 @@ pub fn run(args: EmulatorArgs) -> ExitCode {
             ModelCheck::Enforce
         },
         caller: args.caller,
+        recommendations,
     };
     match super::runtime().block_on(agentcore_emulator::serve(config)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,8 +48,8 @@ pub async fn find(
         // So a permission error can name the principal, as it does against AWS.
         clients.caller_identity().await.map_err(Failure::Aws)?;
     }
-    let store = services::deploy::open_store(&account, &clients.region, &prepared.pack.id)
-        .map_err(|e| {
+    let store =
+        services::deploy::open_store(&clients, &account, &prepared.pack.id).map_err(|e| {
             Failure::Aws(aws::Error::new(
                 Category::Configuration,
                 "OpenState",

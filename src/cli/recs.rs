@@ -598,7 +598,7 @@ async fn runtime_traces(
                 .with_hint(e.hint.clone().unwrap_or_default())
         })?
         .account;
-    let store = crate::services::deploy::open_store(&account, &clients.region, &d.pack_id)
+    let store = crate::services::deploy::open_store(clients, &account, &d.pack_id)
         .map_err(|e| bad("runtime", e.to_string(), "check the data directory"))?;
     let state = store.snapshot();
     let runtimes: Vec<_> = state.live().filter(|r| r.kind == "agent_runtime").collect();

@@ -279,6 +279,7 @@ mod tests {
         let ctx = ErrorContext {
             profile: None,
             caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Dev/me".into()),
+            ..Default::default()
         };
         let e = invoke_failed(&service_error("AccessDeniedException"), "triage", &ctx);
         assert!(

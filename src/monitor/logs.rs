@@ -306,6 +306,7 @@ mod tests {
         let ctx = ErrorContext {
             profile: None,
             caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Dev/me".into()),
+            ..Default::default()
         };
         let e = failed(&service_error("AccessDeniedException"), &ctx).unwrap_err();
         assert_eq!(e.category, crate::aws::Category::Permission);

@@ -23,6 +23,20 @@ pub use workflow::advance;
 
 pub const CONTEXT_KEY: &str = "aws:bedrock-agentcore:recommendationArn";
 
+/// A page token's position back as an order key; a token this emulator did not issue is
+/// AWS's ValidationException on nextToken.
+fn order_key_of(sort_key: &str) -> ApiResult<(i64, String)> {
+    sort_key
+        .split_once('/')
+        .and_then(|(micros, id)| Some((micros.parse().ok()?, id.to_string())))
+        .ok_or_else(|| {
+            ApiError::validation(vec![(
+                "nextToken".into(),
+                format!("Value '{sort_key}' at 'nextToken' is not a token this service issued"),
+            )])
+        })
+}
+
 impl Recommendation {
     fn sort_key(&self) -> String {
         format!("{:020}/{}", self.created_at.timestamp_micros(), self.id)
@@ -260,7 +274,7 @@ pub fn start(
         .map(str::to_string);
     if let Some(tok) = &token
         && let Some(existing) = world
-            .recommendations
+            .recommendations()
             .values()
             .find(|r| r.client_token.as_ref() == Some(tok))
     {
@@ -273,7 +287,7 @@ pub fn start(
     }
     let name = str_of(&body, "name");
     if world
-        .recommendations
+        .recommendations()
         .values()
         .any(|r| r.region == ctx.region && r.name == name && r.status != "DELETING")
     {
@@ -352,7 +366,7 @@ pub fn start(
         inject_failure: ctx.fail,
     };
     let out = start_output(&rec, &config);
-    world.recommendations.insert(id, rec);
+    world.insert_recommendation(rec);
     Ok(out)
 }
 
@@ -371,9 +385,9 @@ fn start_output(rec: &Recommendation, config: &Value) -> Value {
 
 fn find<'a>(world: &'a WorldState, ctx: &Ctx, id: &str) -> Result<&'a Recommendation, ApiError> {
     world
-        .recommendations
+        .recommendations()
         .get(id)
-        .or_else(|| world.recommendations.values().find(|r| r.arn == id))
+        .or_else(|| world.recommendations().values().find(|r| r.arn == id))
         .filter(|r| r.region == ctx.region)
         .ok_or_else(|| ApiError::not_found(format!("Recommendation {id} not found")))
 }
@@ -483,26 +497,21 @@ pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiRes
         .and_then(|m| m.parse::<usize>().ok())
         .filter(|n| *n >= 1)
         .unwrap_or(20);
-    let mut recs: Vec<&Recommendation> = world
-        .recommendations
-        .values()
-        .filter(|r| r.region == ctx.region && status.is_none_or(|s| r.status == s))
-        .collect();
-    recs.sort_by_key(|r| r.sort_key());
     let after = match query_get(query, "nextToken") {
-        Some(tok) => Some(crate::wire::decode_token(tok)?),
+        Some(tok) => Some(order_key_of(&crate::wire::decode_token(tok)?)?),
         None => None,
     };
-    let rest: Vec<&Recommendation> = recs
-        .into_iter()
-        .filter(|r| after.as_ref().is_none_or(|a| r.sort_key() > *a))
+    // One item past the page tells whether there is a next one; nothing else is visited.
+    let mut page: Vec<&Recommendation> = world
+        .recommendations_after(after.as_ref())
+        .filter(|r| r.region == ctx.region && status.is_none_or(|s| r.status == s))
+        .take(max + 1)
         .collect();
-    let page = &rest[..rest.len().min(max)];
+    let more = page.len() > max;
+    page.truncate(max);
     let mut out =
         json!({ "recommendationSummaries": page.iter().map(|r| r.summary()).collect::<Vec<_>>() });
-    if rest.len() > page.len()
-        && let Some(last) = page.last()
-    {
+    if more && let Some(last) = page.last() {
         out["nextToken"] = json!(crate::wire::encode_token(&last.sort_key()));
     }
     Ok(out)
@@ -510,7 +519,7 @@ pub fn list(world: &WorldState, ctx: &Ctx, query: &[(String, String)]) -> ApiRes
 
 pub fn delete(world: &mut WorldState, ctx: &Ctx, timing: &Timing, id: &str) -> ApiResult<Value> {
     let rec_id = find(world, ctx, id)?.id.clone();
-    let rec = world.recommendations.get_mut(&rec_id).expect("found above");
+    let rec = world.recommendation_mut(&rec_id).expect("found above");
     if rec.status != "DELETING" {
         rec.status = "DELETING".into();
         rec.updated_at = ctx.now;

@@ -39,11 +39,7 @@ fn service_request<'a>(
 pub fn advance(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> bool {
     let mut moved = false;
     loop {
-        let due: Vec<(String, DateTime<Utc>)> = world
-            .recommendations
-            .values()
-            .filter_map(|r| r.next_at.filter(|t| *t <= now).map(|t| (r.id.clone(), t)))
-            .collect();
+        let due = world.recommendations_due(now);
         if due.is_empty() {
             return moved;
         }
@@ -55,7 +51,7 @@ pub fn advance(world: &mut WorldState, now: DateTime<Utc>, timing: &Timing) -> b
 }
 
 fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
-    let Some(rec) = world.recommendations.get(id).cloned() else {
+    let Some(rec) = world.recommendations().get(id).cloned() else {
         return;
     };
     let ctx = Ctx {
@@ -68,7 +64,7 @@ fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
     };
     let outcome: Result<Option<Stored>, (String, String)> = match rec.status.as_str() {
         "DELETING" => {
-            world.recommendations.remove(id);
+            world.remove_recommendation(id);
             return;
         }
         "PENDING" => service_use(world, &ctx, &rec, "Decrypt").map(|_| None),
@@ -97,7 +93,7 @@ fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
         }
         _ => return,
     };
-    let rec = world.recommendations.get_mut(id).expect("still there");
+    let rec = world.recommendation_mut(id).expect("still there");
     rec.updated_at = at;
     match (rec.status.as_str(), outcome) {
         ("PENDING", Ok(_)) => {

@@ -11,7 +11,7 @@ mod recommendations;
 mod resources;
 mod roles;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ pub struct WorldState {
     pub resources: BTreeMap<String, Resource>,
     pub keys: BTreeMap<String, Key>,
     pub aliases: Vec<Alias>,
-    pub recommendations: BTreeMap<String, Recommendation>,
+    recommendations: BTreeMap<String, Recommendation>,
     pub events: std::collections::VecDeque<TrailEvent>,
     pub buckets: BTreeMap<String, Bucket>,
     #[serde(default = "roles::builtin")]
@@ -46,6 +46,14 @@ pub struct WorldState {
     pub log_groups: BTreeMap<String, BTreeMap<String, LogGroup>>,
     #[serde(default)]
     pub log_seq: u64,
+    /// ListRecommendations' order (oldest first, then id), kept beside the map so a page costs
+    /// its own length, not a sort of every recommendation; rebuilt on load.
+    #[serde(skip)]
+    rec_order: BTreeSet<(i64, String)>,
+    /// Recommendations that may have a state change coming (`next_at`): every one inserted
+    /// with one or handed out for change. Time passing looks at these, not at every one.
+    #[serde(skip)]
+    rec_watch: BTreeSet<String>,
 }
 
 impl WorldState {
@@ -55,6 +63,78 @@ impl WorldState {
             roles: roles::builtin(),
             ..Default::default()
         }
+    }
+
+    pub fn recommendations(&self) -> &BTreeMap<String, Recommendation> {
+        &self.recommendations
+    }
+
+    pub fn recommendation_mut(&mut self, id: &str) -> Option<&mut Recommendation> {
+        let rec = self.recommendations.get_mut(id)?;
+        self.rec_watch.insert(id.to_string());
+        Some(rec)
+    }
+
+    /// The recommendations whose next state change is due at `now`, with when it was due;
+    /// those with none coming are forgotten until they are changed again.
+    pub fn recommendations_due(&mut self, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
+        let recs = &self.recommendations;
+        self.rec_watch
+            .retain(|id| recs.get(id).is_some_and(|r| r.next_at.is_some()));
+        self.rec_watch
+            .iter()
+            .filter_map(|id| {
+                let at = recs.get(id)?.next_at?;
+                (at <= now).then(|| (id.clone(), at))
+            })
+            .collect()
+    }
+
+    pub fn insert_recommendation(&mut self, rec: Recommendation) {
+        if let Some(old) = self.recommendations.get(&rec.id) {
+            self.rec_order.remove(&old.order_key());
+        }
+        self.rec_order.insert(rec.order_key());
+        if rec.next_at.is_some() {
+            self.rec_watch.insert(rec.id.clone());
+        }
+        self.recommendations.insert(rec.id.clone(), rec);
+    }
+
+    pub fn remove_recommendation(&mut self, id: &str) -> Option<Recommendation> {
+        let rec = self.recommendations.remove(id)?;
+        self.rec_order.remove(&rec.order_key());
+        self.rec_watch.remove(id);
+        Some(rec)
+    }
+
+    /// Recommendations in list order, starting after `after` (an order key from a page token).
+    pub fn recommendations_after<'a>(
+        &'a self,
+        after: Option<&(i64, String)>,
+    ) -> impl Iterator<Item = &'a Recommendation> + 'a {
+        let start = match after {
+            Some(a) => std::ops::Bound::Excluded(a.clone()),
+            None => std::ops::Bound::Unbounded,
+        };
+        self.rec_order
+            .range((start, std::ops::Bound::Unbounded))
+            .filter_map(|(_, id)| self.recommendations.get(id))
+    }
+
+    /// After loading a saved world: the order is not saved, it is derived.
+    pub fn reindex(&mut self) {
+        self.rec_watch = self
+            .recommendations
+            .values()
+            .filter(|r| r.next_at.is_some())
+            .map(|r| r.id.clone())
+            .collect();
+        self.rec_order = self
+            .recommendations
+            .values()
+            .map(|r| r.order_key())
+            .collect();
     }
 
     /// The caller's role ARN as IAM has it, path included: what a key policy must name.

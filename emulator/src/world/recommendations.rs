@@ -41,3 +41,10 @@ pub struct Recommendation {
     pub next_at: Option<DateTime<Utc>>,
     pub inject_failure: bool,
 }
+
+impl Recommendation {
+    /// Where it sits in ListRecommendations' order: oldest first, ties by id.
+    pub fn order_key(&self) -> (i64, String) {
+        (self.created_at.timestamp_micros(), self.id.clone())
+    }
+}

@@ -651,3 +651,82 @@ async fn get_needs_the_callers_decrypt_and_failed_kms_uses_are_logged() {
         rec.recommendation_arn()
     );
 }
+
+/// A seeded world listed page by page while another client deletes recommendations between
+/// pages, some already listed and some not yet reached: every one still there is listed exactly
+/// once, oldest first, and none deleted before it was reached shows up.
+#[tokio::test]
+async fn pagination_of_a_seeded_world_is_exact_under_concurrent_deletes() {
+    let emu = start_with(Config {
+        timing: Timing::instant(),
+        recommendations: 2_000,
+        ..Config::default()
+    })
+    .await;
+    let dpc = client!(aws_sdk_bedrockagentcore, emu);
+    let list_all = || async {
+        let mut out = Vec::new();
+        let mut pages = dpc
+            .list_recommendations()
+            .max_results(100)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            for s in page.unwrap().recommendation_summaries() {
+                out.push(s.recommendation_id().to_string());
+            }
+        }
+        out
+    };
+    let before = list_all().await;
+    assert_eq!(before.len(), 2_000 + 7);
+
+    let mut seen: Vec<(aws_sdk_bedrockagentcore::primitives::DateTime, String)> = Vec::new();
+    let mut deleted_ahead: HashSet<String> = HashSet::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = dpc
+            .list_recommendations()
+            .max_results(100)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .unwrap();
+        for s in page.recommendation_summaries() {
+            seen.push((*s.created_at(), s.recommendation_id().to_string()));
+        }
+        let behind = seen[seen.len() / 2].1.clone();
+        let ahead = before.get(seen.len() + 150).cloned();
+        for id in [Some(behind), ahead.clone()].into_iter().flatten() {
+            // Deleting twice is the service's business; only the first counts here.
+            let _ = dpc
+                .delete_recommendation()
+                .recommendation_id(&id)
+                .send()
+                .await;
+        }
+        deleted_ahead.extend(ahead);
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let ids: Vec<&str> = seen.iter().map(|(_, id)| id.as_str()).collect();
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "a recommendation was listed twice");
+    assert!(
+        seen.windows(2).all(|w| w[0].0 <= w[1].0),
+        "not oldest first"
+    );
+    for id in &before {
+        let listed = unique.contains(id.as_str());
+        assert_eq!(
+            listed,
+            !deleted_ahead.contains(id),
+            "{id}: listed {listed}, deleted before it was reached {}",
+            deleted_ahead.contains(id)
+        );
+    }
+    assert!(deleted_ahead.len() >= 15, "{}", deleted_ahead.len());
+    emu.shutdown().await;
+}
