@@ -233,36 +233,41 @@ async fn check(
         Ok(p) => p,
         Err(e) => return fail_aws(j, &e),
     };
+    let not_json = |e: policy::PolicyError| {
+        fail(
+            j,
+            "configuration",
+            &e.to_string(),
+            Some(key_policy::NOT_JSON_FIX),
+            json!({}),
+        )
+    };
+    let mut checked = match key_policy::check(&current, &target) {
+        Ok(c) => c,
+        Err(e) => return not_json(e),
+    };
     let mut applied = None;
     if apply {
-        let recommended = match policy::recommended_policy(Some(&current), &target) {
-            Ok(r) => r,
+        let recommended = match &checked.recommended {
+            Ok(r) => r.clone(),
             Err(e) => return fail(j, "configuration", &e.to_string(), None, json!({})),
         };
         if policy::pretty(&current) != recommended {
             if let Err(e) = keys.put_policy(&info.arn, &recommended).await {
                 return fail_aws(j, &e);
             }
-            applied = Some(policy::diff(&current, &recommended));
+            applied = Some(std::mem::take(&mut checked.diff));
             current = match keys.policy(&info.arn).await {
                 Ok(p) => p,
                 Err(e) => return fail_aws(j, &e),
             };
+            checked = match key_policy::check(&current, &target) {
+                Ok(c) => c,
+                Err(e) => return not_json(e),
+            };
         }
     }
     let out = key_out(info, &clients.region);
-    let checked = match key_policy::check(&current, &target) {
-        Ok(c) => c,
-        Err(e) => {
-            return fail(
-                j,
-                "configuration",
-                &e.to_string(),
-                Some(key_policy::NOT_JSON_FIX),
-                json!({}),
-            );
-        }
-    };
     let analysis = &checked.analysis;
     let recommended = checked.recommended.as_ref().ok();
     let ok = out.eligible && analysis.is_compliant();
@@ -371,8 +376,12 @@ async fn policy_for_key(
         Ok(p) => p,
         Err(e) => return fail_aws(j, &e),
     };
-    let p = match policy::recommended_policy(Some(&current), &target) {
-        Ok(p) => p,
+    let checked = match key_policy::check(&current, &target) {
+        Ok(c) => c,
+        Err(e) => return fail(j, "configuration", &e.to_string(), None, json!({})),
+    };
+    let p = match &checked.recommended {
+        Ok(p) => p.clone(),
         Err(e) => return fail(j, "configuration", &e.to_string(), None, json!({})),
     };
     if j {
@@ -380,7 +389,7 @@ async fn policy_for_key(
             "ok": true,
             "target": target,
             "policy": serde_json::from_str::<serde_json::Value>(&p).expect("JSON"),
-            "diff": policy::diff(&current, &p),
+            "diff": checked.diff,
         }));
     } else {
         outln!("{p}");
