@@ -254,6 +254,21 @@ fn a_missing_yes_is_a_usage_error_everywhere() {
 }
 
 #[test]
+fn an_empty_recommendation_id_is_a_usage_error_naming_the_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["recs", "get", "", "--local"],
+        vec!["recs", "delete", "--yes", "", "--local"],
+    ] {
+        let out = run(dir.path(), &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("ID") || err.contains("<id>"), "{args:?}: {err}");
+        assert!(!err.contains("ConstructionFailure"), "{err}");
+    }
+}
+
+#[test]
 fn a_failed_text_command_says_so_on_stderr_only() {
     let dir = tempfile::tempdir().unwrap();
     let pack = demo("support-desk.pack.json");

@@ -46,6 +46,8 @@ pub enum RecsCommand {
     },
     /// One recommendation: its config, the key that encrypts it, and its result
     Get {
+        /// The recommendation's id or ARN
+        #[arg(value_parser = clap::builder::NonEmptyStringValueParser::new())]
         id: String,
         /// Wait until it is COMPLETED or FAILED, printing each status change
         #[arg(long)]
@@ -61,7 +63,7 @@ pub enum RecsCommand {
         /// Do not ask
         #[arg(long)]
         yes: bool,
-        #[arg(required = true, value_name = "ID")]
+        #[arg(required = true, value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
         ids: Vec<String>,
     },
 }
