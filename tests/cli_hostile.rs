@@ -263,7 +263,10 @@ fn an_empty_recommendation_id_is_a_usage_error_naming_the_argument() {
         let out = run(dir.path(), &args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains("ID") || err.contains("<id>"), "{args:?}: {err}");
+        assert!(
+            err.contains("ID") || err.contains("<id>"),
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("ConstructionFailure"), "{err}");
     }
 }

@@ -11,6 +11,7 @@ pub mod destroy;
 pub mod events;
 pub mod graph;
 pub mod lock;
+mod panes;
 pub mod plan;
 pub mod poll;
 pub(crate) mod sdk;

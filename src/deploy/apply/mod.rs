@@ -20,6 +20,7 @@ use crate::deploy::context::Deployment;
 use crate::deploy::destroy;
 use crate::deploy::events::{Event, ResourcePhase, Step};
 use crate::deploy::graph::{self, Graph, Known, Node, OnFailure, Settled};
+use crate::deploy::panes::{Ended, Panes};
 use crate::deploy::poll::{self, Probe};
 use crate::deploy::state::{RecordStatus, ResourceRecord};
 use crate::plan::{
@@ -202,17 +203,6 @@ enum Work<'a> {
     Retire(&'a ResourceRecord),
 }
 
-/// A step's nodes, for the step events: panes of several steps run at once.
-#[derive(Default)]
-struct Tally {
-    total: usize,
-    settled: usize,
-    ok: usize,
-    failed: usize,
-    skipped: usize,
-    started: Option<Instant>,
-}
-
 #[derive(Default, Clone, Copy)]
 struct Timing {
     started: Option<Instant>,
@@ -273,7 +263,7 @@ struct Run<'a> {
     graph: Graph,
     work: Vec<Work<'a>>,
     known: Known,
-    steps: Mutex<BTreeMap<Step, Tally>>,
+    panes: Panes,
     timing: Mutex<Vec<Timing>>,
     total: usize,
     started: Instant,
@@ -374,10 +364,7 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         st.account = Some(dep.account.clone());
     });
     let (graph, work) = build(plan, &retired);
-    let mut steps: BTreeMap<Step, Tally> = BTreeMap::new();
-    for n in &graph.nodes {
-        steps.entry(n.step).or_default().total += 1;
-    }
+    let panes = Panes::new(graph.nodes.iter().map(|n| n.step));
     let run = Run {
         dep,
         plan,
@@ -391,7 +378,7 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         graph,
         work,
         known: Known::default(),
-        steps: Mutex::new(steps),
+        panes,
         started,
     };
     let prepare = async {
@@ -494,35 +481,16 @@ impl<'a> Run<'a> {
 
     /// The first node of a step to start (or be skipped) opens its pane.
     fn step_touch(&self, step: Step) {
-        let mut steps = self.steps.lock().unwrap();
-        let t = steps.entry(step).or_default();
-        if t.started.is_none() {
-            t.started = Some(Instant::now());
-            self.dep.events.send(Event::StepStarted {
-                step,
-                resources: t.total,
-            });
-        }
+        self.panes.touch(step, &self.dep.events);
     }
 
     fn step_settle(&self, step: Step, result: Outcome) {
-        let mut steps = self.steps.lock().unwrap();
-        let t = steps.entry(step).or_default();
-        t.settled += 1;
-        match result {
-            Outcome::Failed => t.failed += 1,
-            Outcome::Skipped | Outcome::NotStarted => t.skipped += 1,
-            _ => t.ok += 1,
-        }
-        if t.settled == t.total {
-            self.dep.events.send(Event::StepFinished {
-                step,
-                succeeded: t.ok,
-                failed: t.failed,
-                skipped: t.skipped,
-                elapsed: t.started.map(|s| s.elapsed()).unwrap_or_default(),
-            });
-        }
+        let how = match result {
+            Outcome::Failed => Ended::Failed,
+            Outcome::Skipped | Outcome::NotStarted => Ended::Skipped,
+            _ => Ended::Ok,
+        };
+        self.panes.settle(step, how, &self.dep.events);
     }
 
     fn c(&self) -> &aws::Clients {

@@ -7,7 +7,6 @@
 //! starts nothing new and lets the deletes in flight finish. A resource recorded as `creating`
 //! or `failed` is looked up by name, so an interrupted apply leaves nothing behind.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -19,6 +18,7 @@ use crate::deploy::cloud::{self, Found, call, is_not_found};
 use crate::deploy::context::Deployment;
 use crate::deploy::events::{Event, ResourcePhase, Step};
 use crate::deploy::graph::{self, Graph, Known, Node, OnFailure, Settled};
+use crate::deploy::panes::{Ended, Panes};
 use crate::deploy::poll::{self, Probe};
 use crate::deploy::state::{DeployState, RecordStatus, ResourceRecord};
 use crate::plan::Dependency;
@@ -244,37 +244,24 @@ impl Target {
     }
 }
 
-#[derive(Default)]
-struct Tally {
-    total: usize,
-    settled: usize,
-    ok: usize,
-    failed: usize,
-    skipped: usize,
-    started: Option<Instant>,
-}
-
 struct Run<'a> {
     dep: &'a Deployment,
     graph: Graph,
     targets: Vec<Target>,
     outcomes: Mutex<Vec<DestroyOutcome>>,
-    steps: Mutex<BTreeMap<Step, Tally>>,
+    panes: Panes,
 }
 
 pub async fn destroy(dep: &Deployment) -> DestroyReport {
     let started = Instant::now();
     let (graph, targets) = graph(&dep.store.snapshot());
-    let mut steps: BTreeMap<Step, Tally> = BTreeMap::new();
-    for n in &graph.nodes {
-        steps.entry(n.step).or_default().total += 1;
-    }
+    let panes = Panes::new(graph.nodes.iter().map(|n| n.step));
     let run = Run {
         dep,
         graph,
         targets,
         outcomes: Mutex::new(Vec::new()),
-        steps: Mutex::new(steps),
+        panes,
     };
     graph::schedule(
         &run.graph,
@@ -313,39 +300,18 @@ impl graph::Hooks for Run<'_> {
 
 impl Run<'_> {
     fn touch(&self, step: Step) {
-        let mut steps = self.steps.lock().unwrap();
-        let t = steps.entry(step).or_default();
-        if t.started.is_none() {
-            t.started = Some(Instant::now());
-            self.dep.events.send(Event::StepStarted {
-                step,
-                resources: t.total,
-            });
-        }
+        self.panes.touch(step, &self.dep.events);
     }
 
     fn settle(&self, step: Step, o: DestroyOutcome) {
-        {
-            let mut steps = self.steps.lock().unwrap();
-            let t = steps.entry(step).or_default();
-            t.settled += 1;
-            if o.deleted {
-                t.ok += 1;
-            } else if o.error.is_some() {
-                t.failed += 1;
-            } else {
-                t.skipped += 1;
-            }
-            if t.settled == t.total {
-                self.dep.events.send(Event::StepFinished {
-                    step,
-                    succeeded: t.ok,
-                    failed: t.failed,
-                    skipped: t.skipped,
-                    elapsed: t.started.map(|s| s.elapsed()).unwrap_or_default(),
-                });
-            }
-        }
+        let how = if o.deleted {
+            Ended::Ok
+        } else if o.error.is_some() {
+            Ended::Failed
+        } else {
+            Ended::Skipped
+        };
+        self.panes.settle(step, how, &self.dep.events);
         self.outcomes.lock().unwrap().push(o);
     }
 
