@@ -1597,3 +1597,266 @@ fn snapshot_apply_runs_independent_steps_at_once() {
     assert_eq!(running.len(), 2, "both panes must be running:\n{screen}");
     h.snapshot("apply_steps_overlap");
 }
+
+// ---- the Logs view of a runtime ------------------------------------------------------------
+
+const T0: i64 = 1_765_000_000_000;
+
+fn log_line(i: i64, message: &str) -> agentcore_tui::monitor::logs::Line {
+    agentcore_tui::monitor::logs::Line {
+        timestamp: T0 + i * 1000,
+        stream: "2026/12/07/[runtime-logs]abc".into(),
+        level: agentcore_tui::monitor::logs::level_of(message),
+        message: message.into(),
+        event_id: format!("e{i}"),
+    }
+}
+
+fn demo_log_lines() -> Vec<agentcore_tui::monitor::logs::Line> {
+    [
+        "INFO request session=s-1 prompt=\"where is order 42?\"",
+        "DEBUG tool call lookup_order {\"order\": 42}",
+        "INFO response 212 chars in 38 ms",
+        "WARN slow tool lookup_order: 1.2 s",
+        "ERROR tool call refund_order failed: AccessDenied",
+        "Traceback (most recent call last):",
+        "INFO request session=s-2 prompt=\"cancel order 7\"",
+        "evil \u{1b}]0;pwned\u{7} title",
+    ]
+    .iter()
+    .zip(0..)
+    .map(|(m, i)| log_line(i, m))
+    .collect()
+}
+
+fn read(group: &str, lines: Option<Vec<agentcore_tui::monitor::logs::Line>>) -> DeployOutcome {
+    DeployOutcome::Logs(Ok(agentcore_tui::tui::services::LogsRead {
+        group: group.into(),
+        start_ms: T0 - 600_000,
+        lines,
+    }))
+}
+
+const GROUP: &str = "/aws/bedrock-agentcore/runtimes/triage-a1b2c3-DEFAULT";
+
+fn logs_state(h: &Harness) -> &agentcore_tui::tui::screens::deploy::LogsState {
+    match &h.app.deploy.screen {
+        Screen::Logs(l) => l,
+        _ => panic!("not on the Logs view: {:?}", h.app.context()),
+    }
+}
+
+/// Status, then Enter on the runtime row: the Logs view and its first read.
+fn logs_screen() -> (Harness, Gen) {
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    let Some(Effect::FetchLogs {
+        generation, query, ..
+    }) = h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("Enter on a runtime reads its logs: {:?}", h.pending)
+    };
+    assert_eq!(query.runtime, "triage");
+    assert_eq!(query.group, None, "the first read finds the group");
+    assert_eq!(query.start_ms, None);
+    (h, generation)
+}
+
+#[test]
+fn enter_on_a_runtime_opens_its_logs_and_esc_returns_to_a_refreshed_status() {
+    let (mut h, g) = logs_screen();
+    assert_eq!(h.app.context(), Context::Logs);
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    assert_eq!(logs_state(&h).lines.len(), 8);
+    assert!(h.screen(100, 30).contains("where is order 42?"));
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Status);
+    assert!(
+        h.take(|e| matches!(e, Effect::FetchStatus { .. }))
+            .is_some(),
+        "back on Status, it refreshes"
+    );
+    // Any other resource still shows its detail.
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.context(), Context::Detail);
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none());
+}
+
+#[test]
+fn the_tail_reads_on_from_its_cursor_and_stops_when_the_view_closes() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    // Lines came: the next read is 500 ms (5 ticks) later, from the newest line, by group.
+    for _ in 0..4 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none());
+    h.apply(Action::Tick);
+    let Some(Effect::FetchLogs {
+        generation, query, ..
+    }) = h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("the tail polls: {:?}", h.pending)
+    };
+    assert_eq!(query.group.as_deref(), Some(GROUP));
+    assert_eq!(query.start_ms, Some(T0 + 7000));
+    // The same lines again plus one: only the new one is added.
+    let mut again = demo_log_lines();
+    again.push(log_line(9, "INFO request session=s-3 prompt=\"hello\""));
+    h.deploy(generation, read(GROUP, Some(again)));
+    assert_eq!(logs_state(&h).lines.len(), 9);
+    // Closed: no more reads however long it waits.
+    h.press(KeyCode::Esc);
+    h.pending.clear();
+    for _ in 0..200 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none());
+}
+
+#[test]
+fn a_read_answered_after_the_view_was_left_is_dropped() {
+    let (mut h, first) = logs_screen();
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    let Some(Effect::FetchLogs { generation, .. }) =
+        h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("reopened: {:?}", h.pending)
+    };
+    h.deploy(first, read(GROUP, Some(demo_log_lines())));
+    assert!(logs_state(&h).lines.is_empty(), "a stale read is dropped");
+    h.deploy(
+        generation,
+        read(GROUP, Some(demo_log_lines()[..2].to_vec())),
+    );
+    assert_eq!(logs_state(&h).lines.len(), 2);
+}
+
+#[test]
+fn the_ring_keeps_the_newest_lines_only() {
+    use agentcore_tui::tui::screens::deploy::logs::CAPACITY;
+    let (mut h, g) = logs_screen();
+    let n = i64::try_from(CAPACITY).unwrap() + 50;
+    let lines = (0..n)
+        .map(|i| log_line(i, &format!("INFO line {i}")))
+        .collect();
+    h.deploy(g, read(GROUP, Some(lines)));
+    let l = logs_state(&h);
+    assert_eq!(l.lines.len(), CAPACITY);
+    assert_eq!(l.lines.front().unwrap().message, "INFO line 50");
+    assert_eq!(
+        l.lines.back().unwrap().message,
+        format!("INFO line {}", n - 1)
+    );
+}
+
+#[test]
+fn pause_stops_reading_and_filters_apply_as_typed() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    h.ch(' ');
+    for _ in 0..100 {
+        h.apply(Action::Tick);
+    }
+    assert!(
+        h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none(),
+        "paused: no reads"
+    );
+    h.ch('/');
+    assert_eq!(h.app.context(), Context::LogFilter);
+    h.type_text("order");
+    assert_eq!(logs_state(&h).shown_count(), 5, "filtered as typed");
+    h.press(KeyCode::Enter);
+    h.ch('l');
+    h.ch('l');
+    h.ch('l');
+    // At WARN and above: the slow tool and the refund error.
+    assert_eq!(logs_state(&h).shown_count(), 2);
+    h.ch('l');
+    h.ch('l');
+    h.ch('/');
+    h.press(KeyCode::Esc);
+    assert_eq!(logs_state(&h).shown_count(), 8, "Esc clears the filter");
+    // Space resumes and reads at once.
+    h.ch(' ');
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_some());
+}
+
+#[test]
+fn scrolling_holds_its_place_while_lines_arrive() {
+    let (mut h, g) = logs_screen();
+    let lines = (0..60)
+        .map(|i| log_line(i, &format!("INFO line {i}")))
+        .collect();
+    h.deploy(g, read(GROUP, Some(lines)));
+    h.press(KeyCode::PageUp);
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("line 39") && !screen.contains("line 59"),
+        "{screen}"
+    );
+    for _ in 0..5 {
+        h.apply(Action::Tick);
+    }
+    let Some(Effect::FetchLogs { generation, .. }) =
+        h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!()
+    };
+    h.deploy(
+        generation,
+        read(GROUP, Some(vec![log_line(60, "INFO line 60")])),
+    );
+    assert!(
+        h.screen(100, 30).contains("line 39"),
+        "the view did not move"
+    );
+    h.ch('G');
+    assert!(h.screen(100, 30).contains("line 60"));
+    h.ch('g');
+    assert!(h.screen(100, 30).contains("line 0 "));
+}
+
+#[test]
+fn help_on_status_lists_enter_for_the_logs() {
+    let (mut h, _) = status_screen();
+    h.ch('?');
+    assert!(h.screen(100, 30).contains("logs of an agent runtime"));
+}
+
+#[test]
+fn snapshot_logs() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains(r"evil \e]0;pwned\u{7} title"),
+        "control characters are shown, not obeyed: {screen}"
+    );
+    h.snapshot("logs_following");
+    h.ch(' ');
+    h.ch('/');
+    h.type_text("order");
+    h.snapshot("logs_paused_filtered");
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, None));
+    assert!(
+        h.screen(100, 30)
+            .contains("logs can take a minute to appear")
+    );
+    h.snapshot("logs_empty");
+    let (mut h, g) = logs_screen();
+    h.deploy(
+        g,
+        DeployOutcome::Logs(Err(ServiceError {
+            category: "permission".into(),
+            message: "logs:FilterLogEvents denied: add it to the policy of arn:aws:iam::111122223333:role/Dev".into(),
+            hint: None,
+        })),
+    );
+    h.snapshot("logs_denied");
+}
