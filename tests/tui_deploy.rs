@@ -1819,6 +1819,11 @@ fn scrolling_holds_its_place_while_lines_arrive() {
     assert!(h.screen(100, 30).contains("line 60"));
     h.ch('g');
     assert!(h.screen(100, 30).contains("line 0 "));
+    // Long lines scroll sideways.
+    h.press(KeyCode::Right);
+    assert!(!h.screen(100, 30).contains("line 0 "));
+    h.press(KeyCode::Left);
+    assert!(h.screen(100, 30).contains("line 0 "));
 }
 
 #[test]
@@ -1859,4 +1864,119 @@ fn snapshot_logs() {
         })),
     );
     h.snapshot("logs_denied");
+}
+
+/// Apply the demo on an emulator, open the runtime's Logs view from Status, invoke the runtime
+/// through the monitor, and see the emulator agent's log line of that prompt arrive in the view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logs_view_tails_what_an_invoke_wrote_on_the_emulator() {
+    let _one = E2E.lock().await;
+    e2e_data_dir();
+    let emu = agentcore_emulator::Emulator::start(agentcore_emulator::Config::default())
+        .await
+        .unwrap();
+    let clients = agentcore_tui::aws::Clients::for_endpoint(&emu.endpoint_url(), "us-east-1")
+        .await
+        .unwrap();
+    let services = std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
+    services
+        .preload(AwsTarget::Local, "us-east-1", clients.clone())
+        .await;
+    let (rt, mut rx) = runtime::Runtime::start(services, None);
+    let mut h = Harness::at_review();
+    let mut app = std::mem::replace(
+        &mut h.app,
+        App::new(
+            AppOptions {
+                initial: Answers::default(),
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        ),
+    );
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    ))));
+    plan_until_ok(&mut app, &rt, &mut rx).await;
+    if app.context() == Context::Plan {
+        rt.execute_all(app.update(key_action('a')));
+    }
+    rt.execute_all(app.update(key_action('y')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    rt.execute_all(app.update(key_action('s')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Status(s) if s.report.is_some() && !s.loading),
+    )
+    .await;
+    let Screen::Status(s) = &app.deploy.screen else {
+        panic!()
+    };
+    let resources = &s.report.as_ref().unwrap().resources;
+    let row = resources
+        .iter()
+        .position(|r| r.kind == "agent_runtime")
+        .unwrap_or_else(|| panic!("no runtime deployed: {resources:?}"));
+    let deployed = resources[row].clone();
+    for _ in 0..row {
+        rt.execute_all(app.update(Action::Key(KeyEvent::new(
+            KeyCode::Down,
+            KeyModifiers::NONE,
+        ))));
+    }
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    assert_eq!(app.context(), Context::Logs);
+
+    let prompt = "my parcel 9031 never arrived";
+    let arn = deployed.arn.clone().unwrap();
+    let runtime = agentcore_tui::monitor::target::Runtime {
+        name: deployed.name.clone(),
+        agent: None,
+        id: agentcore_tui::arn::resource_id(&arn).to_owned(),
+        arn,
+    };
+    let answer = agentcore_tui::monitor::invoke::invoke(&clients, &runtime, prompt, None, |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    assert!(!answer.answer.is_empty());
+
+    // The run loop's ticks pace the tail; here they come from a timer.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let arrived = |a: &App| match &a.deploy.screen {
+        Screen::Logs(l) => l.lines.iter().any(|line| line.message.contains(prompt)),
+        _ => false,
+    };
+    while !arrived(&app) {
+        let action = tokio::select! {
+            _ = tick.tick() => Action::Tick,
+            a = rx.recv() => a.expect("runtime channel closed"),
+        };
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the invoke's log line never reached the view"
+        );
+        rt.execute_all(app.update(action));
+    }
+    let Screen::Logs(l) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(l.group.as_deref(), Some(runtime.log_group().as_str()));
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&app, f)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains(r#""event":"request""#), "{screen}");
 }

@@ -42,6 +42,8 @@ pub enum Command {
     Top,
     Bottom,
     CycleLevel,
+    ScrollLeft,
+    ScrollRight,
     // Recommendations and KMS activity.
     OpenRecs,
     OpenKmsActivity,
@@ -563,6 +565,16 @@ const LOGS: &[Binding] = &[
     ),
     b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "page up"),
     b(&[Key::plain(KeyCode::PageDown)], C::PageDown, "page down"),
+    b(
+        &[Key::plain(KeyCode::Left)],
+        C::ScrollLeft,
+        "scroll long lines left",
+    ),
+    b(
+        &[Key::plain(KeyCode::Right)],
+        C::ScrollRight,
+        "scroll long lines right",
+    ),
     b(
         &[Key::ch('g'), Key::plain(KeyCode::Home)],
         C::Top,

@@ -38,6 +38,8 @@ pub struct LogsState {
     pub paused: bool,
     /// Lines scrolled up from the newest matching one; 0 follows new lines.
     pub offset: usize,
+    /// Characters of each message scrolled off to the left (long JSON lines).
+    pub hscroll: usize,
     /// A read is in flight.
     pub loading: bool,
     /// Ticks left before the next read.
@@ -51,6 +53,8 @@ pub struct LogsState {
 
 /// Lines a page key scrolls (update does not know the list's drawn height).
 const PAGE: isize = 20;
+/// Characters ← and → scroll.
+const HSTEP: usize = 20;
 
 impl LogsState {
     pub fn new(runtime: String) -> Self {
@@ -62,6 +66,7 @@ impl LogsState {
             typing: false,
             paused: false,
             offset: 0,
+            hscroll: 0,
             loading: true,
             countdown: 0,
             no_group: false,
@@ -193,6 +198,8 @@ impl LogsState {
                 Command::Down => self.scroll(-1),
                 Command::PageUp => self.scroll(PAGE),
                 Command::PageDown => self.scroll(-PAGE),
+                Command::ScrollLeft => self.hscroll = self.hscroll.saturating_sub(HSTEP),
+                Command::ScrollRight => self.hscroll += HSTEP,
                 Command::Top => self.scroll(isize::MAX),
                 Command::Bottom => self.offset = 0,
                 Command::Search => self.typing = true,
@@ -249,6 +256,8 @@ impl LogsState {
             "stopped (r retries)".to_string()
         } else if self.offset > 0 {
             format!("scrolled up {} · G follows", self.offset)
+        } else if self.hscroll > 0 {
+            format!("following · scrolled right {} (← back)", self.hscroll)
         } else {
             format!(
                 "following · next read in {:.1}s",
@@ -355,7 +364,12 @@ impl LogsState {
             let line = visible::line(Line::from(vec![
                 Span::styled(format!("{clock} "), theme.dim),
                 Span::styled(format!("{level:<5} "), style),
-                Span::raw(without_level(&l.message)),
+                Span::raw(
+                    without_level(&l.message)
+                        .chars()
+                        .skip(self.hscroll)
+                        .collect::<String>(),
+                ),
             ]));
             let y = inner.y + u16::try_from(row).unwrap_or(0);
             line.render(Rect::new(inner.x, y, inner.width, 1), buf);
