@@ -1979,4 +1979,126 @@ async fn the_logs_view_tails_what_an_invoke_wrote_on_the_emulator() {
     terminal.draw(|f| ui::render(&app, f)).unwrap();
     let screen = terminal.backend().to_string();
     assert!(screen.contains(r#""event":"request""#), "{screen}");
+
+    // The Invoke view sends through the real services too, and keeps the session.
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))));
+    rt.execute_all(app.update(key_action('i')));
+    assert_eq!(app.context(), Context::Invoke);
+    for c in "is parcel 9031 lost?".chars() {
+        rt.execute_all(app.update(key_action(c)));
+    }
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Invoke(i) if !i.sending()),
+    )
+    .await;
+    let Screen::Invoke(i) = &app.deploy.screen else {
+        panic!()
+    };
+    let got = i.exchanges[0].answer.as_ref().unwrap();
+    let got = got.as_ref().unwrap_or_else(|e| panic!("{}", e.message));
+    assert!(got.answer.contains("9031"), "{}", got.answer);
+    assert_eq!(i.session.as_deref(), Some(got.session_id.as_str()));
+}
+
+// ---- the Invoke view of a runtime ----------------------------------------------------------
+
+fn invoke_screen() -> Harness {
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.ch('i');
+    assert_eq!(h.app.context(), Context::Invoke);
+    h
+}
+
+fn sent(h: &mut Harness) -> (Gen, String, Option<String>) {
+    let Some(Effect::Invoke {
+        generation,
+        runtime,
+        prompt,
+        session,
+        ..
+    }) = h.take(|e| matches!(e, Effect::Invoke { .. }))
+    else {
+        panic!("Enter sends the prompt: {:?}", h.pending)
+    };
+    assert_eq!(runtime, "triage");
+    (generation, prompt, session)
+}
+
+const SESSION: &str = "5f0c2a9e-1b7d-4c4e-9a3f-7e2d8b6c1a90";
+
+fn answer(text: &str) -> DeployOutcome {
+    DeployOutcome::Invoked(Ok(Box::new(agentcore_tui::monitor::invoke::Answer {
+        runtime: "triage".into(),
+        session_id: SESSION.into(),
+        content_type: "text/event-stream".into(),
+        answer: text.into(),
+        first_byte_ms: 12,
+        latency_ms: 48,
+    })))
+}
+
+#[test]
+fn a_prompt_is_sent_and_the_session_is_kept_for_the_follow_up() {
+    let mut h = invoke_screen();
+    h.press(KeyCode::Enter);
+    assert!(
+        h.take(|e| matches!(e, Effect::Invoke { .. })).is_none(),
+        "an empty prompt is not sent"
+    );
+    h.type_text("where is order 42?");
+    h.press(KeyCode::Enter);
+    let (g, prompt, session) = sent(&mut h);
+    assert_eq!(prompt, "where is order 42?");
+    assert_eq!(session, None);
+    h.deploy(g, answer("Order 42 shipped on Monday."));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("Order 42 shipped on Monday."), "{screen}");
+    assert!(screen.contains("answered in 48 ms"), "{screen}");
+    h.type_text("and order 7?");
+    h.press(KeyCode::Enter);
+    let (g2, _, session) = sent(&mut h);
+    assert_eq!(session.as_deref(), Some(SESSION), "the follow-up continues");
+    // An answer to a request of a view since left is dropped.
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Status);
+    h.ch('i');
+    h.deploy(g2, answer("stale"));
+    assert!(!h.screen(100, 30).contains("stale"));
+    // Ctrl-N forgets the session.
+    h.type_text("hello");
+    h.press(KeyCode::Enter);
+    let (g3, _, session) = sent(&mut h);
+    assert_eq!(session, None, "a reopened view starts a new session");
+    h.deploy(g3, answer("hi"));
+    h.ctrl('n');
+    h.type_text("again");
+    h.press(KeyCode::Enter);
+    assert_eq!(sent(&mut h).2, None);
+}
+
+#[test]
+fn snapshot_invoke() {
+    let mut h = invoke_screen();
+    h.type_text("where is order 42?");
+    h.snapshot("invoke_typing");
+    h.press(KeyCode::Enter);
+    let (g, _, _) = sent(&mut h);
+    h.snapshot("invoke_waiting");
+    h.deploy(
+        g,
+        answer(
+            "[emulator stand-in agent] triage would look up order 42.\nNo real model was called.",
+        ),
+    );
+    h.type_text("and order 7?");
+    h.snapshot("invoke_answered");
 }

@@ -79,6 +79,14 @@ pub enum Effect {
         answers: Box<Answers>,
         query: super::services::LogsQuery,
     },
+    /// InvokeAgentRuntime with the prompt typed in the Invoke view.
+    Invoke {
+        generation: Gen,
+        answers: Box<Answers>,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    },
     /// At startup: does the state of these answers hold an interrupted apply? Reads the
     /// state file in a task, so the first frames never wait for it.
     CheckInterrupted {

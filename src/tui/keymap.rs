@@ -44,6 +44,9 @@ pub enum Command {
     CycleLevel,
     ScrollLeft,
     ScrollRight,
+    // The Invoke view.
+    OpenInvoke,
+    NewSession,
     // Recommendations and KMS activity.
     OpenRecs,
     OpenKmsActivity,
@@ -93,6 +96,8 @@ pub enum Context {
     Logs,
     /// Typing the Logs view's text filter (lines filter as it is typed).
     LogFilter,
+    /// A prompt typed to a runtime: printable keys type.
+    Invoke,
     /// Keys that open the recommendation screens from anywhere that is not modal.
     Screens,
     /// The recommendations list.
@@ -472,6 +477,11 @@ const STATUS: &[Binding] = &[
         C::Select,
         "logs of an agent runtime; detail of any other resource",
     ),
+    b(
+        &[Key::ch('i')],
+        C::OpenInvoke,
+        "send a prompt to the agent runtime",
+    ),
     b(&[Key::ch(' ')], C::Pause, "pause / resume the auto-refresh"),
     b(&[Key::ch('r')], C::Refresh, "refresh now"),
     b(&[Key::ch('c')], C::Copy, "copy the ARN (OSC 52)"),
@@ -614,6 +624,33 @@ const LOG_FILTER: &[Binding] = &[
         C::Cancel,
         "clear the filter",
     ),
+];
+
+const INVOKE: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Submit,
+        "send the prompt (InvokeAgentRuntime)",
+    ),
+    b(
+        &[Key::ctrl('n')],
+        C::NewSession,
+        "new session (the next prompt starts a fresh conversation)",
+    ),
+    b(&[Key::plain(KeyCode::Up)], C::Up, "scroll the answers up"),
+    b(
+        &[Key::plain(KeyCode::Down)],
+        C::Down,
+        "scroll the answers down",
+    ),
+    b(&[Key::plain(KeyCode::Esc)], C::Back, "back to the status"),
+    // `?` types into the prompt, so help is F1 only.
+    b(
+        &[Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ctrl('c')], C::Quit, "quit"),
 ];
 
 const SCREENS: &[Binding] = &[
@@ -838,6 +875,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Status => STATUS,
         Context::Logs => LOGS,
         Context::LogFilter => LOG_FILTER,
+        Context::Invoke => INVOKE,
         Context::TypeConfirm => TYPE_CONFIRM,
         Context::Screens => SCREENS,
         Context::RecList => REC_LIST,
@@ -870,6 +908,7 @@ pub fn layers(ctx: Context) -> &'static [Context] {
         Context::Logs => &[Context::Logs, Context::Screens],
         // Modal: typed text filters, it triggers nothing.
         Context::LogFilter => &[Context::LogFilter],
+        Context::Invoke => &[Context::Invoke, Context::Screens],
         // Modal: typed text must not trigger anything else.
         Context::Search => &[Context::Search],
         Context::Detail => &[Context::Detail],
@@ -1005,6 +1044,12 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
             (C::Help, "help"),
         ],
         Context::LogFilter => &[(C::Submit, "keep filter"), (C::Cancel, "clear")],
+        Context::Invoke => &[
+            (C::Submit, "send"),
+            (C::NewSession, "new session"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
         Context::RecList => &[
             (C::Select, "detail"),
             (C::ToggleMark, "mark"),
@@ -1103,7 +1148,7 @@ mod tests {
     }
 
     /// Every context; `hints` matches on them all, so a new one gets a footer and belongs here.
-    const CONTEXTS: [Context; 25] = [
+    const CONTEXTS: [Context; 26] = [
         Context::Global,
         Context::Text,
         Context::FilterList,
@@ -1120,6 +1165,7 @@ mod tests {
         Context::TypeConfirm,
         Context::Logs,
         Context::LogFilter,
+        Context::Invoke,
         Context::Screens,
         Context::RecList,
         Context::RecFilter,

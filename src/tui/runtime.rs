@@ -197,6 +197,18 @@ impl Runtime {
                 let fut = self.services.runtime_logs(*answers, query);
                 self.deploy(generation, async move { DeployOutcome::Logs(fut.await) });
             }
+            Effect::Invoke {
+                generation,
+                answers,
+                runtime,
+                prompt,
+                session,
+            } => {
+                let fut = self.services.invoke(*answers, runtime, prompt, session);
+                self.deploy(generation, async move {
+                    DeployOutcome::Invoked(fut.await.map(Box::new))
+                });
+            }
             Effect::CheckInterrupted { answers } => {
                 let fut = self.services.interrupted(*answers);
                 self.deploy(Gen::default(), async move {
@@ -582,6 +594,7 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::CancelRun { .. } => "cancel_run",
         Effect::FetchStatus { .. } => "fetch_status",
         Effect::FetchLogs { .. } => "fetch_logs",
+        Effect::Invoke { .. } => "invoke",
         Effect::CopyToClipboard(_) => "copy_to_clipboard",
         Effect::Recs(e) => e.name(),
     }

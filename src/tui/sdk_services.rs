@@ -380,6 +380,16 @@ impl AwsServices for SdkServices {
         })
     }
 
+    fn invoke(
+        &self,
+        answers: Answers,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>> {
+        self.invoke_runtime(answers, runtime, prompt, session)
+    }
+
     fn runtime_logs(
         &self,
         answers: Answers,
@@ -427,6 +437,26 @@ impl AwsServices for SdkServices {
                     Fetched::NoGroup => None,
                 },
             })
+        })
+    }
+}
+
+impl SdkServices {
+    fn invoke_runtime(
+        &self,
+        answers: Answers,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let rt = crate::monitor::target::find(&p.plan, &p.store.snapshot(), Some(&runtime))
+                .map_err(service_error)?;
+            crate::monitor::invoke::invoke(&p.clients, &rt, &prompt, session.as_deref(), |_| {})
+                .await
+                .map_err(service_error)
         })
     }
 }

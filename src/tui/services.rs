@@ -181,6 +181,15 @@ pub trait AwsServices: Send + Sync + 'static {
         answers: crate::services::answers::Answers,
         query: LogsQuery,
     ) -> BoxFuture<'static, Result<LogsRead, ServiceError>>;
+    /// InvokeAgentRuntime with `prompt` (READY checked first), the runtime found in the deploy
+    /// state of the answers; `session` continues an earlier conversation.
+    fn invoke(
+        &self,
+        answers: crate::services::answers::Answers,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! The deploy screens' task results: plan, engine events, run end, status, interrupted runs,
-//! log reads.
+//! log reads, invoke answers.
 
 use crate::tui::services::ServiceError;
 use crate::tui::slot::Gen;
@@ -23,4 +23,6 @@ pub enum DeployOutcome {
     Interrupted(Result<Vec<String>, ServiceError>),
     /// One read of a runtime's log group for the Logs view.
     Logs(Result<crate::tui::services::LogsRead, ServiceError>),
+    /// The runtime's answer to a prompt of the Invoke view.
+    Invoked(Result<Box<crate::monitor::invoke::Answer>, ServiceError>),
 }

@@ -1,11 +1,12 @@
-//! The deploy screens: plan, run (its model in `pipeline`), status and a runtime's logs, and the
-//! flow between them.
+//! The deploy screens: plan, run (its model in `pipeline`), status, a runtime's logs and
+//! prompts, and the flow between them.
 //!
-//! After the wizard: Plan → Apply → Status (→ Logs of a runtime), and Destroy. [`DeployFlow`] owns which of these
+//! After the wizard: Plan → Apply → Status (→ Logs or Invoke of a runtime), and Destroy. [`DeployFlow`] owns which of these
 //! screens is shown (or the wizard, whose state lives in the app untouched, so going back
 //! never loses an answer) and the generation slots, which outlive the screens: a plan, run or
 //! status answer issued before a screen was left and re-entered is recognised as stale.
 
+pub mod invoke;
 pub mod logs;
 pub mod pipeline;
 pub mod plan;
@@ -28,6 +29,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::key_hints;
 use crate::tui::widgets::type_confirm::TypeConfirm;
 
+pub use invoke::InvokeState;
 pub use logs::LogsState;
 pub use plan::PlanState;
 pub use run::RunState;
@@ -40,6 +42,8 @@ pub enum Screen {
     Status(StatusState),
     /// A runtime's log lines, opened from Status (kept aside in the flow to go back to).
     Logs(Box<LogsState>),
+    /// Prompts sent to a runtime, opened from Status like Logs.
+    Invoke(Box<InvokeState>),
 }
 
 /// How often the app ticks while something animates (`tui::run_loop`).
@@ -59,12 +63,13 @@ struct Slots {
     run: Slot,
     status: Slot,
     logs: Slot,
+    invoke: Slot,
 }
 
 pub struct DeployFlow {
     pub screen: Screen,
     slots: Slots,
-    /// The Status screen while its Logs view is open.
+    /// The Status screen while its Logs or Invoke view is open.
     status_behind: Option<StatusState>,
 }
 
@@ -90,6 +95,7 @@ impl DeployFlow {
             Screen::Run(r) => r.context(),
             Screen::Status(s) => s.context(),
             Screen::Logs(l) => l.context(),
+            Screen::Invoke(i) => i.context(),
         }
     }
 
@@ -101,6 +107,7 @@ impl DeployFlow {
             Screen::Run(_) => "Apply",
             Screen::Status(_) => "Status",
             Screen::Logs(_) => "Logs",
+            Screen::Invoke(_) => "Invoke",
         }
     }
 
@@ -113,6 +120,7 @@ impl DeployFlow {
             Screen::Status(s) => s.loading || !s.paused,
             // Ticks pace its reads; closing the view stops them.
             Screen::Logs(l) => !l.paused,
+            Screen::Invoke(i) => i.sending(),
         }
     }
 
@@ -138,10 +146,7 @@ impl DeployFlow {
     fn open_logs(&mut self, runtime: String, answers: &Answers) -> Vec<Effect> {
         let logs = LogsState::new(runtime);
         let query = logs.query();
-        if let Screen::Status(s) = std::mem::replace(&mut self.screen, Screen::Logs(Box::new(logs)))
-        {
-            self.status_behind = Some(s);
-        }
+        self.park_status(Screen::Logs(Box::new(logs)));
         vec![Effect::FetchLogs {
             generation: self.slots.logs.issue(),
             answers: Box::new(answers.clone()),
@@ -149,10 +154,18 @@ impl DeployFlow {
         }]
     }
 
+    /// Shows `monitor` with the Status screen kept aside to go back to.
+    fn park_status(&mut self, monitor: Screen) {
+        if let Screen::Status(s) = std::mem::replace(&mut self.screen, monitor) {
+            self.status_behind = Some(s);
+        }
+    }
+
     /// Back to Status, refreshed: its own refresh may have been answered (and dropped) while
-    /// the logs were open.
-    fn close_logs(&mut self, answers: &Answers) -> Vec<Effect> {
+    /// the monitor view was open.
+    fn back_to_status(&mut self, answers: &Answers) -> Vec<Effect> {
         self.slots.logs.cancel();
+        self.slots.invoke.cancel();
         let mut status = self
             .status_behind
             .take()
@@ -197,12 +210,27 @@ impl DeployFlow {
             Screen::Run(r) => r.handle(input),
             Screen::Status(s) => s.handle(input),
             Screen::Logs(l) => l.handle(input),
+            Screen::Invoke(i) => i.handle(input),
         };
         match request {
             Request::None => {}
             Request::Quit => return Flow::Quit,
-            Request::Back if matches!(self.screen, Screen::Logs(_)) => {
-                effects.extend(self.close_logs(answers));
+            Request::Back if matches!(self.screen, Screen::Logs(_) | Screen::Invoke(_)) => {
+                effects.extend(self.back_to_status(answers));
+            }
+            Request::OpenInvoke(runtime) => {
+                self.park_status(Screen::Invoke(Box::new(InvokeState::new(runtime))));
+            }
+            Request::Invoke { prompt, session } => {
+                if let Screen::Invoke(i) = &self.screen {
+                    effects.push(Effect::Invoke {
+                        generation: self.slots.invoke.issue(),
+                        answers: Box::new(answers.clone()),
+                        runtime: i.runtime.clone(),
+                        prompt,
+                        session,
+                    });
+                }
             }
             Request::Back => self.screen = Screen::Wizard,
             Request::Logs(runtime) => effects.extend(self.open_logs(runtime, answers)),
@@ -268,6 +296,10 @@ impl DeployFlow {
                 l.read(res);
                 true
             }
+            (DeployOutcome::Invoked(res), Screen::Invoke(i)) if self.slots.invoke.accept(g) => {
+                i.answered(res);
+                true
+            }
             _ => false,
         }
     }
@@ -308,7 +340,7 @@ fn pack_id_of(screen: &Screen) -> String {
             .unwrap_or_default(),
         Screen::Run(r) => r.pack_id.clone(),
         Screen::Status(s) => s.pack_id.clone(),
-        Screen::Logs(_) | Screen::Wizard => String::new(),
+        Screen::Logs(_) | Screen::Invoke(_) | Screen::Wizard => String::new(),
     }
 }
 
@@ -329,6 +361,12 @@ pub enum Request {
     Logs(String),
     /// The Logs view reads now (resumed, or retried).
     ReadLogs,
+    /// Open the Invoke view of this runtime (its plan name).
+    OpenInvoke(String),
+    Invoke {
+        prompt: String,
+        session: Option<String>,
+    },
 }
 
 /// Keys typed into a "type the pack id" box, shared by the screens that can destroy.
@@ -401,6 +439,7 @@ pub fn render(
         Screen::Run(r) => r.render(body, buf, view),
         Screen::Status(s) => s.render(body, buf, view),
         Screen::Logs(l) => l.render(body, buf, view),
+        Screen::Invoke(i) => i.render(body, buf, view),
     }
     let finished = matches!(&flow.screen, Screen::Run(r) if !r.view.phase.is_running());
     key_hints::render(flow.context(), finished, foot, buf, theme);

@@ -1,6 +1,6 @@
 //! Every deployed resource with the state AWS reports and its health, refreshed on an interval
 //! (shown, and paused with Space). An ARN can be copied (OSC 52); Enter opens an agent runtime's
-//! logs, or shows any other resource's detail.
+//! logs (`i` its prompt), or shows any other resource's detail.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -131,6 +131,13 @@ impl StatusState {
                     Some(_) => self.detail = true,
                     None => {}
                 },
+                Command::OpenInvoke => {
+                    if let Some(r) = self.selected_resource()
+                        && r.kind == "agent_runtime"
+                    {
+                        return Request::OpenInvoke(r.name.clone());
+                    }
+                }
                 Command::Pause => self.paused = !self.paused,
                 Command::Refresh if !self.loading => return Request::RefreshStatus,
                 Command::Copy => {
