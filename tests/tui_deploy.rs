@@ -1504,3 +1504,508 @@ fn snapshot_apply_runs_independent_steps_at_once() {
     assert_eq!(running.len(), 2, "both panes must be running:\n{screen}");
     h.snapshot("apply_steps_overlap");
 }
+
+// ---- the Logs view of a runtime ------------------------------------------------------------
+
+const T0: i64 = 1_765_000_000_000;
+
+fn log_line(i: i64, message: &str) -> agentcore_tui::monitor::logs::Line {
+    agentcore_tui::monitor::logs::Line {
+        timestamp: T0 + i * 1000,
+        stream: "2026/12/07/[runtime-logs]abc".into(),
+        level: agentcore_tui::monitor::logs::level_of(message),
+        message: message.into(),
+        event_id: format!("e{i}"),
+    }
+}
+
+fn demo_log_lines() -> Vec<agentcore_tui::monitor::logs::Line> {
+    [
+        "INFO request session=s-1 prompt=\"where is order 42?\"",
+        "DEBUG tool call lookup_order {\"order\": 42}",
+        "INFO response 212 chars in 38 ms",
+        "WARN slow tool lookup_order: 1.2 s",
+        "ERROR tool call refund_order failed: AccessDenied",
+        "Traceback (most recent call last):",
+        "INFO request session=s-2 prompt=\"cancel order 7\"",
+        "evil \u{1b}]0;pwned\u{7} title",
+    ]
+    .iter()
+    .zip(0..)
+    .map(|(m, i)| log_line(i, m))
+    .collect()
+}
+
+fn read(group: &str, lines: Option<Vec<agentcore_tui::monitor::logs::Line>>) -> DeployOutcome {
+    DeployOutcome::Logs(Ok(agentcore_tui::tui::services::LogsRead {
+        group: group.into(),
+        start_ms: T0 - 600_000,
+        lines,
+    }))
+}
+
+const GROUP: &str = "/aws/bedrock-agentcore/runtimes/triage-a1b2c3-DEFAULT";
+
+fn logs_state(h: &Harness) -> &agentcore_tui::tui::screens::deploy::LogsState {
+    match &h.app.deploy.screen {
+        Screen::Logs(l) => l,
+        _ => panic!("not on the Logs view: {:?}", h.app.context()),
+    }
+}
+
+/// Status, then Enter on the runtime row: the Logs view and its first read.
+fn logs_screen() -> (Harness, Gen) {
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Enter);
+    let Some(Effect::FetchLogs {
+        generation, query, ..
+    }) = h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("Enter on a runtime reads its logs: {:?}", h.pending)
+    };
+    assert_eq!(query.runtime, "triage");
+    assert_eq!(query.group, None, "the first read finds the group");
+    assert_eq!(query.start_ms, None);
+    (h, generation)
+}
+
+#[test]
+fn enter_on_a_runtime_opens_its_logs_and_esc_returns_to_a_refreshed_status() {
+    let (mut h, g) = logs_screen();
+    assert_eq!(h.app.context(), Context::Logs);
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    assert_eq!(logs_state(&h).lines.len(), 8);
+    assert!(h.screen(100, 30).contains("where is order 42?"));
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Status);
+    assert!(
+        h.take(|e| matches!(e, Effect::FetchStatus { .. }))
+            .is_some(),
+        "back on Status, it refreshes"
+    );
+    // Any other resource still shows its detail.
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Enter);
+    assert_eq!(h.app.context(), Context::Detail);
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none());
+}
+
+#[test]
+fn the_tail_reads_on_from_its_cursor_and_stops_when_the_view_closes() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    // Lines came: the next read is 500 ms (5 ticks) later, from the newest line, by group.
+    for _ in 0..4 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none());
+    h.apply(Action::Tick);
+    let Some(Effect::FetchLogs {
+        generation, query, ..
+    }) = h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("the tail polls: {:?}", h.pending)
+    };
+    assert_eq!(query.group.as_deref(), Some(GROUP));
+    assert_eq!(query.start_ms, Some(T0 + 7000));
+    // The same lines again plus one: only the new one is added.
+    let mut again = demo_log_lines();
+    again.push(log_line(9, "INFO request session=s-3 prompt=\"hello\""));
+    h.deploy(generation, read(GROUP, Some(again)));
+    assert_eq!(logs_state(&h).lines.len(), 9);
+    // Closed: no more reads however long it waits.
+    h.press(KeyCode::Esc);
+    h.pending.clear();
+    for _ in 0..200 {
+        h.apply(Action::Tick);
+    }
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none());
+}
+
+#[test]
+fn a_read_answered_after_the_view_was_left_is_dropped() {
+    let (mut h, first) = logs_screen();
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Enter);
+    let Some(Effect::FetchLogs { generation, .. }) =
+        h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("reopened: {:?}", h.pending)
+    };
+    h.deploy(first, read(GROUP, Some(demo_log_lines())));
+    assert!(logs_state(&h).lines.is_empty(), "a stale read is dropped");
+    h.deploy(
+        generation,
+        read(GROUP, Some(demo_log_lines()[..2].to_vec())),
+    );
+    assert_eq!(logs_state(&h).lines.len(), 2);
+}
+
+#[test]
+fn the_ring_keeps_the_newest_lines_only() {
+    use agentcore_tui::tui::screens::deploy::logs::CAPACITY;
+    let (mut h, g) = logs_screen();
+    let n = i64::try_from(CAPACITY).unwrap() + 50;
+    let lines = (0..n)
+        .map(|i| log_line(i, &format!("INFO line {i}")))
+        .collect();
+    h.deploy(g, read(GROUP, Some(lines)));
+    let l = logs_state(&h);
+    assert_eq!(l.lines.len(), CAPACITY);
+    assert_eq!(l.lines.front().unwrap().message, "INFO line 50");
+    assert_eq!(
+        l.lines.back().unwrap().message,
+        format!("INFO line {}", n - 1)
+    );
+}
+
+#[test]
+fn pause_stops_reading_and_filters_apply_as_typed() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    h.ch(' ');
+    for _ in 0..100 {
+        h.apply(Action::Tick);
+    }
+    assert!(
+        h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_none(),
+        "paused: no reads"
+    );
+    h.ch('/');
+    assert_eq!(h.app.context(), Context::LogFilter);
+    h.type_text("order");
+    assert_eq!(logs_state(&h).shown_count(), 5, "filtered as typed");
+    h.press(KeyCode::Enter);
+    h.ch('l');
+    h.ch('l');
+    h.ch('l');
+    // At WARN and above: the slow tool and the refund error.
+    assert_eq!(logs_state(&h).shown_count(), 2);
+    h.ch('l');
+    h.ch('l');
+    h.ch('/');
+    h.press(KeyCode::Esc);
+    assert_eq!(logs_state(&h).shown_count(), 8, "Esc clears the filter");
+    // Space resumes and reads at once.
+    h.ch(' ');
+    assert!(h.take(|e| matches!(e, Effect::FetchLogs { .. })).is_some());
+}
+
+#[test]
+fn scrolling_holds_its_place_while_lines_arrive() {
+    let (mut h, g) = logs_screen();
+    let lines = (0..60)
+        .map(|i| log_line(i, &format!("INFO line {i}")))
+        .collect();
+    h.deploy(g, read(GROUP, Some(lines)));
+    h.press(KeyCode::PageUp);
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("line 39") && !screen.contains("line 59"),
+        "{screen}"
+    );
+    for _ in 0..5 {
+        h.apply(Action::Tick);
+    }
+    let Some(Effect::FetchLogs { generation, .. }) =
+        h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!()
+    };
+    h.deploy(
+        generation,
+        read(GROUP, Some(vec![log_line(60, "INFO line 60")])),
+    );
+    assert!(
+        h.screen(100, 30).contains("line 39"),
+        "the view did not move"
+    );
+    h.ch('G');
+    assert!(h.screen(100, 30).contains("line 60"));
+    h.ch('g');
+    assert!(h.screen(100, 30).contains("line 0 "));
+    // Long lines scroll sideways.
+    h.press(KeyCode::Right);
+    assert!(!h.screen(100, 30).contains("line 0 "));
+    h.press(KeyCode::Left);
+    assert!(h.screen(100, 30).contains("line 0 "));
+}
+
+#[test]
+fn help_on_status_lists_enter_for_the_logs() {
+    let (mut h, _) = status_screen();
+    h.ch('?');
+    assert!(h.screen(100, 30).contains("logs of an agent runtime"));
+}
+
+#[test]
+fn snapshot_logs() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains(r"evil \e]0;pwned\u{7} title"),
+        "control characters are shown, not obeyed: {screen}"
+    );
+    h.snapshot("logs_following");
+    h.ch(' ');
+    h.ch('/');
+    h.type_text("order");
+    h.snapshot("logs_paused_filtered");
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, None));
+    assert!(
+        h.screen(100, 30)
+            .contains("logs can take a minute to appear")
+    );
+    h.snapshot("logs_empty");
+    let (mut h, g) = logs_screen();
+    h.deploy(
+        g,
+        DeployOutcome::Logs(Err(ServiceError {
+            category: "permission".into(),
+            message: "logs:FilterLogEvents denied: add it to the policy of arn:aws:iam::111122223333:role/Dev".into(),
+            hint: None,
+        })),
+    );
+    h.snapshot("logs_denied");
+}
+
+/// Apply the demo on an emulator, open the runtime's Logs view from Status, invoke the runtime
+/// through the monitor, and see the emulator agent's log line of that prompt arrive in the view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logs_view_tails_what_an_invoke_wrote_on_the_emulator() {
+    let _one = E2E.lock().await;
+    e2e_data_dir();
+    let emu = agentcore_emulator::Emulator::start(agentcore_emulator::Config::default())
+        .await
+        .unwrap();
+    let clients = agentcore_tui::aws::Clients::for_endpoint(&emu.endpoint_url(), "us-east-1")
+        .await
+        .unwrap();
+    let services = std::sync::Arc::new(agentcore_tui::tui::sdk_services::SdkServices::new(None));
+    services
+        .preload(AwsTarget::Local, "us-east-1", clients.clone())
+        .await;
+    let (rt, mut rx) = runtime::Runtime::start(services, None);
+    let mut h = Harness::at_review();
+    let mut app = std::mem::replace(
+        &mut h.app,
+        App::new(
+            AppOptions {
+                initial: Answers::default(),
+                offer_saved: false,
+            },
+            Theme::monochrome(),
+            (100, 30),
+        ),
+    );
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('n'),
+        KeyModifiers::CONTROL,
+    ))));
+    plan_until_ok(&mut app, &rt, &mut rx).await;
+    if app.context() == Context::Plan {
+        rt.execute_all(app.update(key_action('a')));
+    }
+    rt.execute_all(app.update(key_action('y')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Run(r) if !r.view.phase.is_running()),
+    )
+    .await;
+    rt.execute_all(app.update(key_action('s')));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Status(s) if s.report.is_some() && !s.loading),
+    )
+    .await;
+    let Screen::Status(s) = &app.deploy.screen else {
+        panic!()
+    };
+    let resources = &s.report.as_ref().unwrap().resources;
+    let row = resources
+        .iter()
+        .position(|r| r.kind == "agent_runtime")
+        .unwrap_or_else(|| panic!("no runtime deployed: {resources:?}"));
+    let deployed = resources[row].clone();
+    for _ in 0..row {
+        rt.execute_all(app.update(Action::Key(KeyEvent::new(
+            KeyCode::Down,
+            KeyModifiers::NONE,
+        ))));
+    }
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    assert_eq!(app.context(), Context::Logs);
+
+    let prompt = "my parcel 9031 never arrived";
+    let arn = deployed.arn.clone().unwrap();
+    let runtime = agentcore_tui::monitor::target::Runtime {
+        name: deployed.name.clone(),
+        agent: None,
+        id: agentcore_tui::arn::resource_id(&arn).to_owned(),
+        arn,
+    };
+    let answer = agentcore_tui::monitor::invoke::invoke(&clients, &runtime, prompt, None, |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    assert!(!answer.answer.is_empty());
+
+    // The run loop's ticks pace the tail; here they come from a timer.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let arrived = |a: &App| match &a.deploy.screen {
+        Screen::Logs(l) => l.lines.iter().any(|line| line.message.contains(prompt)),
+        _ => false,
+    };
+    while !arrived(&app) {
+        let action = tokio::select! {
+            _ = tick.tick() => Action::Tick,
+            a = rx.recv() => a.expect("runtime channel closed"),
+        };
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the invoke's log line never reached the view"
+        );
+        rt.execute_all(app.update(action));
+    }
+    let Screen::Logs(l) = &app.deploy.screen else {
+        panic!()
+    };
+    assert_eq!(l.group.as_deref(), Some(runtime.log_group().as_str()));
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&app, f)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains(r#""event":"request""#), "{screen}");
+
+    // The Invoke view sends through the real services too, and keeps the session.
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))));
+    rt.execute_all(app.update(key_action('i')));
+    assert_eq!(app.context(), Context::Invoke);
+    for c in "is parcel 9031 lost?".chars() {
+        rt.execute_all(app.update(key_action(c)));
+    }
+    rt.execute_all(app.update(Action::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    ))));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        |a| matches!(&a.deploy.screen, Screen::Invoke(i) if !i.sending()),
+    )
+    .await;
+    let Screen::Invoke(i) = &app.deploy.screen else {
+        panic!()
+    };
+    let got = i.exchanges[0].answer.as_ref().unwrap();
+    let got = got.as_ref().unwrap_or_else(|e| panic!("{}", e.message));
+    assert!(got.answer.contains("9031"), "{}", got.answer);
+    assert_eq!(i.session.as_deref(), Some(got.session_id.as_str()));
+}
+
+// ---- the Invoke view of a runtime ----------------------------------------------------------
+
+fn invoke_screen() -> Harness {
+    let (mut h, _) = status_screen();
+    h.press(KeyCode::Down);
+    h.press(KeyCode::Down);
+    h.ch('i');
+    assert_eq!(h.app.context(), Context::Invoke);
+    h
+}
+
+fn sent(h: &mut Harness) -> (Gen, String, Option<String>) {
+    let Some(Effect::Invoke {
+        generation,
+        runtime,
+        prompt,
+        session,
+        ..
+    }) = h.take(|e| matches!(e, Effect::Invoke { .. }))
+    else {
+        panic!("Enter sends the prompt: {:?}", h.pending)
+    };
+    assert_eq!(runtime, "triage");
+    (generation, prompt, session)
+}
+
+const SESSION: &str = "5f0c2a9e-1b7d-4c4e-9a3f-7e2d8b6c1a90";
+
+fn answer(text: &str) -> DeployOutcome {
+    DeployOutcome::Invoked(Ok(Box::new(agentcore_tui::monitor::invoke::Answer {
+        runtime: "triage".into(),
+        session_id: SESSION.into(),
+        content_type: "text/event-stream".into(),
+        answer: text.into(),
+        first_byte_ms: 12,
+        latency_ms: 48,
+    })))
+}
+
+#[test]
+fn a_prompt_is_sent_and_the_session_is_kept_for_the_follow_up() {
+    let mut h = invoke_screen();
+    h.press(KeyCode::Enter);
+    assert!(
+        h.take(|e| matches!(e, Effect::Invoke { .. })).is_none(),
+        "an empty prompt is not sent"
+    );
+    h.type_text("where is order 42?");
+    h.press(KeyCode::Enter);
+    let (g, prompt, session) = sent(&mut h);
+    assert_eq!(prompt, "where is order 42?");
+    assert_eq!(session, None);
+    h.deploy(g, answer("Order 42 shipped on Monday."));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("Order 42 shipped on Monday."), "{screen}");
+    assert!(screen.contains("answered in 48 ms"), "{screen}");
+    h.type_text("and order 7?");
+    h.press(KeyCode::Enter);
+    let (g2, _, session) = sent(&mut h);
+    assert_eq!(session.as_deref(), Some(SESSION), "the follow-up continues");
+    // An answer to a request of a view since left is dropped.
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Status);
+    h.ch('i');
+    h.deploy(g2, answer("stale"));
+    assert!(!h.screen(100, 30).contains("stale"));
+    // Ctrl-N forgets the session.
+    h.type_text("hello");
+    h.press(KeyCode::Enter);
+    let (g3, _, session) = sent(&mut h);
+    assert_eq!(session, None, "a reopened view starts a new session");
+    h.deploy(g3, answer("hi"));
+    h.ctrl('n');
+    h.type_text("again");
+    h.press(KeyCode::Enter);
+    assert_eq!(sent(&mut h).2, None);
+}
+
+#[test]
+fn snapshot_invoke() {
+    let mut h = invoke_screen();
+    h.type_text("where is order 42?");
+    h.snapshot("invoke_typing");
+    h.press(KeyCode::Enter);
+    let (g, _, _) = sent(&mut h);
+    h.snapshot("invoke_waiting");
+    h.deploy(
+        g,
+        answer(
+            "[emulator stand-in agent] triage would look up order 42.\nNo real model was called.",
+        ),
+    );
+    h.type_text("and order 7?");
+    h.snapshot("invoke_answered");
+}

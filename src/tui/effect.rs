@@ -73,6 +73,20 @@ pub enum Effect {
         generation: Gen,
         answers: Box<Answers>,
     },
+    /// One read of a runtime's log lines (the Logs view polls while it is open).
+    FetchLogs {
+        generation: Gen,
+        answers: Box<Answers>,
+        query: super::services::LogsQuery,
+    },
+    /// InvokeAgentRuntime with the prompt typed in the Invoke view.
+    Invoke {
+        generation: Gen,
+        answers: Box<Answers>,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    },
     /// At startup: does the state of these answers hold an interrupted apply? Reads the
     /// state file in a task, so the first frames never wait for it.
     CheckInterrupted {

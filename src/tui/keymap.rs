@@ -38,6 +38,15 @@ pub enum Command {
     Destroy,
     ShowStatus,
     Refresh,
+    // The Logs view.
+    Top,
+    Bottom,
+    CycleLevel,
+    ScrollLeft,
+    ScrollRight,
+    // The Invoke view.
+    OpenInvoke,
+    NewSession,
     // Recommendations and KMS activity.
     OpenRecs,
     OpenKmsActivity,
@@ -83,6 +92,12 @@ pub enum Context {
     Status,
     /// Typing the pack id to confirm a destroy.
     TypeConfirm,
+    /// A runtime's log lines, followed live.
+    Logs,
+    /// Typing the Logs view's text filter (lines filter as it is typed).
+    LogFilter,
+    /// A prompt typed to a runtime: printable keys type.
+    Invoke,
     /// Keys that open the recommendation screens from anywhere that is not modal.
     Screens,
     /// The recommendations list.
@@ -460,7 +475,12 @@ const STATUS: &[Binding] = &[
     b(
         &[Key::plain(KeyCode::Enter)],
         C::Select,
-        "detail of the resource",
+        "logs of an agent runtime; detail of any other resource",
+    ),
+    b(
+        &[Key::ch('i')],
+        C::OpenInvoke,
+        "send a prompt to the agent runtime",
     ),
     b(&[Key::ch(' ')], C::Pause, "pause / resume the auto-refresh"),
     b(&[Key::ch('r')], C::Refresh, "refresh now"),
@@ -529,6 +549,108 @@ const TYPE_CONFIRM: &[Binding] = &[
         C::Cancel,
         "keep everything",
     ),
+];
+
+const LOGS: &[Binding] = &[
+    b(
+        &[Key::ch(' ')],
+        C::Pause,
+        "pause / resume the tail (no reads while paused)",
+    ),
+    b(
+        &[Key::ch('/')],
+        C::Search,
+        "filter the lines by text as you type",
+    ),
+    b(
+        &[Key::ch('l')],
+        C::CycleLevel,
+        "minimum level: all, debug, info, warn, error",
+    ),
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "scroll up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "scroll down",
+    ),
+    b(&[Key::plain(KeyCode::PageUp)], C::PageUp, "page up"),
+    b(&[Key::plain(KeyCode::PageDown)], C::PageDown, "page down"),
+    b(
+        &[Key::plain(KeyCode::Left)],
+        C::ScrollLeft,
+        "scroll long lines left",
+    ),
+    b(
+        &[Key::plain(KeyCode::Right)],
+        C::ScrollRight,
+        "scroll long lines right",
+    ),
+    b(
+        &[Key::ch('g'), Key::plain(KeyCode::Home)],
+        C::Top,
+        "oldest line",
+    ),
+    b(
+        &[Key::ch('G'), Key::plain(KeyCode::End)],
+        C::Bottom,
+        "newest line, and follow new ones",
+    ),
+    b(
+        &[Key::ch('r')],
+        C::Refresh,
+        "read now (after an error, retry)",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the status",
+    ),
+    b(
+        &[Key::ch('?'), Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const LOG_FILTER: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Submit,
+        "keep the filter and scroll again",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ctrl('c')],
+        C::Cancel,
+        "clear the filter",
+    ),
+];
+
+const INVOKE: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Enter)],
+        C::Submit,
+        "send the prompt (InvokeAgentRuntime)",
+    ),
+    b(
+        &[Key::ctrl('n')],
+        C::NewSession,
+        "new session (the next prompt starts a fresh conversation)",
+    ),
+    b(&[Key::plain(KeyCode::Up)], C::Up, "scroll the answers up"),
+    b(
+        &[Key::plain(KeyCode::Down)],
+        C::Down,
+        "scroll the answers down",
+    ),
+    b(&[Key::plain(KeyCode::Esc)], C::Back, "back to the status"),
+    // `?` types into the prompt, so help is F1 only.
+    b(
+        &[Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ctrl('c')], C::Quit, "quit"),
 ];
 
 const SCREENS: &[Binding] = &[
@@ -751,6 +873,9 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Search => SEARCH,
         Context::Detail => DETAIL,
         Context::Status => STATUS,
+        Context::Logs => LOGS,
+        Context::LogFilter => LOG_FILTER,
+        Context::Invoke => INVOKE,
         Context::TypeConfirm => TYPE_CONFIRM,
         Context::Screens => SCREENS,
         Context::RecList => REC_LIST,
@@ -780,6 +905,10 @@ pub fn layers(ctx: Context) -> &'static [Context] {
         Context::Plan => &[Context::Plan, Context::Screens],
         Context::Run => &[Context::Run, Context::Screens],
         Context::Status => &[Context::Status, Context::Screens],
+        Context::Logs => &[Context::Logs, Context::Screens],
+        // Modal: typed text filters, it triggers nothing.
+        Context::LogFilter => &[Context::LogFilter],
+        Context::Invoke => &[Context::Invoke, Context::Screens],
         // Modal: typed text must not trigger anything else.
         Context::Search => &[Context::Search],
         Context::Detail => &[Context::Detail],
@@ -906,6 +1035,21 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
             (C::Back, "back"),
             (C::Help, "help"),
         ],
+        Context::Logs => &[
+            (C::Pause, "pause"),
+            (C::Search, "filter"),
+            (C::CycleLevel, "level"),
+            (C::Bottom, "follow"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::LogFilter => &[(C::Submit, "keep filter"), (C::Cancel, "clear")],
+        Context::Invoke => &[
+            (C::Submit, "send"),
+            (C::NewSession, "new session"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
         Context::RecList => &[
             (C::Select, "detail"),
             (C::ToggleMark, "mark"),
@@ -1004,7 +1148,7 @@ mod tests {
     }
 
     /// Every context; `hints` matches on them all, so a new one gets a footer and belongs here.
-    const CONTEXTS: [Context; 23] = [
+    const CONTEXTS: [Context; 26] = [
         Context::Global,
         Context::Text,
         Context::FilterList,
@@ -1019,6 +1163,9 @@ mod tests {
         Context::Detail,
         Context::Status,
         Context::TypeConfirm,
+        Context::Logs,
+        Context::LogFilter,
+        Context::Invoke,
         Context::Screens,
         Context::RecList,
         Context::RecFilter,

@@ -189,6 +189,26 @@ impl Runtime {
                     DeployOutcome::Status(fut.await.map(Box::new))
                 });
             }
+            Effect::FetchLogs {
+                generation,
+                answers,
+                query,
+            } => {
+                let fut = self.services.runtime_logs(*answers, query);
+                self.deploy(generation, async move { DeployOutcome::Logs(fut.await) });
+            }
+            Effect::Invoke {
+                generation,
+                answers,
+                runtime,
+                prompt,
+                session,
+            } => {
+                let fut = self.services.invoke(*answers, runtime, prompt, session);
+                self.deploy(generation, async move {
+                    DeployOutcome::Invoked(fut.await.map(Box::new))
+                });
+            }
             Effect::CheckInterrupted { answers } => {
                 let fut = self.services.interrupted(*answers);
                 self.deploy(Gen::default(), async move {
@@ -573,6 +593,8 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::StartRun { .. } => "start_run",
         Effect::CancelRun { .. } => "cancel_run",
         Effect::FetchStatus { .. } => "fetch_status",
+        Effect::FetchLogs { .. } => "fetch_logs",
+        Effect::Invoke { .. } => "invoke",
         Effect::CopyToClipboard(_) => "copy_to_clipboard",
         Effect::Recs(e) => e.name(),
     }

@@ -12,8 +12,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::Mutex;
 
 use super::services::{
-    AwsServices, AwsTarget, CallerIdentity, KeyInfo, PlannedDeploy, ProfileEntry, RunKind,
-    RunSummary, ServiceError, TargetsFound,
+    AwsServices, AwsTarget, CallerIdentity, KeyInfo, LogsQuery, LogsRead, PlannedDeploy,
+    ProfileEntry, RunKind, RunSummary, ServiceError, TargetsFound,
 };
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::kms::keys::Keys;
@@ -379,7 +379,90 @@ impl AwsServices for SdkServices {
                 .map_err(service_error)
         })
     }
+
+    fn invoke(
+        &self,
+        answers: Answers,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>> {
+        self.invoke_runtime(answers, runtime, prompt, session)
+    }
+
+    fn runtime_logs(
+        &self,
+        answers: Answers,
+        query: LogsQuery,
+    ) -> BoxFuture<'static, Result<LogsRead, ServiceError>> {
+        use crate::monitor::logs::{self, Fetched, Filter};
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let (clients, group) = match query.group {
+                Some(g) => {
+                    let target = answers
+                        .target
+                        .clone()
+                        .ok_or_else(|| config_error("no AWS target chosen".into(), None))?;
+                    (inner.clients(&target, &answers.region).await?, g)
+                }
+                None => {
+                    let p = inner.prepare(&answers).await?;
+                    let rt = crate::monitor::target::find(
+                        &p.plan,
+                        &p.store.snapshot(),
+                        Some(&query.runtime),
+                    )
+                    .map_err(service_error)?;
+                    (p.clients, rt.log_group())
+                }
+            };
+            let start_ms = query
+                .start_ms
+                .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() - LOGS_LOOKBACK_MS);
+            let read = logs::fetch(
+                &clients.logs(),
+                &clients.error_context(),
+                &group,
+                &Filter::default(),
+                start_ms,
+            )
+            .await
+            .map_err(service_error)?;
+            Ok(LogsRead {
+                group,
+                start_ms,
+                lines: match read {
+                    Fetched::Lines(l) => Some(l),
+                    Fetched::NoGroup => None,
+                },
+            })
+        })
+    }
 }
+
+impl SdkServices {
+    fn invoke_runtime(
+        &self,
+        answers: Answers,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let rt = crate::monitor::target::find(&p.plan, &p.store.snapshot(), Some(&runtime))
+                .map_err(service_error)?;
+            crate::monitor::invoke::invoke(&p.clients, &rt, &prompt, session.as_deref(), |_| {})
+                .await
+                .map_err(service_error)
+        })
+    }
+}
+
+/// How far back the Logs view starts, as the headless `logs` does by default (`--since 10m`).
+const LOGS_LOOKBACK_MS: i64 = 10 * 60 * 1000;
 
 impl SdkServices {
     /// Use `clients` for `target`/`region` instead of connecting (tests point the TUI at an

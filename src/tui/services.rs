@@ -173,6 +173,42 @@ pub trait AwsServices: Send + Sync + 'static {
         target: AwsTarget,
         region: String,
     ) -> BoxFuture<'static, Result<Vec<crate::kms::activity::KmsEvent>, ServiceError>>;
+    /// A runtime's CloudWatch log lines (FilterLogEvents, every page, no filter: the view
+    /// filters as the user types). Without a group, the runtime is found in the deploy state
+    /// of the answers first.
+    fn runtime_logs(
+        &self,
+        answers: crate::services::answers::Answers,
+        query: LogsQuery,
+    ) -> BoxFuture<'static, Result<LogsRead, ServiceError>>;
+    /// InvokeAgentRuntime with `prompt` (READY checked first), the runtime found in the deploy
+    /// state of the answers; `session` continues an earlier conversation.
+    fn invoke(
+        &self,
+        answers: crate::services::answers::Answers,
+        runtime: String,
+        prompt: String,
+        session: Option<String>,
+    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogsQuery {
+    /// The runtime as the status screen names it (its plan name).
+    pub runtime: String,
+    /// Known after the first read.
+    pub group: Option<String>,
+    /// Epoch milliseconds; `None` for the first read, which starts ten minutes back.
+    pub start_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogsRead {
+    pub group: String,
+    /// Where the read started, so the view's cursor starts there too.
+    pub start_ms: i64,
+    /// `None`: the group does not exist yet (AgentCore makes it on the runtime's first output).
+    pub lines: Option<Vec<crate::monitor::logs::Line>>,
 }
 
 /// A key policy checked for recommendations: what is missing or too broad (as warnings with the

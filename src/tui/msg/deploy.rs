@@ -1,4 +1,5 @@
-//! The deploy screens' task results: plan, engine events, run end, status, interrupted runs.
+//! The deploy screens' task results: plan, engine events, run end, status, interrupted runs,
+//! log reads, invoke answers.
 
 use crate::tui::services::ServiceError;
 use crate::tui::slot::Gen;
@@ -20,4 +21,8 @@ pub enum DeployOutcome {
     Status(Result<Box<crate::deploy::status::StatusReport>, ServiceError>),
     /// Resources an interrupted apply left "creating" (the startup check).
     Interrupted(Result<Vec<String>, ServiceError>),
+    /// One read of a runtime's log group for the Logs view.
+    Logs(Result<crate::tui::services::LogsRead, ServiceError>),
+    /// The runtime's answer to a prompt of the Invoke view.
+    Invoked(Result<Box<crate::monitor::invoke::Answer>, ServiceError>),
 }

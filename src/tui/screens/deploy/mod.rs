@@ -1,10 +1,13 @@
-//! The deploy screens: plan, run (its model in `pipeline`) and status, and the flow between them.
+//! The deploy screens: plan, run (its model in `pipeline`), status, a runtime's logs and
+//! prompts, and the flow between them.
 //!
-//! After the wizard: Plan → Apply → Status, and Destroy. [`DeployFlow`] owns which of these
+//! After the wizard: Plan → Apply → Status (→ Logs or Invoke of a runtime), and Destroy. [`DeployFlow`] owns which of these
 //! screens is shown (or the wizard, whose state lives in the app untouched, so going back
 //! never loses an answer) and the generation slots, which outlive the screens: a plan, run or
 //! status answer issued before a screen was left and re-entered is recognised as stale.
 
+pub mod invoke;
+pub mod logs;
 pub mod pipeline;
 pub mod plan;
 pub mod run;
@@ -26,6 +29,8 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::key_hints;
 use crate::tui::widgets::type_confirm::TypeConfirm;
 
+pub use invoke::InvokeState;
+pub use logs::LogsState;
 pub use plan::PlanState;
 pub use run::RunState;
 pub use status::StatusState;
@@ -35,6 +40,10 @@ pub enum Screen {
     Plan(PlanState),
     Run(RunState),
     Status(StatusState),
+    /// A runtime's log lines, opened from Status (kept aside in the flow to go back to).
+    Logs(Box<LogsState>),
+    /// Prompts sent to a runtime, opened from Status like Logs.
+    Invoke(Box<InvokeState>),
 }
 
 /// How often the app ticks while something animates (`tui::run_loop`).
@@ -53,11 +62,15 @@ struct Slots {
     plan: Slot,
     run: Slot,
     status: Slot,
+    logs: Slot,
+    invoke: Slot,
 }
 
 pub struct DeployFlow {
     pub screen: Screen,
     slots: Slots,
+    /// The Status screen while its Logs or Invoke view is open.
+    status_behind: Option<StatusState>,
 }
 
 impl Default for DeployFlow {
@@ -65,6 +78,7 @@ impl Default for DeployFlow {
         Self {
             screen: Screen::Wizard,
             slots: Slots::default(),
+            status_behind: None,
         }
     }
 }
@@ -80,6 +94,8 @@ impl DeployFlow {
             Screen::Plan(p) => p.context(),
             Screen::Run(r) => r.context(),
             Screen::Status(s) => s.context(),
+            Screen::Logs(l) => l.context(),
+            Screen::Invoke(i) => i.context(),
         }
     }
 
@@ -90,6 +106,8 @@ impl DeployFlow {
             Screen::Run(r) if r.view.kind == RunKind::Destroy => "Destroy",
             Screen::Run(_) => "Apply",
             Screen::Status(_) => "Status",
+            Screen::Logs(_) => "Logs",
+            Screen::Invoke(_) => "Invoke",
         }
     }
 
@@ -100,6 +118,9 @@ impl DeployFlow {
             Screen::Plan(p) => p.loading,
             Screen::Run(r) => r.view.phase.is_running(),
             Screen::Status(s) => s.loading || !s.paused,
+            // Ticks pace its reads; closing the view stops them.
+            Screen::Logs(l) => !l.paused,
+            Screen::Invoke(i) => i.sending(),
         }
     }
 
@@ -118,6 +139,41 @@ impl DeployFlow {
         self.screen = Screen::Status(StatusState::new(pack_id));
         vec![Effect::FetchStatus {
             generation,
+            answers: Box::new(answers.clone()),
+        }]
+    }
+
+    fn open_logs(&mut self, runtime: String, answers: &Answers) -> Vec<Effect> {
+        let logs = LogsState::new(runtime);
+        let query = logs.query();
+        self.park_status(Screen::Logs(Box::new(logs)));
+        vec![Effect::FetchLogs {
+            generation: self.slots.logs.issue(),
+            answers: Box::new(answers.clone()),
+            query,
+        }]
+    }
+
+    /// Shows `monitor` with the Status screen kept aside to go back to.
+    fn park_status(&mut self, monitor: Screen) {
+        if let Screen::Status(s) = std::mem::replace(&mut self.screen, monitor) {
+            self.status_behind = Some(s);
+        }
+    }
+
+    /// Back to Status, refreshed: its own refresh may have been answered (and dropped) while
+    /// the monitor view was open.
+    fn back_to_status(&mut self, answers: &Answers) -> Vec<Effect> {
+        self.slots.logs.cancel();
+        self.slots.invoke.cancel();
+        let mut status = self
+            .status_behind
+            .take()
+            .unwrap_or_else(|| StatusState::new(String::new()));
+        status.loading = true;
+        self.screen = Screen::Status(status);
+        vec![Effect::FetchStatus {
+            generation: self.slots.status.issue(),
             answers: Box::new(answers.clone()),
         }]
     }
@@ -153,11 +209,40 @@ impl DeployFlow {
             Screen::Plan(p) => p.handle(input),
             Screen::Run(r) => r.handle(input),
             Screen::Status(s) => s.handle(input),
+            Screen::Logs(l) => l.handle(input),
+            Screen::Invoke(i) => i.handle(input),
         };
         match request {
             Request::None => {}
             Request::Quit => return Flow::Quit,
+            Request::Back if matches!(self.screen, Screen::Logs(_) | Screen::Invoke(_)) => {
+                effects.extend(self.back_to_status(answers));
+            }
+            Request::OpenInvoke(runtime) => {
+                self.park_status(Screen::Invoke(Box::new(InvokeState::new(runtime))));
+            }
+            Request::Invoke { prompt, session } => {
+                if let Screen::Invoke(i) = &self.screen {
+                    effects.push(Effect::Invoke {
+                        generation: self.slots.invoke.issue(),
+                        answers: Box::new(answers.clone()),
+                        runtime: i.runtime.clone(),
+                        prompt,
+                        session,
+                    });
+                }
+            }
             Request::Back => self.screen = Screen::Wizard,
+            Request::Logs(runtime) => effects.extend(self.open_logs(runtime, answers)),
+            Request::ReadLogs => {
+                if let Screen::Logs(l) = &self.screen {
+                    effects.push(Effect::FetchLogs {
+                        generation: self.slots.logs.issue(),
+                        answers: Box::new(answers.clone()),
+                        query: l.query(),
+                    });
+                }
+            }
             Request::Plan => effects.extend(self.open_plan(answers)),
             Request::Apply => effects.extend(self.start_run(RunKind::Apply, answers)),
             Request::Destroy => effects.extend(self.start_run(RunKind::Destroy, answers)),
@@ -207,6 +292,14 @@ impl DeployFlow {
                 s.loaded(res);
                 true
             }
+            (DeployOutcome::Logs(res), Screen::Logs(l)) if self.slots.logs.accept(g) => {
+                l.read(res);
+                true
+            }
+            (DeployOutcome::Invoked(res), Screen::Invoke(i)) if self.slots.invoke.accept(g) => {
+                i.answered(res);
+                true
+            }
             _ => false,
         }
     }
@@ -215,6 +308,15 @@ impl DeployFlow {
     pub fn tick(&mut self, answers: &Answers) -> Vec<Effect> {
         if let Screen::Run(r) = &mut self.screen {
             r.view.tick(TICK);
+        }
+        if let Screen::Logs(l) = &mut self.screen
+            && l.tick()
+        {
+            return vec![Effect::FetchLogs {
+                generation: self.slots.logs.issue(),
+                answers: Box::new(answers.clone()),
+                query: l.query(),
+            }];
         }
         if let Screen::Status(s) = &mut self.screen
             && s.tick()
@@ -238,7 +340,7 @@ fn pack_id_of(screen: &Screen) -> String {
             .unwrap_or_default(),
         Screen::Run(r) => r.pack_id.clone(),
         Screen::Status(s) => s.pack_id.clone(),
-        Screen::Wizard => String::new(),
+        Screen::Logs(_) | Screen::Invoke(_) | Screen::Wizard => String::new(),
     }
 }
 
@@ -255,6 +357,16 @@ pub enum Request {
     RefreshStatus,
     Cancel,
     Copy(String),
+    /// Open the Logs view of this runtime (its plan name).
+    Logs(String),
+    /// The Logs view reads now (resumed, or retried).
+    ReadLogs,
+    /// Open the Invoke view of this runtime (its plan name).
+    OpenInvoke(String),
+    Invoke {
+        prompt: String,
+        session: Option<String>,
+    },
 }
 
 /// Keys typed into a "type the pack id" box, shared by the screens that can destroy.
@@ -326,6 +438,8 @@ pub fn render(
         Screen::Plan(p) => p.render(body, buf, view),
         Screen::Run(r) => r.render(body, buf, view),
         Screen::Status(s) => s.render(body, buf, view),
+        Screen::Logs(l) => l.render(body, buf, view),
+        Screen::Invoke(i) => i.render(body, buf, view),
     }
     let finished = matches!(&flow.screen, Screen::Run(r) if !r.view.phase.is_running());
     key_hints::render(flow.context(), finished, foot, buf, theme);

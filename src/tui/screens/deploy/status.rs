@@ -1,5 +1,6 @@
 //! Every deployed resource with the state AWS reports and its health, refreshed on an interval
-//! (shown, and paused with Space). An ARN can be copied (OSC 52); Enter shows the detail.
+//! (shown, and paused with Space). An ARN can be copied (OSC 52); Enter opens an agent runtime's
+//! logs (`i` its prompt), or shows any other resource's detail.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -123,7 +124,20 @@ impl StatusState {
             Input::Command(cmd) => match cmd {
                 Command::Up => move_by(-1),
                 Command::Down => move_by(1),
-                Command::Select if n > 0 => self.detail = true,
+                Command::Select => match self.selected_resource() {
+                    Some(r) if r.kind == "agent_runtime" => {
+                        return Request::Logs(r.name.clone());
+                    }
+                    Some(_) => self.detail = true,
+                    None => {}
+                },
+                Command::OpenInvoke => {
+                    if let Some(r) = self.selected_resource()
+                        && r.kind == "agent_runtime"
+                    {
+                        return Request::OpenInvoke(r.name.clone());
+                    }
+                }
                 Command::Pause => self.paused = !self.paused,
                 Command::Refresh if !self.loading => return Request::RefreshStatus,
                 Command::Copy => {

@@ -1,0 +1,200 @@
+//! A prompt sent to a deployed runtime (InvokeAgentRuntime through the monitor), each answer
+//! shown with its latency; the session id the runtime answers with is kept, so the next prompt
+//! continues the same conversation until Ctrl-N starts a new one.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::Request;
+use crate::monitor::invoke::Answer;
+use crate::tui::keymap::{Command, Context};
+use crate::tui::screens::{Input, View};
+use crate::tui::services::ServiceError;
+use crate::tui::widgets::visible;
+
+pub struct Exchange {
+    pub prompt: String,
+    /// `None` while the answer is awaited.
+    pub answer: Option<Result<Box<Answer>, ServiceError>>,
+}
+
+pub struct InvokeState {
+    pub runtime: String,
+    pub prompt: String,
+    /// The runtime's session id, sent with the next prompt.
+    pub session: Option<String>,
+    pub exchanges: Vec<Exchange>,
+    /// Rows scrolled up from the newest answer.
+    pub scroll: u16,
+}
+
+impl InvokeState {
+    pub fn new(runtime: String) -> Self {
+        Self {
+            runtime,
+            prompt: String::new(),
+            session: None,
+            exchanges: Vec::new(),
+            scroll: 0,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        Context::Invoke
+    }
+
+    pub fn sending(&self) -> bool {
+        self.exchanges.last().is_some_and(|e| e.answer.is_none())
+    }
+
+    pub fn answered(&mut self, result: Result<Box<Answer>, ServiceError>) {
+        if let Ok(a) = &result
+            && !a.session_id.is_empty()
+        {
+            self.session = Some(a.session_id.clone());
+        }
+        if let Some(last) = self.exchanges.last_mut() {
+            last.answer = Some(result);
+        }
+        self.scroll = 0;
+    }
+
+    pub(super) fn handle(&mut self, input: Input<'_>) -> Request {
+        match input {
+            Input::Command(Command::Submit) => {
+                let prompt = self.prompt.trim().to_string();
+                if prompt.is_empty() || self.sending() {
+                    return Request::None;
+                }
+                self.prompt.clear();
+                self.exchanges.push(Exchange {
+                    prompt: prompt.clone(),
+                    answer: None,
+                });
+                self.scroll = 0;
+                return Request::Invoke {
+                    prompt,
+                    session: self.session.clone(),
+                };
+            }
+            Input::Command(Command::NewSession) => self.session = None,
+            Input::Command(Command::Up) => self.scroll = self.scroll.saturating_add(1),
+            Input::Command(Command::Down) => self.scroll = self.scroll.saturating_sub(1),
+            Input::Scroll(d) => {
+                self.scroll = self.scroll.saturating_add_signed(-i16::from(d));
+            }
+            Input::Command(Command::Back) => return Request::Back,
+            Input::Command(Command::Quit) => return Request::Quit,
+            Input::Key(k) => match k.code {
+                ratatui::crossterm::event::KeyCode::Char(c) => self.prompt.push(c),
+                ratatui::crossterm::event::KeyCode::Backspace => {
+                    self.prompt.pop();
+                }
+                _ => {}
+            },
+            Input::Paste(s) => self
+                .prompt
+                .extend(s.chars().map(|c| if c.is_control() { ' ' } else { c })),
+            _ => {}
+        }
+        Request::None
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, view: &View<'_>) {
+        let theme = view.theme;
+        let [top, body, prompt_row] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(3),
+        ])
+        .areas(area);
+        let session = self
+            .session
+            .as_deref()
+            .map_or_else(|| "new session".to_string(), |s| format!("session {s}"));
+        visible::line(Line::from(vec![
+            Span::styled(format!("runtime {}", self.runtime), theme.title),
+            Span::styled(format!(" · {session}"), theme.dim),
+        ]))
+        .render(top, buf);
+
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme.dim)
+            .title(Span::styled(" Answers ", theme.title));
+        let inner = block.inner(body);
+        block.render(body, buf);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        if self.exchanges.is_empty() {
+            lines.push(Line::styled(
+                "Type a prompt and press Enter: it is sent to the runtime with InvokeAgentRuntime.",
+                theme.dim,
+            ));
+        }
+        for e in &self.exchanges {
+            lines.push(visible::line(Line::from(vec![
+                Span::styled("› ", theme.key),
+                Span::styled(e.prompt.clone(), theme.title),
+            ])));
+            match &e.answer {
+                None => lines.push(Line::styled(
+                    format!("{} waiting for the answer…", view.spinner()),
+                    theme.dim,
+                )),
+                Some(Ok(a)) => {
+                    lines.extend(
+                        a.answer
+                            .lines()
+                            .map(|l| visible::line(Line::raw(l.to_owned()))),
+                    );
+                    lines.push(Line::styled(
+                        format!(
+                            "answered in {} ms (first byte {} ms)",
+                            a.latency_ms, a.first_byte_ms
+                        ),
+                        theme.ok,
+                    ));
+                }
+                Some(Err(err)) => {
+                    lines.push(visible::line(Line::styled(
+                        format!("✗ [{}] {}", err.category, err.message),
+                        theme.error,
+                    )));
+                    if let Some(h) = &err.hint {
+                        lines.push(visible::line(Line::raw(format!("  {h}"))));
+                    }
+                }
+            }
+            lines.push(Line::raw(""));
+        }
+        let width = usize::from(inner.width.max(1));
+        let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+        let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+        let bottom = rows.saturating_sub(inner.height);
+        let from_top = bottom.saturating_sub(self.scroll.min(bottom));
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((from_top, 0))
+            .render(inner, buf);
+
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme.focused_border)
+            .title(Span::styled(" Prompt ", theme.title));
+        let inner = block.inner(prompt_row);
+        block.render(prompt_row, buf);
+        // The end of a long prompt stays in view.
+        let shown: String = {
+            let max = usize::from(inner.width.saturating_sub(1));
+            let n = self.prompt.chars().count();
+            self.prompt.chars().skip(n.saturating_sub(max)).collect()
+        };
+        visible::line(Line::from(vec![
+            Span::raw(shown),
+            Span::styled("▏", theme.accent),
+        ]))
+        .render(inner, buf);
+    }
+}
