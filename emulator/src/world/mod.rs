@@ -11,7 +11,7 @@ mod recommendations;
 mod resources;
 mod roles;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,10 +50,15 @@ pub struct WorldState {
     /// its own length, not a sort of every recommendation; rebuilt on load.
     #[serde(skip)]
     rec_order: BTreeSet<(i64, String)>,
-    /// Recommendations that may have a state change coming (`next_at`): every one inserted
-    /// with one or handed out for change. Time passing looks at these, not at every one.
+    /// Recommendations with a state change coming, by when (`next_at`), so time passing
+    /// looks at what is due and nothing else; rebuilt on load.
     #[serde(skip)]
-    rec_watch: BTreeSet<String>,
+    rec_due: BTreeSet<(DateTime<Utc>, String)>,
+    #[serde(skip)]
+    rec_due_at: HashMap<String, DateTime<Utc>>,
+    /// Handed out for change since the due index was last brought up to date.
+    #[serde(skip)]
+    rec_dirty: Vec<String>,
 }
 
 impl WorldState {
@@ -71,22 +76,30 @@ impl WorldState {
 
     pub fn recommendation_mut(&mut self, id: &str) -> Option<&mut Recommendation> {
         let rec = self.recommendations.get_mut(id)?;
-        self.rec_watch.insert(id.to_string());
+        self.rec_dirty.push(id.to_string());
         Some(rec)
+    }
+
+    fn index_due(&mut self, id: &str) {
+        if let Some(at) = self.rec_due_at.remove(id) {
+            self.rec_due.remove(&(at, id.to_string()));
+        }
+        if let Some(at) = self.recommendations.get(id).and_then(|r| r.next_at) {
+            self.rec_due.insert((at, id.to_string()));
+            self.rec_due_at.insert(id.to_string(), at);
+        }
     }
 
     /// The recommendations whose next state change is due at `now`, with when it was due;
     /// those with none coming are forgotten until they are changed again.
     pub fn recommendations_due(&mut self, now: DateTime<Utc>) -> Vec<(String, DateTime<Utc>)> {
-        let recs = &self.recommendations;
-        self.rec_watch
-            .retain(|id| recs.get(id).is_some_and(|r| r.next_at.is_some()));
-        self.rec_watch
+        for id in std::mem::take(&mut self.rec_dirty) {
+            self.index_due(&id);
+        }
+        self.rec_due
             .iter()
-            .filter_map(|id| {
-                let at = recs.get(id)?.next_at?;
-                (at <= now).then(|| (id.clone(), at))
-            })
+            .take_while(|(at, _)| *at <= now)
+            .map(|(at, id)| (id.clone(), *at))
             .collect()
     }
 
@@ -95,16 +108,15 @@ impl WorldState {
             self.rec_order.remove(&old.order_key());
         }
         self.rec_order.insert(rec.order_key());
-        if rec.next_at.is_some() {
-            self.rec_watch.insert(rec.id.clone());
-        }
-        self.recommendations.insert(rec.id.clone(), rec);
+        let id = rec.id.clone();
+        self.recommendations.insert(id.clone(), rec);
+        self.index_due(&id);
     }
 
     pub fn remove_recommendation(&mut self, id: &str) -> Option<Recommendation> {
         let rec = self.recommendations.remove(id)?;
         self.rec_order.remove(&rec.order_key());
-        self.rec_watch.remove(id);
+        self.index_due(id);
         Some(rec)
     }
 
@@ -124,12 +136,13 @@ impl WorldState {
 
     /// After loading a saved world: the order is not saved, it is derived.
     pub fn reindex(&mut self) {
-        self.rec_watch = self
-            .recommendations
-            .values()
-            .filter(|r| r.next_at.is_some())
-            .map(|r| r.id.clone())
-            .collect();
+        self.rec_due.clear();
+        self.rec_due_at.clear();
+        self.rec_dirty.clear();
+        let ids: Vec<String> = self.recommendations.keys().cloned().collect();
+        for id in ids {
+            self.index_due(&id);
+        }
         self.rec_order = self
             .recommendations
             .values()
