@@ -151,6 +151,32 @@ pub(crate) fn check_response(log: &Log, service: Service, operation: &str, body:
     }
 }
 
+/// Checks an XML answer (awsQuery, restXml), headers included, against the operation's
+/// output shape; never changes the answer.
+pub(crate) fn check_xml_response(
+    log: &Log,
+    service: Service,
+    operation: &str,
+    body: &[u8],
+    headers: &HeaderMap,
+) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let messages = model(service).check_xml_output(operation, body, &header);
+    if !messages.is_empty() {
+        log.push(Recorded {
+            service: service.name(),
+            operation: operation.to_string(),
+            direction: "response",
+            messages,
+        });
+    }
+}
+
 /// The errors every action of a service may answer without its model listing them ("Common
 /// Errors" in each API reference, e.g. docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html):
 /// a key policy's denial is KMS's AccessDeniedException, and KMS's own checks beyond the model

@@ -546,6 +546,19 @@ async fn dispatch(
             .unwrap_or_default();
         conformance::check_response(&shared.violations, service, &operation, &bytes);
         resp = Response::from_parts(parts, axum::body::Body::from(bytes));
+    } else if resp.status().is_success() && !streamed {
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        conformance::check_xml_response(
+            &shared.violations,
+            service,
+            &operation,
+            &bytes,
+            &parts.headers,
+        );
+        resp = Response::from_parts(parts, axum::body::Body::from(bytes));
     }
     resp
 }

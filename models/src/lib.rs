@@ -6,6 +6,7 @@ mod pattern;
 mod shape;
 mod validate;
 mod violation;
+mod xml;
 
 use std::sync::OnceLock;
 
