@@ -108,3 +108,24 @@ pub fn warnings(diags: &[Diagnostic]) -> impl Iterator<Item = &Diagnostic> {
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)
 }
+
+/// `file:line:col: at field: message` (or `line l, column c: …` without a file): how an error
+/// in a pack or a deploy config points at what to edit.
+pub(crate) fn write_located(
+    f: &mut fmt::Formatter<'_>,
+    file: Option<&std::path::Path>,
+    at: Option<(u32, u32)>,
+    field: &str,
+    message: &str,
+) -> fmt::Result {
+    match (file, at) {
+        (Some(p), Some((l, c))) => write!(f, "{}:{l}:{c}: ", p.display())?,
+        (Some(p), None) => write!(f, "{}: ", p.display())?,
+        (None, Some((l, c))) => write!(f, "line {l}, column {c}: ")?,
+        (None, None) => {}
+    }
+    if !field.is_empty() {
+        write!(f, "at {field}: ")?;
+    }
+    f.write_str(message)
+}

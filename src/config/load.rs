@@ -48,19 +48,13 @@ impl LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(p) = &self.file {
-            write!(f, "{}", p.display())?;
-            if let (Some(l), Some(c)) = (self.line, self.column) {
-                write!(f, ":{l}:{c}")?;
-            }
-            write!(f, ": ")?;
-        } else if let (Some(l), Some(c)) = (self.line, self.column) {
-            write!(f, "line {l}, column {c}: ")?;
-        }
-        if !self.field.is_empty() {
-            write!(f, "at {}: ", self.field)?;
-        }
-        f.write_str(&self.message)
+        crate::diagnostic::write_located(
+            f,
+            self.file.as_deref(),
+            self.line.zip(self.column),
+            &self.field,
+            &self.message,
+        )
     }
 }
 
