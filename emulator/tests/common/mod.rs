@@ -71,14 +71,8 @@ pub async fn start_with(config: Config) -> Checked {
     ))
 }
 
-/// A real SDK client of crate `$krate` pointed at the emulator; retries off unless asked.
-macro_rules! client {
-    ($krate:ident, $emu:expr) => {
-        client!($krate, $emu, "us-east-1", false)
-    };
-    ($krate:ident, $emu:expr, $region:expr) => {
-        client!($krate, $emu, $region, false)
-    };
+/// The config of a real SDK client of crate `$krate` pointed at the emulator, to build.
+macro_rules! config {
     ($krate:ident, $emu:expr, $region:expr, $retries:expr) => {{
         use $krate::config::retry::RetryConfig;
         let retry = if $retries {
@@ -89,7 +83,7 @@ macro_rules! client {
         } else {
             RetryConfig::disabled()
         };
-        let conf = $krate::Config::builder()
+        $krate::Config::builder()
             .behavior_version($krate::config::BehaviorVersion::latest())
             .region($krate::config::Region::new($region))
             .credentials_provider($krate::config::Credentials::new(
@@ -97,11 +91,41 @@ macro_rules! client {
             ))
             .endpoint_url($emu.endpoint_url())
             .retry_config(retry)
-            .build();
-        $krate::Client::from_conf(conf)
     }};
 }
+pub(crate) use config;
+
+/// A real SDK client of crate `$krate` pointed at the emulator; retries off unless asked.
+macro_rules! client {
+    ($krate:ident, $emu:expr) => {
+        client!($krate, $emu, "us-east-1", false)
+    };
+    ($krate:ident, $emu:expr, $region:expr) => {
+        client!($krate, $emu, $region, false)
+    };
+    ($krate:ident, $emu:expr, $region:expr, $retries:expr) => {
+        $krate::Client::from_conf($crate::common::config!($krate, $emu, $region, $retries).build())
+    };
+}
 pub(crate) use client;
+
+/// S3 as the emulator serves it: path style, the bucket in the path rather than the host.
+macro_rules! s3 {
+    ($emu:expr) => {
+        s3!($emu, "us-east-1", false)
+    };
+    ($emu:expr, $region:expr) => {
+        s3!($emu, $region, false)
+    };
+    ($emu:expr, $region:expr, $retries:expr) => {
+        aws_sdk_s3::Client::from_conf(
+            $crate::common::config!(aws_sdk_s3, $emu, $region, $retries)
+                .force_path_style(true)
+                .build(),
+        )
+    };
+}
+pub(crate) use s3;
 
 /// The service error code of an SDK error, or the error's debug text when there is none.
 pub fn code<E: aws_sdk_kms::error::ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(

@@ -6,7 +6,7 @@ use agentcore_emulator::demo::keys;
 use agentcore_emulator::{Caller, Config, Timing};
 
 use crate::common::{
-    assert_code, assert_message, client, code, raw_request, start, start_empty, start_with,
+    assert_code, assert_message, client, code, raw_request, s3, start, start_empty, start_with,
 };
 
 #[tokio::test]
@@ -94,17 +94,7 @@ async fn cloudtrail_records_kms_use_with_encryption_context() {
 #[tokio::test]
 async fn s3_path_style_buckets_and_objects() {
     let emu = start_empty().await;
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "local", "local", None, None, "test",
-        ))
-        .endpoint_url(emu.endpoint_url())
-        .force_path_style(true)
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(conf);
+    let s3 = s3!(emu, "us-east-1");
     let head = s3
         .head_bucket()
         .bucket("artifacts-111122223333")
@@ -189,17 +179,7 @@ async fn s3_path_style_buckets_and_objects() {
         .await
         .unwrap_err();
     assert_eq!(code(&explicit_east), "InvalidLocationConstraint");
-    let west_conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-west-2"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "local", "local", None, None, "test",
-        ))
-        .endpoint_url(emu.endpoint_url())
-        .force_path_style(true)
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .build();
-    let west = aws_sdk_s3::Client::from_conf(west_conf);
+    let west = s3!(emu, "us-west-2");
     let unconstrained = west
         .create_bucket()
         .bucket("west-bucket")
@@ -237,17 +217,7 @@ async fn s3_path_style_buckets_and_objects() {
 #[tokio::test]
 async fn s3_refuses_another_expected_owner_and_deletes_objects() {
     let emu = start_empty().await;
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "local", "local", None, None, "test",
-        ))
-        .endpoint_url(emu.endpoint_url())
-        .force_path_style(true)
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(conf);
+    let s3 = s3!(emu, "us-east-1");
     let (bucket, key) = (
         "code-111122223333",
         "promptkit/p/1.0.0/deployment_package.zip",
@@ -310,17 +280,7 @@ async fn sts_query_in_url_and_s3_list_buckets_answer_in_their_protocols() {
         resp.starts_with("HTTP/1.1 200") && resp.contains("<Account>111122223333</Account>"),
         "{resp}"
     );
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "local", "local", None, None, "test",
-        ))
-        .endpoint_url(emu.endpoint_url())
-        .force_path_style(true)
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .build();
-    let e = aws_sdk_s3::Client::from_conf(conf)
+    let e = s3!(emu, "us-east-1")
         .list_buckets()
         .send()
         .await

@@ -4,7 +4,7 @@ use agentcore_emulator::demo::keys;
 use agentcore_emulator::{Config, Faults, Timing, World};
 use aws_sdk_bedrockagentcorecontrol::types as cp;
 
-use crate::common::{assert_code, client, code, role, start_with};
+use crate::common::{assert_code, client, code, role, s3, start_with};
 
 #[tokio::test]
 async fn injected_faults_use_each_operations_error_names() {
@@ -165,22 +165,7 @@ async fn large_uploads_and_retried_dropped_connections() {
         ..Default::default()
     })
     .await;
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "local", "local", None, None, "test",
-        ))
-        .endpoint_url(emu.endpoint_url())
-        .force_path_style(true)
-        .retry_config(
-            aws_sdk_s3::config::retry::RetryConfig::standard()
-                .with_max_attempts(10)
-                .with_initial_backoff(std::time::Duration::from_millis(2))
-                .with_max_backoff(std::time::Duration::from_millis(20)),
-        )
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(conf);
+    let s3 = s3!(emu, "us-east-1", true);
     s3.create_bucket()
         .bucket("big-artifacts")
         .send()
