@@ -277,7 +277,7 @@ impl Store {
     /// Takes what changed in `world` since the last save; done under the world's lock.
     pub fn changes(&mut self, world: &mut WorldState) -> Result<Changes, String> {
         self.tracker
-            .changes(world)
+            .changes(world, usize::MAX)
             .inspect_err(|_| self.tracker.lost())
     }
 
@@ -293,13 +293,43 @@ impl Store {
             .map(|()| bytes)
     }
 
+    /// Saves with the world at hand (a new or migrated world): in one transaction, but encoded
+    /// a batch of recommendations at a time, so a world of tens of thousands is never in memory
+    /// twice over.
     pub fn save(&mut self, world: &mut WorldState) -> Result<usize, String> {
-        let changes = self.changes(world)?;
-        self.write(changes)
+        const BATCH: usize = 500;
+        let mut save = || -> Result<usize, String> {
+            let txn = self.db.begin_write().map_err(db_err)?;
+            let mut bytes = 0;
+            let mut any = false;
+            loop {
+                let ch = self.tracker.changes(world, BATCH)?;
+                if ch.is_empty() {
+                    break;
+                }
+                any = true;
+                bytes += ch.record_bytes();
+                apply(&txn, ch)?;
+            }
+            if any {
+                txn.commit().map_err(db_err)?;
+            } else {
+                txn.abort().map_err(db_err)?;
+            }
+            Ok(bytes)
+        };
+        save().inspect_err(|_| self.tracker.lost())
     }
 
     fn commit(&self, ch: Changes) -> Result<(), String> {
         let txn = self.db.begin_write().map_err(db_err)?;
+        apply(&txn, ch)?;
+        txn.commit().map_err(db_err)
+    }
+}
+
+fn apply(txn: &redb::WriteTransaction, ch: Changes) -> Result<(), String> {
+    {
         if ch.clear {
             for t in Table::ALL {
                 txn.delete_table(table(t)).map_err(db_err)?;
@@ -330,8 +360,8 @@ impl Store {
                 events.retain_in(..below, |_, _| false).map_err(db_err)?;
             }
         }
-        txn.commit().map_err(db_err)
     }
+    Ok(())
 }
 
 fn decode<T: serde::de::DeserializeOwned>(t: Table, key: &str, bytes: &[u8]) -> Result<T, String> {

@@ -200,17 +200,21 @@ impl Tracker {
         *e = (e.0.min(seq), e.1.max(seq));
     }
 
-    /// What to write so the database holds `world`; the tracker assumes it will be written.
-    pub fn changes(&mut self, world: &mut WorldState) -> Result<Changes, String> {
+    /// What to write so the database holds `world`, looking at `max_recs` recommendations at
+    /// most (the others stay handed out for the next call); the tracker assumes it will be written.
+    pub fn changes(&mut self, world: &mut WorldState, max_recs: usize) -> Result<Changes, String> {
         let mut ch = Changes::default();
         let unsaved = world.take_unsaved_recommendations();
-        let rec_ids: Vec<String> = if std::mem::take(&mut self.full) {
+        let mut rec_ids: Vec<String> = if std::mem::take(&mut self.full) {
             *self = Tracker::default();
             ch.clear = true;
             world.recommendations().keys().cloned().collect()
         } else {
             unsaved.into_iter().collect()
         };
+        if rec_ids.len() > max_recs {
+            world.mark_unsaved(rec_ids.split_off(max_recs));
+        }
 
         let meta = encode(&MetaOut {
             format: FORMAT,

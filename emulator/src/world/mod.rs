@@ -149,6 +149,11 @@ impl WorldState {
         std::mem::take(&mut self.rec_unsaved)
     }
 
+    /// Hands ids back for a later save (one that took too many at once).
+    pub fn mark_unsaved(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.rec_unsaved.extend(ids);
+    }
+
     /// After loading a saved world: the order is not saved, it is derived, and what was just
     /// loaded is saved already.
     pub fn reindex(&mut self) {
