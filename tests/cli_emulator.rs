@@ -148,3 +148,126 @@ fn the_sso_caller_is_an_identity_center_role_with_its_path() {
         describe(&out)
     );
 }
+
+fn kms_client(endpoint: &str) -> aws_sdk_kms::Client {
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "local", "local", None, None, "test",
+        ))
+        .build();
+    aws_sdk_kms::Client::from_conf(conf)
+}
+
+/// Keys whose CreateKey was answered, with a ciphertext under each whose Encrypt was answered.
+type Acked = Vec<(String, String, Option<Vec<u8>>)>;
+
+async fn burst(kms: aws_sdk_kms::Client, trial: usize, writer: usize) -> Acked {
+    let mut acked = Vec::new();
+    for i in 0.. {
+        let description = format!("trial {trial} writer {writer} key {i}");
+        let Ok(made) = kms.create_key().description(&description).send().await else {
+            return acked;
+        };
+        let id = made.key_metadata.unwrap().key_id().to_owned();
+        acked.push((id.clone(), description.clone(), None));
+        let Ok(sealed) = kms
+            .encrypt()
+            .key_id(&id)
+            .plaintext(aws_sdk_kms::primitives::Blob::new(description.as_bytes()))
+            .send()
+            .await
+        else {
+            return acked;
+        };
+        acked.last_mut().unwrap().2 = sealed.ciphertext_blob.map(|b| b.into_inner());
+    }
+    acked
+}
+
+#[test]
+fn the_state_database_keeps_every_answered_write_through_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("world.db");
+    let state_arg = state.to_str().unwrap().to_owned();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut acked: Acked = Vec::new();
+    let trials = 12;
+    for trial in 0..=trials {
+        // The first start seeds recommendations, so every commit lands in a database of some size.
+        let server = start(&[
+            "--port",
+            "0",
+            "--world",
+            "empty",
+            "--recommendations",
+            "500",
+            "--state",
+            &state_arg,
+        ]);
+        let kms = kms_client(&server.endpoint);
+        rt.block_on(async {
+            for (id, description, sealed) in &acked {
+                let md = kms
+                    .describe_key()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("trial {trial}: key {id} ({description}) lost: {e:?}")
+                    })
+                    .key_metadata
+                    .unwrap();
+                assert_eq!(
+                    md.description(),
+                    Some(description.as_str()),
+                    "trial {trial}"
+                );
+                if let Some(blob) = sealed {
+                    let plain = kms
+                        .decrypt()
+                        .ciphertext_blob(aws_sdk_kms::primitives::Blob::new(blob.clone()))
+                        .send()
+                        .await
+                        .unwrap_or_else(|e| panic!("trial {trial}: ciphertext under {id}: {e:?}"));
+                    assert_eq!(plain.plaintext().unwrap().as_ref(), description.as_bytes());
+                }
+            }
+        });
+        let out = app(&server.endpoint, dir.path(), &["recs", "list", "--json"]);
+        assert!(out.status.success(), "{}", describe(&out));
+        let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            listed["recommendations"].as_array().map(Vec::len),
+            Some(500),
+            "trial {trial}: the seeded recommendations are all there"
+        );
+        if trial == trials {
+            break;
+        }
+        let writers: Vec<_> = (0..3)
+            .map(|w| rt.spawn(burst(kms.clone(), trial, w)))
+            .collect();
+        // A different moment in the burst each trial, some early in a commit, some late.
+        std::thread::sleep(std::time::Duration::from_millis(
+            40 + (trial as u64 * 37) % 260,
+        ));
+        let mut server = server;
+        server.child.kill().unwrap(); // SIGKILL
+        server.child.wait().unwrap();
+        let before = acked.len();
+        for w in writers {
+            acked.extend(rt.block_on(w).unwrap());
+        }
+        assert!(
+            acked.len() > before,
+            "trial {trial}: no write was answered before the kill"
+        );
+    }
+}

@@ -32,7 +32,9 @@ pub fn record_at(world: &mut WorldState, ctx: &Ctx, time: DateTime<Utc>, call: C
     {
         m.insert("encryptionContext".into(), json!(call.encryption_context));
     }
+    world.event_seq += 1;
     world.events.push_back(TrailEvent {
+        seq: world.event_seq,
         id,
         time,
         name: call.event_name.to_string(),

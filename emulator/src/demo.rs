@@ -319,15 +319,15 @@ pub fn build(now: DateTime<Utc>) -> WorldState {
                             created + Duration::minutes(1),
                             call("Decrypt", Actor::Service, Some(denied)),
                         );
-                        result.clone().map(Stored::Plain)
+                        result.clone().map(Stored::plain)
                     }
                     _ => None,
                 };
                 (seal(&k, &ec, &config), sealed_result)
             }
             None => (
-                Stored::Plain(config.clone()),
-                result.clone().map(Stored::Plain),
+                Stored::plain(config.clone()),
+                result.clone().map(Stored::plain),
             ),
         };
         // Demo recommendations that are still moving finish while someone watches the demo.
@@ -485,8 +485,8 @@ pub fn seed_recommendations(w: &mut WorldState, n: usize, now: DateTime<Utc>) {
                 created
             },
             kms_key_arn: None,
-            config: Stored::Plain(config),
-            result: result.map(Stored::Plain),
+            config: Stored::plain(config),
+            result: result.map(Stored::plain),
             client_token: None,
             request_digest: String::new(),
             tags: BTreeMap::new(),

@@ -23,7 +23,7 @@ mod logs;
 mod recommendations;
 mod s3;
 mod server;
-mod state_file;
+mod store;
 mod sts;
 mod timing;
 mod validate;
@@ -91,6 +91,12 @@ pub enum Error {
 pub async fn serve(config: Config) -> Result<(), Error> {
     let world = config.world;
     let emulator = Emulator::start(config).await?;
+    if let Some(kept) = emulator.migrated_state_file() {
+        println!(
+            "  state: moved the JSON state file (format 1) into a database at the same path; the old file is kept as {}",
+            kept.display()
+        );
+    }
     println!(
         "agentcore emulator listening on {}",
         emulator.endpoint_url()
@@ -113,6 +119,15 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// A state database (`Config::state_file`) as one JSON document shaped like the world, for tests
+/// and for looking at a saved world; it must not be open in a running emulator.
+pub fn dump_state(path: &std::path::Path) -> Result<serde_json::Value, Error> {
+    store::dump(path).map_err(|message| Error::StateFile {
+        path: path.to_path_buf(),
+        message,
+    })
 }
 
 /// Resource counts by kind (resources not yet deleted), as `Emulator::resource_counts` reports them.

@@ -22,15 +22,15 @@ use crate::wire::{self, ApiError, Protocol, amz_json_response, json_response};
 use crate::world::{Ctx, DEFAULT_ACCOUNT, WorldState};
 use crate::{
     Config, Error, World, clock, cloudtrail, control, demo, iam, invoke, kms, logs,
-    recommendations, s3, state_file, sts,
+    recommendations, s3, store, sts,
 };
 
 pub(crate) struct Shared {
     world: Mutex<WorldState>,
     dice: Mutex<FaultDice>,
     timing: Timing,
-    state_file: Option<PathBuf>,
-    save_lock: Mutex<()>,
+    /// Taken under its own lock, then the world's: one save at a time, in order.
+    store: Mutex<Option<store::Store>>,
     models: ModelCheck,
     violations: conformance::Log,
 }
@@ -45,17 +45,23 @@ pub struct Emulator {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
+    migrated: Option<PathBuf>,
 }
 
 impl Emulator {
     pub async fn start(config: Config) -> Result<Emulator, Error> {
         let now = chrono::Utc::now();
-        let loaded = match &config.state_file {
-            Some(path) => state_file::load(path).map_err(|message| Error::StateFile {
-                path: path.clone(),
-                message,
-            })?,
+        let state_err = |message| Error::StateFile {
+            path: config.state_file.clone().unwrap_or_default(),
+            message,
+        };
+        let opened = match &config.state_file {
+            Some(path) => Some(store::open(path).map_err(state_err)?),
             None => None,
+        };
+        let (mut store, loaded, migrated) = match opened {
+            Some(o) => (Some(o.store), o.world, o.migrated),
+            None => (None, None, None),
         };
         let mut world = loaded.unwrap_or_else(|| {
             let mut w = match config.world {
@@ -66,11 +72,8 @@ impl Emulator {
             w
         });
         world.caller = config.caller;
-        if let Some(path) = &config.state_file {
-            state_file::save(path, &world).map_err(|message| Error::StateFile {
-                path: path.clone(),
-                message,
-            })?;
+        if let Some(store) = &mut store {
+            store.save(&mut world).map_err(state_err)?;
         }
         let listener = TcpListener::bind(("127.0.0.1", config.port))
             .await
@@ -90,8 +93,7 @@ impl Emulator {
             world: Mutex::new(world),
             dice: Mutex::new(FaultDice::new(config.faults)),
             timing: config.timing,
-            state_file: config.state_file,
-            save_lock: Mutex::new(()),
+            store: Mutex::new(store),
             models: config.models,
             violations: conformance::Log::default(),
         });
@@ -107,11 +109,17 @@ impl Emulator {
             shared,
             stop,
             task: Some(task),
+            migrated,
         })
     }
 
     pub fn endpoint_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Where a format-1 JSON state file was kept when this start moved it into the database.
+    pub fn migrated_state_file(&self) -> Option<&std::path::Path> {
+        self.migrated.as_deref()
     }
 
     pub fn port(&self) -> u16 {
@@ -151,15 +159,22 @@ impl Emulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
-        persist(&self.shared);
+        close(&self.shared);
     }
 }
 
-/// A dropped emulator stops listening (its state was saved after every change).
+/// A dropped emulator stops listening and closes its state database (saved after every
+/// change), so another can open it.
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        close(&self.shared);
     }
+}
+
+fn close(shared: &Shared) {
+    persist(shared);
+    shared.store.lock().expect("store lock").take();
 }
 
 async fn accept_loop(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) {
@@ -196,13 +211,15 @@ async fn accept_loop(listener: TcpListener, router: Router, mut stop: watch::Rec
     }
 }
 
+/// Writes what the request changed: the changes are taken under the world's lock, written
+/// after it is released, under the store's lock so saves stay in order.
 fn persist(shared: &Shared) {
-    let Some(path) = &shared.state_file else {
+    let mut guard = shared.store.lock().expect("store lock");
+    let Some(store) = guard.as_mut() else {
         return;
     };
-    let _guard = shared.save_lock.lock().expect("save lock");
-    let encoded = state_file::encode(&shared.world.lock().expect("world lock"));
-    if let Err(e) = encoded.and_then(|bytes| state_file::write(path, &bytes)) {
+    let changes = store.changes(&mut shared.world.lock().expect("world lock"));
+    if let Err(e) = changes.and_then(|c| store.write(c)) {
         tracing::error!("emulator state not saved: {e}");
     }
 }

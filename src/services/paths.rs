@@ -21,8 +21,10 @@ pub fn log_file_name() -> &'static str {
 }
 
 /// Where `--local` keeps the emulator's world, so every command and the TUI (apply, status,
-/// recs start, recs get, …) see the same resources: `<data dir>/emulator/world.json`, in a
-/// directory only the user can read. `None` when there is no data dir to keep it in.
+/// recs start, recs get, …) see the same resources: `<data dir>/emulator/world.db` (the
+/// emulator's state database), in a directory only the user can read. A `world.json` that earlier
+/// versions wrote there is moved to that name, and the emulator migrates it on open. `None`
+/// when there is no data dir to keep it in.
 pub fn world_file() -> Option<PathBuf> {
     let dir = data_dir()?.join("emulator");
     let mut builder = std::fs::DirBuilder::new();
@@ -30,5 +32,10 @@ pub fn world_file() -> Option<PathBuf> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(&dir).ok()?;
-    Some(dir.join("world.json"))
+    let db = dir.join("world.db");
+    let legacy = dir.join("world.json");
+    if !db.exists() && legacy.exists() {
+        let _ = std::fs::rename(&legacy, &db);
+    }
+    Some(db)
 }

@@ -83,7 +83,7 @@ fn open(
     stored: &Stored,
 ) -> Result<Value, ApiError> {
     match stored {
-        Stored::Plain(v) => Ok(v.clone()),
+        Stored::Plain(v) => Ok(v.value()),
         Stored::Envelope {
             encrypted_data_key,
             sealed,
@@ -330,7 +330,7 @@ pub fn start(
             }
             seal(&key, &ec, &config)
         }
-        None => Stored::Plain(config.clone()),
+        None => Stored::plain(config.clone()),
     };
     let tags = body
         .get("tags")

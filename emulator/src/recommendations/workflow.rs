@@ -86,7 +86,7 @@ fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
                                     Some(seal(&key, &rec.encryption_context(), &result))
                                 })
                             }
-                            None => Ok(Some(Stored::Plain(result))),
+                            None => Ok(Some(Stored::plain(result))),
                         }
                     })
             }
@@ -114,7 +114,7 @@ fn step(world: &mut WorldState, id: &str, at: DateTime<Utc>, timing: &Timing) {
             } else {
                 "systemPromptRecommendationResult"
             };
-            rec.result = Some(Stored::Plain(
+            rec.result = Some(Stored::plain(
                 json!({ member: { "errorCode": code, "errorMessage": message } }),
             ));
             rec.next_at = None;

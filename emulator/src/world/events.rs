@@ -19,6 +19,10 @@ pub enum Actor {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TrailEvent {
+    /// Increasing in the world: where the event sits in the state database. State files of
+    /// format 1 had none; they are numbered in order when migrated.
+    #[serde(default)]
+    pub seq: u64,
     pub id: String,
     pub time: DateTime<Utc>,
     pub name: String,

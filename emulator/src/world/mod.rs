@@ -11,7 +11,7 @@ mod recommendations;
 mod resources;
 mod roles;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,9 @@ pub struct WorldState {
     pub log_groups: BTreeMap<String, BTreeMap<String, LogGroup>>,
     #[serde(default)]
     pub log_seq: u64,
+    /// The last CloudTrail event's `seq`.
+    #[serde(default)]
+    pub event_seq: u64,
     /// ListRecommendations' order (oldest first, then id), kept beside the map so a page costs
     /// its own length, not a sort of every recommendation; rebuilt on load.
     #[serde(skip)]
@@ -59,6 +62,10 @@ pub struct WorldState {
     /// Handed out for change since the due index was last brought up to date.
     #[serde(skip)]
     rec_dirty: Vec<String>,
+    /// Handed out for change since the state database last took them: a save looks at these
+    /// recommendations only, not at every one.
+    #[serde(skip)]
+    rec_unsaved: HashSet<String>,
 }
 
 impl WorldState {
@@ -77,6 +84,7 @@ impl WorldState {
     pub fn recommendation_mut(&mut self, id: &str) -> Option<&mut Recommendation> {
         let rec = self.recommendations.get_mut(id)?;
         self.rec_dirty.push(id.to_string());
+        self.rec_unsaved.insert(id.to_string());
         Some(rec)
     }
 
@@ -109,12 +117,14 @@ impl WorldState {
         }
         self.rec_order.insert(rec.order_key());
         let id = rec.id.clone();
+        self.rec_unsaved.insert(id.clone());
         self.recommendations.insert(id.clone(), rec);
         self.index_due(&id);
     }
 
     pub fn remove_recommendation(&mut self, id: &str) -> Option<Recommendation> {
         let rec = self.recommendations.remove(id)?;
+        self.rec_unsaved.insert(id.to_string());
         self.rec_order.remove(&rec.order_key());
         self.index_due(id);
         Some(rec)
@@ -134,11 +144,23 @@ impl WorldState {
             .filter_map(|(_, id)| self.recommendations.get(id))
     }
 
-    /// After loading a saved world: the order is not saved, it is derived.
+    /// The ids of recommendations inserted, changed or removed since the last call.
+    pub fn take_unsaved_recommendations(&mut self) -> HashSet<String> {
+        std::mem::take(&mut self.rec_unsaved)
+    }
+
+    /// Hands ids back for a later save (one that took too many at once).
+    pub fn mark_unsaved(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.rec_unsaved.extend(ids);
+    }
+
+    /// After loading a saved world: the order is not saved, it is derived, and what was just
+    /// loaded is saved already.
     pub fn reindex(&mut self) {
         self.rec_due.clear();
         self.rec_due_at.clear();
         self.rec_dirty.clear();
+        self.rec_unsaved.clear();
         let ids: Vec<String> = self.recommendations.keys().cloned().collect();
         for id in ids {
             self.index_due(&id);

@@ -473,19 +473,14 @@ async fn cmk_data_is_really_encrypted_at_rest() {
         .unwrap();
     mk(marker_plain).name("clear").send().await.unwrap();
     emu.shutdown().await;
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        text.contains(marker_plain),
-        "AWS-owned-key data is stored as is"
-    );
-    assert!(
-        !text.contains(marker_secret),
-        "CMK data is envelope-encrypted"
-    );
+    let raw = std::fs::read(&path).unwrap();
+    let holds = |m: &str| raw.windows(m.len()).any(|w| w == m.as_bytes());
+    assert!(holds(marker_plain), "AWS-owned-key data is stored as is");
+    assert!(!holds(marker_secret), "CMK data is envelope-encrypted");
     // The envelope is real: its data key is a KMS ciphertext that the emulator's KMS decrypts only
     // with the recommendation ARN as encryption context, and that key opens the AES-256-GCM payload.
-    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let rec = state["world"]["recommendations"]
+    let state = agentcore_emulator::dump_state(&path).unwrap();
+    let rec = state["recommendations"]
         .as_object()
         .unwrap()
         .values()
