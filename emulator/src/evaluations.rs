@@ -15,6 +15,9 @@ use crate::world::{Ctx, Kind, Resource, WorldState};
 
 /// AgentCore's reserved prefix of result log groups; a config's default group is this plus its id.
 pub const RESULTS_PREFIX: &str = "/aws/bedrock-agentcore/evaluations/results/";
+/// Where AgentCore sends every runtime's spans (CloudWatch Transaction Search); the emulator
+/// writes no spans there, but a config reading it evaluates every runtime of its service name.
+pub const SPANS_GROUP: &str = "aws/spans";
 /// Where the evaluation scores' metrics go unless `outputConfig` names a namespace.
 const DEFAULT_NAMESPACE: &str = "Bedrock-AgentCore/Evaluations";
 
@@ -22,9 +25,9 @@ const DEFAULT_NAMESPACE: &str = "Bedrock-AgentCore/Evaluations";
 pub struct Exchange<'a> {
     pub runtime_id: &'a str,
     pub runtime_name: &'a str,
-    /// The runtime's log group: the data source a config must name, and the destination of
-    /// `SOURCE_LOG_GROUP` results.
-    pub log_group: &'a str,
+    /// The log groups the invocation's telemetry reaches: the runtime's own, the pack's
+    /// observability group when the runtime has one, and [`SPANS_GROUP`].
+    pub log_groups: &'a [String],
     pub session: &'a str,
     pub prompt: &'a str,
     pub answer: &'a str,
@@ -52,16 +55,17 @@ pub fn destination(config: &Resource, source_group: &str) -> String {
     }
 }
 
-/// A config evaluates this runtime when it is ACTIVE and ENABLED, its service name is the
-/// runtime's, and the runtime's log group is one of its groups or under one of its prefixes.
-fn evaluates(config: &Resource, ctx: &Ctx, ex: &Exchange<'_>) -> bool {
+/// The source group a config reads this invocation from, when it evaluates it: the config is
+/// ACTIVE and ENABLED, its service name is the runtime's, and one of the groups the invocation
+/// reached is among its groups or under one of its prefixes.
+fn source_of(config: &Resource, ctx: &Ctx, ex: &Exchange<'_>) -> Option<String> {
     let enabled = config.spec.get("executionStatus").and_then(Value::as_str) == Some("ENABLED");
     let Some(source) = config
         .spec
         .get("dataSourceConfig")
         .and_then(|d| d.get("cloudWatchLogs"))
     else {
-        return false;
+        return None;
     };
     let strings = |k: &str| -> Vec<&str> {
         source
@@ -71,14 +75,18 @@ fn evaluates(config: &Resource, ctx: &Ctx, ex: &Exchange<'_>) -> bool {
             .unwrap_or_default()
     };
     let service = service_name(ex.runtime_name);
-    config.region == ctx.region
+    let ours = config.region == ctx.region
         && config.status == "ACTIVE"
         && enabled
-        && strings("serviceNames").contains(&service.as_str())
-        && (strings("logGroupNames").contains(&ex.log_group)
-            || strings("logGroupNamePrefixes")
-                .iter()
-                .any(|p| ex.log_group.starts_with(p)))
+        && strings("serviceNames").contains(&service.as_str());
+    if !ours {
+        return None;
+    }
+    let (names, prefixes) = (strings("logGroupNames"), strings("logGroupNamePrefixes"));
+    ex.log_groups
+        .iter()
+        .find(|g| names.contains(&g.as_str()) || prefixes.iter().any(|p| g.starts_with(p)))
+        .cloned()
 }
 
 struct Evaluator {
@@ -184,11 +192,11 @@ fn cut(s: &str, max: usize) -> String {
 /// Scores the exchange with every config that evaluates the runtime, and writes the results.
 /// Returns how many results were written.
 pub fn evaluate(world: &mut WorldState, ctx: &Ctx, ex: &Exchange<'_>) -> usize {
-    let configs: Vec<Resource> = world
+    let configs: Vec<(Resource, String)> = world
         .resources
         .values()
-        .filter(|r| r.kind == Kind::OnlineEvaluationConfig && evaluates(r, ctx, ex))
-        .cloned()
+        .filter(|r| r.kind == Kind::OnlineEvaluationConfig)
+        .filter_map(|r| source_of(r, ctx, ex).map(|g| (r.clone(), g)))
         .collect();
     let trace = hex(&digest(&[ex.session, ex.prompt, &ctx.request_id])[..16]);
     let span = hex(&digest(&[&trace, "span"])[..8]);
@@ -196,7 +204,7 @@ pub fn evaluate(world: &mut WorldState, ctx: &Ctx, ex: &Exchange<'_>) -> usize {
     let now_ms = ctx.now.timestamp_millis();
     let now_ns = i128::from(now_ms) * 1_000_000;
     let mut written = 0;
-    for config in configs {
+    for (config, source) in configs {
         let evaluators: Vec<Evaluator> = config
             .spec
             .get("evaluators")
@@ -280,7 +288,7 @@ pub fn evaluate(world: &mut WorldState, ctx: &Ctx, ex: &Exchange<'_>) -> usize {
         if lines.is_empty() {
             continue;
         }
-        let group = destination(&config, ex.log_group);
+        let group = destination(&config, &source);
         let stream = format!(
             "{}/[evaluation-results]{}",
             ctx.now.format("%Y/%m/%d"),

@@ -166,16 +166,19 @@ pub fn invoke(
     let stream = format!("{}/[runtime-logs]{session}", ctx.now.format("%Y/%m/%d"));
     let ts = ctx.now.timestamp_millis();
     logs::append(world, ctx, &group, &stream, ts, &lines);
+    let mut reached = vec![group.clone()];
     if let Some(pack_group) = env.get("PROMPTPACK_LOG_GROUP") {
         logs::append(world, ctx, pack_group, &stream, ts, &lines);
+        reached.push(pack_group.clone());
     }
+    reached.push(evaluations::SPANS_GROUP.to_string());
     evaluations::evaluate(
         world,
         ctx,
         &evaluations::Exchange {
             runtime_id: &id,
             runtime_name: &name,
-            log_group: &group,
+            log_groups: &reached,
             session: &session,
             prompt: &prompt,
             answer: &text,
