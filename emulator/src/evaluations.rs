@@ -60,13 +60,10 @@ pub fn destination(config: &Resource, source_group: &str) -> String {
 /// reached is among its groups or under one of its prefixes.
 fn source_of(config: &Resource, ctx: &Ctx, ex: &Exchange<'_>) -> Option<String> {
     let enabled = config.spec.get("executionStatus").and_then(Value::as_str) == Some("ENABLED");
-    let Some(source) = config
+    let source = config
         .spec
         .get("dataSourceConfig")
-        .and_then(|d| d.get("cloudWatchLogs"))
-    else {
-        return None;
-    };
+        .and_then(|d| d.get("cloudWatchLogs"))?;
     let strings = |k: &str| -> Vec<&str> {
         source
             .get(k)
