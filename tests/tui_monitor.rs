@@ -569,6 +569,31 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
     let screen = terminal.backend().to_string();
     assert!(screen.contains("Builtin.Correctness"), "{screen}");
 
+    // A denied read says which action to allow, for which principal.
+    emu.set_faults(agentcore_emulator::Faults::parse("op=FilterLogEvents:deny=1.0").unwrap());
+    press(&mut app, &rt, KeyCode::Char('r'));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        "the denied read",
+        |a| matches!(&a.deploy.screen, Screen::Evaluations(e) if !e.loading),
+    )
+    .await;
+    let Screen::Evaluations(e) = &app.deploy.screen else {
+        panic!()
+    };
+    let denied = e.error.as_ref().expect("the read is denied");
+    assert_eq!(denied.category, "permission");
+    let words = format!(
+        "{} {}",
+        denied.message,
+        denied.hint.clone().unwrap_or_default()
+    );
+    assert!(words.contains("logs:FilterLogEvents"), "{words}");
+    assert!(words.contains("AgentCoreDeployer"), "{words}");
+    emu.set_faults(agentcore_emulator::Faults::none());
+
     press(&mut app, &rt, KeyCode::Tab);
     assert_eq!(app.context(), Context::Health);
     drive(
@@ -600,5 +625,33 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
             "search-kb"
         ]
     );
+
+    // One denied list shows its own error; the rest is still read.
+    emu.set_faults(agentcore_emulator::Faults::parse("op=ListGatewayTargets:deny=1.0").unwrap());
+    press(&mut app, &rt, KeyCode::Char('r'));
+    drive(
+        &mut app,
+        &rt,
+        &mut rx,
+        "the partly denied health",
+        |a| matches!(&a.deploy.screen, Screen::Health(h) if !h.loading),
+    )
+    .await;
+    let Screen::Health(hs) = &app.deploy.screen else {
+        panic!()
+    };
+    let health = hs.health.as_ref().unwrap();
+    assert!(!health.healthy());
+    assert_eq!(health.status.as_ref().unwrap().status, "READY");
+    let e = health.gateways[0].targets.as_ref().unwrap_err();
+    let words = format!("{} {}", e.message, e.hint.clone().unwrap_or_default());
+    assert!(
+        words.contains("bedrock-agentcore:ListGatewayTargets"),
+        "{words}"
+    );
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| ui::render(&app, f)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("ListGatewayTargets"), "{screen}");
     emu.shutdown().await;
 }
