@@ -349,6 +349,13 @@ fn tab_goes_through_the_monitor_views_and_letters_jump_to_one() {
     assert_eq!(h.app.context(), Context::Logs);
     h.ch('e');
     assert_eq!(h.app.context(), Context::Evaluations);
+    // `?` lists the monitor's keys here too.
+    h.ch('?');
+    let help = h.screen(100, 30);
+    assert!(help.contains("next monitor view"), "{help}");
+    assert!(help.contains("health: versions, endpoints"), "{help}");
+    h.press(KeyCode::Esc);
+    assert_eq!(h.app.context(), Context::Evaluations);
     h.ch('h');
     assert_eq!(h.app.context(), Context::Health);
     h.press(KeyCode::Esc);
