@@ -374,3 +374,79 @@ async fn every_key_recommendation_and_activity_flow_sends_only_what_the_models_a
         run.log.join("\n")
     );
 }
+
+/// The state file the binary wrote for `pack_id` under the run's data dir.
+fn state_file(dir: &Path, pack_id: &str) -> Option<PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = state_file(&path, pack_id) {
+                return Some(found);
+            }
+        } else if path.file_name().and_then(|n| n.to_str()) == Some(&format!("{pack_id}.json")) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+/// The monitor's Evaluations and Health reads (GetOnlineEvaluationConfig, FilterLogEvents of the
+/// result group, GetAgentRuntime, ListAgentRuntimeVersions, ListAgentRuntimeEndpoints,
+/// GetGateway, ListGatewayTargets), made in process by the shared services after the binary
+/// applied the demo and invoked a runtime.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_monitor_evaluations_and_health_reads_send_only_what_the_models_accept() {
+    use agentcore_tui::{config, deploy, monitor, services};
+    let mut run = Run::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = root().join("assets/demo/support-desk.pack.json");
+    let cfg = config_with(dir.path(), "iam.json", |_| {});
+    let files = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "--pack",
+        demo.to_str().unwrap(),
+    ];
+    let with = |cmd: &[&'static str]| -> Vec<String> {
+        cmd.iter()
+            .chain(files.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    for args in [
+        with(&["apply", "--yes"]),
+        with(&["invoke", "--runtime", "triage", "--prompt", "conformance"]),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run.ok(&args);
+    }
+
+    let loaded = config::load_path(&cfg, None).unwrap();
+    let prepared = services::deploy::prepare(&demo, loaded.config, None).unwrap();
+    let path = state_file(&run.data.path().join("state"), &prepared.pack.id)
+        .expect("apply wrote a state file");
+    let state = deploy::state::StateStore::open_path(path)
+        .unwrap()
+        .snapshot();
+    let clients =
+        agentcore_tui::aws::Clients::for_endpoint(&run.emulator.endpoint_url(), "us-east-1")
+            .await
+            .unwrap();
+    let rt = monitor::target::find(&prepared.plan, &state, Some("triage")).unwrap();
+    let results = monitor::evaluations::fetch(&clients, &state, &rt, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    assert_eq!(
+        results.results.len(),
+        2,
+        "one result per evaluator of the demo's config: {results:?}"
+    );
+    let health = monitor::health::gather(&clients, &state, &rt).await;
+    assert!(health.healthy(), "{health:?}");
+    let report = run.report();
+    assert!(
+        report.is_empty(),
+        "model violations:\n{report}\n\nflows:\n{}",
+        run.log.join("\n")
+    );
+}

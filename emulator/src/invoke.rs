@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::logs;
 use crate::wire::{ApiError, ApiResult, query_get};
 use crate::world::{Ctx, Kind, Resource, WorldState};
+use crate::{evaluations, logs};
 
 pub const SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
 const ENDPOINT: &str = "DEFAULT";
@@ -145,6 +145,7 @@ pub fn invoke(
     let (id, env) = (r.id.clone(), env(r));
     let session = session.unwrap_or_else(|| world.next_uuid());
     let r = &world.resources[&id];
+    let (name, group) = (r.name.clone(), log_group(&id));
     let prompt = prompt_of(payload);
     let calls = tool_calls(&env, &prompt, &session);
     let text = answer(r, &env, &prompt, &calls);
@@ -164,10 +165,25 @@ pub fn invoke(
     })));
     let stream = format!("{}/[runtime-logs]{session}", ctx.now.format("%Y/%m/%d"));
     let ts = ctx.now.timestamp_millis();
-    logs::append(world, ctx, &log_group(&id), &stream, ts, &lines);
+    logs::append(world, ctx, &group, &stream, ts, &lines);
+    let mut reached = vec![group.clone()];
     if let Some(pack_group) = env.get("PROMPTPACK_LOG_GROUP") {
         logs::append(world, ctx, pack_group, &stream, ts, &lines);
+        reached.push(pack_group.clone());
     }
+    reached.push(evaluations::SPANS_GROUP.to_string());
+    evaluations::evaluate(
+        world,
+        ctx,
+        &evaluations::Exchange {
+            runtime_id: &id,
+            runtime_name: &name,
+            log_groups: &reached,
+            session: &session,
+            prompt: &prompt,
+            answer: &text,
+        },
+    );
     let sse = headers
         .get("accept")
         .and_then(|v| v.to_str().ok())

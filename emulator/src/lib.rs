@@ -14,6 +14,7 @@ mod conformance;
 mod control;
 mod crypto;
 pub mod demo;
+mod evaluations;
 mod faults;
 mod iam;
 mod invoke;

@@ -87,6 +87,18 @@ pub enum Effect {
         prompt: String,
         session: Option<String>,
     },
+    /// One read of a runtime's online evaluation results (the Evaluations view).
+    FetchEvaluations {
+        generation: Gen,
+        answers: Box<Answers>,
+        runtime: String,
+    },
+    /// One read of a runtime's health (the Health view).
+    FetchHealth {
+        generation: Gen,
+        answers: Box<Answers>,
+        runtime: String,
+    },
     /// At startup: does the state of these answers hold an interrupted apply? Reads the
     /// state file in a task, so the first frames never wait for it.
     CheckInterrupted {

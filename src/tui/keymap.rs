@@ -47,6 +47,11 @@ pub enum Command {
     // The Invoke view.
     OpenInvoke,
     NewSession,
+    // The monitor's other views, and Tab through all four.
+    OpenLogs,
+    OpenEvaluations,
+    OpenHealth,
+    NextView,
     // Recommendations and KMS activity.
     OpenRecs,
     OpenKmsActivity,
@@ -98,6 +103,10 @@ pub enum Context {
     LogFilter,
     /// A prompt typed to a runtime: printable keys type.
     Invoke,
+    /// A runtime's online evaluation scores and explanations.
+    Evaluations,
+    /// A runtime's status, versions and endpoints, and the gateway's targets.
+    Health,
     /// Keys that open the recommendation screens from anywhere that is not modal.
     Screens,
     /// The recommendations list.
@@ -482,6 +491,16 @@ const STATUS: &[Binding] = &[
         C::OpenInvoke,
         "send a prompt to the agent runtime",
     ),
+    b(
+        &[Key::ch('e')],
+        C::OpenEvaluations,
+        "online evaluation results of the agent runtime",
+    ),
+    b(
+        &[Key::ch('h')],
+        C::OpenHealth,
+        "health of the agent runtime: versions, endpoints, gateway targets",
+    ),
     b(&[Key::ch(' ')], C::Pause, "pause / resume the auto-refresh"),
     b(&[Key::ch('r')], C::Refresh, "refresh now"),
     b(&[Key::ch('c')], C::Copy, "copy the ARN (OSC 52)"),
@@ -600,6 +619,14 @@ const LOGS: &[Binding] = &[
         C::Refresh,
         "read now (after an error, retry)",
     ),
+    b(&[Key::plain(KeyCode::Tab)], C::NextView, MONITOR_NEXT),
+    b(&[Key::ch('i')], C::OpenInvoke, "invoke: send a prompt"),
+    b(&[Key::ch('e')], C::OpenEvaluations, "evaluation results"),
+    b(
+        &[Key::ch('h')],
+        C::OpenHealth,
+        "health: versions, endpoints, gateway targets",
+    ),
     b(
         &[Key::plain(KeyCode::Esc), Key::ch('b')],
         C::Back,
@@ -643,6 +670,7 @@ const INVOKE: &[Binding] = &[
         C::Down,
         "scroll the answers down",
     ),
+    b(&[Key::plain(KeyCode::Tab)], C::NextView, MONITOR_NEXT),
     b(&[Key::plain(KeyCode::Esc)], C::Back, "back to the status"),
     // `?` types into the prompt, so help is F1 only.
     b(
@@ -651,6 +679,67 @@ const INVOKE: &[Binding] = &[
         "show the keys of this screen",
     ),
     b(&[Key::ctrl('c')], C::Quit, "quit"),
+];
+
+/// The monitor's views in the order Tab goes through them.
+const MONITOR_NEXT: &str = "next monitor view: logs → invoke → evaluations → health";
+
+const EVALUATIONS: &[Binding] = &[
+    b(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        C::Up,
+        "previous evaluator",
+    ),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "next evaluator",
+    ),
+    b(&[Key::ch('r')], C::Refresh, "read the results now"),
+    b(&[Key::plain(KeyCode::Tab)], C::NextView, MONITOR_NEXT),
+    b(&[Key::ch('l')], C::OpenLogs, "logs of the runtime"),
+    b(&[Key::ch('i')], C::OpenInvoke, "invoke: send a prompt"),
+    b(
+        &[Key::ch('h')],
+        C::OpenHealth,
+        "health: versions, endpoints, gateway targets",
+    ),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the status",
+    ),
+    b(
+        &[Key::ch('?'), Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
+];
+
+const HEALTH: &[Binding] = &[
+    b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "scroll up"),
+    b(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        C::Down,
+        "scroll down",
+    ),
+    b(&[Key::ch('r')], C::Refresh, "read again now"),
+    b(&[Key::plain(KeyCode::Tab)], C::NextView, MONITOR_NEXT),
+    b(&[Key::ch('l')], C::OpenLogs, "logs of the runtime"),
+    b(&[Key::ch('i')], C::OpenInvoke, "invoke: send a prompt"),
+    b(&[Key::ch('e')], C::OpenEvaluations, "evaluation results"),
+    b(
+        &[Key::plain(KeyCode::Esc), Key::ch('b')],
+        C::Back,
+        "back to the status",
+    ),
+    b(
+        &[Key::ch('?'), Key::plain(KeyCode::F(1))],
+        C::Help,
+        "show the keys of this screen",
+    ),
+    b(&[Key::ch('q'), Key::ctrl('c')], C::Quit, "quit"),
 ];
 
 const SCREENS: &[Binding] = &[
@@ -876,6 +965,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Logs => LOGS,
         Context::LogFilter => LOG_FILTER,
         Context::Invoke => INVOKE,
+        Context::Evaluations => EVALUATIONS,
+        Context::Health => HEALTH,
         Context::TypeConfirm => TYPE_CONFIRM,
         Context::Screens => SCREENS,
         Context::RecList => REC_LIST,
@@ -909,6 +1000,8 @@ pub fn layers(ctx: Context) -> &'static [Context] {
         // Modal: typed text filters, it triggers nothing.
         Context::LogFilter => &[Context::LogFilter],
         Context::Invoke => &[Context::Invoke, Context::Screens],
+        Context::Evaluations => &[Context::Evaluations, Context::Screens],
+        Context::Health => &[Context::Health, Context::Screens],
         // Modal: typed text must not trigger anything else.
         Context::Search => &[Context::Search],
         Context::Detail => &[Context::Detail],
@@ -1027,10 +1120,12 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
             (C::FocusNext, "log"),
             (C::Help, "help"),
         ],
+        // The monitor's keys first; pause and copy are in `?`, so the line fits 80 columns.
         Context::Status => &[
-            (C::Pause, "pause"),
-            (C::Copy, "copy ARN"),
-            (C::Select, "detail"),
+            (C::Select, "logs"),
+            (C::OpenInvoke, "invoke"),
+            (C::OpenEvaluations, "evals"),
+            (C::OpenHealth, "health"),
             (C::Destroy, "destroy"),
             (C::Back, "back"),
             (C::Help, "help"),
@@ -1040,6 +1135,7 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
             (C::Search, "filter"),
             (C::CycleLevel, "level"),
             (C::Bottom, "follow"),
+            (C::NextView, "views"),
             (C::Back, "back"),
             (C::Help, "help"),
         ],
@@ -1047,6 +1143,24 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
         Context::Invoke => &[
             (C::Submit, "send"),
             (C::NewSession, "new session"),
+            (C::NextView, "views"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::Evaluations => &[
+            (C::Down, "evaluator"),
+            (C::Refresh, "read now"),
+            (C::NextView, "views"),
+            (C::OpenLogs, "logs"),
+            (C::OpenHealth, "health"),
+            (C::Back, "back"),
+            (C::Help, "help"),
+        ],
+        Context::Health => &[
+            (C::Refresh, "read now"),
+            (C::NextView, "views"),
+            (C::OpenLogs, "logs"),
+            (C::OpenEvaluations, "evals"),
             (C::Back, "back"),
             (C::Help, "help"),
         ],
@@ -1148,7 +1262,7 @@ mod tests {
     }
 
     /// Every context; `hints` matches on them all, so a new one gets a footer and belongs here.
-    const CONTEXTS: [Context; 26] = [
+    const CONTEXTS: [Context; 28] = [
         Context::Global,
         Context::Text,
         Context::FilterList,
@@ -1166,6 +1280,8 @@ mod tests {
         Context::Logs,
         Context::LogFilter,
         Context::Invoke,
+        Context::Evaluations,
+        Context::Health,
         Context::Screens,
         Context::RecList,
         Context::RecFilter,

@@ -209,6 +209,26 @@ impl Runtime {
                     DeployOutcome::Invoked(fut.await.map(Box::new))
                 });
             }
+            Effect::FetchEvaluations {
+                generation,
+                answers,
+                runtime,
+            } => {
+                let fut = self.services.evaluations(*answers, runtime);
+                self.deploy(generation, async move {
+                    DeployOutcome::Evaluations(fut.await.map(Box::new))
+                });
+            }
+            Effect::FetchHealth {
+                generation,
+                answers,
+                runtime,
+            } => {
+                let fut = self.services.health(*answers, runtime);
+                self.deploy(generation, async move {
+                    DeployOutcome::Health(fut.await.map(Box::new))
+                });
+            }
             Effect::CheckInterrupted { answers } => {
                 let fut = self.services.interrupted(*answers);
                 self.deploy(Gen::default(), async move {
@@ -595,6 +615,8 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::FetchStatus { .. } => "fetch_status",
         Effect::FetchLogs { .. } => "fetch_logs",
         Effect::Invoke { .. } => "invoke",
+        Effect::FetchEvaluations { .. } => "fetch_evaluations",
+        Effect::FetchHealth { .. } => "fetch_health",
         Effect::CopyToClipboard(_) => "copy_to_clipboard",
         Effect::Recs(e) => e.name(),
     }

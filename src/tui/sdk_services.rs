@@ -390,6 +390,39 @@ impl AwsServices for SdkServices {
         self.invoke_runtime(answers, runtime, prompt, session)
     }
 
+    fn evaluations(
+        &self,
+        answers: Answers,
+        runtime: String,
+    ) -> BoxFuture<'static, Result<crate::monitor::evaluations::Results, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let state = p.store.snapshot();
+            let rt = crate::monitor::target::find(&p.plan, &state, Some(&runtime))
+                .map_err(service_error)?;
+            let start_ms = chrono::Utc::now().timestamp_millis() - EVALUATIONS_LOOKBACK_MS;
+            crate::monitor::evaluations::fetch(&p.clients, &state, &rt, start_ms)
+                .await
+                .map_err(service_error)
+        })
+    }
+
+    fn health(
+        &self,
+        answers: Answers,
+        runtime: String,
+    ) -> BoxFuture<'static, Result<crate::monitor::health::Health, ServiceError>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let p = inner.prepare(&answers).await?;
+            let state = p.store.snapshot();
+            let rt = crate::monitor::target::find(&p.plan, &state, Some(&runtime))
+                .map_err(service_error)?;
+            Ok(crate::monitor::health::gather(&p.clients, &state, &rt).await)
+        })
+    }
+
     fn runtime_logs(
         &self,
         answers: Answers,
@@ -460,6 +493,9 @@ impl SdkServices {
         })
     }
 }
+
+/// How far back the Evaluations view reads: a day of scores to chart.
+const EVALUATIONS_LOOKBACK_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// How far back the Logs view starts, as the headless `logs` does by default (`--since 10m`).
 const LOGS_LOOKBACK_MS: i64 = 10 * 60 * 1000;

@@ -190,6 +190,20 @@ pub trait AwsServices: Send + Sync + 'static {
         prompt: String,
         session: Option<String>,
     ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>>;
+    /// The runtime's online evaluation results of the last day (its config found in the deploy
+    /// state, the destination from GetOnlineEvaluationConfig, FilterLogEvents pages, bounded).
+    fn evaluations(
+        &self,
+        answers: crate::services::answers::Answers,
+        runtime: String,
+    ) -> BoxFuture<'static, Result<crate::monitor::evaluations::Results, ServiceError>>;
+    /// The runtime's status, versions and endpoints, and the gateway's targets; each part
+    /// carries its own error, so this fails only when the runtime cannot be found.
+    fn health(
+        &self,
+        answers: crate::services::answers::Answers,
+        runtime: String,
+    ) -> BoxFuture<'static, Result<crate::monitor::health::Health, ServiceError>>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -33,7 +33,10 @@ pub fn validate_create(
             }
             check_policy_engine_ref(world, ctx, &mut c, body);
         }
-        Kind::OnlineEvaluationConfig => check_evaluator_refs(world, ctx, &mut c, body),
+        Kind::OnlineEvaluationConfig => {
+            check_evaluator_refs(world, ctx, &mut c, body);
+            check_output_config(&mut c, body);
+        }
         Kind::GatewayTarget
         | Kind::PolicyEngine
         | Kind::Policy
@@ -134,6 +137,38 @@ fn check_evaluator_refs(world: &WorldState, ctx: &Ctx, c: &mut Check, body: &Map
     }
 }
 
+/// `outputConfig.cloudWatchConfig`: no `logGroupName` with `SOURCE_LOG_GROUP`, no group under
+/// the service's reserved prefix, no metrics namespace under `AWS/`.
+fn check_output_config(c: &mut Check, body: &Map<String, Value>) {
+    let Some(cw) = body
+        .get("outputConfig")
+        .and_then(|o| o.get("cloudWatchConfig"))
+    else {
+        return;
+    };
+    let field = |k: &str| cw.get(k).and_then(Value::as_str);
+    let group = field("logGroupName").filter(|g| !g.is_empty());
+    if let Some(g) = group {
+        if field("resultDestination") == Some("SOURCE_LOG_GROUP") {
+            c.fail(
+                "outputConfig.cloudWatchConfig.logGroupName",
+                "logGroupName must not be set when resultDestination is SOURCE_LOG_GROUP".into(),
+            );
+        } else if g.starts_with("/aws/bedrock-agentcore/evaluations/") {
+            c.fail(
+                "outputConfig.cloudWatchConfig.logGroupName",
+                format!("Log group {g} is under the reserved /aws/bedrock-agentcore/evaluations/ namespace"),
+            );
+        }
+    }
+    if field("metricsNamespace").is_some_and(|n| n.starts_with("AWS/")) {
+        c.fail(
+            "outputConfig.cloudWatchConfig.metricsNamespace",
+            "metricsNamespace must not begin with AWS/".into(),
+        );
+    }
+}
+
 pub fn validate_update(
     world: &WorldState,
     ctx: &Ctx,
@@ -143,7 +178,10 @@ pub fn validate_update(
     let mut c = Check::new();
     match kind {
         Kind::Gateway => check_policy_engine_ref(world, ctx, &mut c, body),
-        Kind::OnlineEvaluationConfig => check_evaluator_refs(world, ctx, &mut c, body),
+        Kind::OnlineEvaluationConfig => {
+            check_evaluator_refs(world, ctx, &mut c, body);
+            check_output_config(&mut c, body);
+        }
         Kind::Memory
         | Kind::GatewayTarget
         | Kind::PolicyEngine

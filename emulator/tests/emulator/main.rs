@@ -6,6 +6,7 @@ mod common;
 
 mod cloudtrail_sts_s3;
 mod control_lifecycle;
+mod evaluations;
 mod faults;
 mod gateway;
 mod kms;

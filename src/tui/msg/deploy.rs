@@ -1,5 +1,5 @@
 //! The deploy screens' task results: plan, engine events, run end, status, interrupted runs,
-//! log reads, invoke answers.
+//! log reads, invoke answers, evaluation results, health.
 
 use crate::tui::services::ServiceError;
 use crate::tui::slot::Gen;
@@ -25,4 +25,8 @@ pub enum DeployOutcome {
     Logs(Result<crate::tui::services::LogsRead, ServiceError>),
     /// The runtime's answer to a prompt of the Invoke view.
     Invoked(Result<Box<crate::monitor::invoke::Answer>, ServiceError>),
+    /// One read of a runtime's online evaluation results for the Evaluations view.
+    Evaluations(Result<Box<crate::monitor::evaluations::Results>, ServiceError>),
+    /// One read of a runtime's health for the Health view.
+    Health(Result<Box<crate::monitor::health::Health>, ServiceError>),
 }

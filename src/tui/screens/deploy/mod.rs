@@ -1,11 +1,14 @@
 //! The deploy screens: plan, run (its model in `pipeline`), status, a runtime's logs and
 //! prompts, and the flow between them.
 //!
-//! After the wizard: Plan → Apply → Status (→ Logs or Invoke of a runtime), and Destroy. [`DeployFlow`] owns which of these
+//! After the wizard: Plan → Apply → Status (→ the monitor of a runtime: Logs, Invoke,
+//! Evaluations, Health), and Destroy. [`DeployFlow`] owns which of these
 //! screens is shown (or the wizard, whose state lives in the app untouched, so going back
 //! never loses an answer) and the generation slots, which outlive the screens: a plan, run or
 //! status answer issued before a screen was left and re-entered is recognised as stale.
 
+pub mod evaluations;
+pub mod health;
 pub mod invoke;
 pub mod logs;
 pub mod pipeline;
@@ -29,6 +32,8 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::key_hints;
 use crate::tui::widgets::type_confirm::TypeConfirm;
 
+pub use evaluations::EvaluationsState;
+pub use health::HealthState;
 pub use invoke::InvokeState;
 pub use logs::LogsState;
 pub use plan::PlanState;
@@ -44,6 +49,30 @@ pub enum Screen {
     Logs(Box<LogsState>),
     /// Prompts sent to a runtime, opened from Status like Logs.
     Invoke(Box<InvokeState>),
+    /// A runtime's online evaluation results, opened from Status or another monitor view.
+    Evaluations(Box<EvaluationsState>),
+    /// A runtime's status, versions, endpoints and gateway targets, opened likewise.
+    Health(Box<HealthState>),
+}
+
+/// The views of the monitor of one runtime, in the order Tab goes through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorView {
+    Logs,
+    Invoke,
+    Evaluations,
+    Health,
+}
+
+impl MonitorView {
+    pub fn next(self) -> MonitorView {
+        match self {
+            MonitorView::Logs => MonitorView::Invoke,
+            MonitorView::Invoke => MonitorView::Evaluations,
+            MonitorView::Evaluations => MonitorView::Health,
+            MonitorView::Health => MonitorView::Logs,
+        }
+    }
 }
 
 /// How often the app ticks while something animates (`tui::run_loop`).
@@ -64,6 +93,8 @@ struct Slots {
     status: Slot,
     logs: Slot,
     invoke: Slot,
+    evaluations: Slot,
+    health: Slot,
 }
 
 pub struct DeployFlow {
@@ -96,6 +127,8 @@ impl DeployFlow {
             Screen::Status(s) => s.context(),
             Screen::Logs(l) => l.context(),
             Screen::Invoke(i) => i.context(),
+            Screen::Evaluations(e) => e.context(),
+            Screen::Health(h) => h.context(),
         }
     }
 
@@ -108,6 +141,8 @@ impl DeployFlow {
             Screen::Status(_) => "Status",
             Screen::Logs(_) => "Logs",
             Screen::Invoke(_) => "Invoke",
+            Screen::Evaluations(_) => "Evaluations",
+            Screen::Health(_) => "Health",
         }
     }
 
@@ -121,6 +156,8 @@ impl DeployFlow {
             // Ticks pace its reads; closing the view stops them.
             Screen::Logs(l) => !l.paused,
             Screen::Invoke(i) => i.sending(),
+            // Ticks count down to the next read.
+            Screen::Evaluations(_) | Screen::Health(_) => true,
         }
     }
 
@@ -141,6 +178,64 @@ impl DeployFlow {
             generation,
             answers: Box::new(answers.clone()),
         }]
+    }
+
+    /// The runtime and view of the monitor view shown, if one is.
+    fn monitor(&self) -> Option<(MonitorView, &str)> {
+        match &self.screen {
+            Screen::Logs(l) => Some((MonitorView::Logs, &l.runtime)),
+            Screen::Invoke(i) => Some((MonitorView::Invoke, &i.runtime)),
+            Screen::Evaluations(e) => Some((MonitorView::Evaluations, &e.runtime)),
+            Screen::Health(h) => Some((MonitorView::Health, &h.runtime)),
+            _ => None,
+        }
+    }
+
+    /// Shows `view` of `runtime`, from Status (kept aside) or from another monitor view (left:
+    /// its reads stop, its late answers are dropped).
+    fn open_monitor(
+        &mut self,
+        view: MonitorView,
+        runtime: String,
+        answers: &Answers,
+    ) -> Vec<Effect> {
+        self.slots.logs.cancel();
+        self.slots.invoke.cancel();
+        self.slots.evaluations.cancel();
+        self.slots.health.cancel();
+        match view {
+            MonitorView::Logs => self.open_logs(runtime, answers),
+            MonitorView::Invoke => {
+                self.park_status(Screen::Invoke(Box::new(InvokeState::new(runtime))));
+                Vec::new()
+            }
+            MonitorView::Evaluations => {
+                self.park_status(Screen::Evaluations(Box::new(EvaluationsState::new(
+                    runtime.clone(),
+                ))));
+                vec![self.read_evaluations(runtime, answers)]
+            }
+            MonitorView::Health => {
+                self.park_status(Screen::Health(Box::new(HealthState::new(runtime.clone()))));
+                vec![self.read_health(runtime, answers)]
+            }
+        }
+    }
+
+    fn read_evaluations(&mut self, runtime: String, answers: &Answers) -> Effect {
+        Effect::FetchEvaluations {
+            generation: self.slots.evaluations.issue(),
+            answers: Box::new(answers.clone()),
+            runtime,
+        }
+    }
+
+    fn read_health(&mut self, runtime: String, answers: &Answers) -> Effect {
+        Effect::FetchHealth {
+            generation: self.slots.health.issue(),
+            answers: Box::new(answers.clone()),
+            runtime,
+        }
     }
 
     fn open_logs(&mut self, runtime: String, answers: &Answers) -> Vec<Effect> {
@@ -166,6 +261,8 @@ impl DeployFlow {
     fn back_to_status(&mut self, answers: &Answers) -> Vec<Effect> {
         self.slots.logs.cancel();
         self.slots.invoke.cancel();
+        self.slots.evaluations.cancel();
+        self.slots.health.cancel();
         let mut status = self
             .status_behind
             .take()
@@ -204,6 +301,22 @@ impl DeployFlow {
         answers: &Answers,
         effects: &mut Vec<Effect>,
     ) -> Flow {
+        // Switching between the monitor's views is the flow's, so each view knows only itself.
+        if let (Some((shown, runtime)), Input::Command(cmd)) = (self.monitor(), &input) {
+            let to = match cmd {
+                Command::NextView => Some(shown.next()),
+                Command::OpenLogs => Some(MonitorView::Logs),
+                Command::OpenInvoke => Some(MonitorView::Invoke),
+                Command::OpenEvaluations => Some(MonitorView::Evaluations),
+                Command::OpenHealth => Some(MonitorView::Health),
+                _ => None,
+            };
+            if let Some(to) = to.filter(|to| *to != shown) {
+                let runtime = runtime.to_owned();
+                effects.extend(self.open_monitor(to, runtime, answers));
+                return Flow::Handled;
+            }
+        }
         let request = match &mut self.screen {
             Screen::Wizard => return Flow::Handled,
             Screen::Plan(p) => p.handle(input),
@@ -211,11 +324,13 @@ impl DeployFlow {
             Screen::Status(s) => s.handle(input),
             Screen::Logs(l) => l.handle(input),
             Screen::Invoke(i) => i.handle(input),
+            Screen::Evaluations(e) => e.handle(input),
+            Screen::Health(h) => h.handle(input),
         };
         match request {
             Request::None => {}
             Request::Quit => return Flow::Quit,
-            Request::Back if matches!(self.screen, Screen::Logs(_) | Screen::Invoke(_)) => {
+            Request::Back if self.monitor().is_some() => {
                 effects.extend(self.back_to_status(answers));
             }
             Request::OpenInvoke(runtime) => {
@@ -234,6 +349,20 @@ impl DeployFlow {
             }
             Request::Back => self.screen = Screen::Wizard,
             Request::Logs(runtime) => effects.extend(self.open_logs(runtime, answers)),
+            Request::OpenMonitor(view, runtime) => {
+                effects.extend(self.open_monitor(view, runtime, answers));
+            }
+            Request::ReadMonitor => match &self.screen {
+                Screen::Evaluations(e) => {
+                    let runtime = e.runtime.clone();
+                    effects.push(self.read_evaluations(runtime, answers));
+                }
+                Screen::Health(h) => {
+                    let runtime = h.runtime.clone();
+                    effects.push(self.read_health(runtime, answers));
+                }
+                _ => {}
+            },
             Request::ReadLogs => {
                 if let Screen::Logs(l) = &self.screen {
                     effects.push(Effect::FetchLogs {
@@ -300,6 +429,16 @@ impl DeployFlow {
                 i.answered(res);
                 true
             }
+            (DeployOutcome::Evaluations(res), Screen::Evaluations(e))
+                if self.slots.evaluations.accept(g) =>
+            {
+                e.read(res.map(|r| *r));
+                true
+            }
+            (DeployOutcome::Health(res), Screen::Health(h)) if self.slots.health.accept(g) => {
+                h.read(res.map(|r| *r));
+                true
+            }
             _ => false,
         }
     }
@@ -317,6 +456,20 @@ impl DeployFlow {
                 answers: Box::new(answers.clone()),
                 query: l.query(),
             }];
+        }
+        let due = match &mut self.screen {
+            Screen::Evaluations(e) => e
+                .tick()
+                .then(|| (MonitorView::Evaluations, e.runtime.clone())),
+            Screen::Health(h) => h.tick().then(|| (MonitorView::Health, h.runtime.clone())),
+            _ => None,
+        };
+        match due {
+            Some((MonitorView::Evaluations, runtime)) => {
+                return vec![self.read_evaluations(runtime, answers)];
+            }
+            Some((_, runtime)) => return vec![self.read_health(runtime, answers)],
+            None => {}
         }
         if let Screen::Status(s) = &mut self.screen
             && s.tick()
@@ -340,7 +493,11 @@ fn pack_id_of(screen: &Screen) -> String {
             .unwrap_or_default(),
         Screen::Run(r) => r.pack_id.clone(),
         Screen::Status(s) => s.pack_id.clone(),
-        Screen::Logs(_) | Screen::Invoke(_) | Screen::Wizard => String::new(),
+        Screen::Logs(_)
+        | Screen::Invoke(_)
+        | Screen::Evaluations(_)
+        | Screen::Health(_)
+        | Screen::Wizard => String::new(),
     }
 }
 
@@ -363,6 +520,10 @@ pub enum Request {
     ReadLogs,
     /// Open the Invoke view of this runtime (its plan name).
     OpenInvoke(String),
+    /// Open a view of the monitor of this runtime (its plan name).
+    OpenMonitor(MonitorView, String),
+    /// The Evaluations or Health view reads now (`r`).
+    ReadMonitor,
     Invoke {
         prompt: String,
         session: Option<String>,
@@ -440,6 +601,8 @@ pub fn render(
         Screen::Status(s) => s.render(body, buf, view),
         Screen::Logs(l) => l.render(body, buf, view),
         Screen::Invoke(i) => i.render(body, buf, view),
+        Screen::Evaluations(e) => e.render(body, buf, view),
+        Screen::Health(h) => h.render(body, buf, view),
     }
     let finished = matches!(&flow.screen, Screen::Run(r) if !r.view.phase.is_running());
     key_hints::render(flow.context(), finished, foot, buf, theme);

@@ -138,6 +138,18 @@ impl StatusState {
                         return Request::OpenInvoke(r.name.clone());
                     }
                 }
+                Command::OpenEvaluations | Command::OpenHealth => {
+                    if let Some(r) = self.selected_resource()
+                        && r.kind == "agent_runtime"
+                    {
+                        let view = if cmd == Command::OpenHealth {
+                            super::MonitorView::Health
+                        } else {
+                            super::MonitorView::Evaluations
+                        };
+                        return Request::OpenMonitor(view, r.name.clone());
+                    }
+                }
                 Command::Pause => self.paused = !self.paused,
                 Command::Refresh if !self.loading => return Request::RefreshStatus,
                 Command::Copy => {
