@@ -64,6 +64,7 @@ stop_emulator
 
 echo "== emulator, 10k recommendations, --state"
 state="$work/state/world.db"
+mkdir -p "$work/state"
 start_emulator disk --world demo --recommendations 10000 --state "$state"
 echo "state file: $(du -k "$state" | cut -f1) KB, after start VmHWM $(mb "$(status "$EMU_PID" VmHWM)")"
 ticks=$(cpu_ticks "$EMU_PID"); wb=$(io "$EMU_PID" write_bytes); sw=$(io "$EMU_PID" syscw)

@@ -1366,8 +1366,8 @@ async fn a_pack_wide_online_eval_config_is_replaced_by_one_per_runtime_on_the_ne
     store.upsert(rec).unwrap();
     emulator.shutdown().await;
     // The emulator of that time took every runtime's service name in the one config; today's
-    // refuses that, so the saved world is where such a config still lives: written back as a
-    // state file of format 1, which the emulator migrates into its database on start.
+    // refuses that, so the saved world is where such a config still lives: it is written back
+    // as a state file of format 1 (one JSON document), which the emulator migrates on start.
     let mut saved = agentcore_emulator::dump_state(&world).unwrap();
     let all: Vec<String> = runtimes.iter().map(|r| format!("{r}.DEFAULT")).collect();
     assert_eq!(
@@ -1375,10 +1375,9 @@ async fn a_pack_wide_online_eval_config_is_replaced_by_one_per_runtime_on_the_ne
         1,
         "the legacy config is in the saved world once"
     );
-    std::fs::remove_file(&world).unwrap();
     std::fs::write(
         &world,
-        serde_json::json!({"format": 1, "world": saved}).to_string(),
+        serde_json::json!({ "format": 1, "world": saved }).to_string(),
     )
     .unwrap();
 

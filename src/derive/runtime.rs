@@ -116,10 +116,23 @@ pub fn metrics_config(pack: &Pack) -> Option<String> {
     Some(Value::Object(cfg).to_string())
 }
 
+/// The longest value CreateAgentRuntime takes for an environment variable (its model).
+const ENV_VALUE_MAX: usize = 5000;
+
 /// `PROMPTPACK_DASHBOARD_CONFIG`: a CloudWatch dashboard body with one widget per agent, an A2A
 /// latency widget for multi-agent packs and one widget per eval metric (with its range as
-/// threshold lines). Laid out two widgets per row.
+/// threshold lines). Laid out two widgets per row. A pack with so many agents that this body
+/// would not fit an environment variable gets one widget per agent metric instead, each a
+/// SEARCH over every agent, so its size does not grow with the members.
 pub fn dashboard_config(pack: &Pack, region: &str) -> Option<String> {
+    let full = dashboard(pack, region, false);
+    if full.len() <= ENV_VALUE_MAX {
+        return Some(full);
+    }
+    Some(dashboard(pack, region, true))
+}
+
+fn dashboard(pack: &Pack, region: &str, by_search: bool) -> String {
     const W: u32 = 12;
     const H: u32 = 6;
     let widget = |title: String, x: u32, y: u32, width: u32, metrics: Vec<Value>| {
@@ -134,7 +147,35 @@ pub fn dashboard_config(pack: &Pack, region: &str) -> Option<String> {
         None => vec![pack.id.clone()],
     };
     let mut row = 0;
-    for (i, name) in agents.iter().enumerate() {
+    let search = |metric: &str, stat: &str| {
+        vec![json!([{
+            "expression": format!(
+                "SEARCH('{{{METRICS_NAMESPACE},agent}} MetricName=\"{metric}\"', '{stat}', 300)"
+            ),
+            "label": metric,
+        }])]
+    };
+    if by_search {
+        for (i, (metric, stat)) in [
+            ("Invocations", "Sum"),
+            ("Errors", "Sum"),
+            ("Duration", "Average"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            row = (i / 2) * H;
+            widgets.push(widget(
+                format!("Agents: {metric} ({} agents)", agents.len()),
+                (i % 2) * W,
+                row,
+                W,
+                search(metric, stat),
+            ));
+        }
+    }
+    for (i, name) in agents.iter().enumerate().filter(|_| !by_search) {
         let i = u32::try_from(i).unwrap_or(u32::MAX);
         row = (i / 2) * H;
         let metrics = ["Invocations", "Errors", "Duration"]
@@ -151,10 +192,14 @@ pub fn dashboard_config(pack: &Pack, region: &str) -> Option<String> {
     }
     row += H;
     if pack.is_multi_agent() {
-        let metrics = agents
-            .iter()
-            .map(|a| json!([METRICS_NAMESPACE, "A2ALatency", "agent", a]))
-            .collect();
+        let metrics = if by_search {
+            search("A2ALatency", "Average")
+        } else {
+            agents
+                .iter()
+                .map(|a| json!([METRICS_NAMESPACE, "A2ALatency", "agent", a]))
+                .collect()
+        };
         widgets.push(widget(
             "Inter-Agent A2A Call Latency".into(),
             0,
@@ -192,7 +237,7 @@ pub fn dashboard_config(pack: &Pack, region: &str) -> Option<String> {
         }
         widgets.push(w);
     }
-    Some(json!({ "widgets": widgets }).to_string())
+    json!({ "widgets": widgets }).to_string()
 }
 
 fn base_env(cx: &Ctx) -> BTreeMap<String, String> {

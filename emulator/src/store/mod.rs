@@ -122,7 +122,7 @@ fn create(path: &Path) -> Result<Database, String> {
         .set_cache_size(CACHE_BYTES)
         .create(path)
         .map_err(|e| match e {
-            DatabaseError::DatabaseAlreadyOpen => "another emulator has it open (one at a time); stop that one or pass another --state path".to_string(),
+            DatabaseError::DatabaseAlreadyOpen => "another emulator has it open (an `agentcore-tui --local` or `emulator --state` still running: one at a time); stop that one first, or pass another --state path".to_string(),
             other => format!("it cannot be opened as an emulator state database ({other}); move it away or pass another --state path"),
         })
 }

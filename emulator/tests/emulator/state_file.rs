@@ -239,3 +239,29 @@ async fn a_format_1_json_state_file_is_moved_into_the_database() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_state_database_is_open_in_one_emulator_at_a_time() {
+    let dir = private_dir("locked");
+    let path = dir.join("world.db");
+    let config = || Config {
+        world: World::Empty,
+        timing: Timing::instant(),
+        state_file: Some(path.clone()),
+        ..Default::default()
+    };
+    let first = start_with(config()).await;
+    let err = agentcore_emulator::Emulator::start(config())
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains(&path.display().to_string()) && err.contains("another emulator has it open"),
+        "{err}"
+    );
+    first.shutdown().await;
+    let again = start_with(config()).await;
+    again.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

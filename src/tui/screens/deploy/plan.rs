@@ -217,9 +217,26 @@ impl PlanState {
             .borders(Borders::ALL)
             .border_style(theme.focused_border)
             .title(Span::styled(" Plan ", theme.title));
-        let inner_h = usize::from(block.inner(body).height);
+        let inner = block.inner(body);
+        let inner_h = usize::from(inner.height);
         let max_scroll = lines.len().saturating_sub(inner_h);
-        let scroll = u16::try_from(self.scroll.min(max_scroll)).unwrap_or(u16::MAX);
+        let mut scroll = self.scroll.min(max_scroll);
+        // A plan of hundreds of resources: the lines scrolled past that take one row each are
+        // dropped here instead of being wrapped and thrown away by the paragraph on every
+        // frame, and lines past the bottom of the view are never wrapped (each takes a row at
+        // least). What is drawn is the same.
+        let skip = lines
+            .iter()
+            .take(scroll)
+            .take_while(|l| l.width() < usize::from(inner.width))
+            .count();
+        scroll -= skip;
+        let lines: Vec<Line<'static>> = lines
+            .into_iter()
+            .skip(skip)
+            .take(scroll + inner_h)
+            .collect();
+        let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
