@@ -1006,8 +1006,16 @@ async fn a_failure_skips_only_its_dependants() {
             .map(|o| o.result)
             .collect::<Vec<_>>()
     };
-    assert!(by("cedar_policy").iter().all(|r| *r == Outcome::Failed));
-    // Runtimes need the engine ARN: skipped with the reason.
+    assert_eq!(by("policy_engine"), [Outcome::Failed]);
+    // The policies go in the engine: skipped with the reason.
+    let cedar = report
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "cedar_policy")
+        .unwrap();
+    assert_eq!(cedar.result, Outcome::Skipped);
+    assert!(cedar.reason.as_deref().unwrap().contains("policy_engine"));
+    // Runtimes start only once the gateway enforces the engine: skipped with the reason.
     let rt = report
         .outcomes
         .iter()
@@ -1111,7 +1119,7 @@ async fn plan_progress_and_report_count_the_same_resources_gateway_included() {
         before.items.iter().any(|i| i.kind == apply::GATEWAY_KIND),
         "the shared gateway is planned as a resource"
     );
-    assert_eq!(apply::resource_count(&plan), to_create);
+    assert_eq!(apply::resources(&plan).len(), to_create);
 
     let (tx, mut rx) = events::channel();
     let dep = e.dep.clone().with_events(tx);
@@ -1168,7 +1176,7 @@ async fn a_cancelled_apply_counts_only_what_finished_as_done() {
     .await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
     let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
-    let total = apply::resource_count(&plan);
+    let total = apply::resources(&plan).len();
     let cancel = CancellationToken::new();
     let (tx, mut rx) = events::channel();
     let dep = e.dep.clone().with_events(tx).with_cancel(cancel.clone());
