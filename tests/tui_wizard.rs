@@ -1291,3 +1291,32 @@ fn a_denied_get_role_says_so_and_names_the_flag_that_takes_the_role() {
         "{policy:?}"
     );
 }
+
+/// The pack step's "Will create N" and the plan of the same pack and answers count the same
+/// resources (the shared gateway and policy engine included).
+#[test]
+fn the_pack_step_counts_what_the_plan_creates() {
+    let screen = at(StepId::Pack, demo_answers()).screen(100, 30);
+    let shown: usize = screen
+        .split("Will create ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count on the pack step:\n{screen}"));
+    let answers = demo_answers();
+    let pack = agentcore_tui::pack::load_path(std::path::Path::new(&answers.pack_path)).unwrap();
+    let cfg = agentcore_tui::services::answers::deploy_config(&answers);
+    let plan = agentcore_tui::derive::derive(&pack, &cfg).unwrap();
+    let report = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(agentcore_tui::deploy::plan::plan(
+            &plan,
+            &agentcore_tui::deploy::state::DeployState::default(),
+            None,
+            None,
+        ))
+        .unwrap();
+    let creates = report.count(agentcore_tui::deploy::plan::Action::Create);
+    assert_eq!(shown, creates, "{screen}");
+    assert_eq!(creates, report.items.len());
+}

@@ -113,7 +113,8 @@ pub fn run(args: &PlanArgs) -> ExitCode {
 
 pub fn human(plan: &ResourcePlan) -> String {
     let mut out = String::new();
-    let total = plan.resources().count();
+    // Apply's count: the shared gateway and policy engine are resources too.
+    let total = crate::deploy::apply::resources(plan).len();
     let _ = writeln!(
         out,
         "Plan for pack {} {} in {}: {total} resource(s)",

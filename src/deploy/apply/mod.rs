@@ -555,8 +555,7 @@ impl<'a> Run<'a> {
         self.graph.index(&lc.kind, &lc.name)
     }
 
-    /// Times one wait for AWS of `lc`'s node (for the ETA), and sends the progress with the ETA
-    /// that wait leaves.
+    /// Times one wait for AWS of `lc`'s node, for the ETA the next progress carries.
     async fn timed<T>(&self, lc: &Lc<'_>, wait: impl Future<Output = (T, bool)>) -> T {
         let i = self.node_of(lc);
         if let Some(i) = i {
@@ -568,9 +567,6 @@ impl<'a> Run<'a> {
                 .lock()
                 .unwrap()
                 .wait_ended(i, Instant::now(), waited);
-            if waited {
-                self.progress(&self.outcomes.lock().unwrap());
-            }
         }
         out
     }
