@@ -2065,3 +2065,40 @@ async fn a_code_package_that_would_not_go_is_recorded_shown_by_status_and_delete
     assert_eq!(e.emulator.resource_counts()["s3_object"], 0);
     assert!(e.dep.store.snapshot().resources.is_empty());
 }
+
+/// States written before the policy engine was a node of its own record it only inside the
+/// Cedar resource: apply adopts that engine (no second one), and destroy of such a state still
+/// deletes it.
+#[tokio::test]
+async fn an_engine_recorded_only_in_the_cedar_record_is_kept_and_still_destroyed() {
+    let e = env_with(Timing::instant(), Faults::none()).await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    let drop_engine_record = |e: &Env| {
+        e.dep
+            .store
+            .update(|st| st.resources.retain(|r| r.kind != "policy_engine"))
+            .unwrap();
+    };
+    drop_engine_record(&e);
+
+    let again = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(again.ok(), "{}", again.summary());
+    let engine = again
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "policy_engine")
+        .unwrap();
+    assert_eq!(engine.result, Outcome::Unchanged);
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
+
+    drop_engine_record(&e);
+    let report = destroy::destroy(&e.dep).await;
+    assert!(report.ok(), "{}", report.summary());
+    assert!(
+        deployed_counts(&e.emulator).is_empty(),
+        "{:?}",
+        deployed_counts(&e.emulator)
+    );
+}
