@@ -134,26 +134,36 @@ impl Runtime {
                 target,
                 region,
             } => {
+                let endpoint = target.endpoint_label(&region);
                 let mut pages = self.services.kms_keys(target, region);
                 let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let send = |event| {
+                let send = move |event| {
+                    let tx = tx.clone();
+                    async move {
                         tx.send(Action::Task(TaskResult {
                             generation,
                             outcome: Outcome::KmsKeys(event),
                         }))
-                    };
+                        .await
+                        .is_ok()
+                    }
+                };
+                let pages_sent = send.clone();
+                // The whole listing is the call Esc cancels: pages keep arriving until then.
+                let listing = self.watched("ListKeys", endpoint, async move {
                     while let Some(page) = pages.next().await {
-                        let event = match page {
-                            Ok(keys) => KeysEvent::Page(keys),
-                            Err(e) => KeysEvent::Failed(e),
-                        };
-                        let failed = matches!(event, KeysEvent::Failed(_));
-                        if send(event).await.is_err() || failed {
-                            return;
+                        if !pages_sent(KeysEvent::Page(page?)).await {
+                            break;
                         }
                     }
-                    let _ = send(KeysEvent::Done).await;
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    send(match listing.await {
+                        Ok(()) => KeysEvent::Done,
+                        Err(e) => KeysEvent::Failed(e),
+                    })
+                    .await;
                 });
             }
             Effect::FetchKeyPolicy {
@@ -302,18 +312,24 @@ impl Runtime {
         };
         match effect {
             RecsEffect::List { place, .. } => {
+                let endpoint = place.target.endpoint_label(&place.region);
                 let mut pages = services.recommendations(place.target, place.region);
-                tokio::spawn(async move {
+                let pages_sent = send.clone();
+                // The whole listing is the call Esc cancels: pages keep arriving until then.
+                let listing = self.watched("ListRecommendations", endpoint, async move {
                     while let Some(page) = pages.next().await {
-                        let (outcome, failed) = match page {
-                            Ok(items) => (RecsOutcome::Page(items), false),
-                            Err(e) => (RecsOutcome::ListFailed(e), true),
-                        };
-                        if !send(outcome).await || failed {
-                            return;
+                        if !pages_sent(RecsOutcome::Page(page?)).await {
+                            break;
                         }
                     }
-                    send(RecsOutcome::ListDone).await;
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    send(match listing.await {
+                        Ok(()) => RecsOutcome::ListDone,
+                        Err(e) => RecsOutcome::ListFailed(e),
+                    })
+                    .await;
                 });
             }
             RecsEffect::Get { place, id, .. } => {
@@ -360,18 +376,23 @@ impl Runtime {
                 });
             }
             RecsEffect::Keys { place, .. } => {
+                let endpoint = place.target.endpoint_label(&place.region);
                 let mut pages = services.kms_keys(place.target, place.region);
-                tokio::spawn(async move {
+                let pages_sent = send.clone();
+                let listing = self.watched("ListKeys", endpoint, async move {
                     while let Some(page) = pages.next().await {
-                        let (event, failed) = match page {
-                            Ok(keys) => (KeysEvent::Page(keys), false),
-                            Err(e) => (KeysEvent::Failed(e), true),
-                        };
-                        if !send(RecsOutcome::Keys(event)).await || failed {
-                            return;
+                        if !pages_sent(RecsOutcome::Keys(KeysEvent::Page(page?))).await {
+                            break;
                         }
                     }
-                    send(RecsOutcome::Keys(KeysEvent::Done)).await;
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    send(RecsOutcome::Keys(match listing.await {
+                        Ok(()) => KeysEvent::Done,
+                        Err(e) => KeysEvent::Failed(e),
+                    }))
+                    .await;
                 });
             }
             RecsEffect::Start {
@@ -380,18 +401,18 @@ impl Runtime {
                 input_file,
                 ..
             } => {
-                tokio::spawn(async move {
+                let endpoint = place.target.endpoint_label(&place.region);
+                let start = self.watched("StartRecommendation", endpoint, async move {
                     let mut request = *request;
-                    if let Some(path) = input_file
-                        && let Err(e) = read_input(&path, &mut request).await
-                    {
-                        send(RecsOutcome::Started(Err(e))).await;
-                        return;
+                    if let Some(path) = input_file {
+                        read_input(&path, &mut request).await?;
                     }
-                    let r = services
+                    services
                         .start_recommendation(place.target, place.region, request)
-                        .await;
-                    send(RecsOutcome::Started(r)).await;
+                        .await
+                });
+                tokio::spawn(async move {
+                    send(RecsOutcome::Started(start.await)).await;
                 });
             }
             RecsEffect::CheckKeyPolicy { place, key_arn, .. } => {
