@@ -356,7 +356,7 @@ fn main() {
         let provisioning = Duration::from_secs(2);
         println!(
             "large pack: {} resources, {} ms per call, {:.0} s provisioning and deletion, 16 at once",
-            apply::resource_count(&plan),
+            apply::resources(&plan).len(),
             latency.as_millis(),
             secs(provisioning)
         );
@@ -376,7 +376,7 @@ fn main() {
     let provisioning = Duration::from_secs(3);
     println!(
         "demo pack (assets/demo): {} resources, {:.0} s provisioning and deletion, no latency, default concurrency",
-        apply::resource_count(&plan),
+        apply::resources(&plan).len(),
         secs(provisioning)
     );
     let r = rt.block_on(run(

@@ -104,6 +104,26 @@ pub fn cut_quoted(message: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text for the log file: credentials masked (header values and fields that name a secret, and
+/// anything shaped like a secret access key: 40 characters of base64), control characters
+/// escaped. For raw SDK errors, which carry responses and connector errors.
+pub fn for_log(s: &str) -> String {
+    use std::sync::LazyLock;
+    static NAMED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?i)(authorization|x-amz-security-token|secret_?access_?key|session_?token|signature|credential)(\\?"?\s*[:=]\s*\\?"?)[^\s",}\]]+"#,
+        )
+        .expect("a valid pattern")
+    });
+    static KEY_SHAPED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$)")
+            .expect("a valid pattern")
+    });
+    let named = NAMED.replace_all(s, "$1$2[redacted]");
+    let shaped = KEY_SHAPED.replace_all(&named, "$1[redacted]$2");
+    escape(&shaped).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +186,22 @@ mod tests {
             prop_assert!(cut_quoted(&msg).chars().count() <= ECHO_MAX + 40);
             prop_assert!(quote(&long).chars().count() <= ECHO_MAX + 20);
         }
+    }
+
+    #[test]
+    fn the_log_text_masks_credentials_and_escapes_control_characters() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let raw = format!(
+            "Request {{ headers: {{\"authorization\": \"AWS4-HMAC-SHA256 Credential=AKID/x, Signature=abc\", \"x-amz-security-token\": \"tok\"}} }} secret_access_key={secret} body: \"{}\"",
+            "\u{1b}]0;pwn\u{7}\u{1b}[2J"
+        );
+        let shown = for_log(&raw);
+        for leaked in [secret, "tok\"", "Signature=abc", "\u{1b}", "\u{7}"] {
+            assert!(!shown.contains(leaked), "{leaked} in {shown}");
+        }
+        assert!(shown.contains("[redacted]"), "{shown}");
+        // A request id is not key-shaped and stays.
+        let id = "Request id 3f1c2a9e-5b7d-4c1e-9a0f-2d6b8e4c7a11";
+        assert_eq!(for_log(id), id);
     }
 }

@@ -224,3 +224,59 @@ fn an_empty_error_answer_is_named_as_not_aws() {
     assert!(took < Duration::from_secs(20), "{took:?}");
     assert_no_debug_dump(&err);
 }
+
+/// Runs `keys list` against `endpoint` with a data dir the caller keeps, and a secret key the
+/// log must never hold.
+fn keys_list_in(dir: &std::path::Path, endpoint: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+        .args(["keys", "list"])
+        .env("AGENTCORE_TUI_DATA_DIR", dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AGENTCORE_TUI_LOG")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+#[cfg(unix)]
+#[test]
+fn a_failed_call_leaves_its_raw_error_in_the_log_and_its_path_in_the_hint() {
+    use std::os::unix::fs::PermissionsExt;
+    for (endpoint, raw) in [
+        (closed_port(), "DispatchFailure"),
+        (
+            answering(
+                "502 Bad Gateway",
+                "text/html",
+                "<html><body>upstream down</body></html>",
+            ),
+            "upstream down",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = keys_list_in(dir.path(), &endpoint);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_no_debug_dump(&err);
+        assert_no_debug_dump(&String::from_utf8_lossy(&out.stdout));
+        let log = dir.path().join("logs").join("agentcore-tui.log");
+        assert!(
+            err.contains(&format!("the raw error is in {}", log.display())),
+            "the hint names the log: {err}"
+        );
+        let text = std::fs::read_to_string(&log).expect("the log was written");
+        assert!(text.contains("AWS call failed"), "{text}");
+        assert!(text.contains(raw), "the SDK's account is kept: {text}");
+        assert!(!text.contains(SECRET), "the secret key reached the log");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&log), 0o600);
+        assert_eq!(mode(log.parent().unwrap()), 0o700);
+    }
+}

@@ -275,10 +275,11 @@ fn blocklist_of_a_registered_tool_gives_one_checked_forbid() {
         .iter()
         .map(|d| (d.kind.as_str(), d.name.as_str()))
         .collect();
-    // The gateway it is attached to, and the target its forbid names.
+    // The engine it fills, the gateway it is attached to, and the target its forbid names.
     assert_eq!(
         on,
         [
+            ("policy_engine", "customer_support_policy_engine"),
             ("gateway", "customer-support-gw"),
             ("tool_gateway", "dangerous-tool")
         ]
@@ -451,6 +452,7 @@ fn two_blocklist_prompts_share_one_engine_with_the_union_of_their_forbids() {
     assert_eq!(
         on,
         [
+            ("policy_engine", "support_desk_policy_engine"),
             ("gateway", "support-desk-gw"),
             ("tool_gateway", "delete-account"),
             ("tool_gateway", "refund-order"),

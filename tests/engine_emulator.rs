@@ -1006,8 +1006,16 @@ async fn a_failure_skips_only_its_dependants() {
             .map(|o| o.result)
             .collect::<Vec<_>>()
     };
-    assert!(by("cedar_policy").iter().all(|r| *r == Outcome::Failed));
-    // Runtimes need the engine ARN: skipped with the reason.
+    assert_eq!(by("policy_engine"), [Outcome::Failed]);
+    // The policies go in the engine: skipped with the reason.
+    let cedar = report
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "cedar_policy")
+        .unwrap();
+    assert_eq!(cedar.result, Outcome::Skipped);
+    assert!(cedar.reason.as_deref().unwrap().contains("policy_engine"));
+    // Runtimes start only once the gateway enforces the engine: skipped with the reason.
     let rt = report
         .outcomes
         .iter()
@@ -1111,7 +1119,7 @@ async fn plan_progress_and_report_count_the_same_resources_gateway_included() {
         before.items.iter().any(|i| i.kind == apply::GATEWAY_KIND),
         "the shared gateway is planned as a resource"
     );
-    assert_eq!(apply::resource_count(&plan), to_create);
+    assert_eq!(apply::resources(&plan).len(), to_create);
 
     let (tx, mut rx) = events::channel();
     let dep = e.dep.clone().with_events(tx);
@@ -1168,7 +1176,7 @@ async fn a_cancelled_apply_counts_only_what_finished_as_done() {
     .await;
     let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
     let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
-    let total = apply::resource_count(&plan);
+    let total = apply::resources(&plan).len();
     let cancel = CancellationToken::new();
     let (tx, mut rx) = events::channel();
     let dep = e.dep.clone().with_events(tx).with_cancel(cancel.clone());
@@ -2060,4 +2068,41 @@ async fn a_code_package_that_would_not_go_is_recorded_shown_by_status_and_delete
     assert!(again.ok(), "{:#?}", again.outcomes);
     assert_eq!(e.emulator.resource_counts()["s3_object"], 0);
     assert!(e.dep.store.snapshot().resources.is_empty());
+}
+
+/// States written before the policy engine was a node of its own record it only inside the
+/// Cedar resource: apply adopts that engine (no second one), and destroy of such a state still
+/// deletes it.
+#[tokio::test]
+async fn an_engine_recorded_only_in_the_cedar_record_is_kept_and_still_destroyed() {
+    let e = env_with(Timing::instant(), Faults::none()).await;
+    let (p, text) = load_pack(&root().join("assets/demo/support-desk.pack.json"));
+    let plan = agentcore_tui::derive::derive(&p, &base_config(serde_json::json!({}))).unwrap();
+    assert!(apply::apply(&e.dep, &plan, &opts(&text)).await.ok());
+    let drop_engine_record = |e: &Env| {
+        e.dep
+            .store
+            .update(|st| st.resources.retain(|r| r.kind != "policy_engine"))
+            .unwrap();
+    };
+    drop_engine_record(&e);
+
+    let again = apply::apply(&e.dep, &plan, &opts(&text)).await;
+    assert!(again.ok(), "{}", again.summary());
+    let engine = again
+        .outcomes
+        .iter()
+        .find(|o| o.kind == "policy_engine")
+        .unwrap();
+    assert_eq!(engine.result, Outcome::Unchanged);
+    assert_eq!(deployed_counts(&e.emulator), expected_counts(&plan));
+
+    drop_engine_record(&e);
+    let report = destroy::destroy(&e.dep).await;
+    assert!(report.ok(), "{}", report.summary());
+    assert!(
+        deployed_counts(&e.emulator).is_empty(),
+        "{:?}",
+        deployed_counts(&e.emulator)
+    );
 }

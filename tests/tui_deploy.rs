@@ -1459,8 +1459,9 @@ fn overlapping_events(report: &PlanReport) -> Vec<Event> {
             ResourcePhase::Calling("CreateGateway".into()),
             secs(0),
         ),
+        // The policy engine names no gateway: it is made beside it from the start.
         (
-            Step::Evaluators,
+            Step::CedarPolicies,
             ResourcePhase::Waiting("CREATING".into()),
             secs(1),
         ),
@@ -1494,7 +1495,7 @@ fn snapshot_apply_runs_independent_steps_at_once() {
         .filter(|l| {
             let t = l.trim_start_matches('"').trim_start();
             t.starts_with(|c: char| ('\u{2800}'..='\u{28ff}').contains(&c))
-                && ["Tool gateways", "Evaluators"].iter().any(|s| {
+                && ["Tool gateways", "Cedar policies"].iter().any(|s| {
                     t[t.char_indices().nth(1).map_or(0, |(i, _)| i)..]
                         .trim_start()
                         .starts_with(s)

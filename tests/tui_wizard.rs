@@ -1291,3 +1291,76 @@ fn a_denied_get_role_says_so_and_names_the_flag_that_takes_the_role() {
         "{policy:?}"
     );
 }
+
+/// The pack step's "Will create N" and the plan of the same pack and answers count the same
+/// resources (the shared gateway and policy engine included).
+#[test]
+fn the_pack_step_counts_what_the_plan_creates() {
+    let screen = at(StepId::Pack, demo_answers()).screen(100, 30);
+    let shown: usize = screen
+        .split("Will create ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count on the pack step:\n{screen}"));
+    let answers = demo_answers();
+    let pack = agentcore_tui::pack::load_path(std::path::Path::new(&answers.pack_path)).unwrap();
+    let cfg = agentcore_tui::services::answers::deploy_config(&answers);
+    let plan = agentcore_tui::derive::derive(&pack, &cfg).unwrap();
+    let report = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(agentcore_tui::deploy::plan::plan(
+            &plan,
+            &agentcore_tui::deploy::state::DeployState::default(),
+            None,
+            None,
+        ))
+        .unwrap();
+    let creates = report.count(agentcore_tui::deploy::plan::Action::Create);
+    assert_eq!(shown, creates, "{screen}");
+    assert_eq!(creates, report.items.len());
+}
+
+/// An AWS call that has waited a second says what it waits for, over the footer; Esc then
+/// asks the runtime to cancel that call (it does not go back a step), and the line goes.
+#[test]
+fn a_call_in_flight_shows_its_wait_and_esc_cancels_it() {
+    use agentcore_tui::tui::msg::call::CallMsg;
+    let mut h = at(StepId::Region, demo_answers());
+    h.apply(Action::Call(CallMsg::Started {
+        id: 7,
+        operation: "GetCallerIdentity",
+        endpoint: "http://127.0.0.1:9".into(),
+        deadline_secs: 60,
+    }));
+    assert!(!h.screen(100, 30).contains("Waiting for"), "not before 1 s");
+    h.apply(Action::Call(CallMsg::Waiting {
+        id: 7,
+        elapsed_secs: 3,
+    }));
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains(
+            "Waiting for GetCallerIdentity at http://127.0.0.1:9: 3 s of 60 s · Esc cancels"
+        ),
+        "{screen}"
+    );
+    h.snapshot("wait_line");
+    h.press(KeyCode::Esc);
+    assert!(
+        h.take(|e| matches!(e, Effect::CancelCall { id: 7 }))
+            .is_some(),
+        "{:?}",
+        h.pending
+    );
+    assert_eq!(
+        h.app.wizard.current(),
+        StepId::Region,
+        "Esc went back a step"
+    );
+    assert!(!h.screen(100, 30).contains("Waiting for"));
+    // Once the call has ended, Esc is the screen's again.
+    h.apply(Action::Call(CallMsg::Ended { id: 7 }));
+    h.press(KeyCode::Esc);
+    assert!(h.take(|e| matches!(e, Effect::CancelCall { .. })).is_none());
+}

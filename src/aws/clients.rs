@@ -63,6 +63,16 @@ impl Timeouts {
     }
 }
 
+impl Timeouts {
+    /// The call deadline the clients of a process without `--timeout` get.
+    pub fn from_env_or_default() -> Duration {
+        requested_deadline(&ConnectOptions::default())
+            .ok()
+            .flatten()
+            .unwrap_or(Timeouts::DEFAULT_DEADLINE)
+    }
+}
+
 impl Default for Timeouts {
     fn default() -> Timeouts {
         Timeouts::with_deadline(Timeouts::DEFAULT_DEADLINE)

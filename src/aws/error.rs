@@ -139,7 +139,8 @@ impl Error {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: fmt::Debug + 'static,
     {
-        tracing::debug!(service, operation, error = ?err, "AWS call failed");
+        let raw = crate::sanitize::for_log(&format!("{err:?}"));
+        tracing::warn!(service, operation, error = %raw, "AWS call failed");
         let text = source_chain(err);
         let endpoint = ctx.endpoint_label(service);
         let raw = err

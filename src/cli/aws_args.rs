@@ -86,12 +86,18 @@ fn fail_in(
 }
 
 pub fn fail_aws(json_out: bool, e: &aws::Error) -> ExitCode {
+    // The SDK's own account of a failed call went to the log: say where.
+    let hint = match (crate::services::logging::cli_log(), e.hint.as_deref()) {
+        (Some(log), Some(h)) => Some(format!("{h}; the raw error is in {}", log.display())),
+        (Some(log), None) => Some(format!("the raw error is in {}", log.display())),
+        (None, h) => h.map(str::to_owned),
+    };
     fail_in(
         json_out,
         &e.category.to_string(),
         Some(&e.operation),
         &e.message,
-        e.hint.as_deref(),
+        hint.as_deref(),
         json!({ "code": e.code }),
     )
 }

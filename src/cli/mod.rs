@@ -85,6 +85,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub fn run(command: Command) -> ExitCode {
+    crate::services::logging::init_cli();
     match command {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args),

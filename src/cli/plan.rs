@@ -113,14 +113,31 @@ pub fn run(args: &PlanArgs) -> ExitCode {
 
 pub fn human(plan: &ResourcePlan) -> String {
     let mut out = String::new();
-    let total = plan.resources().count();
-    let _ = writeln!(
-        out,
-        "Plan for pack {} {} in {}: {total} resource(s)",
+    // Apply's count: the shared gateway and policy engine are resources too.
+    let total = crate::deploy::apply::resources(plan).len();
+    // The nodes apply makes that are no plan resource of their own: the pack's gateway and
+    // policy engine, listed by the steps below only through their targets and policies.
+    let shared: Vec<String> = crate::deploy::apply::resources(plan)
+        .into_iter()
+        .filter(|n| {
+            !plan
+                .resources()
+                .any(|r| r.kind.as_str() == n.kind && r.name == n.name)
+        })
+        .map(|n| format!("{} {}", n.kind.replace('_', " "), shown(&n.name)))
+        .collect();
+    let header = format!(
+        "Plan for pack {} {} in {}: {total} resource(s){}",
         shown(&plan.pack_id),
         shown(&plan.pack_version),
-        plan.region
+        plan.region,
+        if shared.is_empty() {
+            String::new()
+        } else {
+            format!(", with {}", shared.join(" and "))
+        }
     );
+    out.push_str(&render::wrap(&header, "", "  ", render::WIDTH));
     for (i, step) in plan.steps.iter().enumerate() {
         let _ = writeln!(
             out,

@@ -8,6 +8,7 @@ pub mod artifact;
 pub mod cloud;
 mod context;
 pub mod destroy;
+pub mod eta;
 pub mod events;
 pub mod graph;
 pub mod lock;

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::apply::{
-    GATEWAY_KIND, a2a_hash, agents_env, cedar_hash, compose_env, gateway_hash, online_hash,
-    runtime_hash, target_hash,
+    GATEWAY_KIND, a2a_hash, agents_env, cedar_hash, compose_env, engine_hash, gateway_hash,
+    online_hash, runtime_hash, target_hash,
 };
 use super::artifact::RuntimeArtifact;
 use super::cloud;
@@ -14,7 +14,9 @@ use super::sdk::fingerprint;
 use super::state::{DeployState, RecordStatus, ResourceRecord};
 use crate::aws::{self, Clients};
 use crate::plan::naming;
-use crate::plan::{DesiredResource, ResourceKind, ResourcePlan, ResourceSpec, Step};
+use crate::plan::{
+    DesiredResource, POLICY_ENGINE_KIND, ResourceKind, ResourcePlan, ResourceSpec, Step,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -197,12 +199,6 @@ pub async fn plan(
     let drifted = |kind: &str, name: &str| drift.iter().any(|d| d.kind == kind && d.name == name);
     let known = Known { st: &state };
 
-    // The shared gateway is not a plan resource but is recorded and managed.
-    let gateway: Option<(&str, String)> = plan.resources().find_map(|r| match &r.spec {
-        ResourceSpec::ToolGateway(s) => Some((s.gateway_name.as_str(), gateway_hash(s))),
-        _ => None,
-    });
-
     let mut items = Vec::new();
     let mut classify = |kind: &str,
                         name: &str,
@@ -241,41 +237,41 @@ pub async fn plan(
         });
     };
 
-    for step in &plan.steps {
-        if step.step == Step::ToolGateways
-            && let Some((name, hash)) = &gateway
-        {
-            classify(
-                GATEWAY_KIND,
-                name,
-                Step::ToolGateways,
-                Some(hash.clone()),
-                false,
-            );
-        }
-        for r in &step.resources {
-            let hash = desired_hash(r, plan, &known, artifact);
-            classify(
-                r.kind.as_str(),
-                &r.name,
-                step.step,
-                hash,
-                matches!(r.spec, ResourceSpec::AgentRuntime(_)),
-            );
-        }
+    // Every node apply runs: the plan's resources, and the shared gateway and policy engine,
+    // which are recorded and managed as resources too.
+    let nodes = super::apply::resources(plan);
+    for n in &nodes {
+        let desired = plan
+            .resources()
+            .find(|r| r.kind.as_str() == n.kind && r.name == n.name);
+        let hash = match desired {
+            Some(r) => desired_hash(r, plan, &known, artifact),
+            None => plan.resources().find_map(|r| match &r.spec {
+                ResourceSpec::ToolGateway(s)
+                    if n.kind == GATEWAY_KIND && s.gateway_name == n.name =>
+                {
+                    Some(gateway_hash(s))
+                }
+                ResourceSpec::CedarPolicy(s)
+                    if n.kind == POLICY_ENGINE_KIND && s.engine_name == n.name =>
+                {
+                    Some(engine_hash(s))
+                }
+                _ => None,
+            }),
+        };
+        classify(
+            &n.kind,
+            &n.name,
+            n.step,
+            hash,
+            desired.is_some_and(|r| matches!(r.spec, ResourceSpec::AgentRuntime(_))),
+        );
     }
     let mut deletes: Vec<&ResourceRecord> = state
         .resources
         .iter()
-        .filter(|r| {
-            let desired = if r.kind == GATEWAY_KIND {
-                gateway.as_ref().is_some_and(|(n, _)| *n == r.name)
-            } else {
-                plan.resources()
-                    .any(|d| d.kind.as_str() == r.kind && d.name == r.name)
-            };
-            !desired
-        })
+        .filter(|r| !nodes.iter().any(|n| n.kind == r.kind && n.name == r.name))
         .collect();
     deletes.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
     for r in deletes {

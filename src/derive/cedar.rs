@@ -6,7 +6,8 @@ use super::Ctx;
 use crate::diagnostic::{Diagnostic, category};
 use crate::plan::cedar::{self, CedarForbid, CedarPermit};
 use crate::plan::{
-    CedarPolicySpec, Dependency, DesiredResource, GATEWAY_KIND, ResourceKind, ResourceSpec, naming,
+    CedarPolicySpec, Dependency, DesiredResource, GATEWAY_KIND, POLICY_ENGINE_KIND, ResourceKind,
+    ResourceSpec, naming,
 };
 
 /// One policy engine per pack: the gateway enforces exactly one engine, so every prompt's
@@ -159,13 +160,23 @@ pub(super) fn cedar_policies(cx: &mut Ctx, gateways: &[DesiredResource]) -> Vec<
         kind: ResourceKind::CedarPolicy,
         name: engine_name.clone(),
         logical_id: pack.id.clone(),
-        // The engine is attached to the gateway (UpdateGateway), and a forbid names its target's
-        // tool action, which the engine learns from the gateway once the target is READY.
-        depends_on: std::iter::once(Dependency::ready(
-            GATEWAY_KIND,
-            &gateway_name,
-            "the engine is attached to the gateway (UpdateGateway)",
-        ))
+        // CreatePolicyEngine names no gateway, so the engine is made from the start, beside the
+        // gateway. It is attached to the gateway (UpdateGateway) once both are ready, and a forbid
+        // names its target's tool action, which the engine learns from the gateway once the
+        // target is READY.
+        depends_on: vec![
+            Dependency::ready(
+                POLICY_ENGINE_KIND,
+                &engine_name,
+                "the policies go in the engine, and a gateway takes only an ACTIVE engine",
+            ),
+            Dependency::ready(
+                GATEWAY_KIND,
+                &gateway_name,
+                "the engine is attached to the gateway (UpdateGateway)",
+            ),
+        ]
+        .into_iter()
         .chain(blocked.values().map(|(g, _, _)| {
             Dependency::ready(
                 ResourceKind::ToolGateway.as_str(),

@@ -16,6 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Tags;
 
+/// The pack's policy engine: not a plan resource of its own (the Cedar resource holds its
+/// policies and its attachment) but made, recorded and deleted as one, since CreatePolicyEngine
+/// names no gateway and can start at once.
+pub const POLICY_ENGINE_KIND: &str = "policy_engine";
+
 pub const ACTION_TYPE: &str = "AgentCore::Action";
 pub const GATEWAY_TYPE: &str = "AgentCore::Gateway";
 

@@ -17,7 +17,7 @@ pub mod memory;
 pub mod naming;
 pub mod runtime;
 
-pub use cedar::CedarPolicySpec;
+pub use cedar::{CedarPolicySpec, POLICY_ENGINE_KIND};
 pub use evaluation::{EvaluatorSpec, OnlineEvalSpec, RatingLevel};
 pub use gateway::{GATEWAY_KIND, ToolGatewaySpec};
 pub use memory::MemorySpec;

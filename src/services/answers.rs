@@ -22,6 +22,20 @@ pub enum AwsTarget {
 }
 
 impl AwsTarget {
+    /// Where this target's calls go, for "waiting for … at …".
+    pub fn endpoint_label(&self, region: &str) -> String {
+        match self {
+            Self::Local => "the local emulator".into(),
+            _ => match std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+            {
+                Some(url) => url,
+                None => format!("AWS {region} ({})", self.label()),
+            },
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Self::Local => "local emulator".into(),
@@ -142,4 +156,10 @@ pub fn artifact_source(a: &Answers) -> ArtifactSource {
         }
         _ => ArtifactSource::Missing,
     }
+}
+
+/// The deadline of one AWS call in seconds: `AGENTCORE_TUI_TIMEOUT` when valid, else the
+/// default the clients use.
+pub fn call_deadline_secs() -> u64 {
+    crate::aws::Timeouts::from_env_or_default().as_secs()
 }

@@ -94,3 +94,24 @@ pub fn target(clients: &Clients) -> Target {
         (None, false) => Target::Aws,
     }
 }
+
+/// What apply makes or checks for this plan, by step title in step order: the wizard's "Will
+/// create N" and its names. The same list as plan's items and apply's gauge
+/// ([`crate::deploy::apply::resources`]), so the three never disagree.
+pub fn resources_by_step(plan: &ResourcePlan) -> Vec<(&'static str, Vec<String>)> {
+    let mut out: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for n in crate::deploy::apply::resources(plan) {
+        let title = n.step.title();
+        // The engine and the Cedar resource holding its policies share the engine's name.
+        let name = match n.kind.as_str() {
+            crate::plan::POLICY_ENGINE_KIND => format!("{} (engine)", n.name),
+            "cedar_policy" => format!("{} (policies)", n.name),
+            _ => n.name,
+        };
+        match out.last_mut() {
+            Some((t, names)) if *t == title => names.push(name),
+            _ => out.push((title, vec![name])),
+        }
+    }
+    out
+}

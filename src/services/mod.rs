@@ -4,4 +4,5 @@
 pub mod answers;
 pub mod deploy;
 pub mod key_policy;
+pub mod logging;
 pub mod paths;

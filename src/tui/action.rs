@@ -3,6 +3,7 @@
 
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 
+use super::msg::call::CallMsg;
 use super::msg::deploy::DeployMsg;
 use super::msg::recs::RecsMsg;
 use super::msg::wizard::TaskResult;
@@ -23,6 +24,8 @@ pub enum Action {
     Deploy(DeployMsg),
     /// Recommendation and KMS activity results.
     Recs(RecsMsg),
+    /// An AWS call started, still waiting, or ended.
+    Call(CallMsg),
 }
 
 impl Action {

@@ -16,6 +16,7 @@ use super::screens::deploy::{self, DeployFlow};
 use super::screens::recs::{self, RecsFlow};
 use super::screens::wizard::{StepId, WizardState};
 use super::theme::Theme;
+use super::waits::Waits;
 use super::widgets::overlay;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +46,8 @@ pub struct App {
     pub recs: RecsFlow,
     pub overlay: Option<Overlay>,
     pub theme: Theme,
+    /// AWS calls in flight, for the wait line and Esc.
+    pub waits: Waits,
     size: (u16, u16),
     frame: u64,
     quit: bool,
@@ -66,6 +69,7 @@ impl App {
             recs: RecsFlow::default(),
             overlay: None,
             theme,
+            waits: Waits::default(),
             size,
             frame: 0,
             quit: false,
@@ -162,6 +166,10 @@ impl App {
                 self.changed |= self.recs.result(msg);
                 Vec::new()
             }
+            Action::Call(msg) => {
+                self.changed |= self.waits.on(msg);
+                Vec::new()
+            }
             Action::Deploy(DeployMsg {
                 outcome: DeployOutcome::Interrupted(found),
                 ..
@@ -220,6 +228,13 @@ impl App {
     }
 
     fn key(&mut self, k: &KeyEvent) -> Vec<Effect> {
+        // While the wait line shows, Esc means what it says: cancel that call.
+        if k.code == KeyCode::Esc
+            && let Some(id) = self.waits.cancel()
+        {
+            self.changed = true;
+            return vec![Effect::CancelCall { id }];
+        }
         let ctx = self.context();
         let mut command = keymap::lookup(ctx, k);
         // Resuming changes AWS resources: Enter, the default, means later.

@@ -65,6 +65,10 @@ pub enum Effect {
         kind: super::services::RunKind,
         answers: Box<Answers>,
     },
+    /// Abandon the AWS call `id` (Esc on its wait line); its screen gets a "cancelled" error.
+    CancelCall {
+        id: u64,
+    },
     /// Trip the cancellation token of `run` (a finished or unknown run is ignored).
     CancelRun {
         run: Gen,

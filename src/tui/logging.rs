@@ -4,26 +4,16 @@
 use std::path::Path;
 
 use tracing_appender::non_blocking::WorkerGuard;
-use tracing_subscriber::EnvFilter;
 
 /// Keep the guard alive for the whole run: dropping it flushes and stops the writer.
 pub fn init(data_dir: &Path) -> std::io::Result<WorkerGuard> {
+    // Created private before the appender opens it for appending.
+    crate::services::logging::open_private(data_dir)?;
     let dir = data_dir.join("logs");
-    crate::deploy::state::create_private_dir(&dir)?;
-    let file = dir.join(crate::services::paths::log_file_name());
-    // Create it private before the appender opens it for appending.
-    let mut opts = std::fs::OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(&file)?;
     let appender = tracing_appender::rolling::never(&dir, crate::services::paths::log_file_name());
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter =
-        EnvFilter::try_from_env("AGENTCORE_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Warnings are the raw errors of failed AWS calls: kept whatever the level.
+    let filter = crate::services::logging::filter("info");
     let installed = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

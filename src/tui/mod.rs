@@ -23,6 +23,7 @@ pub mod slot;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod waits;
 pub mod widgets;
 
 use std::sync::Arc;

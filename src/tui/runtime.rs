@@ -16,6 +16,10 @@ use super::persist::{self, Answers};
 use super::services::{AwsServices, KeysEvent};
 use super::slot::Gen;
 use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::msg::call::CallMsg;
+use super::services::ServiceError;
 
 pub const CHANNEL_CAPACITY: usize = 64;
 
@@ -27,6 +31,9 @@ pub struct Runtime {
     saver_task: Option<tokio::task::JoinHandle<()>>,
     /// Cancellation tokens of the apply/destroy runs still going.
     runs: Arc<std::sync::Mutex<Vec<(Gen, tokio_util::sync::CancellationToken)>>>,
+    /// The AWS calls in flight that Esc can cancel, by id.
+    calls: Arc<std::sync::Mutex<std::collections::BTreeMap<u64, CancellationToken>>>,
+    next_call: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Runtime {
@@ -64,6 +71,8 @@ impl Runtime {
                 saver,
                 saver_task,
                 runs: Arc::default(),
+                calls: Arc::default(),
+                next_call: Arc::default(),
             },
             rx,
         )
@@ -109,7 +118,12 @@ impl Runtime {
                 target,
                 region,
             } => {
-                let fut = self.services.caller_identity(target, region);
+                let endpoint = target.endpoint_label(&region);
+                let fut = self.watched(
+                    "GetCallerIdentity",
+                    endpoint,
+                    self.services.caller_identity(target, region),
+                );
                 self.spawn(
                     generation,
                     async move { Outcome::CallerIdentity(fut.await) },
@@ -120,26 +134,36 @@ impl Runtime {
                 target,
                 region,
             } => {
+                let endpoint = target.endpoint_label(&region);
                 let mut pages = self.services.kms_keys(target, region);
                 let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let send = |event| {
+                let send = move |event| {
+                    let tx = tx.clone();
+                    async move {
                         tx.send(Action::Task(TaskResult {
                             generation,
                             outcome: Outcome::KmsKeys(event),
                         }))
-                    };
+                        .await
+                        .is_ok()
+                    }
+                };
+                let pages_sent = send.clone();
+                // The whole listing is the call Esc cancels: pages keep arriving until then.
+                let listing = self.watched("ListKeys", endpoint, async move {
                     while let Some(page) = pages.next().await {
-                        let event = match page {
-                            Ok(keys) => KeysEvent::Page(keys),
-                            Err(e) => KeysEvent::Failed(e),
-                        };
-                        let failed = matches!(event, KeysEvent::Failed(_));
-                        if send(event).await.is_err() || failed {
-                            return;
+                        if !pages_sent(KeysEvent::Page(page?)).await {
+                            break;
                         }
                     }
-                    let _ = send(KeysEvent::Done).await;
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    send(match listing.await {
+                        Ok(()) => KeysEvent::Done,
+                        Err(e) => KeysEvent::Failed(e),
+                    })
+                    .await;
                 });
             }
             Effect::FetchKeyPolicy {
@@ -148,7 +172,12 @@ impl Runtime {
                 region,
                 key_arn,
             } => {
-                let fut = self.services.key_policy(target, region, key_arn);
+                let endpoint = target.endpoint_label(&region);
+                let fut = self.watched(
+                    "GetKeyPolicy",
+                    endpoint,
+                    self.services.key_policy(target, region, key_arn),
+                );
                 self.spawn(generation, async move { Outcome::KeyPolicy(fut.await) });
             }
             Effect::PutKeyPolicy {
@@ -158,9 +187,13 @@ impl Runtime {
                 key_arn,
                 policy,
             } => {
-                let fut = self
-                    .services
-                    .put_key_policy(target, region, key_arn, policy);
+                let endpoint = target.endpoint_label(&region);
+                let fut = self.watched(
+                    "PutKeyPolicy",
+                    endpoint,
+                    self.services
+                        .put_key_policy(target, region, key_arn, policy),
+                );
                 self.spawn(generation, async move { Outcome::KeyPolicyPut(fut.await) });
             }
             Effect::Plan {
@@ -173,6 +206,13 @@ impl Runtime {
                 });
             }
             Effect::StartRun { run, kind, answers } => self.start_run(run, kind, *answers),
+            Effect::CancelCall { id } => {
+                if let Ok(calls) = self.calls.lock()
+                    && let Some(token) = calls.get(&id)
+                {
+                    token.cancel();
+                }
+            }
             Effect::CancelRun { run } => {
                 if let Ok(runs) = self.runs.lock() {
                     for (_, token) in runs.iter().filter(|(g, _)| *g == run) {
@@ -184,7 +224,9 @@ impl Runtime {
                 generation,
                 answers,
             } => {
-                let fut = self.services.status(*answers);
+                let endpoint = answers_endpoint(&answers);
+                let fut =
+                    self.watched("the status check", endpoint, self.services.status(*answers));
                 self.deploy(generation, async move {
                     DeployOutcome::Status(fut.await.map(Box::new))
                 });
@@ -204,7 +246,12 @@ impl Runtime {
                 prompt,
                 session,
             } => {
-                let fut = self.services.invoke(*answers, runtime, prompt, session);
+                let endpoint = answers_endpoint(&answers);
+                let fut = self.watched(
+                    "InvokeAgentRuntime",
+                    endpoint,
+                    self.services.invoke(*answers, runtime, prompt, session),
+                );
                 self.deploy(generation, async move {
                     DeployOutcome::Invoked(fut.await.map(Box::new))
                 });
@@ -285,22 +332,33 @@ impl Runtime {
         };
         match effect {
             RecsEffect::List { place, .. } => {
+                let endpoint = place.target.endpoint_label(&place.region);
                 let mut pages = services.recommendations(place.target, place.region);
-                tokio::spawn(async move {
+                let pages_sent = send.clone();
+                // The whole listing is the call Esc cancels: pages keep arriving until then.
+                let listing = self.watched("ListRecommendations", endpoint, async move {
                     while let Some(page) = pages.next().await {
-                        let (outcome, failed) = match page {
-                            Ok(items) => (RecsOutcome::Page(items), false),
-                            Err(e) => (RecsOutcome::ListFailed(e), true),
-                        };
-                        if !send(outcome).await || failed {
-                            return;
+                        if !pages_sent(RecsOutcome::Page(page?)).await {
+                            break;
                         }
                     }
-                    send(RecsOutcome::ListDone).await;
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    send(match listing.await {
+                        Ok(()) => RecsOutcome::ListDone,
+                        Err(e) => RecsOutcome::ListFailed(e),
+                    })
+                    .await;
                 });
             }
             RecsEffect::Get { place, id, .. } => {
-                let fut = services.recommendation(place.target, place.region, id);
+                let endpoint = place.target.endpoint_label(&place.region);
+                let fut = self.watched(
+                    "GetRecommendation",
+                    endpoint,
+                    services.recommendation(place.target, place.region, id),
+                );
                 tokio::spawn(async move {
                     send(RecsOutcome::Detail(fut.await.map(Box::new))).await;
                 });
@@ -338,18 +396,23 @@ impl Runtime {
                 });
             }
             RecsEffect::Keys { place, .. } => {
+                let endpoint = place.target.endpoint_label(&place.region);
                 let mut pages = services.kms_keys(place.target, place.region);
-                tokio::spawn(async move {
+                let pages_sent = send.clone();
+                let listing = self.watched("ListKeys", endpoint, async move {
                     while let Some(page) = pages.next().await {
-                        let (event, failed) = match page {
-                            Ok(keys) => (KeysEvent::Page(keys), false),
-                            Err(e) => (KeysEvent::Failed(e), true),
-                        };
-                        if !send(RecsOutcome::Keys(event)).await || failed {
-                            return;
+                        if !pages_sent(RecsOutcome::Keys(KeysEvent::Page(page?))).await {
+                            break;
                         }
                     }
-                    send(RecsOutcome::Keys(KeysEvent::Done)).await;
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    send(RecsOutcome::Keys(match listing.await {
+                        Ok(()) => KeysEvent::Done,
+                        Err(e) => KeysEvent::Failed(e),
+                    }))
+                    .await;
                 });
             }
             RecsEffect::Start {
@@ -358,28 +421,38 @@ impl Runtime {
                 input_file,
                 ..
             } => {
-                tokio::spawn(async move {
+                let endpoint = place.target.endpoint_label(&place.region);
+                let start = self.watched("StartRecommendation", endpoint, async move {
                     let mut request = *request;
-                    if let Some(path) = input_file
-                        && let Err(e) = read_input(&path, &mut request).await
-                    {
-                        send(RecsOutcome::Started(Err(e))).await;
-                        return;
+                    if let Some(path) = input_file {
+                        read_input(&path, &mut request).await?;
                     }
-                    let r = services
+                    services
                         .start_recommendation(place.target, place.region, request)
-                        .await;
-                    send(RecsOutcome::Started(r)).await;
+                        .await
+                });
+                tokio::spawn(async move {
+                    send(RecsOutcome::Started(start.await)).await;
                 });
             }
             RecsEffect::CheckKeyPolicy { place, key_arn, .. } => {
-                let fut = services.key_policy_check(place.target, place.region, key_arn);
+                let endpoint = place.target.endpoint_label(&place.region);
+                let fut = self.watched(
+                    "GetKeyPolicy",
+                    endpoint,
+                    services.key_policy_check(place.target, place.region, key_arn),
+                );
                 tokio::spawn(async move {
                     send(RecsOutcome::KeyPolicy(fut.await)).await;
                 });
             }
             RecsEffect::Activity { place, .. } => {
-                let fut = services.kms_activity(place.target, place.region);
+                let endpoint = place.target.endpoint_label(&place.region);
+                let fut = self.watched(
+                    "LookupEvents",
+                    endpoint,
+                    services.kms_activity(place.target, place.region),
+                );
                 tokio::spawn(async move {
                     send(RecsOutcome::Activity(fut.await)).await;
                 });
@@ -438,6 +511,67 @@ impl Runtime {
                 }))
                 .await;
         });
+    }
+
+    /// `fut`, reported while in flight (started, each second, ended) for the wait line, and
+    /// abandoned on Esc ([`Effect::CancelCall`]): dropping it drops the SDK call, and the screen
+    /// gets a "cancelled" error it shows like any other, with its own retry.
+    fn watched<T: Send + 'static>(
+        &self,
+        operation: &'static str,
+        endpoint: String,
+        fut: impl Future<Output = Result<T, ServiceError>> + Send + 'static,
+    ) -> impl Future<Output = Result<T, ServiceError>> + Send + 'static {
+        let id = self
+            .next_call
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = CancellationToken::new();
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.insert(id, token.clone());
+        }
+        let calls = self.calls.clone();
+        let tx = self.tx.clone();
+        let deadline_secs = crate::services::answers::call_deadline_secs();
+        async move {
+            let _ = tx
+                .send(Action::Call(CallMsg::Started {
+                    id,
+                    operation,
+                    endpoint,
+                    deadline_secs,
+                }))
+                .await;
+            let started = tokio::time::Instant::now();
+            let second = std::time::Duration::from_secs(1);
+            let mut every = tokio::time::interval_at(started + second, second);
+            let mut fut = std::pin::pin!(fut);
+            let out = loop {
+                tokio::select! {
+                    r = &mut fut => break r,
+                    () = token.cancelled() => break Err(ServiceError {
+                        category: "cancelled".into(),
+                        message: format!(
+                            "{operation}: cancelled after {} s (Esc)",
+                            started.elapsed().as_secs()
+                        ),
+                        hint: Some("ask again with this screen's retry key when the endpoint is back".into()),
+                    }),
+                    _ = every.tick() => {
+                        let _ = tx
+                            .send(Action::Call(CallMsg::Waiting {
+                                id,
+                                elapsed_secs: started.elapsed().as_secs(),
+                            }))
+                            .await;
+                    }
+                }
+            };
+            if let Ok(mut calls) = calls.lock() {
+                calls.remove(&id);
+            }
+            let _ = tx.send(Action::Call(CallMsg::Ended { id })).await;
+            out
+        }
     }
 
     fn spawn(&self, generation: Gen, fut: impl Future<Output = Outcome> + Send + 'static) {
@@ -611,6 +745,7 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::WriteConfig { .. } => "write_config",
         Effect::Plan { .. } => "plan",
         Effect::StartRun { .. } => "start_run",
+        Effect::CancelCall { .. } => "cancel_call",
         Effect::CancelRun { .. } => "cancel_run",
         Effect::FetchStatus { .. } => "fetch_status",
         Effect::FetchLogs { .. } => "fetch_logs",
@@ -681,4 +816,10 @@ mod saving_tests {
         let saved = persist::load_answers(&persist_path(dir.path())).unwrap();
         assert_eq!(saved.region, "eu-west-1");
     }
+}
+
+fn answers_endpoint(a: &Answers) -> String {
+    a.target
+        .as_ref()
+        .map_or_else(|| "AWS".into(), |t| t.endpoint_label(&a.region))
 }

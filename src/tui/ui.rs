@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::app::{App, Overlay};
 use super::layout;
@@ -20,6 +20,18 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 pub fn render_to(app: &App, area: Rect, buf: &mut Buffer) {
+    render_screen(app, area, buf);
+    // Over whichever screen's footer: what an AWS call in flight waits for, and that Esc cancels.
+    if let Some(text) = app.waits.line()
+        && !overlay::too_small(area)
+    {
+        let row = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+        Clear.render(row, buf);
+        Line::styled(format!(" {text}"), app.theme.warning).render(row, buf);
+    }
+}
+
+fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     if overlay::too_small(area) {
         overlay::render_too_small(area, buf, theme);

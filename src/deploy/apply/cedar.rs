@@ -2,25 +2,27 @@
 
 use aws_sdk_bedrockagentcorecontrol::types::{GatewayPolicyEngineMode, Policy as PolicySummary};
 
-use super::{GatewayRef, Lc, Located, Outcome, Run};
+use super::{GatewayRef, Lc, Located, Outcome, ResourceOutcome, Run};
 use crate::aws::{self, Category};
 use crate::deploy::cloud::{self, Found, call};
-use crate::deploy::events::ResourcePhase;
+use crate::deploy::events::{ResourcePhase, Step};
 use crate::deploy::poll;
 use crate::deploy::sdk::{self, fingerprint, hash_map};
-use crate::plan::CedarPolicySpec;
+use crate::deploy::state::{RecordStatus, ResourceRecord};
 use crate::plan::cedar::CedarError;
+use crate::plan::{CedarPolicySpec, POLICY_ENGINE_KIND, ResourceKind};
 
 impl<'a> Run<'a> {
-    pub(super) async fn cedar(
-        &self,
-        lc: &Lc<'_>,
-        s: &CedarPolicySpec,
-    ) -> Result<(Outcome, String), aws::Error> {
+    /// The pack's policy engine, made from the start: CreatePolicyEngine names no gateway.
+    /// `true` when it is ACTIVE.
+    pub(super) async fn ensure_engine(&self, s: &CedarPolicySpec) -> bool {
         let c = self.c();
-        let gw = self.gateway()?;
-        let hash = cedar_hash(s, &gw.arn);
-        let engine = self
+        let lc = self.lc(Step::CedarPolicies, POLICY_ENGINE_KIND, &s.engine_name);
+        let lc = &lc;
+        lc.phase(ResourcePhase::Pending, None);
+        self.adopt_recorded_engine(s);
+        let hash = engine_hash(s);
+        let res = self
             .locate_or_create(
                 lc,
                 &hash,
@@ -45,10 +47,129 @@ impl<'a> Run<'a> {
                 },
                 |id: String| async move { cloud::policy_engine_probe(c, &id).await },
             )
-            .await?;
-        let ef = engine.found().clone();
+            .await;
+        let engine = match res {
+            Ok(loc) => {
+                let (result, arn) = self.finish(lc, &loc, &hash, &[]);
+                lc.phase(
+                    match result {
+                        Outcome::Adopted => ResourcePhase::Adopted,
+                        Outcome::Unchanged => ResourcePhase::Unchanged,
+                        _ => ResourcePhase::Ready,
+                    },
+                    Some(&arn),
+                );
+                self.outcome(
+                    Step::CedarPolicies,
+                    ResourceOutcome {
+                        kind: POLICY_ENGINE_KIND.to_owned(),
+                        name: s.engine_name.clone(),
+                        result,
+                        arn: Some(arn),
+                        error: None,
+                        reason: None,
+                    },
+                );
+                Ok((loc.found().clone(), matches!(loc, Located::New(_))))
+            }
+            Err(e) => {
+                self.failed(lc, e.clone());
+                Err(e)
+            }
+        };
+        let ok = engine.is_ok();
+        self.out.lock().unwrap().engine = Some(engine);
+        ok
+    }
+
+    /// Versions before the engine was a node of its own recorded it only inside the Cedar
+    /// resource: that record becomes the engine's, so the engine is checked, not created again.
+    fn adopt_recorded_engine(&self, s: &CedarPolicySpec) {
+        let st = self.dep.store.snapshot();
+        if st.get(POLICY_ENGINE_KIND, &s.engine_name).is_some() {
+            return;
+        }
+        let Some(old) = st.get(ResourceKind::CedarPolicy.as_str(), &s.engine_name) else {
+            return;
+        };
+        let Some(id) = old.meta("policy_engine_id").filter(|i| !i.is_empty()) else {
+            return;
+        };
+        let mut rec = ResourceRecord::new(POLICY_ENGINE_KIND, &s.engine_name);
+        rec.arn = old.meta("policy_engine_arn").map(str::to_owned);
+        rec.status = Some(RecordStatus::Created);
+        rec.created_at = old.created_at;
+        rec.metadata.insert("id".into(), id.to_owned());
+        rec.metadata.insert("spec_hash".into(), engine_hash(s));
+        if let Err(e) = self.dep.store.upsert(rec) {
+            self.dep.events.warn(format!("state not saved: {e}"));
+        }
+    }
+
+    fn engine(&self) -> Result<(Found, bool), aws::Error> {
+        match &self.out.lock().unwrap().engine {
+            Some(Ok(e)) => Ok(e.clone()),
+            Some(Err(e)) => {
+                let mut e = e.clone();
+                e.message = format!("the policy engine could not be created: {}", e.message);
+                Err(e)
+            }
+            None => Err(aws::Error::new(
+                Category::Configuration,
+                "UpdateGateway",
+                "no policy engine to attach to the gateway",
+            )),
+        }
+    }
+
+    /// The engine's attachment to the gateway and its policies: attached in LOG_ONLY, the
+    /// policies made, then ENFORCE.
+    pub(super) async fn cedar(
+        &self,
+        lc: &Lc<'_>,
+        s: &CedarPolicySpec,
+    ) -> Result<(Outcome, String), aws::Error> {
+        let c = self.c();
+        let gw = self.gateway()?;
+        let (ef, new_engine) = self.engine()?;
+        let hash = cedar_hash(s, &gw.arn);
+        let rec = self.dep.store.snapshot().get(&lc.kind, &lc.name).cloned();
+        // Recorded before the attach, so a destroy after a crash from here on detaches the
+        // engine and deletes its policies.
+        let mut creating = rec
+            .clone()
+            .unwrap_or_else(|| ResourceRecord::new(&lc.kind, &lc.name));
+        if creating.status.is_none() {
+            creating.status = Some(RecordStatus::Creating);
+        }
+        creating.arn = Some(ef.arn.clone());
+        creating.metadata.insert("id".into(), ef.id.clone());
+        creating
+            .metadata
+            .insert("policy_engine_id".into(), ef.id.clone());
+        creating
+            .metadata
+            .insert("policy_engine_arn".into(), ef.arn.clone());
+        creating.metadata.insert("gateway_id".into(), gw.id.clone());
+        self.dep
+            .store
+            .upsert(creating)
+            .map_err(|e| aws::Error::new(Category::Configuration, "SaveState", e.to_string()))?;
+        lc.phase(ResourcePhase::Pending, Some(&ef.arn));
+        let engine = match &rec {
+            Some(r)
+                if r.meta("spec_hash") == Some(hash.as_str())
+                    && matches!(
+                        r.status,
+                        Some(RecordStatus::Created) | Some(RecordStatus::Updated)
+                    ) =>
+            {
+                Located::Current(ef.clone())
+            }
+            Some(r) if r.status != Some(RecordStatus::Creating) => Located::Stale(ef.clone()),
+            _ => Located::New(ef.clone()),
+        };
         let ef_id = ef.id.as_str();
-        let new_engine = matches!(engine, Located::New(_));
 
         // AgentCore denies every call no permit allows, so the gateway must never enforce this
         // engine before its baseline permit is ACTIVE: it is attached in LOG_ONLY (the engine
@@ -95,7 +216,10 @@ impl<'a> Run<'a> {
 
         // One policy per blocked tool, named after the tool, made concurrently; a policy whose
         // tool no longer appears in any blocklist is deleted.
-        let results = futures_util::future::join_all(wanted.iter().map(|(name, stmt, desc)| {
+        let waited = std::sync::atomic::AtomicBool::new(false);
+        let waited = &waited;
+        let results = self.timed(lc, async {
+            let results = futures_util::future::join_all(wanted.iter().map(|(name, stmt, desc)| {
             let existing = &existing;
             let same_policy = &same_policy;
             async move {
@@ -149,13 +273,16 @@ impl<'a> Run<'a> {
                     name,
                     &self.dep.poll,
                     &self.dep.cancel,
-                    |_| {},
+                    |_| waited.store(true, std::sync::atomic::Ordering::Relaxed),
                     || cloud::policy_probe(c, ef_id, &id),
                 )
                 .await?;
                 Ok::<String, aws::Error>(id)
             }
         }))
+        .await;
+            (results, waited.load(std::sync::atomic::Ordering::Relaxed))
+        })
         .await;
         let mut ids = Vec::new();
         for r in results {
@@ -243,17 +370,31 @@ impl<'a> Run<'a> {
                 .send(),
         )
         .await?;
-        poll::until_ready(
-            "gateway",
-            &gw.name,
-            &self.dep.poll,
-            &self.dep.cancel,
-            |s| lc.phase(ResourcePhase::Waiting(format!("gateway {s}")), None),
-            || cloud::gateway_probe(c, &gw.id),
-        )
+        self.timed(lc, async {
+            let mut waited = false;
+            let r = poll::until_ready(
+                "gateway",
+                &gw.name,
+                &self.dep.poll,
+                &self.dep.cancel,
+                |s| {
+                    waited = true;
+                    lc.phase(ResourcePhase::Waiting(format!("gateway {s}")), None)
+                },
+                || cloud::gateway_probe(c, &gw.id),
+            )
+            .await;
+            (r, waited)
+        })
         .await?;
         Ok(())
     }
+}
+
+/// Nothing of the engine is changed after its Create (its policies and its attachment are the
+/// Cedar resource's), so only its name tells one engine from another.
+pub(crate) fn engine_hash(s: &CedarPolicySpec) -> String {
+    fingerprint(&s.engine_name)
 }
 
 pub(crate) fn cedar_hash(s: &CedarPolicySpec, gateway_arn: &str) -> String {

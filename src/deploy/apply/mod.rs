@@ -18,13 +18,15 @@ use crate::deploy::artifact::{self, RuntimeArtifact};
 use crate::deploy::cloud::{Found, is_conflict, is_not_found};
 use crate::deploy::context::Deployment;
 use crate::deploy::destroy;
+use crate::deploy::eta::Eta;
 use crate::deploy::events::{Event, ResourcePhase, Step};
 use crate::deploy::graph::{self, Graph, Known, Node, OnFailure, Settled};
 use crate::deploy::panes::{Ended, Panes};
 use crate::deploy::poll::{self, Probe};
 use crate::deploy::state::{RecordStatus, ResourceRecord};
 use crate::plan::{
-    Dependency, DesiredResource, ResourceKind, ResourcePlan, ResourceSpec, ToolGatewaySpec,
+    CedarPolicySpec, Dependency, DesiredResource, POLICY_ENGINE_KIND, ResourceKind, ResourcePlan,
+    ResourceSpec, ToolGatewaySpec,
 };
 
 mod cedar;
@@ -35,7 +37,7 @@ mod runtime;
 
 // The fingerprints recorded in state, each beside its kind's creator; plan recomputes them
 // from the prior state to tell unchanged from changed.
-pub(crate) use cedar::cedar_hash;
+pub(crate) use cedar::{cedar_hash, engine_hash};
 pub(crate) use evaluation::{online_hash, retired_online_evals};
 pub(crate) use gateway::{gateway_hash, target_hash};
 pub(crate) use runtime::{a2a_hash, agents_env, compose_env, runtime_hash};
@@ -181,11 +183,27 @@ struct GatewayRef {
     role_arn: String,
 }
 
+impl Work<'_> {
+    /// How many times the node waits for AWS when it has everything to make (the ETA's unit).
+    fn waits(&self) -> u32 {
+        match self {
+            // Attached in LOG_ONLY, its policies ACTIVE, then ENFORCE.
+            Work::Resource(r) if matches!(r.spec, ResourceSpec::CedarPolicy(_)) => 3,
+            // Logical: ready with its runtime.
+            Work::Resource(r) if matches!(r.spec, ResourceSpec::A2aEndpoint(_)) => 0,
+            _ => 1,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Outputs {
     memory_arn: Option<String>,
     gateway: Option<Result<GatewayRef, aws::Error>>,
-    /// The pack's one policy engine (the gateway enforces exactly one).
+    /// The pack's one policy engine as its node left it (the gateway enforces exactly one), and
+    /// whether this apply created it.
+    engine: Option<Result<(Found, bool), aws::Error>>,
+    /// The engine's ARN once the gateway enforces it.
     engine_arn: Option<String>,
     /// Ready runtimes.
     runtimes: BTreeMap<String, Found>,
@@ -198,15 +216,10 @@ struct Outputs {
 /// What a node of the graph does.
 enum Work<'a> {
     Gateway(&'a ToolGatewaySpec),
+    Engine(&'a CedarPolicySpec),
     Resource(&'a DesiredResource),
     /// A recorded online evaluation config the plan replaced.
     Retire(&'a ResourceRecord),
-}
-
-#[derive(Default, Clone, Copy)]
-struct Timing {
-    started: Option<Instant>,
-    took: Option<Duration>,
 }
 
 /// How a resource was found (or made) before its final record is written.
@@ -264,7 +277,7 @@ struct Run<'a> {
     work: Vec<Work<'a>>,
     known: Known,
     panes: Panes,
-    timing: Mutex<Vec<Timing>>,
+    eta: Mutex<Eta>,
     total: usize,
     started: Instant,
 }
@@ -286,6 +299,18 @@ fn build<'a>(plan: &'a ResourcePlan, retired: &'a [ResourceRecord]) -> (Graph, V
             deps: Vec::new(),
         });
         work.push(Work::Gateway(gw));
+    }
+    for s in plan.resources().filter_map(|r| match &r.spec {
+        ResourceSpec::CedarPolicy(s) => Some(s),
+        _ => None,
+    }) {
+        nodes.push(Node {
+            kind: POLICY_ENGINE_KIND.to_owned(),
+            name: s.engine_name.clone(),
+            step: Step::CedarPolicies,
+            deps: Vec::new(),
+        });
+        work.push(Work::Engine(s));
     }
     for r in plan.resources() {
         nodes.push(Node {
@@ -374,7 +399,7 @@ pub async fn apply(dep: &Deployment, plan: &ResourcePlan, opts: &ApplyOptions) -
         out: Mutex::new(Outputs::default()),
         outcomes: Mutex::new(Vec::new()),
         total: graph.nodes.len(),
-        timing: Mutex::new(vec![Timing::default(); graph.nodes.len()]),
+        eta: Mutex::new(Eta::new(work.iter().map(Work::waits))),
         graph,
         work,
         known: Known::default(),
@@ -470,9 +495,9 @@ impl<'a> Run<'a> {
     async fn node(&self, i: usize) -> Settled {
         let step = self.graph.nodes[i].step;
         self.step_touch(step);
-        self.timing.lock().unwrap()[i].started = Some(Instant::now());
         let ok = match self.work[i] {
             Work::Gateway(spec) => self.ensure_gateway(spec).await,
+            Work::Engine(spec) => self.ensure_engine(spec).await,
             Work::Resource(r) => self.one(step, r).await,
             Work::Retire(rec) => self.retire(step, rec).await,
         };
@@ -517,42 +542,33 @@ impl<'a> Run<'a> {
         self.known.arn(&lc.kind, &lc.name);
     }
 
-    /// What is left, along the graph's critical path: each unfinished resource costs the mean
-    /// measured time of the finished ones of its kind (of all, for a kind none finished yet),
-    /// less what it has run already. `None` until something has finished.
+    /// What is left, along the graph's critical path, each node counted in the waits it has
+    /// still to do (see [`Eta`]). `None` until a wait has been measured.
     fn eta(&self) -> Option<Duration> {
-        let timing = self.timing.lock().unwrap().clone();
-        let mut by_kind: BTreeMap<&str, (Duration, u32)> = BTreeMap::new();
-        let mut all = (Duration::ZERO, 0u32);
-        for (i, t) in timing.iter().enumerate() {
-            if let Some(d) = t.took {
-                let e = by_kind.entry(&self.graph.nodes[i].kind).or_default();
-                e.0 += d;
-                e.1 += 1;
-                all.0 += d;
-                all.1 += 1;
-            }
+        self.eta
+            .lock()
+            .unwrap()
+            .remaining(&self.graph, Instant::now())
+    }
+
+    fn node_of(&self, lc: &Lc<'_>) -> Option<usize> {
+        self.graph.index(&lc.kind, &lc.name)
+    }
+
+    /// Times one wait for AWS of `lc`'s node, for the ETA the next progress carries.
+    async fn timed<T>(&self, lc: &Lc<'_>, wait: impl Future<Output = (T, bool)>) -> T {
+        let i = self.node_of(lc);
+        if let Some(i) = i {
+            self.eta.lock().unwrap().wait_started(i, Instant::now());
         }
-        if all.1 == 0 {
-            return None;
+        let (out, waited) = wait.await;
+        if let Some(i) = i {
+            self.eta
+                .lock()
+                .unwrap()
+                .wait_ended(i, Instant::now(), waited);
         }
-        let now = Instant::now();
-        let left = |i: usize| {
-            let t = timing[i];
-            if t.took.is_some() {
-                return Duration::ZERO;
-            }
-            let (sum, n) = by_kind
-                .get(self.graph.nodes[i].kind.as_str())
-                .copied()
-                .unwrap_or(all);
-            let est = sum / n;
-            match t.started {
-                Some(s) => est.saturating_sub(now - s),
-                None => est,
-            }
-        };
-        Some(self.graph.critical_path(left, |_| Duration::ZERO))
+        out
     }
 
     /// Sent after every outcome, from the outcomes themselves, so the gauge, the step
@@ -582,18 +598,7 @@ impl<'a> Run<'a> {
 
     fn outcome(&self, step: Step, o: ResourceOutcome) {
         if let Some(i) = self.graph.index(&o.kind, &o.name) {
-            let mut timing = self.timing.lock().unwrap();
-            let t = &mut timing[i];
-            if matches!(
-                o.result,
-                Outcome::Created | Outcome::Updated | Outcome::Adopted | Outcome::Deleted
-            ) {
-                t.took = t.started.map(|s| s.elapsed());
-            } else {
-                // Settled without a measure of how long such a resource takes.
-                t.took = Some(Duration::ZERO);
-                t.started = None;
-            }
+            self.eta.lock().unwrap().settled(i);
         }
         self.step_settle(step, o.result);
         let mut outcomes = self.outcomes.lock().unwrap();
@@ -780,14 +785,22 @@ impl<'a> Run<'a> {
     where
         Fut: Future<Output = Result<Probe, aws::Error>>,
     {
-        poll::until_ready(
-            &lc.kind,
-            &lc.name,
-            &self.dep.poll,
-            &self.dep.cancel,
-            |s| lc.phase(ResourcePhase::Waiting(s.to_owned()), None),
-            probe,
-        )
+        self.timed(lc, async {
+            let mut waited = false;
+            let r = poll::until_ready(
+                &lc.kind,
+                &lc.name,
+                &self.dep.poll,
+                &self.dep.cancel,
+                |s| {
+                    waited = true;
+                    lc.phase(ResourcePhase::Waiting(s.to_owned()), None)
+                },
+                probe,
+            )
+            .await;
+            (r, waited)
+        })
         .await
     }
 
@@ -962,12 +975,12 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Every resource apply makes or checks: the plan's, plus the shared gateway. The plan
-/// report lists the same ones, so "N to create" and "N/N" agree (deletes apply makes come
-/// on top: see [`retired_online_evals`]).
-pub fn resource_count(plan: &ResourcePlan) -> usize {
-    let gateway = plan
-        .resources()
-        .any(|r| matches!(r.spec, ResourceSpec::ToolGateway(_)));
-    plan.resources().count() + usize::from(gateway)
+/// Every resource apply makes or checks, by step (the graph's order within a step): the plan's,
+/// plus the shared gateway and the policy engine, which are graph nodes of their own. The
+/// wizard's count, plan's items and apply's gauge all read this, so they agree (deletes apply
+/// makes come on top: see [`retired_online_evals`]).
+pub fn resources(plan: &ResourcePlan) -> Vec<Node> {
+    let mut nodes = graph(plan).nodes;
+    nodes.sort_by_key(|n| n.step);
+    nodes
 }

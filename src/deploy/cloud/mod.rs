@@ -149,7 +149,7 @@ pub async fn probe_record(
                 None => None,
             }
         }
-        "cedar_policy" => {
+        "cedar_policy" | crate::plan::POLICY_ENGINE_KIND => {
             let id = match rec.meta("policy_engine_id").map(str::to_owned).or(id) {
                 Some(i) => Some(i),
                 None => or_find(find_policy_engine(c, name).await?)?,

@@ -1,11 +1,33 @@
 //! Deleting the policy engine: its policies deleted (an engine with policies cannot go) and the
 //! engine detached from the gateway (an engine a gateway enforces cannot go), then the engine.
+//! The Cedar resource does the first two; the engine's own record, deleted after it, the last.
 
 use super::*;
 
+/// The Cedar resource: its policies and the attachment. The engine goes too when the state has
+/// no record of it of its own (as versions before that recorded it).
+pub(super) async fn delete_cedar(dep: &Deployment, r: &ResourceRecord) -> Result<(), aws::Error> {
+    let engine_recorded = dep
+        .store
+        .snapshot()
+        .live()
+        .any(|e| e.kind == POLICY_ENGINE_KIND && e.name == r.name);
+    clear_engine(dep, r, !engine_recorded).await
+}
+
+/// The engine's own record: whatever policies and attachment are left (none after the Cedar
+/// resource's delete), then the engine.
 pub(super) async fn delete_policy_engine(
     dep: &Deployment,
     r: &ResourceRecord,
+) -> Result<(), aws::Error> {
+    clear_engine(dep, r, true).await
+}
+
+async fn clear_engine(
+    dep: &Deployment,
+    r: &ResourceRecord,
+    delete_engine: bool,
 ) -> Result<(), aws::Error> {
     let c = &dep.clients;
     let name = r.name.as_str();
@@ -71,6 +93,9 @@ pub(super) async fn delete_policy_engine(
     let (policies_gone, detached) = tokio::join!(policies_gone, detached);
     policies_gone?;
     detached?;
+    if !delete_engine {
+        return Ok(());
+    }
     gone_ok(
         call(
             c,
@@ -82,7 +107,7 @@ pub(super) async fn delete_policy_engine(
         )
         .await,
     )?;
-    wait_gone(dep, &r.kind, name, || {
+    wait_gone(dep, POLICY_ENGINE_KIND, name, || {
         cloud::policy_engine_probe(c, &engine.id)
     })
     .await

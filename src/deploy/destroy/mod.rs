@@ -21,7 +21,7 @@ use crate::deploy::graph::{self, Graph, Known, Node, OnFailure, Settled};
 use crate::deploy::panes::{Ended, Panes};
 use crate::deploy::poll::{self, Probe};
 use crate::deploy::state::{DeployState, RecordStatus, ResourceRecord};
-use crate::plan::Dependency;
+use crate::plan::{Dependency, POLICY_ENGINE_KIND};
 
 mod artifact;
 mod cedar;
@@ -33,11 +33,12 @@ mod runtime;
 pub use artifact::{ARTIFACT_BUCKET, ARTIFACT_KEY, CODE_ARTIFACT_KIND};
 
 /// The kinds destroy knows how to delete; any other recorded kind is reported, not touched.
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 10] = [
     "online_eval_config",
     "tool_gateway",
     "gateway",
     "cedar_policy",
+    POLICY_ENGINE_KIND,
     "evaluator",
     "a2a_endpoint",
     "agent_runtime",
@@ -104,7 +105,7 @@ fn step_of(kind: &str) -> Step {
     match kind {
         "memory" => Step::Memory,
         "tool_gateway" | "gateway" => Step::ToolGateways,
-        "cedar_policy" => Step::CedarPolicies,
+        "cedar_policy" | POLICY_ENGINE_KIND => Step::CedarPolicies,
         "agent_runtime" | CODE_ARTIFACT_KIND => Step::AgentRuntimes,
         "a2a_endpoint" => Step::A2aWiring,
         "evaluator" => Step::Evaluators,
@@ -125,8 +126,13 @@ pub enum Target {
 
 /// Edges between kinds, as "uses" (the user, what it uses, why; the why reading after "it
 /// is"), mostly apply's edges. Destroy turns them around: what is used goes last.
-const USES: [(&str, &str, &str); 9] = [
+const USES: [(&str, &str, &str); 10] = [
     ("tool_gateway", "gateway", "a target of the gateway"),
+    (
+        "cedar_policy",
+        POLICY_ENGINE_KIND,
+        "the engine holding the policies, detached from the gateway before its delete",
+    ),
     (
         "cedar_policy",
         "gateway",
@@ -539,7 +545,8 @@ pub(super) async fn delete(dep: &Deployment, r: &ResourceRecord) -> Result<(), a
         "online_eval_config" => evaluation::delete_online_eval(dep, r).await,
         "tool_gateway" => gateway::delete_tool_target(dep, r).await,
         "gateway" => gateway::delete_gateway(dep, r).await,
-        "cedar_policy" => cedar::delete_policy_engine(dep, r).await,
+        "cedar_policy" => cedar::delete_cedar(dep, r).await,
+        POLICY_ENGINE_KIND => cedar::delete_policy_engine(dep, r).await,
         "evaluator" => evaluation::delete_evaluator(dep, r).await,
         // Logical: goes with its runtime.
         "a2a_endpoint" => Ok(()),

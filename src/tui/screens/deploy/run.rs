@@ -522,7 +522,7 @@ fn render_row(
     } else {
         fmt_secs(row.elapsed)
     };
-    let name = truncate(&row.name, 24);
+    let name = truncate(&label(row), 24);
     let state = truncate(&state, 22);
     let line = Line::from(vec![
         Span::styled(format!("  {mark} "), style),
@@ -537,6 +537,16 @@ fn render_row(
         line
     };
     line.render(area, buf);
+}
+
+/// The policy engine and the Cedar resource holding its policies share the engine's name: the
+/// row says which is which before the name is cut.
+fn label(row: &ResourceRow) -> String {
+    match row.kind.as_str() {
+        "policy_engine" => format!("engine {}", row.name),
+        "cedar_policy" => format!("policies {}", row.name),
+        _ => row.name.clone(),
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -421,17 +421,7 @@ impl Step for PackStep {
                 pack,
                 &crate::services::answers::deploy_config(&shared.answers),
             ) {
-                Ok(plan) => Ok(plan
-                    .steps
-                    .iter()
-                    .filter(|s| !s.resources.is_empty())
-                    .map(|s| {
-                        (
-                            s.step.title(),
-                            s.resources.iter().map(|r| r.name.clone()).collect(),
-                        )
-                    })
-                    .collect()),
+                Ok(plan) => Ok(crate::services::deploy::resources_by_step(&plan)),
                 Err(e) => Err(e.0.len()),
             },
         };
