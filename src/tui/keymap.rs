@@ -42,6 +42,7 @@ pub enum Command {
     Top,
     Bottom,
     CycleLevel,
+    CycleRange,
     ScrollLeft,
     ScrollRight,
     // The Invoke view.
@@ -567,6 +568,16 @@ const LOGS: &[Binding] = &[
         C::CycleLevel,
         "minimum level: all, debug, info, warn, error",
     ),
+    b(
+        &[Key::ch('t')],
+        C::CycleRange,
+        "time range: 5m, 15m, 1h, 6h, 24h (reads again from that far back)",
+    ),
+    b(
+        &[Key::ch('c')],
+        C::Copy,
+        "copy the selected line (›) to the clipboard (OSC 52)",
+    ),
     b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "scroll up"),
     b(
         &[Key::plain(KeyCode::Down), Key::ch('j')],
@@ -1039,6 +1050,8 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
             (C::Pause, "pause"),
             (C::Search, "filter"),
             (C::CycleLevel, "level"),
+            (C::CycleRange, "range"),
+            (C::Copy, "copy"),
             (C::Bottom, "follow"),
             (C::Back, "back"),
             (C::Help, "help"),

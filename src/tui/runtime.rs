@@ -13,7 +13,7 @@ use super::msg::deploy::{DeployMsg, DeployOutcome};
 use super::msg::recs::{RecsEffect, RecsMsg, RecsOutcome};
 use super::msg::wizard::{LoadedPack, Outcome, TaskResult};
 use super::persist::{self, Answers};
-use super::services::{AwsServices, KeysEvent};
+use super::services::{AwsServices, InvokeEvent, KeysEvent};
 use super::slot::Gen;
 use futures_util::StreamExt;
 
@@ -27,6 +27,9 @@ pub struct Runtime {
     saver_task: Option<tokio::task::JoinHandle<()>>,
     /// Cancellation tokens of the apply/destroy runs still going.
     runs: Arc<std::sync::Mutex<Vec<(Gen, tokio_util::sync::CancellationToken)>>>,
+    /// Text to put on the terminal's clipboard, written by the draw loop after its next frame
+    /// (through the terminal's own writer, so it never lands inside a frame's output).
+    clipboard: std::sync::Mutex<Vec<String>>,
 }
 
 impl Runtime {
@@ -64,6 +67,7 @@ impl Runtime {
                 saver,
                 saver_task,
                 runs: Arc::default(),
+                clipboard: std::sync::Mutex::default(),
             },
             rx,
         )
@@ -78,6 +82,20 @@ impl Runtime {
         if let Some(task) = task {
             let _ = task.await;
         }
+    }
+
+    /// The copies asked for since the last call, each as its OSC 52 sequence.
+    pub fn take_clipboard(&self) -> Vec<String> {
+        let texts = self
+            .clipboard
+            .lock()
+            .map(|mut q| std::mem::take(&mut *q))
+            .unwrap_or_default();
+        texts.iter().map(|t| osc52(t)).collect()
+    }
+
+    pub fn has_clipboard(&self) -> bool {
+        self.clipboard.lock().is_ok_and(|q| !q.is_empty())
     }
 
     pub fn execute_all(&self, effects: Vec<Effect>) {
@@ -204,9 +222,22 @@ impl Runtime {
                 prompt,
                 session,
             } => {
-                let fut = self.services.invoke(*answers, runtime, prompt, session);
-                self.deploy(generation, async move {
-                    DeployOutcome::Invoked(fut.await.map(Box::new))
+                let mut events = self.services.invoke(*answers, runtime, prompt, session);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    while let Some(e) = events.next().await {
+                        let outcome = match e {
+                            InvokeEvent::Text(t) => DeployOutcome::InvokeText(t),
+                            InvokeEvent::Done(r) => DeployOutcome::Invoked(r.map(Box::new)),
+                        };
+                        let msg = Action::Deploy(DeployMsg {
+                            generation,
+                            outcome,
+                        });
+                        if tx.send(msg).await.is_err() {
+                            break;
+                        }
+                    }
                 });
             }
             Effect::CheckInterrupted { answers } => {
@@ -216,12 +247,9 @@ impl Runtime {
                 });
             }
             Effect::CopyToClipboard(text) => {
-                use std::io::Write;
-                // Written between frames (effects run on the loop's thread), so it cannot
-                // interleave with a draw.
-                let mut out = std::io::stdout();
-                let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
-                let _ = out.flush();
+                if let Ok(mut q) = self.clipboard.lock() {
+                    q.push(text);
+                }
             }
             Effect::Recs(e) => self.recs(e),
             Effect::LoadPack { generation, path } => {
@@ -598,6 +626,11 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::CopyToClipboard(_) => "copy_to_clipboard",
         Effect::Recs(e) => e.name(),
     }
+}
+
+/// Sets the terminal's clipboard ("c") to `text`.
+pub fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
 }
 
 /// Standard base64 with padding (OSC 52's payload).

@@ -296,6 +296,12 @@ impl DeployFlow {
                 l.read(res);
                 true
             }
+            (DeployOutcome::InvokeText(t), Screen::Invoke(i))
+                if self.slots.invoke.is_current(g) =>
+            {
+                i.streamed(&t);
+                true
+            }
             (DeployOutcome::Invoked(res), Screen::Invoke(i)) if self.slots.invoke.accept(g) => {
                 i.answered(res);
                 true
