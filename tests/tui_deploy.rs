@@ -1661,6 +1661,30 @@ fn the_ring_keeps_the_newest_lines_only() {
         l.lines.back().unwrap().message,
         format!("INFO line {}", n - 1)
     );
+    // A filter over the full ring is applied newest first, a slice per key or tick: the
+    // newest matches show at once, the count completes on the next ticks.
+    let want = l
+        .lines
+        .iter()
+        .filter(|x| x.message.contains("line 9"))
+        .count();
+    h.ch('/');
+    h.type_text("line 9");
+    let partial = logs_state(&h).shown_count();
+    assert!(partial > 0 && partial < want, "{partial} of {want}");
+    assert!(h.screen(100, 30).contains("(filtering… "));
+    assert!(h.screen(100, 30).contains("line 99999 "));
+    h.press(KeyCode::Enter);
+    h.ch(' ');
+    for _ in 0..20 {
+        h.apply(Action::Tick);
+    }
+    assert_eq!(
+        logs_state(&h).shown_count(),
+        want,
+        "paused, the scan still ends"
+    );
+    assert!(!h.screen(100, 30).contains("filtering…"));
 }
 
 #[test]

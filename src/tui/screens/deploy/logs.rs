@@ -48,6 +48,9 @@ pub struct LogsState {
     matched: VecDeque<u64>,
     /// Lines ever pushed; the ring's front is line `pushed - lines.len()`.
     pushed: u64,
+    /// After a filter change, the lines below this sequence number are still to be looked at,
+    /// newest first, a slice per key or tick: a frame never waits for the whole ring.
+    scan: Option<u64>,
     pub filter: Filter,
     /// Index into [`RANGES`].
     pub range: usize,
@@ -72,6 +75,9 @@ pub struct LogsState {
     backoff: Backoff,
 }
 
+/// Lines a filter change looks at per key or tick (a few ms in a debug build).
+const SCAN_SLICE: u64 = 10_000;
+
 /// Lines a page key scrolls (update does not know the list's drawn height).
 const PAGE: isize = 20;
 /// Characters ← and → scroll.
@@ -85,6 +91,7 @@ impl LogsState {
             lines: VecDeque::new(),
             matched: VecDeque::new(),
             pushed: 0,
+            scan: None,
             filter: Filter::default(),
             range: DEFAULT_RANGE,
             typing: false,
@@ -171,17 +178,46 @@ impl LogsState {
         self.offset = self.offset.min(self.shown_count().saturating_sub(1));
     }
 
-    /// The filter changed: index the matching lines again (once, not per frame).
+    /// The filter changed: index the matching lines again, newest first, so the lines on
+    /// screen are found in the first slice and the rest follows on the next ticks.
     fn refilter(&mut self) {
-        let first = self.pushed - self.lines.len() as u64;
-        self.matched = self
-            .lines
-            .iter()
-            .zip(first..)
-            .filter(|(l, _)| self.filter.keeps(l))
-            .map(|(_, seq)| seq)
-            .collect();
+        self.matched.clear();
         self.offset = 0;
+        self.scan = Some(self.pushed);
+        self.scan_slice();
+    }
+
+    /// Looks at up to [`SCAN_SLICE`] more lines of a filter change's scan.
+    fn scan_slice(&mut self) {
+        let Some(mut next) = self.scan else { return };
+        let first = self.pushed - self.lines.len() as u64;
+        let stop = next.saturating_sub(SCAN_SLICE).max(first);
+        while next > stop {
+            next -= 1;
+            let i = usize::try_from(next - first).unwrap_or(usize::MAX);
+            if self.lines.get(i).is_some_and(|l| self.filter.keeps(l)) {
+                self.matched.push_front(next);
+                if self.offset > 0 {
+                    self.offset += 1;
+                }
+            }
+        }
+        self.scan = (next > first).then_some(next);
+    }
+
+    /// A filter change is still being applied to older lines.
+    pub fn scanning(&self) -> bool {
+        self.scan.is_some()
+    }
+
+    /// How much of the ring a filter change has looked at, in percent.
+    fn scanned_pct(&self) -> u64 {
+        match self.scan {
+            Some(next) if !self.lines.is_empty() => {
+                100 * (self.pushed - next) / self.lines.len() as u64
+            }
+            _ => 100,
+        }
     }
 
     /// The `i`th matching line, oldest first.
@@ -205,6 +241,7 @@ impl LogsState {
     /// True when a read is due (the countdown ran out, nothing in flight, not paused, no error
     /// waiting for the user).
     pub fn tick(&mut self) -> bool {
+        self.scan_slice();
         if self.paused || self.loading || self.countdown == 0 {
             return false;
         }
@@ -255,6 +292,7 @@ impl LogsState {
         self.tail = None;
         self.lines.clear();
         self.matched.clear();
+        self.scan = None;
         self.offset = 0;
         self.error = None;
         self.no_group = false;
@@ -408,7 +446,15 @@ impl LogsState {
             if filters.is_empty() {
                 format!(" · {total} lines · times UTC")
             } else {
-                format!(" · {shown} of {total} lines · {}", filters.join(" · "))
+                format!(
+                    " · {shown} of {total} lines{} · {}",
+                    if self.scanning() {
+                        format!(" (filtering… {}%)", self.scanned_pct())
+                    } else {
+                        String::new()
+                    },
+                    filters.join(" · ")
+                )
             },
             theme.dim,
         ));

@@ -118,8 +118,8 @@ impl DeployFlow {
             Screen::Plan(p) => p.loading,
             Screen::Run(r) => r.view.phase.is_running(),
             Screen::Status(s) => s.loading || !s.paused,
-            // Ticks pace its reads; closing the view stops them.
-            Screen::Logs(l) => !l.paused,
+            // Ticks pace its reads and a filter change's scan; closing the view stops them.
+            Screen::Logs(l) => !l.paused || l.scanning(),
             Screen::Invoke(i) => i.sending(),
         }
     }
