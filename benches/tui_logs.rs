@@ -5,6 +5,7 @@
 //! 2. The first log lines on screen within 300 ms of opening the view against the in-process
 //!    emulator: Enter on the runtime in Status, the read through the real services and SDK (the
 //!    runtime found in the deploy state, both log groups read), its answer applied, a frame drawn.
+//!
 //! Plain binary (harness = false) because the budgets are percentiles, not means.
 
 use std::hint::black_box;
