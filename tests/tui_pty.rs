@@ -380,6 +380,8 @@ fn real_binary_local_apply_then_invoke_triage_and_see_its_log_line() {
     t.wait_for("Status: deployed", Duration::from_secs(60));
 
     // Down to triage's row, then `i`.
+    t.wait_for("agent_runtime", Duration::from_secs(30));
+    t.settle(Duration::from_millis(500));
     let screen = t.screen();
     let rows: Vec<&str> = screen
         .lines()
@@ -415,8 +417,15 @@ fn real_binary_local_apply_then_invoke_triage_and_see_its_log_line() {
         Duration::from_secs(30),
     );
     t.wait_for("\"event\":\"request\"", Duration::from_secs(60));
-    t.wait_for("8086", Duration::from_secs(10));
+    // The prompt is past the right edge: the text filter finds the lines that hold it.
+    t.send("/8086\r");
+    t.wait_for("text \"8086\"", Duration::from_secs(10));
+    t.settle(Duration::from_millis(300));
     let screen = t.screen();
+    assert!(
+        !screen.contains("\"event\":\"tool_call\""),
+        "only lines holding the prompt:\n{screen}"
+    );
     assert!(
         screen
             .lines()
