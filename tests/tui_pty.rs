@@ -435,6 +435,8 @@ fn real_binary_local_apply_then_invoke_triage_and_see_its_log_line() {
                 .any(|l| l.contains("pack") && l.contains("\"event\":\"request\"")),
         "the request line from both groups, each labelled:\n{screen}"
     );
+    t.send(b"c");
+    t.wait_for("✓ copied the line of", Duration::from_secs(10));
     t.send(b"q");
     t.wait_for("Quit?", Duration::from_secs(10));
     t.send(b"y");
