@@ -119,6 +119,37 @@ fn invoke_then_logs_json_finds_the_prompt_in_the_runtime_logs() {
     let logs = env.run(&["logs", "--runtime", "triage", "--json"]);
     assert_eq!(logs.code, 0, "{}", logs.stderr);
     let lines = logs.json_lines();
+    // The runtime's own group and the deploy config's observability.cloudwatch_log_group, each
+    // line naming the one it came from.
+    let groups: std::collections::BTreeSet<&str> =
+        lines.iter().map(|l| l["group"].as_str().unwrap()).collect();
+    assert_eq!(groups.len(), 2, "{}", logs.stdout);
+    assert!(
+        groups.contains("/aws/bedrock-agentcore/support-desk"),
+        "{groups:?}"
+    );
+    assert!(
+        groups
+            .iter()
+            .any(|g| g.starts_with("/aws/bedrock-agentcore/runtimes/") && g.ends_with("-DEFAULT")),
+        "{groups:?}"
+    );
+    let text = env.run(&["logs", "--runtime", "triage"]);
+    assert!(
+        text.stderr
+            .contains("reading [runtime] /aws/bedrock-agentcore/runtimes/")
+            && text
+                .stderr
+                .contains("[pack] /aws/bedrock-agentcore/support-desk"),
+        "{}",
+        text.stderr
+    );
+    let labelled = |label: &str| {
+        text.stdout
+            .lines()
+            .any(|l| l.contains(&format!(" [{label}] ")) && l.contains(prompt))
+    };
+    assert!(labelled("runtime") && labelled("pack"), "{}", text.stdout);
     let with_prompt: Vec<&Value> = lines
         .iter()
         .filter(|l| l["message"].as_str().unwrap().contains(prompt))
@@ -171,6 +202,124 @@ fn invoke_then_logs_json_finds_the_prompt_in_the_runtime_logs() {
         human.stdout
     );
     assert!(human.stdout.contains("\nsession "), "{}", human.stdout);
+}
+
+/// A missing permission names the action, the resource to allow it on and whose policy needs
+/// it; an empty tail says logs take a minute.
+#[test]
+fn denied_reads_and_invokes_name_the_action_the_resource_and_the_role() {
+    let env = Env::new();
+    let apply = env.run(&["apply", "--yes"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let logs = env.run_with(
+        &["logs"],
+        &[("AGENTCORE_EMULATOR_FAULTS", "op=FilterLogEvents:deny=1.0")],
+    );
+    assert_eq!(logs.code, 1, "{}", logs.stdout);
+    assert!(
+        logs.stderr
+            .contains("logs:FilterLogEvents is not allowed for arn:"),
+        "{}",
+        logs.stderr
+    );
+    assert!(
+        logs.stderr
+            .contains("add logs:FilterLogEvents on arn:aws:logs:us-east-1:")
+            && logs
+                .stderr
+                .contains(":log-group:/aws/bedrock-agentcore/runtimes/")
+            && logs.stderr.contains("to the policy of IAM role "),
+        "{}",
+        logs.stderr
+    );
+    let json = env.run_with(
+        &["logs", "--json"],
+        &[("AGENTCORE_EMULATOR_FAULTS", "op=FilterLogEvents:deny=1.0")],
+    );
+    let err = &json.json_lines()[0];
+    assert_eq!(err["error"]["category"], "permission", "{err}");
+    assert!(
+        err["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("add logs:FilterLogEvents on "),
+        "{err}"
+    );
+
+    let inv = env.run_with(
+        &["invoke", "--runtime", "triage", "--prompt", "hi"],
+        &[(
+            "AGENTCORE_EMULATOR_FAULTS",
+            "op=InvokeAgentRuntime:deny=1.0",
+        )],
+    );
+    assert_eq!(inv.code, 1, "{}", inv.stdout);
+    assert!(
+        inv.stderr
+            .contains("bedrock-agentcore:InvokeAgentRuntime is not allowed for arn:"),
+        "{}",
+        inv.stderr
+    );
+    assert!(
+        inv.stderr.contains(
+            "add bedrock-agentcore:InvokeAgentRuntime on arn:aws:bedrock-agentcore:us-east-1:"
+        ) && inv
+            .stderr
+            .contains("/runtime-endpoint/* to the policy of IAM role "),
+        "{}",
+        inv.stderr
+    );
+    assert!(inv.stdout.is_empty(), "nothing answered: {}", inv.stdout);
+}
+
+/// In text mode the answer is printed piece by piece as the runtime streams it: stdout is read
+/// as it comes, and the first piece arrives before the answer is whole.
+#[test]
+fn invoke_prints_the_answer_as_it_streams() {
+    use std::io::Read;
+    let env = Env::new();
+    let apply = env.run(&["apply", "--yes"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agentcore-tui"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "invoke",
+            "--runtime",
+            "triage",
+            "--prompt",
+            "where is parcel 77?",
+        ])
+        .args(["--config", CONFIG, "--pack", PACK, "--local"])
+        .env("AGENTCORE_TUI_DATA_DIR", env.dir.path())
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AGENTCORE_EMULATOR_FAULTS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut reads = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stdout.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        reads.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    assert!(child.wait().unwrap().success());
+    let all = reads.concat();
+    assert!(all.contains("where is parcel 77?"), "{all}");
+    assert!(all.contains("\nsession "), "{all}");
+    assert!(
+        reads.len() > 2,
+        "the answer came in one piece, not as it streamed: {reads:?}"
+    );
+    assert!(
+        reads[0].starts_with("[AgentCore emulator]") && !reads[0].contains("session "),
+        "{reads:?}"
+    );
 }
 
 #[test]

@@ -1513,6 +1513,7 @@ const T0: i64 = 1_765_000_000_000;
 fn log_line(i: i64, message: &str) -> agentcore_tui::monitor::logs::Line {
     agentcore_tui::monitor::logs::Line {
         timestamp: T0 + i * 1000,
+        group: GROUP.into(),
         stream: "2026/12/07/[runtime-logs]abc".into(),
         level: agentcore_tui::monitor::logs::level_of(message),
         message: message.into(),
@@ -1537,11 +1538,13 @@ fn demo_log_lines() -> Vec<agentcore_tui::monitor::logs::Line> {
     .collect()
 }
 
+/// A read of the runtime's group alone; the first one also names the groups.
 fn read(group: &str, lines: Option<Vec<agentcore_tui::monitor::logs::Line>>) -> DeployOutcome {
+    use agentcore_tui::monitor::logs::{Fetched, RUNTIME_LABEL};
     DeployOutcome::Logs(Ok(agentcore_tui::tui::services::LogsRead {
-        group: group.into(),
+        groups: Some(vec![(RUNTIME_LABEL, group.into())]),
         start_ms: T0 - 600_000,
-        lines,
+        fetched: vec![(group.into(), lines.map_or(Fetched::NoGroup, Fetched::Lines))],
     }))
 }
 
@@ -1567,8 +1570,8 @@ fn logs_screen() -> (Harness, Gen) {
         panic!("Enter on a runtime reads its logs: {:?}", h.pending)
     };
     assert_eq!(query.runtime, "triage");
-    assert_eq!(query.group, None, "the first read finds the group");
-    assert_eq!(query.start_ms, None);
+    assert_eq!(query.reads, None, "the first read finds the groups");
+    assert_eq!(query.range, Duration::from_secs(15 * 60));
     (h, generation)
 }
 
@@ -1609,8 +1612,7 @@ fn the_tail_reads_on_from_its_cursor_and_stops_when_the_view_closes() {
     else {
         panic!("the tail polls: {:?}", h.pending)
     };
-    assert_eq!(query.group.as_deref(), Some(GROUP));
-    assert_eq!(query.start_ms, Some(T0 + 7000));
+    assert_eq!(query.reads, Some(vec![(GROUP.to_string(), T0 + 7000)]));
     // The same lines again plus one: only the new one is added.
     let mut again = demo_log_lines();
     again.push(log_line(9, "INFO request session=s-3 prompt=\"hello\""));
@@ -1660,6 +1662,30 @@ fn the_ring_keeps_the_newest_lines_only() {
         l.lines.back().unwrap().message,
         format!("INFO line {}", n - 1)
     );
+    // A filter over the full ring is applied newest first, a slice per key or tick: the
+    // newest matches show at once, the count completes on the next ticks.
+    let want = l
+        .lines
+        .iter()
+        .filter(|x| x.message.contains("line 9"))
+        .count();
+    h.ch('/');
+    h.type_text("line 9");
+    let partial = logs_state(&h).shown_count();
+    assert!(partial > 0 && partial < want, "{partial} of {want}");
+    assert!(h.screen(100, 30).contains("(filtering… "));
+    assert!(h.screen(100, 30).contains("line 99999 "));
+    h.press(KeyCode::Enter);
+    h.ch(' ');
+    for _ in 0..20 {
+        h.apply(Action::Tick);
+    }
+    assert_eq!(
+        logs_state(&h).shown_count(),
+        want,
+        "paused, the scan still ends"
+    );
+    assert!(!h.screen(100, 30).contains("filtering…"));
 }
 
 #[test]
@@ -1732,6 +1758,119 @@ fn scrolling_holds_its_place_while_lines_arrive() {
     assert!(!h.screen(100, 30).contains("line 0 "));
     h.press(KeyCode::Left);
     assert!(h.screen(100, 30).contains("line 0 "));
+}
+
+#[test]
+fn t_steps_the_time_range_and_reads_again_from_that_far_back() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    assert!(h.screen(100, 30).contains("last 15m"));
+    h.ch('t');
+    let Some(Effect::FetchLogs {
+        generation, query, ..
+    }) = h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!("t reads again: {:?}", h.pending)
+    };
+    assert_eq!(query.range, Duration::from_secs(3600));
+    assert_eq!(query.reads, None, "from the start of the new range");
+    assert!(logs_state(&h).lines.is_empty());
+    // The answer of the read before the change is stale.
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    assert!(logs_state(&h).lines.is_empty());
+    h.deploy(
+        generation,
+        read(GROUP, Some(demo_log_lines()[..3].to_vec())),
+    );
+    assert_eq!(logs_state(&h).lines.len(), 3);
+    assert!(h.screen(100, 30).contains("last 1h"));
+    for want in ["6h", "24h", "5m", "15m"] {
+        h.ch('t');
+        assert!(
+            h.screen(100, 30).contains(&format!("last {want} ")),
+            "{want}"
+        );
+    }
+}
+
+#[test]
+fn c_copies_the_selected_line_sanitised_and_says_so() {
+    let (mut h, g) = logs_screen();
+    h.deploy(g, read(GROUP, Some(demo_log_lines())));
+    // Following: the newest line is selected; it holds an escape sequence.
+    h.ch('c');
+    let Some(Effect::CopyToClipboard(text)) = h.take(|e| matches!(e, Effect::CopyToClipboard(_)))
+    else {
+        panic!("c copies: {:?}", h.pending)
+    };
+    assert!(text.ends_with(r"- evil \e]0;pwned\u{7} title"), "{text}");
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert!(h.screen(100, 30).contains("✓ copied the line of"));
+    // Scrolled up two lines: that line is the one copied.
+    h.press(KeyCode::Up);
+    h.press(KeyCode::Up);
+    h.ch('c');
+    let Some(Effect::CopyToClipboard(text)) = h.take(|e| matches!(e, Effect::CopyToClipboard(_)))
+    else {
+        panic!()
+    };
+    assert!(
+        text.ends_with("- Traceback (most recent call last):"),
+        "{text}"
+    );
+    assert!(text.starts_with("2025-12-06T05:46:45.000Z"), "{text}");
+}
+
+#[test]
+fn the_pack_log_group_is_tailed_beside_the_runtime_group_with_each_line_labelled() {
+    use agentcore_tui::monitor::logs::{Fetched, PACK_LABEL, RUNTIME_LABEL};
+    const PACK_GROUP: &str = "/aws/bedrock-agentcore/support-desk";
+    let (mut h, g) = logs_screen();
+    let mut pack_line = log_line(3, "INFO request from the pack's logger");
+    pack_line.group = PACK_GROUP.into();
+    pack_line.event_id = "p1".into();
+    h.deploy(
+        g,
+        DeployOutcome::Logs(Ok(agentcore_tui::tui::services::LogsRead {
+            groups: Some(vec![
+                (RUNTIME_LABEL, GROUP.into()),
+                (PACK_LABEL, PACK_GROUP.into()),
+            ]),
+            start_ms: T0 - 600_000,
+            fetched: vec![
+                (GROUP.into(), Fetched::Lines(demo_log_lines()[..2].to_vec())),
+                (PACK_GROUP.into(), Fetched::Lines(vec![pack_line])),
+            ],
+        })),
+    );
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains(&format!("and pack group {PACK_GROUP}")),
+        "{screen}"
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("request from the pack's logger"))
+        .unwrap();
+    assert!(row.contains("pack "), "{row}");
+    let row = screen.lines().find(|l| l.contains("tool call")).unwrap();
+    assert!(row.contains("runtime "), "{row}");
+    h.snapshot("logs_two_groups");
+    // The next read asks each group from its own newest line.
+    for _ in 0..5 {
+        h.apply(Action::Tick);
+    }
+    let Some(Effect::FetchLogs { query, .. }) = h.take(|e| matches!(e, Effect::FetchLogs { .. }))
+    else {
+        panic!()
+    };
+    assert_eq!(
+        query.reads,
+        Some(vec![
+            (GROUP.to_string(), T0 + 1000),
+            (PACK_GROUP.to_string(), T0 + 3000)
+        ])
+    );
 }
 
 #[test]
@@ -1855,6 +1994,7 @@ async fn the_logs_view_tails_what_an_invoke_wrote_on_the_emulator() {
         agent: None,
         id: agentcore_tui::arn::resource_id(&arn).to_owned(),
         arn,
+        pack_log_group: None,
     };
     let answer = agentcore_tui::monitor::invoke::invoke(&clients, &runtime, prompt, None, |_| {})
         .await
@@ -1882,7 +2022,19 @@ async fn the_logs_view_tails_what_an_invoke_wrote_on_the_emulator() {
     let Screen::Logs(l) = &app.deploy.screen else {
         panic!()
     };
-    assert_eq!(l.group.as_deref(), Some(runtime.log_group().as_str()));
+    let groups: Vec<&str> = l
+        .tail
+        .as_ref()
+        .unwrap()
+        .sources
+        .iter()
+        .map(|s| s.group.as_str())
+        .collect();
+    assert_eq!(
+        groups.first().copied(),
+        Some(runtime.log_group().as_str()),
+        "the runtime's own group comes first"
+    );
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
     terminal.draw(|f| ui::render(&app, f)).unwrap();
     let screen = terminal.backend().to_string();
@@ -1967,6 +2119,8 @@ fn a_prompt_is_sent_and_the_session_is_kept_for_the_follow_up() {
     let (g, prompt, session) = sent(&mut h);
     assert_eq!(prompt, "where is order 42?");
     assert_eq!(session, None);
+    h.deploy(g, DeployOutcome::InvokeText("Order 42 ".into()));
+    assert!(h.screen(100, 30).contains("receiving… 9 characters so far"));
     h.deploy(g, answer("Order 42 shipped on Monday."));
     let screen = h.screen(100, 30);
     assert!(screen.contains("Order 42 shipped on Monday."), "{screen}");
@@ -2001,6 +2155,17 @@ fn snapshot_invoke() {
     h.press(KeyCode::Enter);
     let (g, _, _) = sent(&mut h);
     h.snapshot("invoke_waiting");
+    h.deploy(
+        g,
+        DeployOutcome::InvokeText("[emulator stand-in agent] triage would ".into()),
+    );
+    h.deploy(g, DeployOutcome::InvokeText("look up order 42.".into()));
+    assert!(
+        h.screen(100, 30)
+            .contains("[emulator stand-in agent] triage would look up order 42."),
+        "the answer shows as it streams in"
+    );
+    h.snapshot("invoke_streaming");
     h.deploy(
         g,
         answer(

@@ -532,6 +532,7 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
         agent: None,
         id: agentcore_tui::arn::resource_id(&arn).to_owned(),
         arn,
+        pack_log_group: None,
     };
     let prompt = "my parcel 9031 never arrived";
     agentcore_tui::monitor::invoke::invoke(&clients, &runtime, prompt, None, |_| {})

@@ -336,3 +336,110 @@ fn real_binary_local_round_trip(faults: Option<&str>) -> String {
         .join(agentcore_tui::services::paths::log_file_name());
     std::fs::read_to_string(&log).unwrap_or_default()
 }
+
+// ---- the monitor -----------------------------------------------------------------------------
+
+/// The real binary on `--local`'s emulator: apply the demo, open the monitor of `triage` from
+/// Status, invoke it and see its answer stream in, then its request line arrive in its Logs
+/// (the runtime's group and the deploy config's `observability.cloudwatch_log_group`).
+#[test]
+fn real_binary_local_apply_then_invoke_triage_and_see_its_log_line() {
+    let data = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let answers = Answers {
+        pack_path: root.join(DEMO_PACK).display().to_string(),
+        runtime_binary_path: root.join(DEMO_BINARY).display().to_string(),
+        base_config: agentcore_tui::tui::demo::local_answers().base_config,
+        ..demo_answers()
+    };
+    agentcore_tui::tui::persist::save_answers(
+        &agentcore_tui::services::paths::answers_file(data.path()),
+        &answers,
+    )
+    .unwrap();
+    let mut cmd = pty::binary(data.path());
+    cmd.env("NO_COLOR", "1");
+    cmd.env_remove("AWS_ENDPOINT_URL");
+    cmd.env_remove("AWS_PROFILE");
+    cmd.env_remove(agentcore_emulator::FAULTS_ENV);
+    let mut t = pty::Session::spawn(cmd, 100, 30);
+    t.wait_for("Resume?", Duration::from_secs(30));
+    t.send(b"y");
+    t.wait_for("AgentCoreDeployer", Duration::from_secs(60));
+    for _ in 0..7 {
+        t.send(b"\x0e");
+    }
+    t.wait_for("deploy config (JSON)", Duration::from_secs(20));
+    t.send(b"\x0e");
+    t.wait_for("to create", Duration::from_secs(60));
+    t.send(b"a");
+    t.wait_for("Apply?", Duration::from_secs(10));
+    t.send(b"y");
+    t.wait_for("complete", Duration::from_secs(180));
+    t.send(b"s");
+    t.wait_for("Status: deployed", Duration::from_secs(60));
+
+    // Down to triage's row, then `i`.
+    t.wait_for("agent_runtime", Duration::from_secs(30));
+    t.settle(Duration::from_millis(500));
+    let screen = t.screen();
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Deployed resources"))
+        .skip(1)
+        .collect();
+    let row = rows
+        .iter()
+        .position(|l| l.contains("agent_runtime") && l.contains("triage"))
+        .unwrap_or_else(|| panic!("no triage row:\n{screen}"));
+    for _ in 0..row {
+        t.send(b"\x1b[B");
+    }
+    t.send(b"i");
+    t.wait_for("new session", Duration::from_secs(10));
+    let prompt = "where is parcel 8086?";
+    t.send(prompt);
+    t.send(b"\r");
+    t.wait_for("[AgentCore emulator]", Duration::from_secs(30));
+    t.wait_for("answered in", Duration::from_secs(30));
+    assert!(
+        t.screen().contains("8086"),
+        "the answer names the prompt: {}",
+        t.screen()
+    );
+
+    // Back to Status (the cursor stays on triage), Enter: its Logs.
+    t.send(b"\x1b");
+    t.wait_for("Status: deployed", Duration::from_secs(10));
+    t.send(b"\r");
+    t.wait_for(
+        "and pack group /aws/bedrock-agentcore/support-desk",
+        Duration::from_secs(30),
+    );
+    t.wait_for("\"event\":\"request\"", Duration::from_secs(60));
+    // The prompt is past the right edge: the text filter finds the lines that hold it.
+    t.send("/8086\r");
+    t.wait_for("text \"8086\"", Duration::from_secs(10));
+    t.settle(Duration::from_millis(300));
+    let screen = t.screen();
+    assert!(
+        !screen.contains("\"event\":\"tool_call\""),
+        "only lines holding the prompt:\n{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("runtime") && l.contains("\"event\":\"request\""))
+            && screen
+                .lines()
+                .any(|l| l.contains("pack") && l.contains("\"event\":\"request\"")),
+        "the request line from both groups, each labelled:\n{screen}"
+    );
+    t.send(b"c");
+    t.wait_for("✓ copied the line of", Duration::from_secs(10));
+    t.send(b"q");
+    t.wait_for("Quit?", Duration::from_secs(10));
+    t.send(b"y");
+    let status = t.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "{status:?}");
+}

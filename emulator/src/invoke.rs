@@ -16,6 +16,9 @@ use crate::{evaluations, logs};
 
 pub const SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
 const ENDPOINT: &str = "DEFAULT";
+/// Words per Server-Sent Event of the stand-in agent's answer, and the time between events.
+const WORDS_PER_EVENT: usize = 6;
+const EVENT_GAP: std::time::Duration = std::time::Duration::from_millis(40);
 
 /// `/aws/bedrock-agentcore/runtimes/{runtimeId}-{endpoint}`, where AgentCore sends an agent's
 /// stdout and stderr.
@@ -189,10 +192,12 @@ pub fn invoke(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/event-stream"));
     let (content_type, chunks): (&str, Vec<String>) = if sse {
-        // One event per sentence, so a client sees the answer arrive in parts.
-        let parts = text
-            .split_inclusive(". ")
-            .map(|s| format!("data: {}\n\n", Value::String(s.to_string())));
+        // An event every few words, spaced out as a model's tokens are, so a client sees the
+        // answer arrive in parts.
+        let words: Vec<&str> = text.split_inclusive(' ').collect();
+        let parts = words
+            .chunks(WORDS_PER_EVENT)
+            .map(|w| format!("data: {}\n\n", Value::String(w.concat())));
         ("text/event-stream", parts.collect())
     } else {
         (
@@ -200,10 +205,18 @@ pub fn invoke(
             vec![json!({ "response": text }).to_string()],
         )
     };
-    let body = Body::from_stream(futures_util::stream::iter(
-        chunks
-            .into_iter()
-            .map(|c| Ok::<_, std::convert::Infallible>(bytes::Bytes::from(c))),
+    let body = Body::from_stream(futures_util::stream::unfold(
+        (chunks.into_iter(), true),
+        |(mut rest, first)| async move {
+            let chunk = rest.next()?;
+            if !first {
+                tokio::time::sleep(EVENT_GAP).await;
+            }
+            Some((
+                Ok::<_, std::convert::Infallible>(bytes::Bytes::from(chunk)),
+                (rest, false),
+            ))
+        },
     ));
     let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::OK;

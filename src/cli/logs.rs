@@ -10,7 +10,7 @@ use super::monitor_target::{self, Failure, MonitorArgs};
 use super::render::{self, errln, outln, shown};
 use crate::aws::{self, Category};
 use crate::config::Diagnostic;
-use crate::monitor::logs::{self, Backoff, Cursor, Fetched, Filter, Level, Line};
+use crate::monitor::logs::{self, Backoff, Filter, Level, Line, Tail};
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -33,9 +33,19 @@ pub struct LogsArgs {
     pub filter: Option<String>,
 }
 
-fn print(json: bool, line: &Line) {
+/// Text lines name their group by label (`runtime`, `pack`) when there are two; `--json` lines
+/// always carry the group's full name.
+fn print(json: bool, tail: &Tail, line: &Line) {
     if json {
         render::emit_json_line(line);
+    } else if tail.sources.len() > 1 {
+        outln!(
+            "{} {:<5} [{}] {}",
+            logs::time_text(line.timestamp),
+            line.level.map_or("-", Level::as_str),
+            tail.label_of(&line.group),
+            shown(&line.message)
+        );
     } else {
         outln!(
             "{} {:<5} {}",
@@ -98,15 +108,25 @@ fn bad_input(json: bool, diags: &[Diagnostic]) -> ExitCode {
     ExitCode::from(exit::INVALID)
 }
 
-fn empty_note(group: &str, since: &str, missing: bool) {
-    let what = if missing {
-        format!("log group {} does not exist yet", shown(group))
-    } else {
+fn empty_note(tail: &Tail, since: &str) {
+    let groups = tail
+        .sources
+        .iter()
+        .map(|s| shown(&s.group).into_owned())
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let what = if tail.all_missing() {
+        let n = if tail.sources.len() > 1 {
+            "log groups"
+        } else {
+            "log group"
+        };
         format!(
-            "no log lines in {} in the last {}",
-            shown(group),
-            shown(since)
+            "{n} {groups} {} not exist yet",
+            if tail.sources.len() > 1 { "do" } else { "does" }
         )
+    } else {
+        format!("no log lines in {groups} in the last {}", shown(since))
     };
     errln!("{what}: logs can take a minute to appear after the runtime's first invoke");
 }
@@ -141,32 +161,40 @@ pub fn run(args: &LogsArgs) -> ExitCode {
         };
         let client = clients.logs();
         let ctx = clients.error_context();
-        let group = rt.log_group();
         let start = chrono::Utc::now().timestamp_millis()
             - i64::try_from(since.as_millis()).unwrap_or(i64::MAX);
-        let mut cursor = Cursor::new(start);
+        let mut tail = Tail::new(rt.log_groups(), start);
+        if !json && tail.sources.len() > 1 {
+            let legend: Vec<String> = tail
+                .sources
+                .iter()
+                .map(|s| format!("[{}] {}", s.label, shown(&s.group)))
+                .collect();
+            errln!("reading {}", legend.join(", "));
+        }
         let mut backoff = Backoff::new();
+        let mut shown_before = false;
         let mut noted = false;
         loop {
-            let got = match logs::fetch(&client, &ctx, &group, &filter, cursor.newest).await {
-                Ok(Fetched::Lines(lines)) => Some(cursor.fresh(lines)),
-                Ok(Fetched::NoGroup) => None,
+            let got = match logs::fetch_all(&client, &ctx, &tail.reads(), &filter).await {
+                Ok(fetched) => tail.take(fetched),
                 // A tail rides out a network blip; anything else is for the user to fix.
                 Err(e)
                     if args.follow
                         && matches!(e.category, Category::Network | Category::Timeout) =>
                 {
                     errln!("{} (retrying)", shown(&e.message));
-                    Some(Vec::new())
+                    Vec::new()
                 }
                 Err(e) => return failed(json, &e),
             };
-            let shown_any = got.as_ref().is_some_and(|l| !l.is_empty());
-            for line in got.iter().flatten() {
-                print(json, line);
+            let shown_any = !got.is_empty();
+            for line in &got {
+                print(json, &tail, line);
             }
-            if !shown_any && !noted && cursor.newest == start {
-                empty_note(&group, &args.since, got.is_none());
+            shown_before |= shown_any;
+            if !shown_before && !noted {
+                empty_note(&tail, &args.since);
                 noted = true;
             }
             if !args.follow {

@@ -291,6 +291,7 @@ mod tests {
             agent: Some("triage".into()),
             arn: "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/support_desk_triage-abcdefghij".into(),
             id: "support_desk_triage-abcdefghij".into(),
+            pack_log_group: None,
         }
     }
 

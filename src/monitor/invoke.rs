@@ -152,13 +152,18 @@ type InvokeError = aws_sdk_bedrockagentcore::error::SdkError<
 
 /// A runtime that went out of READY between the check and the call is said so; a denial names
 /// `bedrock-agentcore:InvokeAgentRuntime` and the principal.
-fn invoke_failed(e: &InvokeError, runtime: &str, ctx: &ErrorContext) -> Error {
+fn invoke_failed(e: &InvokeError, rt: &Runtime, ctx: &ErrorContext) -> Error {
     if e.as_service_error()
         .is_some_and(|s| s.is_retryable_conflict_exception())
     {
-        return not_ready(runtime, "not yet READY", None);
+        return not_ready(&rt.name, "not yet READY", None);
     }
-    Error::from_sdk("bedrock-agentcore", "InvokeAgentRuntime", e, ctx)
+    super::denied::explain(
+        Error::from_sdk("bedrock-agentcore", "InvokeAgentRuntime", e, ctx),
+        "bedrock-agentcore:InvokeAgentRuntime",
+        &format!("{0} and {0}/runtime-endpoint/*", rt.arn),
+        ctx,
+    )
 }
 
 /// Sends `prompt` as `{"prompt": …}` and hands each piece of the answer to `on_text` as it
@@ -186,7 +191,7 @@ pub async fn invoke(
         .payload(Blob::new(payload))
         .send()
         .await
-        .map_err(|e| invoke_failed(&e, &rt.name, &clients.error_context()))?;
+        .map_err(|e| invoke_failed(&e, rt, &clients.error_context()))?;
     let content_type = out.content_type().to_owned();
     let session_id = out
         .runtime_session_id()
@@ -281,14 +286,27 @@ mod tests {
             caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Dev/me".into()),
             ..Default::default()
         };
-        let e = invoke_failed(&service_error("AccessDeniedException"), "triage", &ctx);
+        let rt = Runtime {
+            name: "triage".into(),
+            agent: None,
+            arn: "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/triage-a1".into(),
+            id: "triage-a1".into(),
+            pack_log_group: None,
+        };
+        let e = invoke_failed(&service_error("AccessDeniedException"), &rt, &ctx);
+        assert_eq!(
+            e.hint.as_deref(),
+            Some(
+                "add bedrock-agentcore:InvokeAgentRuntime on arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/triage-a1 and arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/triage-a1/runtime-endpoint/* to the policy of IAM role Dev (you call as arn:aws:sts::111122223333:assumed-role/Dev/me)"
+            )
+        );
         assert!(
             e.message.contains("bedrock-agentcore:InvokeAgentRuntime"),
             "{}",
             e.message
         );
         assert!(e.message.contains("assumed-role/Dev/me"), "{}", e.message);
-        let busy = invoke_failed(&service_error("RetryableConflictException"), "triage", &ctx);
+        let busy = invoke_failed(&service_error("RetryableConflictException"), &rt, &ctx);
         assert!(
             busy.message.contains("runtime triage is not yet READY"),
             "{}",

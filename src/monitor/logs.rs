@@ -1,8 +1,10 @@
 //! A runtime's log lines from CloudWatch Logs: a time window, a text filter (sent to
 //! FilterLogEvents as a quoted phrase) and a level (read from each line), every page read;
-//! for a tail, a cursor that never shows a line twice and a backoff between polls.
+//! for a tail, one cursor per log group (the runtime's own and the pack's) that never shows a
+//! line twice, and a backoff between polls.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -59,10 +61,19 @@ pub fn level_of(message: &str) -> Option<Level> {
     Level::parse(word.trim_matches(|c: char| !c.is_ascii_alphabetic()))
 }
 
+/// The runtime's own group (`/aws/bedrock-agentcore/runtimes/{id}-DEFAULT`).
+pub const RUNTIME_LABEL: &str = "runtime";
+/// The deploy config's `observability.cloudwatch_log_group`.
+pub const PACK_LABEL: &str = "pack";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Line {
     #[serde(serialize_with = "rfc3339")]
     pub timestamp: i64,
+    /// The log group it came from (shared by every line of that group, so a 100k-line tail
+    /// does not hold 100k copies of the name).
+    #[serde(serialize_with = "shared_str")]
+    pub group: Arc<str>,
     pub stream: String,
     pub level: Option<Level>,
     pub message: String,
@@ -72,6 +83,10 @@ pub struct Line {
 
 fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&time_text(*ms))
+}
+
+fn shared_str<S: serde::Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(v)
 }
 
 pub fn time_text(ms: i64) -> String {
@@ -151,6 +166,7 @@ pub async fn fetch(
     start_ms: i64,
 ) -> Result<Fetched, Error> {
     let mut lines = Vec::new();
+    let shared: Arc<str> = Arc::from(group);
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let out = client
@@ -163,12 +179,13 @@ pub async fn fetch(
             .await;
         let out = match out {
             Ok(o) => o,
-            Err(e) => return failed(&e, ctx),
+            Err(e) => return failed(&e, group, ctx),
         };
         lines.extend(out.events().iter().map(|e| {
             let message = e.message().unwrap_or_default().trim_end().to_owned();
             Line {
                 timestamp: e.timestamp().unwrap_or_default(),
+                group: shared.clone(),
                 stream: e.log_stream_name().unwrap_or_default().to_owned(),
                 level: level_of(&message),
                 message,
@@ -184,6 +201,23 @@ pub async fn fetch(
     Ok(Fetched::Lines(lines))
 }
 
+/// Every group of `reads` (a group and where to start in it) at once, each answer beside its
+/// group.
+pub async fn fetch_all(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    ctx: &ErrorContext,
+    reads: &[(String, i64)],
+    filter: &Filter,
+) -> Result<Vec<(String, Fetched)>, Error> {
+    let got = futures_util::future::try_join_all(
+        reads
+            .iter()
+            .map(|(group, start)| fetch(client, ctx, group, filter, *start)),
+    )
+    .await?;
+    Ok(reads.iter().map(|(g, _)| g.clone()).zip(got).collect())
+}
+
 type FilterError = aws_sdk_cloudwatchlogs::error::SdkError<
     aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsError,
     aws_smithy_runtime_api::client::orchestrator::HttpResponse,
@@ -191,13 +225,28 @@ type FilterError = aws_sdk_cloudwatchlogs::error::SdkError<
 
 /// A missing group is an answer (nothing written yet); anything else an error in plain words,
 /// a denial naming `logs:FilterLogEvents` and the principal.
-fn failed(e: &FilterError, ctx: &ErrorContext) -> Result<Fetched, Error> {
+fn failed(e: &FilterError, group: &str, ctx: &ErrorContext) -> Result<Fetched, Error> {
     if e.as_service_error()
         .is_some_and(|s| s.is_resource_not_found_exception())
     {
         return Ok(Fetched::NoGroup);
     }
-    Err(Error::from_sdk("logs", "FilterLogEvents", e, ctx))
+    let group_arn = format!(
+        "arn:{}:logs:{}:{}:log-group:{group}:*",
+        crate::arn::partition_of_region(&ctx.region),
+        if ctx.region.is_empty() {
+            "*"
+        } else {
+            &ctx.region
+        },
+        super::denied::account(ctx)
+    );
+    Err(super::denied::explain(
+        Error::from_sdk("logs", "FilterLogEvents", e, ctx),
+        "logs:FilterLogEvents",
+        &group_arn,
+        ctx,
+    ))
 }
 
 /// Where a tail has got to: the newest timestamp shown and the events shown at it, since the
@@ -236,6 +285,79 @@ impl Cursor {
     }
 }
 
+/// One group a tail reads: its label (`runtime` or `pack`), its cursor, and whether it exists.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub label: &'static str,
+    pub group: String,
+    pub cursor: Cursor,
+    pub missing: bool,
+}
+
+/// The groups a tail reads, each with its own cursor: event ids and late lines are per group,
+/// so one cursor across them would drop a line of the slower group.
+#[derive(Debug, Clone)]
+pub struct Tail {
+    pub sources: Vec<Source>,
+}
+
+impl Tail {
+    pub fn new(groups: Vec<(&'static str, String)>, start_ms: i64) -> Self {
+        Tail {
+            sources: groups
+                .into_iter()
+                .map(|(label, group)| Source {
+                    label,
+                    group,
+                    cursor: Cursor::new(start_ms),
+                    missing: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// What the next read asks for: each group from its newest line shown.
+    pub fn reads(&self) -> Vec<(String, i64)> {
+        self.sources
+            .iter()
+            .map(|s| (s.group.clone(), s.cursor.newest))
+            .collect()
+    }
+
+    /// The lines not shown yet of every group, oldest first.
+    pub fn take(&mut self, got: Vec<(String, Fetched)>) -> Vec<Line> {
+        let mut fresh = Vec::new();
+        for (group, fetched) in got {
+            let Some(source) = self.sources.iter_mut().find(|s| s.group == group) else {
+                continue;
+            };
+            match fetched {
+                Fetched::Lines(lines) => {
+                    source.missing = false;
+                    fresh.extend(source.cursor.fresh(lines));
+                }
+                Fetched::NoGroup => source.missing = true,
+            }
+        }
+        // Stable, so a group's lines at one timestamp keep their order.
+        fresh.sort_by_key(|l| l.timestamp);
+        fresh
+    }
+
+    /// No group exists yet.
+    pub fn all_missing(&self) -> bool {
+        self.sources.iter().all(|s| s.missing)
+    }
+
+    /// The label of the group a line came from.
+    pub fn label_of(&self, group: &str) -> &'static str {
+        self.sources
+            .iter()
+            .find(|s| s.group == group)
+            .map_or("", |s| s.label)
+    }
+}
+
 /// Poll spacing of a tail: quick while lines arrive, doubling to 5 s while nothing does.
 #[derive(Debug, Clone)]
 pub struct Backoff {
@@ -271,8 +393,13 @@ mod tests {
     use super::*;
 
     fn line(ts: i64, id: &str, message: &str) -> Line {
+        in_group("g", ts, id, message)
+    }
+
+    fn in_group(group: &str, ts: i64, id: &str, message: &str) -> Line {
         Line {
             timestamp: ts,
+            group: Arc::from(group),
             stream: "s".into(),
             level: level_of(message),
             message: message.into(),
@@ -308,8 +435,18 @@ mod tests {
             caller_arn: Some("arn:aws:sts::111122223333:assumed-role/Dev/me".into()),
             ..Default::default()
         };
-        let e = failed(&service_error("AccessDeniedException"), &ctx).unwrap_err();
+        let ctx = ErrorContext {
+            region: "us-east-1".into(),
+            ..ctx
+        };
+        let e = failed(&service_error("AccessDeniedException"), "/g", &ctx).unwrap_err();
         assert_eq!(e.category, crate::aws::Category::Permission);
+        assert_eq!(
+            e.hint.as_deref(),
+            Some(
+                "add logs:FilterLogEvents on arn:aws:logs:us-east-1:111122223333:log-group:/g:* to the policy of IAM role Dev (you call as arn:aws:sts::111122223333:assumed-role/Dev/me)"
+            )
+        );
         assert!(e.message.contains("logs:FilterLogEvents"), "{}", e.message);
         assert!(
             e.message
@@ -318,7 +455,7 @@ mod tests {
             e.message
         );
         assert_eq!(
-            failed(&service_error("ResourceNotFoundException"), &ctx),
+            failed(&service_error("ResourceNotFoundException"), "/g", &ctx),
             Ok(Fetched::NoGroup)
         );
     }
@@ -380,6 +517,44 @@ mod tests {
         let ids: Vec<&str> = next.iter().map(|l| l.event_id.as_str()).collect();
         assert_eq!(ids, ["c", "d"]);
         assert_eq!(c.newest, 6);
+    }
+
+    #[test]
+    fn a_tail_of_two_groups_keeps_a_cursor_each_and_merges_by_time() {
+        let mut t = Tail::new(
+            vec![(RUNTIME_LABEL, "rt".into()), (PACK_LABEL, "pack".into())],
+            0,
+        );
+        let got = t.take(vec![
+            (
+                "rt".into(),
+                Fetched::Lines(vec![in_group("rt", 9, "a", "x")]),
+            ),
+            ("pack".into(), Fetched::NoGroup),
+        ]);
+        assert_eq!(got.len(), 1);
+        assert!(!t.all_missing());
+        assert_eq!(t.reads(), [("rt".to_string(), 9), ("pack".to_string(), 0)]);
+        // The pack group's line at 5 arrives after the runtime's at 9: it is still shown, and
+        // the merge puts it first.
+        let got = t.take(vec![
+            (
+                "rt".into(),
+                Fetched::Lines(vec![
+                    in_group("rt", 9, "a", "x"),
+                    in_group("rt", 12, "b", "y"),
+                ]),
+            ),
+            (
+                "pack".into(),
+                Fetched::Lines(vec![in_group("pack", 5, "a", "x")]),
+            ),
+        ]);
+        let order: Vec<(&str, i64)> = got.iter().map(|l| (&*l.group, l.timestamp)).collect();
+        assert_eq!(order, [("pack", 5), ("rt", 12)]);
+        assert_eq!(t.label_of("pack"), PACK_LABEL);
+        let json = serde_json::to_value(&got[0]).unwrap();
+        assert_eq!(json["group"], "pack");
     }
 
     #[test]

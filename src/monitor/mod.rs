@@ -3,6 +3,7 @@
 //! (`evaluations`) and the health of it and its gateway (`health`). Shared by the headless
 //! commands and the TUI; no terminal code here.
 
+pub mod denied;
 pub mod evaluations;
 pub mod health;
 pub mod invoke;

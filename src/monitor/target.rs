@@ -14,12 +14,28 @@ pub struct Runtime {
     pub agent: Option<String>,
     pub arn: String,
     pub id: String,
+    /// The deploy config's `observability.cloudwatch_log_group`, which the agent writes to as
+    /// well (its `PROMPTPACK_LOG_GROUP`), shared by every runtime of the pack.
+    pub pack_log_group: Option<String>,
 }
 
 impl Runtime {
     /// Where AgentCore sends the runtime's stdout and stderr (its DEFAULT endpoint).
     pub fn log_group(&self) -> String {
         format!("/aws/bedrock-agentcore/runtimes/{}-DEFAULT", self.id)
+    }
+
+    /// Every group a tail of this runtime reads, labelled: its own first, then the pack's.
+    pub fn log_groups(&self) -> Vec<(&'static str, String)> {
+        let own = self.log_group();
+        let mut groups = vec![(crate::monitor::logs::RUNTIME_LABEL, own.clone())];
+        groups.extend(
+            self.pack_log_group
+                .clone()
+                .filter(|g| *g != own)
+                .map(|g| (crate::monitor::logs::PACK_LABEL, g)),
+        );
+        groups
     }
 }
 
@@ -30,15 +46,17 @@ pub fn find(
     state: &DeployState,
     wanted: Option<&str>,
 ) -> Result<Runtime, Error> {
-    let runtimes: Vec<(&str, Option<&str>, bool)> = plan
+    let specs: Vec<(&str, &crate::plan::RuntimeSpec)> = plan
         .resources()
         .filter(|r| r.kind == ResourceKind::AgentRuntime)
         .filter_map(|r| match &r.spec {
-            ResourceSpec::AgentRuntime(s) => {
-                Some((r.name.as_str(), s.agent.as_deref(), s.is_entry))
-            }
+            ResourceSpec::AgentRuntime(s) => Some((r.name.as_str(), s)),
             _ => None,
         })
+        .collect();
+    let runtimes: Vec<(&str, Option<&str>, bool)> = specs
+        .iter()
+        .map(|(n, s)| (*n, s.agent.as_deref(), s.is_entry))
         .collect();
     let names = || {
         runtimes
@@ -99,10 +117,17 @@ pub fn find(
         .meta("id")
         .map(str::to_owned)
         .unwrap_or_else(|| crate::arn::resource_id(arn).to_owned());
+    let pack_log_group = specs
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, s)| s.env.get("PROMPTPACK_LOG_GROUP"))
+        .filter(|g| !g.is_empty())
+        .cloned();
     Ok(Runtime {
         name: name.to_owned(),
         agent: agent.map(str::to_owned),
         arn: arn.to_owned(),
         id,
+        pack_log_group,
     })
 }

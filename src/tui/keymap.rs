@@ -42,6 +42,7 @@ pub enum Command {
     Top,
     Bottom,
     CycleLevel,
+    CycleRange,
     ScrollLeft,
     ScrollRight,
     // The Invoke view.
@@ -585,6 +586,16 @@ const LOGS: &[Binding] = &[
         &[Key::ch('l')],
         C::CycleLevel,
         "minimum level: all, debug, info, warn, error",
+    ),
+    b(
+        &[Key::ch('t')],
+        C::CycleRange,
+        "time range: 5m, 15m, 1h, 6h, 24h (reads again from that far back)",
+    ),
+    b(
+        &[Key::ch('c')],
+        C::Copy,
+        "copy the selected line (›) to the clipboard (OSC 52)",
     ),
     b(&[Key::plain(KeyCode::Up), Key::ch('k')], C::Up, "scroll up"),
     b(
@@ -1130,11 +1141,13 @@ pub fn hints(ctx: Context, run_finished: bool) -> &'static [(Command, &'static s
             (C::Back, "back"),
             (C::Help, "help"),
         ],
+        // G (follow) is in `?`: with it the line would not fit 80 columns and `? help` would go.
         Context::Logs => &[
             (C::Pause, "pause"),
             (C::Search, "filter"),
             (C::CycleLevel, "level"),
-            (C::Bottom, "follow"),
+            (C::CycleRange, "range"),
+            (C::Copy, "copy"),
             (C::NextView, "views"),
             (C::Back, "back"),
             (C::Help, "help"),

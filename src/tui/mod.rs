@@ -129,7 +129,7 @@ pub async fn run_loop<B, S>(
     mut events: S,
 ) -> color_eyre::Result<()>
 where
-    B: Backend,
+    B: Backend + std::io::Write,
     B::Error: Send + Sync + 'static,
     S: Stream<Item = std::io::Result<Event>> + Unpin,
 {
@@ -147,6 +147,16 @@ where
         let action = tokio::select! {
             () = tokio::time::sleep_until(next_frame), if dirty => {
                 terminal.draw(|f| ui::render(app, f)).map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e}"))?;
+                // A copy goes out through the terminal's writer right after the frame that
+                // confirms it, never in the middle of one.
+                let copies = runtime.take_clipboard();
+                if !copies.is_empty() {
+                    let out = terminal.backend_mut();
+                    for c in copies {
+                        out.write_all(c.as_bytes())?;
+                    }
+                    std::io::Write::flush(out)?;
+                }
                 dirty = false;
                 next_frame = Instant::now() + FRAME;
                 continue;
@@ -167,5 +177,6 @@ where
         while let Ok(a) = rx.try_recv() {
             runtime.execute_all(app.update(a));
         }
+        dirty |= runtime.has_clipboard();
     }
 }

@@ -13,7 +13,7 @@ use super::msg::deploy::{DeployMsg, DeployOutcome};
 use super::msg::recs::{RecsEffect, RecsMsg, RecsOutcome};
 use super::msg::wizard::{LoadedPack, Outcome, TaskResult};
 use super::persist::{self, Answers};
-use super::services::{AwsServices, KeysEvent};
+use super::services::{AwsServices, InvokeEvent, KeysEvent};
 use super::slot::Gen;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
@@ -34,6 +34,9 @@ pub struct Runtime {
     /// The AWS calls in flight that Esc can cancel, by id.
     calls: Arc<std::sync::Mutex<std::collections::BTreeMap<u64, CancellationToken>>>,
     next_call: Arc<std::sync::atomic::AtomicU64>,
+    /// Text to put on the terminal's clipboard, written by the draw loop after its next frame
+    /// (through the terminal's own writer, so it never lands inside a frame's output).
+    clipboard: std::sync::Mutex<Vec<String>>,
 }
 
 impl Runtime {
@@ -73,6 +76,7 @@ impl Runtime {
                 runs: Arc::default(),
                 calls: Arc::default(),
                 next_call: Arc::default(),
+                clipboard: std::sync::Mutex::default(),
             },
             rx,
         )
@@ -87,6 +91,20 @@ impl Runtime {
         if let Some(task) = task {
             let _ = task.await;
         }
+    }
+
+    /// The copies asked for since the last call, each as its OSC 52 sequence.
+    pub fn take_clipboard(&self) -> Vec<String> {
+        let texts = self
+            .clipboard
+            .lock()
+            .map(|mut q| std::mem::take(&mut *q))
+            .unwrap_or_default();
+        texts.iter().map(|t| osc52(t)).collect()
+    }
+
+    pub fn has_clipboard(&self) -> bool {
+        self.clipboard.lock().is_ok_and(|q| !q.is_empty())
     }
 
     pub fn execute_all(&self, effects: Vec<Effect>) {
@@ -247,11 +265,31 @@ impl Runtime {
                 session,
             } => {
                 let endpoint = answers_endpoint(&answers);
-                let fut = self.watched(
-                    "InvokeAgentRuntime",
-                    endpoint,
-                    self.services.invoke(*answers, runtime, prompt, session),
-                );
+                let mut events = self.services.invoke(*answers, runtime, prompt, session);
+                let tx = self.tx.clone();
+                // Pieces go to the screen as they arrive; the call as a whole is watched, so
+                // the wait line counts and Esc cancels it like any other.
+                let streamed = async move {
+                    while let Some(e) = events.next().await {
+                        match e {
+                            InvokeEvent::Text(t) => {
+                                let msg = Action::Deploy(DeployMsg {
+                                    generation,
+                                    outcome: DeployOutcome::InvokeText(t),
+                                });
+                                let _ = tx.send(msg).await;
+                            }
+                            InvokeEvent::Done(r) => return r,
+                        }
+                    }
+                    Err(ServiceError {
+                        category: "invoke".into(),
+                        message: "InvokeAgentRuntime: the answer ended before its last event"
+                            .into(),
+                        hint: None,
+                    })
+                };
+                let fut = self.watched("InvokeAgentRuntime", endpoint, streamed);
                 self.deploy(generation, async move {
                     DeployOutcome::Invoked(fut.await.map(Box::new))
                 });
@@ -283,12 +321,9 @@ impl Runtime {
                 });
             }
             Effect::CopyToClipboard(text) => {
-                use std::io::Write;
-                // Written between frames (effects run on the loop's thread), so it cannot
-                // interleave with a draw.
-                let mut out = std::io::stdout();
-                let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
-                let _ = out.flush();
+                if let Ok(mut q) = self.clipboard.lock() {
+                    q.push(text);
+                }
             }
             Effect::Recs(e) => self.recs(e),
             Effect::LoadPack { generation, path } => {
@@ -755,6 +790,11 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::CopyToClipboard(_) => "copy_to_clipboard",
         Effect::Recs(e) => e.name(),
     }
+}
+
+/// Sets the terminal's clipboard ("c") to `text`.
+pub fn osc52(text: &str) -> String {
+    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
 }
 
 /// Standard base64 with padding (OSC 52's payload).

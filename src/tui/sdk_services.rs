@@ -12,8 +12,8 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio::sync::Mutex;
 
 use super::services::{
-    AwsServices, AwsTarget, CallerIdentity, KeyInfo, LogsQuery, LogsRead, PlannedDeploy,
-    ProfileEntry, RunKind, RunSummary, ServiceError, TargetsFound,
+    AwsServices, AwsTarget, CallerIdentity, InvokeEvent, KeyInfo, LogsQuery, LogsRead,
+    PlannedDeploy, ProfileEntry, RunKind, RunSummary, ServiceError, TargetsFound,
 };
 use crate::aws::{self, Clients, ConnectOptions};
 use crate::kms::keys::Keys;
@@ -386,7 +386,7 @@ impl AwsServices for SdkServices {
         runtime: String,
         prompt: String,
         session: Option<String>,
-    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>> {
+    ) -> BoxStream<'static, InvokeEvent> {
         self.invoke_runtime(answers, runtime, prompt, session)
     }
 
@@ -428,16 +428,22 @@ impl AwsServices for SdkServices {
         answers: Answers,
         query: LogsQuery,
     ) -> BoxFuture<'static, Result<LogsRead, ServiceError>> {
-        use crate::monitor::logs::{self, Fetched, Filter};
+        use crate::monitor::logs::{self, Filter};
         let inner = self.inner.clone();
         Box::pin(async move {
-            let (clients, group) = match query.group {
-                Some(g) => {
+            let (clients, groups, reads, start_ms) = match query.reads {
+                Some(reads) => {
                     let target = answers
                         .target
                         .clone()
                         .ok_or_else(|| config_error("no AWS target chosen".into(), None))?;
-                    (inner.clients(&target, &answers.region).await?, g)
+                    let start = reads.iter().map(|r| r.1).min().unwrap_or_default();
+                    (
+                        inner.clients(&target, &answers.region).await?,
+                        None,
+                        reads,
+                        start,
+                    )
                 }
                 None => {
                     let p = inner.prepare(&answers).await?;
@@ -447,58 +453,69 @@ impl AwsServices for SdkServices {
                         Some(&query.runtime),
                     )
                     .map_err(service_error)?;
-                    (p.clients, rt.log_group())
+                    let range = i64::try_from(query.range.as_millis()).unwrap_or(i64::MAX);
+                    let start = chrono::Utc::now().timestamp_millis() - range;
+                    let groups = rt.log_groups();
+                    let reads = groups.iter().map(|(_, g)| (g.clone(), start)).collect();
+                    (p.clients, Some(groups), reads, start)
                 }
             };
-            let start_ms = query
-                .start_ms
-                .unwrap_or_else(|| chrono::Utc::now().timestamp_millis() - LOGS_LOOKBACK_MS);
-            let read = logs::fetch(
+            let fetched = logs::fetch_all(
                 &clients.logs(),
                 &clients.error_context(),
-                &group,
+                &reads,
                 &Filter::default(),
-                start_ms,
             )
             .await
             .map_err(service_error)?;
             Ok(LogsRead {
-                group,
+                groups,
                 start_ms,
-                lines: match read {
-                    Fetched::Lines(l) => Some(l),
-                    Fetched::NoGroup => None,
-                },
+                fetched,
             })
         })
     }
 }
 
 impl SdkServices {
+    /// The pieces go through a channel as `monitor::invoke` hands them over, and the end goes
+    /// last through the same channel, so it never overtakes a piece.
     fn invoke_runtime(
         &self,
         answers: Answers,
         runtime: String,
         prompt: String,
         session: Option<String>,
-    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>> {
+    ) -> BoxStream<'static, InvokeEvent> {
+        use futures_util::StreamExt;
         let inner = self.inner.clone();
-        Box::pin(async move {
-            let p = inner.prepare(&answers).await?;
-            let rt = crate::monitor::target::find(&p.plan, &p.store.snapshot(), Some(&runtime))
-                .map_err(service_error)?;
-            crate::monitor::invoke::invoke(&p.clients, &rt, &prompt, session.as_deref(), |_| {})
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let work = async move {
+            let result = async {
+                let p = inner.prepare(&answers).await?;
+                let rt = crate::monitor::target::find(&p.plan, &p.store.snapshot(), Some(&runtime))
+                    .map_err(service_error)?;
+                crate::monitor::invoke::invoke(&p.clients, &rt, &prompt, session.as_deref(), |t| {
+                    let _ = tx.send(InvokeEvent::Text(t.to_owned()));
+                })
                 .await
                 .map_err(service_error)
-        })
+            }
+            .await;
+            let _ = tx.send(InvokeEvent::Done(result));
+        };
+        let events =
+            futures_util::stream::unfold(
+                rx,
+                |mut rx| async move { rx.recv().await.map(|e| (e, rx)) },
+            );
+        let driver = futures_util::stream::once(work).filter_map(|()| async { None });
+        futures_util::stream::select(events, driver).boxed()
     }
 }
 
 /// How far back the Evaluations view reads: a day of scores to chart.
 const EVALUATIONS_LOOKBACK_MS: i64 = 24 * 60 * 60 * 1000;
-
-/// How far back the Logs view starts, as the headless `logs` does by default (`--since 10m`).
-const LOGS_LOOKBACK_MS: i64 = 10 * 60 * 1000;
 
 impl SdkServices {
     /// Use `clients` for `target`/`region` instead of connecting (tests point the TUI at an

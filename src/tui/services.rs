@@ -174,22 +174,23 @@ pub trait AwsServices: Send + Sync + 'static {
         region: String,
     ) -> BoxFuture<'static, Result<Vec<crate::kms::activity::KmsEvent>, ServiceError>>;
     /// A runtime's CloudWatch log lines (FilterLogEvents, every page, no filter: the view
-    /// filters as the user types). Without a group, the runtime is found in the deploy state
-    /// of the answers first.
+    /// filters as the user types), of its own group and the pack's. The first read finds the
+    /// runtime in the deploy state of the answers.
     fn runtime_logs(
         &self,
         answers: crate::services::answers::Answers,
         query: LogsQuery,
     ) -> BoxFuture<'static, Result<LogsRead, ServiceError>>;
     /// InvokeAgentRuntime with `prompt` (READY checked first), the runtime found in the deploy
-    /// state of the answers; `session` continues an earlier conversation.
+    /// state of the answers; `session` continues an earlier conversation. The answer's text
+    /// comes as it arrives, then the whole answer (or the failure) last.
     fn invoke(
         &self,
         answers: crate::services::answers::Answers,
         runtime: String,
         prompt: String,
         session: Option<String>,
-    ) -> BoxFuture<'static, Result<crate::monitor::invoke::Answer, ServiceError>>;
+    ) -> BoxStream<'static, InvokeEvent>;
     /// The runtime's online evaluation results of the last day (its config found in the deploy
     /// state, the destination from GetOnlineEvaluationConfig, FilterLogEvents pages, bounded).
     fn evaluations(
@@ -206,23 +207,34 @@ pub trait AwsServices: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<crate::monitor::health::Health, ServiceError>>;
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvokeEvent {
+    /// A piece of the answer, as it arrived.
+    Text(String),
+    /// The last event: the whole answer with its session and latency, or why it failed.
+    Done(Result<crate::monitor::invoke::Answer, ServiceError>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogsQuery {
     /// The runtime as the status screen names it (its plan name).
     pub runtime: String,
-    /// Known after the first read.
-    pub group: Option<String>,
-    /// Epoch milliseconds; `None` for the first read, which starts ten minutes back.
-    pub start_ms: Option<i64>,
+    /// How far back the first read starts.
+    pub range: std::time::Duration,
+    /// `None` for the first read, which finds the runtime's groups; then each group and the
+    /// epoch millisecond to read on from.
+    pub reads: Option<Vec<(String, i64)>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogsRead {
-    pub group: String,
-    /// Where the read started, so the view's cursor starts there too.
+    /// The first read's answer: the groups, labelled (the runtime's own, then the pack's).
+    pub groups: Option<Vec<(&'static str, String)>>,
+    /// Where the first read started, so the view's cursors start there too.
     pub start_ms: i64,
-    /// `None`: the group does not exist yet (AgentCore makes it on the runtime's first output).
-    pub lines: Option<Vec<crate::monitor::logs::Line>>,
+    /// Each group read, with its lines or `NoGroup` (AgentCore makes a runtime's group on its
+    /// first output).
+    pub fetched: Vec<(String, crate::monitor::logs::Fetched)>,
 }
 
 /// A key policy checked for recommendations: what is missing or too broad (as warnings with the

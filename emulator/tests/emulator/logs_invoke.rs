@@ -74,11 +74,29 @@ async fn invoke_answers_as_the_emulator_and_its_lines_reach_the_runtime_log_grou
         .unwrap();
     assert_eq!(out.content_type(), "text/event-stream");
     assert_eq!(out.runtime_session_id(), Some(SESSION));
-    let body = out.response.collect().await.unwrap().into_bytes();
-    let text = String::from_utf8(body.to_vec()).unwrap();
+    // Read as a client streams it: each piece of the body as it arrives.
+    let mut body = out.response;
+    let mut frames = Vec::new();
+    while let Some(frame) = body.next().await {
+        frames.push(String::from_utf8(frame.unwrap().to_vec()).unwrap());
+    }
+    assert!(
+        frames.len() > 3,
+        "the answer arrives in several pieces: {frames:?}"
+    );
+    assert!(
+        frames[0].starts_with("data: ") && frames[0].matches("\n\n").count() == 1,
+        "the first piece is one event, sent before the rest: {frames:?}"
+    );
+    let text = frames.concat();
     let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
     assert!(events.len() > 1, "the answer arrives in parts: {text}");
     assert!(events.iter().all(|e| e.starts_with("data: ")), "{text}");
+    // Each event's data is a JSON string; together they are the answer.
+    let text: String = events
+        .iter()
+        .map(|e| serde_json::from_str::<String>(&e["data: ".len()..]).unwrap())
+        .collect();
     assert!(text.contains("emulator's stand-in agent"), "{text}");
     assert!(text.contains("my billing invoice is wrong"), "{text}");
     assert!(text.contains("a2a.send(agent=billing)"), "{text}");

@@ -23,7 +23,9 @@ pub enum DeployOutcome {
     Interrupted(Result<Vec<String>, ServiceError>),
     /// One read of a runtime's log group for the Logs view.
     Logs(Result<crate::tui::services::LogsRead, ServiceError>),
-    /// The runtime's answer to a prompt of the Invoke view.
+    /// A piece of the runtime's answer, as it arrived.
+    InvokeText(String),
+    /// The runtime's whole answer to a prompt of the Invoke view (last).
     Invoked(Result<Box<crate::monitor::invoke::Answer>, ServiceError>),
     /// One read of a runtime's online evaluation results for the Evaluations view.
     Evaluations(Result<Box<crate::monitor::evaluations::Results>, ServiceError>),

@@ -1,6 +1,7 @@
-//! A prompt sent to a deployed runtime (InvokeAgentRuntime through the monitor), each answer
-//! shown with its latency; the session id the runtime answers with is kept, so the next prompt
-//! continues the same conversation until Ctrl-N starts a new one.
+//! A prompt sent to a deployed runtime (InvokeAgentRuntime through the monitor), its answer
+//! shown as it streams in, then with its latency and time to first byte; the session id the
+//! runtime answers with is kept, so the next prompt continues the same conversation until
+//! Ctrl-N starts a new one.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,6 +17,8 @@ use crate::tui::widgets::visible;
 
 pub struct Exchange {
     pub prompt: String,
+    /// The answer's text so far, while it streams in.
+    pub partial: String,
     /// `None` while the answer is awaited.
     pub answer: Option<Result<Box<Answer>, ServiceError>>,
 }
@@ -49,6 +52,16 @@ impl InvokeState {
         self.exchanges.last().is_some_and(|e| e.answer.is_none())
     }
 
+    /// A piece of the answer arrived.
+    pub fn streamed(&mut self, text: &str) {
+        if let Some(last) = self.exchanges.last_mut()
+            && last.answer.is_none()
+        {
+            last.partial.push_str(text);
+            self.scroll = 0;
+        }
+    }
+
     pub fn answered(&mut self, result: Result<Box<Answer>, ServiceError>) {
         if let Ok(a) = &result
             && !a.session_id.is_empty()
@@ -71,6 +84,7 @@ impl InvokeState {
                 self.prompt.clear();
                 self.exchanges.push(Exchange {
                     prompt: prompt.clone(),
+                    partial: String::new(),
                     answer: None,
                 });
                 self.scroll = 0;
@@ -139,10 +153,25 @@ impl InvokeState {
                 Span::styled(e.prompt.clone(), theme.title),
             ])));
             match &e.answer {
-                None => lines.push(Line::styled(
+                None if e.partial.is_empty() => lines.push(Line::styled(
                     format!("{} waiting for the answer…", view.spinner()),
                     theme.dim,
                 )),
+                None => {
+                    lines.extend(
+                        e.partial
+                            .lines()
+                            .map(|l| visible::line(Line::raw(l.to_owned()))),
+                    );
+                    lines.push(Line::styled(
+                        format!(
+                            "{} receiving… {} characters so far",
+                            view.spinner(),
+                            e.partial.chars().count()
+                        ),
+                        theme.dim,
+                    ));
+                }
                 Some(Ok(a)) => {
                     lines.extend(
                         a.answer

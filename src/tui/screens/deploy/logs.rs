@@ -1,6 +1,9 @@
-//! A runtime's CloudWatch log lines, followed live: read with the monitor's cursor (a line is
-//! never shown twice) and backoff (quick while lines come, up to 5 s while none do), kept in a
-//! bounded ring so a long tail holds memory flat, and filtered by text and level as you type.
+//! A runtime's CloudWatch log lines, followed live: its own group and the pack's
+//! (`observability.cloudwatch_log_group`), read with the monitor's tail (a cursor per group, so
+//! a line is never shown twice) and backoff (quick while lines come, up to 5 s while none do),
+//! over a time range chosen with `t`. Lines are kept in a bounded ring so a long tail holds
+//! memory flat, with the matching lines indexed so a frame never scans the ring; filtered by
+//! text and level as you type; `c` copies the selected line (sanitised) to the clipboard.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -11,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::Request;
-use crate::monitor::logs::{self, Backoff, Cursor, Filter, Level};
+use crate::monitor::logs::{self, Backoff, Filter, Level, Tail};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::screens::{Input, View};
 use crate::tui::services::{LogsQuery, LogsRead, ServiceError};
@@ -26,17 +29,37 @@ const TICK: Duration = Duration::from_millis(100);
 /// The advice AgentCore's delay calls for: an empty tail right after a deploy is normal.
 pub const EMPTY_NOTE: &str = "logs can take a minute to appear after the runtime's first invoke";
 
+/// The time ranges `t` steps through, and what the title calls them.
+pub const RANGES: [(Duration, &str); 5] = [
+    (Duration::from_secs(5 * 60), "5m"),
+    (Duration::from_secs(15 * 60), "15m"),
+    (Duration::from_secs(3600), "1h"),
+    (Duration::from_secs(6 * 3600), "6h"),
+    (Duration::from_secs(24 * 3600), "24h"),
+];
+const DEFAULT_RANGE: usize = 1;
+
 pub struct LogsState {
     pub runtime: String,
-    /// Known after the first read.
-    pub group: Option<String>,
+    /// The groups read and each one's cursor; known after the first read.
+    pub tail: Option<Tail>,
     pub lines: VecDeque<logs::Line>,
+    /// Sequence numbers (see `pushed`) of the lines the filter keeps, oldest first.
+    matched: VecDeque<u64>,
+    /// Lines ever pushed; the ring's front is line `pushed - lines.len()`.
+    pushed: u64,
+    /// After a filter change, the lines below this sequence number are still to be looked at,
+    /// newest first, a slice per key or tick: a frame never waits for the whole ring.
+    scan: Option<u64>,
     pub filter: Filter,
+    /// Index into [`RANGES`].
+    pub range: usize,
     /// The text filter being typed (`/`); it filters as it is typed.
     pub typing: bool,
     /// No reads while paused.
     pub paused: bool,
-    /// Lines scrolled up from the newest matching one; 0 follows new lines.
+    /// Lines scrolled up from the newest matching one; 0 follows new lines. The line at the
+    /// offset is the selected one (`c` copies it).
     pub offset: usize,
     /// Characters of each message scrolled off to the left (long JSON lines).
     pub hscroll: usize,
@@ -44,12 +67,16 @@ pub struct LogsState {
     pub loading: bool,
     /// Ticks left before the next read.
     pub countdown: u32,
-    /// The group does not exist yet.
+    /// No group exists yet.
     pub no_group: bool,
     pub error: Option<ServiceError>,
-    cursor: Option<Cursor>,
+    /// What the last key did that deserves a word (a copy), until the next key.
+    pub notice: Option<String>,
     backoff: Backoff,
 }
+
+/// Lines a filter change looks at per key or tick (a few ms in a debug build).
+const SCAN_SLICE: u64 = 10_000;
 
 /// Lines a page key scrolls (update does not know the list's drawn height).
 const PAGE: isize = 20;
@@ -60,9 +87,13 @@ impl LogsState {
     pub fn new(runtime: String) -> Self {
         Self {
             runtime,
-            group: None,
+            tail: None,
             lines: VecDeque::new(),
+            matched: VecDeque::new(),
+            pushed: 0,
+            scan: None,
             filter: Filter::default(),
+            range: DEFAULT_RANGE,
             typing: false,
             paused: false,
             offset: 0,
@@ -71,7 +102,7 @@ impl LogsState {
             countdown: 0,
             no_group: false,
             error: None,
-            cursor: None,
+            notice: None,
             backoff: Backoff::new(),
         }
     }
@@ -84,12 +115,12 @@ impl LogsState {
         }
     }
 
-    /// The next read: from where the cursor is (the newest line shown) once there is one.
+    /// The next read: each group from its newest line shown, once the groups are known.
     pub fn query(&self) -> LogsQuery {
         LogsQuery {
             runtime: self.runtime.clone(),
-            group: self.group.clone(),
-            start_ms: self.cursor.as_ref().map(|c| c.newest),
+            range: RANGES[self.range].0,
+            reads: self.tail.as_ref().map(Tail::reads),
         }
     }
 
@@ -98,12 +129,14 @@ impl LogsState {
         let got = match result {
             Ok(read) => {
                 self.error = None;
-                self.group = Some(read.group);
-                self.no_group = read.lines.is_none();
-                let cursor = self
-                    .cursor
-                    .get_or_insert_with(|| Cursor::new(read.start_ms));
-                let fresh = cursor.fresh(read.lines.unwrap_or_default());
+                let tail = match (&mut self.tail, read.groups) {
+                    (Some(t), _) => t,
+                    (None, groups) => self
+                        .tail
+                        .insert(Tail::new(groups.unwrap_or_default(), read.start_ms)),
+                };
+                let fresh = tail.take(read.fetched);
+                self.no_group = tail.all_missing();
                 let got = !fresh.is_empty();
                 self.push(fresh);
                 got
@@ -125,21 +158,90 @@ impl LogsState {
 
     /// New lines go to the ring; a view scrolled up stays on the lines it shows.
     pub fn push(&mut self, fresh: Vec<logs::Line>) {
-        if self.offset > 0 {
-            self.offset += fresh.iter().filter(|l| self.filter.keeps(l)).count();
-        }
         for l in fresh {
             if self.lines.len() == CAPACITY {
                 self.lines.pop_front();
+                let gone = self.pushed - CAPACITY as u64;
+                if self.matched.front() == Some(&gone) {
+                    self.matched.pop_front();
+                }
+            }
+            if self.filter.keeps(&l) {
+                self.matched.push_back(self.pushed);
+                if self.offset > 0 {
+                    self.offset += 1;
+                }
             }
             self.lines.push_back(l);
+            self.pushed += 1;
         }
         self.offset = self.offset.min(self.shown_count().saturating_sub(1));
+    }
+
+    /// The filter changed: index the matching lines again, newest first, so the lines on
+    /// screen are found in the first slice and the rest follows on the next ticks.
+    fn refilter(&mut self) {
+        self.matched.clear();
+        self.offset = 0;
+        self.scan = Some(self.pushed);
+        self.scan_slice();
+    }
+
+    /// Looks at up to [`SCAN_SLICE`] more lines of a filter change's scan.
+    fn scan_slice(&mut self) {
+        let Some(mut next) = self.scan else { return };
+        let first = self.pushed - self.lines.len() as u64;
+        let stop = next.saturating_sub(SCAN_SLICE).max(first);
+        while next > stop {
+            next -= 1;
+            let i = usize::try_from(next - first).unwrap_or(usize::MAX);
+            if self.lines.get(i).is_some_and(|l| self.filter.keeps(l)) {
+                self.matched.push_front(next);
+                if self.offset > 0 {
+                    self.offset += 1;
+                }
+            }
+        }
+        self.scan = (next > first).then_some(next);
+    }
+
+    /// A filter change is still being applied to older lines.
+    pub fn scanning(&self) -> bool {
+        self.scan.is_some()
+    }
+
+    /// How much of the ring a filter change has looked at, in percent.
+    fn scanned_pct(&self) -> u64 {
+        match self.scan {
+            Some(next) if !self.lines.is_empty() => {
+                100 * (self.pushed - next) / self.lines.len() as u64
+            }
+            _ => 100,
+        }
+    }
+
+    /// The `i`th matching line, oldest first.
+    fn shown_at(&self, i: usize) -> Option<&logs::Line> {
+        let first = self.pushed - self.lines.len() as u64;
+        let seq = *self.matched.get(i)?;
+        self.lines.get(usize::try_from(seq - first).ok()?)
+    }
+
+    /// The line `c` copies: the one at the scroll offset (the newest while following).
+    pub fn selected(&self) -> Option<&logs::Line> {
+        let n = self.shown_count();
+        self.shown_at(n.checked_sub(1 + self.offset)?)
+    }
+
+    /// The time range's name, e.g. `15m`.
+    pub fn range_name(&self) -> &'static str {
+        RANGES[self.range].1
     }
 
     /// True when a read is due (the countdown ran out, nothing in flight, not paused, no error
     /// waiting for the user).
     pub fn tick(&mut self) -> bool {
+        self.scan_slice();
         if self.paused || self.loading || self.countdown == 0 {
             return false;
         }
@@ -151,12 +253,8 @@ impl LogsState {
         false
     }
 
-    fn shown(&self) -> impl DoubleEndedIterator<Item = &logs::Line> {
-        self.lines.iter().filter(|l| self.filter.keeps(l))
-    }
-
     pub fn shown_count(&self) -> usize {
-        self.shown().count()
+        self.matched.len()
     }
 
     fn scroll(&mut self, up: isize) {
@@ -165,11 +263,45 @@ impl LogsState {
     }
 
     fn set_text(&mut self, text: String) {
-        self.filter.text = (!text.is_empty()).then_some(text);
+        let text = (!text.is_empty()).then_some(text);
+        if text != self.filter.text {
+            self.filter.text = text;
+            self.refilter();
+        }
+    }
+
+    /// The copied text: the line as the view shows it, with its date, control characters
+    /// escaped.
+    fn copy_text(&self, l: &logs::Line) -> String {
+        let group = match &self.tail {
+            Some(t) if t.sources.len() > 1 => format!("[{}] ", t.label_of(&l.group)),
+            _ => String::new(),
+        };
+        let text = format!(
+            "{} {} {group}{}",
+            logs::time_text(l.timestamp),
+            l.level.map_or("-", Level::as_str),
+            l.message
+        );
+        crate::sanitize::escape(&text).into_owned()
+    }
+
+    /// A new time range: the ring starts again from that far back.
+    fn next_range(&mut self) -> Request {
+        self.range = (self.range + 1) % RANGES.len();
+        self.tail = None;
+        self.lines.clear();
+        self.matched.clear();
+        self.scan = None;
         self.offset = 0;
+        self.error = None;
+        self.no_group = false;
+        self.backoff = Backoff::new();
+        self.read_now()
     }
 
     pub(super) fn handle(&mut self, input: Input<'_>) -> Request {
+        self.notice = None;
         if self.typing {
             let mut text = self.filter.text.clone().unwrap_or_default();
             match input {
@@ -211,7 +343,20 @@ impl LogsState {
                         Some(Level::Warn) => Some(Level::Error),
                         Some(Level::Error) => None,
                     };
-                    self.offset = 0;
+                    self.refilter();
+                }
+                Command::CycleRange => return self.next_range(),
+                Command::Copy => {
+                    let Some(text) = self.selected().map(|l| self.copy_text(l)) else {
+                        self.notice = Some("nothing to copy yet".into());
+                        return Request::None;
+                    };
+                    self.notice = Some(format!(
+                        "✓ copied the line of {} to the clipboard ({} chars)",
+                        text.get(11..23).unwrap_or_default(),
+                        text.chars().count()
+                    ));
+                    return Request::Copy(text);
                 }
                 Command::Pause => {
                     self.paused = !self.paused;
@@ -237,17 +382,37 @@ impl LogsState {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, view: &View<'_>) {
         let theme = view.theme;
+        let extra = self
+            .tail
+            .as_ref()
+            .map_or(0, |t| t.sources.len().saturating_sub(1));
         let [top, list, filter_row] = Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(2 + u16::try_from(extra).unwrap_or(0)),
             Constraint::Min(0),
             Constraint::Length(u16::from(self.typing)),
         ])
         .areas(area);
-        let group = self.group.as_deref().unwrap_or("finding the log group…");
-        let head = visible::line(Line::from(vec![
+        let own = self
+            .tail
+            .as_ref()
+            .and_then(|t| t.sources.first())
+            .map_or("finding the log groups…", |s| s.group.as_str());
+        let mut head = vec![visible::line(Line::from(vec![
             Span::styled(format!("runtime {}", self.runtime), theme.title),
-            Span::styled(format!(" · {group}"), theme.dim),
-        ]));
+            Span::styled(format!(" · {own}"), theme.dim),
+        ]))];
+        // The pack's group on a line of its own: two group names never fit one.
+        head.extend(
+            self.tail
+                .iter()
+                .flat_map(|t| t.sources.iter().skip(1))
+                .map(|s| {
+                    visible::line(Line::styled(
+                        format!("and {} group {}", s.label, s.group),
+                        theme.dim,
+                    ))
+                }),
+        );
         let state = if self.paused {
             "paused (Space resumes)".to_string()
         } else if self.loading {
@@ -266,6 +431,9 @@ impl LogsState {
         };
         let mut facts = vec![Span::styled(state, theme.accent)];
         let total = self.lines.len();
+        if let Some(n) = &self.notice {
+            facts = vec![Span::styled(n.clone(), theme.ok)];
+        }
         let shown = self.shown_count();
         let mut filters = Vec::new();
         if let Some(l) = self.filter.level {
@@ -278,7 +446,15 @@ impl LogsState {
             if filters.is_empty() {
                 format!(" · {total} lines · times UTC")
             } else {
-                format!(" · {shown} of {total} lines · {}", filters.join(" · "))
+                format!(
+                    " · {shown} of {total} lines{} · {}",
+                    if self.scanning() {
+                        format!(" (filtering… {}%)", self.scanned_pct())
+                    } else {
+                        String::new()
+                    },
+                    filters.join(" · ")
+                )
             },
             theme.dim,
         ));
@@ -292,12 +468,16 @@ impl LogsState {
                 theme.error,
             ));
         }
-        Paragraph::new(vec![head, Line::from(facts)]).render(top, buf);
+        head.push(Line::from(facts));
+        Paragraph::new(head).render(top, buf);
 
         let block = Block::new()
             .borders(Borders::ALL)
             .border_style(theme.focused_border)
-            .title(Span::styled(" Log lines ", theme.title));
+            .title(Span::styled(
+                format!(" Log lines · last {} (t changes) ", self.range_name()),
+                theme.title,
+            ));
         let inner = block.inner(list);
         block.render(list, buf);
         self.render_lines(inner, buf, view, shown);
@@ -333,14 +513,17 @@ impl LogsState {
             return;
         }
         if shown == 0 {
-            let why = if self.loading && self.cursor.is_none() {
+            let why = if self.loading && self.tail.is_none() {
                 String::new()
             } else if self.no_group {
                 format!(
                     "The log group does not exist yet: {EMPTY_NOTE}. Send it a prompt with `agentcore-tui invoke`."
                 )
             } else if self.lines.is_empty() {
-                format!("No log lines in the last 10 minutes: {EMPTY_NOTE}.")
+                format!(
+                    "No log lines in the last {}: {EMPTY_NOTE}. t widens the time range.",
+                    self.range_name()
+                )
             } else {
                 "No line matches the filter (Esc in / clears it, l changes the level).".into()
             };
@@ -352,7 +535,9 @@ impl LogsState {
         let h = usize::from(inner.height);
         let end = shown - self.offset.min(shown - 1);
         let start = end.saturating_sub(h);
-        for (row, l) in self.shown().skip(start).take(end - start).enumerate() {
+        let labelled = self.tail.as_ref().filter(|t| t.sources.len() > 1);
+        for (row, i) in (start..end).enumerate() {
+            let Some(l) = self.shown_at(i) else { break };
             let time = logs::time_text(l.timestamp);
             let clock = time.get(11..23).unwrap_or(&time);
             let (level, style) = match l.level {
@@ -361,16 +546,27 @@ impl LogsState {
                 Some(lv) => (lv.as_str(), theme.ok),
                 None => ("-", theme.dim),
             };
-            let line = visible::line(Line::from(vec![
-                Span::styled(format!("{clock} "), theme.dim),
-                Span::styled(format!("{level:<5} "), style),
-                Span::raw(
-                    without_level(&l.message)
-                        .chars()
-                        .skip(self.hscroll)
-                        .collect::<String>(),
+            let selected = i + 1 == end;
+            let mut spans = vec![
+                Span::styled(
+                    format!("{}{clock} ", if selected { "›" } else { " " }),
+                    if selected { theme.key } else { theme.dim },
                 ),
-            ]));
+                Span::styled(format!("{level:<5} "), style),
+            ];
+            if let Some(t) = labelled {
+                spans.push(Span::styled(
+                    format!("{:<7} ", t.label_of(&l.group)),
+                    theme.dim,
+                ));
+            }
+            spans.push(Span::raw(
+                without_level(&l.message)
+                    .chars()
+                    .skip(self.hscroll)
+                    .collect::<String>(),
+            ));
+            let line = visible::line(Line::from(spans));
             let y = inner.y + u16::try_from(row).unwrap_or(0);
             line.render(Rect::new(inner.x, y, inner.width, 1), buf);
         }

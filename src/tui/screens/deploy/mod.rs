@@ -153,8 +153,8 @@ impl DeployFlow {
             Screen::Plan(p) => p.loading,
             Screen::Run(r) => r.view.phase.is_running(),
             Screen::Status(s) => s.loading || !s.paused,
-            // Ticks pace its reads; closing the view stops them.
-            Screen::Logs(l) => !l.paused,
+            // Ticks pace its reads and a filter change's scan; closing the view stops them.
+            Screen::Logs(l) => !l.paused || l.scanning(),
             Screen::Invoke(i) => i.sending(),
             // Ticks count down to the next read.
             Screen::Evaluations(_) | Screen::Health(_) => true,
@@ -423,6 +423,12 @@ impl DeployFlow {
             }
             (DeployOutcome::Logs(res), Screen::Logs(l)) if self.slots.logs.accept(g) => {
                 l.read(res);
+                true
+            }
+            (DeployOutcome::InvokeText(t), Screen::Invoke(i))
+                if self.slots.invoke.is_current(g) =>
+            {
+                i.streamed(&t);
                 true
             }
             (DeployOutcome::Invoked(res), Screen::Invoke(i)) if self.slots.invoke.accept(g) => {
