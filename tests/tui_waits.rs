@@ -1,6 +1,6 @@
 //! The real effects runtime against an endpoint that accepts connections and never answers: the
 //! call is reported in flight, Esc cancels it long before its deadline, and the screen gets a
-//! "cancelled" error it can retry from.
+//! "cancelled" error it can retry from; a run of recommendation deletes stops at the one in flight.
 
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use agentcore_tui::tui::action::Action;
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::msg::call::CallMsg;
+use agentcore_tui::tui::msg::recs::{Place, RecsEffect, RecsOutcome};
 use agentcore_tui::tui::msg::wizard::Outcome;
 use agentcore_tui::tui::runtime::Runtime;
 use agentcore_tui::tui::services::AwsTarget;
@@ -92,6 +93,44 @@ async fn esc_cancels_a_call_to_an_endpoint_that_never_answers() {
         "Esc did not end the wait: {:?}",
         started.elapsed()
     );
+
+    // A run of deletes is one call for Esc: the one in flight is reported cancelled, the rest
+    // never start, and the list is told the run is over.
+    rt.execute(Effect::Recs(RecsEffect::Delete {
+        generation: Gen::default(),
+        place: Place {
+            target: AwsTarget::Environment,
+            region: "us-east-1".into(),
+        },
+        ids: vec!["rec-aaaaaaaaaa".into(), "rec-bbbbbbbbbb".into()],
+    }));
+    let id = loop {
+        match next(&mut rx).await {
+            Action::Call(CallMsg::Started { id, operation, .. }) => {
+                assert_eq!(operation, "DeleteRecommendation");
+                break id;
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    rt.execute(Effect::CancelCall { id });
+    let mut deleted = Vec::new();
+    loop {
+        match next(&mut rx).await {
+            Action::Call(_) => {}
+            Action::Recs(m) => match m.outcome {
+                RecsOutcome::Deleted { id, result } => {
+                    let e = result.expect_err("nothing answers, so nothing is deleted");
+                    assert_eq!(e.category, "cancelled");
+                    deleted.push(id);
+                }
+                RecsOutcome::DeleteDone => break,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(deleted, ["rec-aaaaaaaaaa"]);
 }
 
 async fn next(rx: &mut tokio::sync::mpsc::Receiver<Action>) -> Action {

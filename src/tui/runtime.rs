@@ -218,7 +218,8 @@ impl Runtime {
                 generation,
                 answers,
             } => {
-                let fut = self.services.plan(*answers);
+                let endpoint = answers_endpoint(&answers);
+                let fut = self.watched("the plan", endpoint, self.services.plan(*answers));
                 self.deploy(generation, async move {
                     DeployOutcome::Planned(fut.await.map(Box::new))
                 });
@@ -299,7 +300,12 @@ impl Runtime {
                 answers,
                 runtime,
             } => {
-                let fut = self.services.evaluations(*answers, runtime);
+                let endpoint = answers_endpoint(&answers);
+                let fut = self.watched(
+                    "the evaluation results",
+                    endpoint,
+                    self.services.evaluations(*answers, runtime),
+                );
                 self.deploy(generation, async move {
                     DeployOutcome::Evaluations(fut.await.map(Box::new))
                 });
@@ -309,7 +315,12 @@ impl Runtime {
                 answers,
                 runtime,
             } => {
-                let fut = self.services.health(*answers, runtime);
+                let endpoint = answers_endpoint(&answers);
+                let fut = self.watched(
+                    "the health check",
+                    endpoint,
+                    self.services.health(*answers, runtime),
+                );
                 self.deploy(generation, async move {
                     DeployOutcome::Health(fut.await.map(Box::new))
                 });
@@ -413,9 +424,18 @@ impl Runtime {
                 });
             }
             RecsEffect::Delete { place, ids, .. } => {
-                tokio::spawn(async move {
-                    // One at a time, so each row reports as soon as its call is answered.
+                let endpoint = place.target.endpoint_label(&place.region);
+                let current = Arc::new(std::sync::Mutex::new(None::<String>));
+                let in_flight = current.clone();
+                let each_sent = send.clone();
+                // One at a time, so each row reports as soon as its call is answered. The whole
+                // run is the call Esc cancels: the delete in flight is reported cancelled and
+                // the rest are not started.
+                let deleting = self.watched("DeleteRecommendation", endpoint, async move {
                     for id in ids {
+                        if let Ok(mut c) = in_flight.lock() {
+                            *c = Some(id.clone());
+                        }
                         let result = services
                             .delete_recommendation(
                                 place.target.clone(),
@@ -423,9 +443,20 @@ impl Runtime {
                                 id.clone(),
                             )
                             .await;
-                        if !send(RecsOutcome::Deleted { id, result }).await {
-                            return;
+                        if let Ok(mut c) = in_flight.lock() {
+                            *c = None;
                         }
+                        if !each_sent(RecsOutcome::Deleted { id, result }).await {
+                            break;
+                        }
+                    }
+                    Ok(())
+                });
+                tokio::spawn(async move {
+                    if let Err(e) = deleting.await
+                        && let Some(id) = current.lock().ok().and_then(|mut c| c.take())
+                    {
+                        send(RecsOutcome::Deleted { id, result: Err(e) }).await;
                     }
                     send(RecsOutcome::DeleteDone).await;
                 });
