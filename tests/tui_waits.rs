@@ -104,14 +104,12 @@ async fn esc_cancels_a_call_to_an_endpoint_that_never_answers() {
         },
         ids: vec!["rec-aaaaaaaaaa".into(), "rec-bbbbbbbbbb".into()],
     }));
-    let id = loop {
-        match next(&mut rx).await {
-            Action::Call(CallMsg::Started { id, operation, .. }) => {
-                assert_eq!(operation, "DeleteRecommendation");
-                break id;
-            }
-            other => panic!("{other:?}"),
+    let id = match next(&mut rx).await {
+        Action::Call(CallMsg::Started { id, operation, .. }) => {
+            assert_eq!(operation, "DeleteRecommendation");
+            id
         }
+        other => panic!("{other:?}"),
     };
     rt.execute(Effect::CancelCall { id });
     let mut deleted = Vec::new();
