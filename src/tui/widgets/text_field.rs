@@ -122,8 +122,14 @@ impl TextField {
     }
 }
 
+// Newlines would split the field; other control characters (a pasted ESC) would reach the
+// terminal raw, since the text area draws its text as it is.
 fn single_line(text: &str) -> String {
-    text.replace(['\r', '\n'], " ").trim_end().to_string()
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    flat.trim_end().to_string()
 }
 
 #[cfg(test)]

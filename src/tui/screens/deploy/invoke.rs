@@ -13,6 +13,7 @@ use crate::monitor::invoke::Answer;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::screens::{Input, View};
 use crate::tui::services::ServiceError;
+use crate::tui::widgets::text_field::TextField;
 use crate::tui::widgets::visible;
 
 pub struct Exchange {
@@ -25,7 +26,8 @@ pub struct Exchange {
 
 pub struct InvokeState {
     pub runtime: String,
-    pub prompt: String,
+    /// ratatui-textarea under it: cursor movement, word jumps, undo, paste.
+    pub prompt: TextField,
     /// The runtime's session id, sent with the next prompt.
     pub session: Option<String>,
     pub exchanges: Vec<Exchange>,
@@ -37,7 +39,11 @@ impl InvokeState {
     pub fn new(runtime: String) -> Self {
         Self {
             runtime,
-            prompt: String::new(),
+            prompt: {
+                let mut f = TextField::new("Prompt", "type a prompt, Enter sends it");
+                f.set_focused(true);
+                f
+            },
             session: None,
             exchanges: Vec::new(),
             scroll: 0,
@@ -77,11 +83,11 @@ impl InvokeState {
     pub(super) fn handle(&mut self, input: Input<'_>) -> Request {
         match input {
             Input::Command(Command::Submit) => {
-                let prompt = self.prompt.trim().to_string();
+                let prompt = self.prompt.value().trim().to_string();
                 if prompt.is_empty() || self.sending() {
                     return Request::None;
                 }
-                self.prompt.clear();
+                self.prompt.set_value("");
                 self.exchanges.push(Exchange {
                     prompt: prompt.clone(),
                     partial: String::new(),
@@ -101,16 +107,12 @@ impl InvokeState {
             }
             Input::Command(Command::Back) => return Request::Back,
             Input::Command(Command::Quit) => return Request::Quit,
-            Input::Key(k) => match k.code {
-                ratatui::crossterm::event::KeyCode::Char(c) => self.prompt.push(c),
-                ratatui::crossterm::event::KeyCode::Backspace => {
-                    self.prompt.pop();
-                }
-                _ => {}
-            },
-            Input::Paste(s) => self
-                .prompt
-                .extend(s.chars().map(|c| if c.is_control() { ' ' } else { c })),
+            Input::Key(k) => {
+                self.prompt.input(k);
+            }
+            Input::Paste(s) => {
+                self.prompt.paste(s);
+            }
             _ => {}
         }
         Request::None
@@ -208,22 +210,6 @@ impl InvokeState {
             .scroll((from_top, 0))
             .render(inner, buf);
 
-        let block = Block::new()
-            .borders(Borders::ALL)
-            .border_style(theme.focused_border)
-            .title(Span::styled(" Prompt ", theme.title));
-        let inner = block.inner(prompt_row);
-        block.render(prompt_row, buf);
-        // The end of a long prompt stays in view.
-        let shown: String = {
-            let max = usize::from(inner.width.saturating_sub(1));
-            let n = self.prompt.chars().count();
-            self.prompt.chars().skip(n.saturating_sub(max)).collect()
-        };
-        visible::line(Line::from(vec![
-            Span::raw(shown),
-            Span::styled("▏", theme.accent),
-        ]))
-        .render(inner, buf);
+        self.prompt.render(prompt_row, buf, theme, None);
     }
 }
