@@ -153,6 +153,14 @@ mod tests {
     }
 
     #[test]
+    fn pasted_control_characters_never_reach_the_field() {
+        let mut f = TextField::new("Prompt", "");
+        assert!(f.paste("\u{1b}]0;pwned\u{7}\u{1b}[2Jok\r"));
+        assert!(!f.value().chars().any(char::is_control), "{:?}", f.value());
+        assert!(f.value().ends_with("ok"));
+    }
+
+    #[test]
     fn set_value_puts_the_cursor_at_the_end() {
         let mut f = TextField::new("x", "").with_value("abc");
         f.input(&key('d'));
