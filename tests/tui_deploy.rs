@@ -12,7 +12,7 @@ use agentcore_tui::deploy::plan::PlanReport;
 use agentcore_tui::deploy::state::DeployState;
 use agentcore_tui::deploy::status::{Health, Overall, ResourceStatus, StatusReport};
 use agentcore_tui::tui::action::Action;
-use agentcore_tui::tui::app::{App, AppOptions, Overlay};
+use agentcore_tui::tui::app::{App, Overlay};
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::Context;
 use agentcore_tui::tui::msg::deploy::DeployOutcome;
@@ -795,17 +795,7 @@ async fn local_plan_apply_status_destroy_end_to_end() {
     let (rt, mut rx) = runtime::Runtime::start(services, None);
     // The wizard part is covered elsewhere: start from the review step's answers.
     let mut h = Harness::at_review();
-    let mut app = std::mem::replace(
-        &mut h.app,
-        App::new(
-            AppOptions {
-                initial: Answers::default(),
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        ),
-    );
+    let mut app = h.take_app();
     let key = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     rt.execute_all(app.update(Action::Key(KeyEvent::new(
         KeyCode::Char('n'),
@@ -1033,17 +1023,7 @@ async fn apply_under_injected_faults_explains_failures_and_converges() {
         target: Some(AwsTarget::Profile("faulty".into())),
         ..demo_answers()
     });
-    let mut app = std::mem::replace(
-        &mut h.app,
-        App::new(
-            AppOptions {
-                initial: Answers::default(),
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        ),
-    );
+    let mut app = h.take_app();
     rt.execute_all(app.update(Action::Key(KeyEvent::new(
         KeyCode::Char('n'),
         KeyModifiers::CONTROL,
@@ -1931,17 +1911,7 @@ async fn the_logs_view_tails_what_an_invoke_wrote_on_the_emulator() {
         .await;
     let (rt, mut rx) = runtime::Runtime::start(services, None);
     let mut h = Harness::at_review();
-    let mut app = std::mem::replace(
-        &mut h.app,
-        App::new(
-            AppOptions {
-                initial: Answers::default(),
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        ),
-    );
+    let mut app = h.take_app();
     rt.execute_all(app.update(Action::Key(KeyEvent::new(
         KeyCode::Char('n'),
         KeyModifiers::CONTROL,

@@ -11,16 +11,14 @@ use agentcore_tui::monitor::health::{
     Endpoint, GatewayHealth, Health, RuntimeHealth, Target, Version,
 };
 use agentcore_tui::tui::action::Action;
-use agentcore_tui::tui::app::{App, AppOptions};
+use agentcore_tui::tui::app::App;
 use agentcore_tui::tui::effect::Effect;
 use agentcore_tui::tui::keymap::Context;
 use agentcore_tui::tui::msg::deploy::DeployOutcome;
-use agentcore_tui::tui::persist::Answers;
 use agentcore_tui::tui::runtime;
 use agentcore_tui::tui::screens::deploy::{Screen, StatusState};
 use agentcore_tui::tui::services::{AwsTarget, ServiceError};
 use agentcore_tui::tui::slot::Gen;
-use agentcore_tui::tui::theme::Theme;
 use agentcore_tui::tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -463,17 +461,7 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
     let (rt, mut rx) = runtime::Runtime::start(services, None);
     let mut h = Harness::new(demo_answers());
     h.goto(agentcore_tui::tui::screens::wizard::StepId::Review);
-    let mut app = std::mem::replace(
-        &mut h.app,
-        App::new(
-            AppOptions {
-                initial: Answers::default(),
-                offer_saved: false,
-            },
-            Theme::monochrome(),
-            (100, 30),
-        ),
-    );
+    let mut app = h.take_app();
     rt.execute_all(app.update(Action::Key(KeyEvent::new(
         KeyCode::Char('n'),
         KeyModifiers::CONTROL,

@@ -93,6 +93,21 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// The app, for a test that drives it with the real runtime; a fresh one stays behind.
+    pub fn take_app(&mut self) -> App {
+        std::mem::replace(
+            &mut self.app,
+            App::new(
+                AppOptions {
+                    initial: Answers::default(),
+                    offer_saved: false,
+                },
+                Theme::monochrome(),
+                (100, 30),
+            ),
+        )
+    }
+
     /// The app after start-up with its start-up effects answered: the pack read, the caller
     /// identified.
     pub fn new(initial: Answers) -> Self {
