@@ -534,7 +534,7 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
         &rt,
         &mut rx,
         "the evaluation results",
-        |a| matches!(&a.deploy.screen, Screen::Evaluations(e) if !e.loading),
+        |a| matches!(&a.deploy.screen, Screen::Evaluations(e) if !e.poll.loading),
     )
     .await;
     let Screen::Evaluations(e) = &app.deploy.screen else {
@@ -573,7 +573,7 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
         &rt,
         &mut rx,
         "the denied read",
-        |a| matches!(&a.deploy.screen, Screen::Evaluations(e) if !e.loading),
+        |a| matches!(&a.deploy.screen, Screen::Evaluations(e) if !e.poll.loading),
     )
     .await;
     let Screen::Evaluations(e) = &app.deploy.screen else {
@@ -597,7 +597,7 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
         &rt,
         &mut rx,
         "the health",
-        |a| matches!(&a.deploy.screen, Screen::Health(h) if !h.loading),
+        |a| matches!(&a.deploy.screen, Screen::Health(h) if !h.poll.loading),
     )
     .await;
     let Screen::Health(hs) = &app.deploy.screen else {
@@ -630,7 +630,7 @@ async fn evaluations_and_health_of_an_applied_demo_on_the_emulator() {
         &rt,
         &mut rx,
         "the partly denied health",
-        |a| matches!(&a.deploy.screen, Screen::Health(h) if !h.loading),
+        |a| matches!(&a.deploy.screen, Screen::Health(h) if !h.poll.loading),
     )
     .await;
     let Screen::Health(hs) = &app.deploy.screen else {

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Widget, Wrap};
 
 use super::Request;
+use super::poll::Poll;
 use crate::monitor::evaluations::{EMPTY_NOTE, EvalResult, Results};
 use crate::monitor::logs::time_text;
 use crate::tui::keymap::{Command, Context};
@@ -25,12 +26,10 @@ const SPARK_ROWS: u16 = 3;
 pub struct EvaluationsState {
     pub runtime: String,
     pub results: Option<Results>,
-    pub loading: bool,
     pub error: Option<ServiceError>,
     /// The evaluator whose explanations are shown (index in name order).
     pub selected: usize,
-    /// Ticks left before the next read; 0 while a read is in flight or after an error.
-    pub countdown: u32,
+    pub poll: Poll,
 }
 
 impl EvaluationsState {
@@ -38,10 +37,9 @@ impl EvaluationsState {
         Self {
             runtime,
             results: None,
-            loading: true,
+            poll: Poll::started(REFRESH_TICKS),
             error: None,
             selected: 0,
-            countdown: 0,
         }
     }
 
@@ -50,33 +48,20 @@ impl EvaluationsState {
     }
 
     pub fn read(&mut self, result: Result<Results, ServiceError>) {
-        self.loading = false;
+        self.poll.answered(result.as_ref().err());
         match result {
             Ok(r) => {
                 self.error = None;
                 self.results = Some(r);
-                self.countdown = REFRESH_TICKS;
             }
-            Err(e) => {
-                let transient = matches!(e.category.as_str(), "network" | "timeout");
-                self.error = Some(e);
-                self.countdown = if transient { REFRESH_TICKS } else { 0 };
-            }
+            Err(e) => self.error = Some(e),
         }
         self.selected = self.selected.min(self.evaluators().len().saturating_sub(1));
     }
 
     /// True when a read is due.
     pub fn tick(&mut self) -> bool {
-        if self.loading || self.countdown == 0 {
-            return false;
-        }
-        self.countdown -= 1;
-        if self.countdown == 0 {
-            self.loading = true;
-            return true;
-        }
-        false
+        self.poll.tick()
     }
 
     fn evaluators(&self) -> Vec<&str> {
@@ -98,10 +83,7 @@ impl EvaluationsState {
             Input::Command(Command::Down) => {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1));
             }
-            Input::Command(Command::Refresh) if !self.loading => {
-                self.loading = true;
-                return Request::ReadMonitor;
-            }
+            Input::Command(Command::Refresh) if self.poll.now() => return Request::ReadMonitor,
             Input::Command(Command::Back) => return Request::Back,
             Input::Command(Command::Quit) => return Request::Quit,
             _ => {}
@@ -138,12 +120,12 @@ impl EvaluationsState {
         if let Some(g) = r.and_then(|r| r.group.as_deref()) {
             head.push(Span::styled(format!(" · {g}"), theme.dim));
         }
-        let state = if self.loading {
+        let state = if self.poll.loading {
             format!("{} reading…", view.spinner())
-        } else if self.error.is_some() && self.countdown == 0 {
+        } else if self.error.is_some() && self.poll.countdown == 0 {
             "stopped (r retries)".to_string()
         } else {
-            format!("next read in {}s", self.countdown.div_ceil(10))
+            format!("next read in {}s", self.poll.countdown.div_ceil(10))
         };
         let mut facts = vec![Span::styled(state, theme.accent)];
         if let Some(r) = r {

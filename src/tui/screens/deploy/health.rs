@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::Request;
+use super::poll::Poll;
 use crate::aws::Error;
 use crate::monitor::health::Health;
 use crate::tui::keymap::{Command, Context};
@@ -23,11 +24,10 @@ const REFRESH_TICKS: u32 = 100;
 pub struct HealthState {
     pub runtime: String,
     pub health: Option<Health>,
-    pub loading: bool,
     pub error: Option<ServiceError>,
     /// Rows scrolled down.
     pub scroll: u16,
-    pub countdown: u32,
+    pub poll: Poll,
 }
 
 impl HealthState {
@@ -35,10 +35,9 @@ impl HealthState {
         Self {
             runtime,
             health: None,
-            loading: true,
+            poll: Poll::started(REFRESH_TICKS),
             error: None,
             scroll: 0,
-            countdown: 0,
         }
     }
 
@@ -47,32 +46,19 @@ impl HealthState {
     }
 
     pub fn read(&mut self, result: Result<Health, ServiceError>) {
-        self.loading = false;
+        self.poll.answered(result.as_ref().err());
         match result {
             Ok(h) => {
                 self.error = None;
                 self.health = Some(h);
-                self.countdown = REFRESH_TICKS;
             }
-            Err(e) => {
-                let transient = matches!(e.category.as_str(), "network" | "timeout");
-                self.error = Some(e);
-                self.countdown = if transient { REFRESH_TICKS } else { 0 };
-            }
+            Err(e) => self.error = Some(e),
         }
     }
 
     /// True when a read is due.
     pub fn tick(&mut self) -> bool {
-        if self.loading || self.countdown == 0 {
-            return false;
-        }
-        self.countdown -= 1;
-        if self.countdown == 0 {
-            self.loading = true;
-            return true;
-        }
-        false
+        self.poll.tick()
     }
 
     pub(super) fn handle(&mut self, input: Input<'_>) -> Request {
@@ -80,10 +66,7 @@ impl HealthState {
             Input::Command(Command::Up) => self.scroll = self.scroll.saturating_sub(1),
             Input::Command(Command::Down) => self.scroll = self.scroll.saturating_add(1),
             Input::Scroll(d) => self.scroll = self.scroll.saturating_add_signed(d.into()),
-            Input::Command(Command::Refresh) if !self.loading => {
-                self.loading = true;
-                return Request::ReadMonitor;
-            }
+            Input::Command(Command::Refresh) if self.poll.now() => return Request::ReadMonitor,
             Input::Command(Command::Back) => return Request::Back,
             Input::Command(Command::Quit) => return Request::Quit,
             _ => {}
@@ -94,12 +77,15 @@ impl HealthState {
     pub fn render(&self, area: Rect, buf: &mut Buffer, view: &View<'_>) {
         let theme = view.theme;
         let [top, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
-        let state = if self.loading {
+        let state = if self.poll.loading {
             format!("{} reading…", view.spinner())
-        } else if self.error.is_some() && self.countdown == 0 {
+        } else if self.error.is_some() && self.poll.countdown == 0 {
             "stopped (r retries)".to_string()
         } else {
-            format!("next read in {}s · times UTC", self.countdown.div_ceil(10))
+            format!(
+                "next read in {}s · times UTC",
+                self.poll.countdown.div_ceil(10)
+            )
         };
         let verdict = match &self.health {
             Some(h) if h.healthy() => Span::styled("✓ healthy", theme.ok),

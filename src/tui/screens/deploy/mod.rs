@@ -13,6 +13,7 @@ pub mod invoke;
 pub mod logs;
 pub mod pipeline;
 pub mod plan;
+pub mod poll;
 pub mod run;
 pub mod status;
 
